@@ -1,0 +1,51 @@
+"""Print precision and recall of skill extraction on the labelled dev set.
+
+    python benchmarks/evaluate.py [--errors] [--pages ../shared/data/pages]
+
+Micro-averaged over (posting, skill) pairs, per skill, the ablation (aliases
+only vs aliases + matcher), and medical skills wrongly found in control postings.
+"""
+
+import argparse
+from pathlib import Path
+
+from models.analysis import Analyzer
+from models.evaluation import evaluate, load_devset
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fixtures", type=Path, default=ROOT / "tests" / "fixtures")
+    parser.add_argument("--pages", type=Path, default=ROOT.parent / "shared" / "data" / "pages")
+    parser.add_argument("--errors", action="store_true", help="list every false positive and negative")
+    args = parser.parse_args()
+    items = load_devset(args.fixtures, args.pages)
+    relevant = sum(i.set == "relevant" for i in items)
+    print(f"dev set: {len(items)} postings ({relevant} relevant, {len(items) - relevant} control), "
+          f"{sum(len(i.labels) for i in items)} labelled (posting, skill) pairs")
+    results = {}
+    for name, use_matcher in (("aliases only", False), ("aliases + matcher", True)):
+        results[name] = evaluate(Analyzer.for_skillset(use_matcher=use_matcher), items)
+    print(f"\n{'run':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'TP':>5} {'FP':>5} {'FN':>5}")
+    for name, s in results.items():
+        print(f"{name:<20} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} {s.tp:5d} {s.fp:5d} {s.fn:5d}")
+    full = results["aliases + matcher"]
+    print(f"\nper skill (aliases + matcher)\n{'skill':<24} {'P':>6} {'R':>6} {'TP':>4} {'FP':>4} {'FN':>4}")
+    for sid, c in sorted(full.per_skill.items()):
+        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else float("nan")
+        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else float("nan")
+        print(f"{sid:<24} {p:6.2f} {r:6.2f} {c['tp']:4d} {c['fp']:4d} {c['fn']:4d}")
+    controls = sum(i.set == "control" for i in items)
+    wrong = sum(full.control_medical.values())
+    print(f"\ncontrol postings: {controls}; medical-only skills found there: {wrong} "
+          f"{dict(full.control_medical) if wrong else ''}")
+    if args.errors:
+        print("\nerrors:")
+        for posting, kind, sid in sorted(full.errors, key=lambda e: (e[2], e[1])):
+            print(f"  {kind} {sid:<24} {posting}")
+
+
+if __name__ == "__main__":
+    main()

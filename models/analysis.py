@@ -1,0 +1,87 @@
+"""Analyze one posting: parse, extract skills, score against a skill set.
+
+``Analyzer.for_skillset(...)`` is the entry point for the CLI, the workers and
+the web app alike. It is built once per process and skill set (the matcher is
+fitted then), and ``analyze`` is a pure function of the posting after that.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from models.extraction import Extractor
+from models.inputs import check_text
+from models.matcher import SkillMatcher
+from models.parsing import parse_posting
+from models.pay import find_pay
+from models.scoring import score_posting
+from models.skillset import SkillSet, load_extras, load_skillset
+
+
+class Analyzer:
+    """Analyze postings against one skill set."""
+
+    def __init__(self, skillset: SkillSet, *, use_matcher: bool = True) -> None:
+        self.skillset = skillset
+        self.extras = load_extras()
+        matcher = SkillMatcher().fit_skillsets(skillset, self.extras) if use_matcher else None
+        self.extractor = Extractor(skillset, self.extras, matcher=matcher)
+
+    @classmethod
+    def for_skillset(cls, skillset: str | None = None, *, use_matcher: bool = True) -> Analyzer:
+        """Return the process-wide analyzer for a built-in id or a skill-set file path.
+
+        Raises ``SkillSetError`` when the skill set cannot be loaded.
+        """
+        return _analyzer(load_skillset(skillset), use_matcher)
+
+    def analyze(
+        self,
+        raw: str,
+        *,
+        id: str | None = None,
+        title: str | None = None,
+        company: str | None = None,
+        include_text: bool = False,
+    ) -> dict[str, Any]:
+        """Return the analysis record of one posting (plain text or HTML).
+
+        Bad input never raises: the record's ``error`` says what is wrong.
+        """
+        record: dict[str, Any] = {
+            "id": id,
+            "title": title,
+            "company": company,
+            "skillset": {"id": self.skillset.id, "version": self.skillset.version},
+            "skills": [],
+            "score": None,
+            "coverage": None,
+            "gaps": [],
+            "extras": [],
+            "pay": None,
+            "error": None,
+        }
+        problem = check_text(raw)
+        if problem:
+            record["error"] = problem
+            return record
+        doc = parse_posting(raw)
+        if not doc.text.strip():
+            record["error"] = "no text found in the posting"
+            return record
+        record["title"] = title or doc.title
+        record["company"] = company or doc.company
+        found, extras = self.extractor.extract(doc)
+        record["skills"] = found
+        record["extras"] = extras
+        record.update(score_posting(self.skillset, found))
+        record["pay"] = find_pay(doc)
+        if include_text:
+            record["text"] = doc.text
+        return record
+
+
+@functools.lru_cache(maxsize=16)
+def _analyzer(skillset: SkillSet, use_matcher: bool) -> Analyzer:
+    return Analyzer(skillset, use_matcher=use_matcher)

@@ -1,0 +1,82 @@
+"""Sentence-level context: is a mention negated, boilerplate, required or preferred?
+
+These cues are English phrases that postings use over and over; they are kept
+as small regular expressions here rather than in the skill-set data because
+they are about how postings are written, not about any one occupation.
+"""
+
+from __future__ import annotations
+
+import re
+
+NEGATION_RE = re.compile(
+    r"(?:\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b)\s+(?:[\w/-]+\s+){0,5}?"
+    r"(?:required|needed|need|necessary|essential|a requirement|expected|mandatory|a must)\b"
+    r"|\b(?:no|without)\s+(?:any\s+)?(?:prior\s+|previous\s+|formal\s+)?(?:[\w/-]+\s+){0,3}?"
+    r"(?:experience|knowledge|training|background)\b"
+    r"|\bno need\b|\bnot need\b|\bnot a requirement\b|\bnot be required\b",
+    re.I,
+)
+CLAUSE_END_RE = re.compile(r"[,;:.!?]|\s(?:but|however|although|though|while)\s", re.I)
+
+# Whole sentences that are about the employer, not the job: equal opportunity,
+# the employer's own privacy notice, benefits, how to apply.
+BOILERPLATE_RE = re.compile(
+    r"equal (?:employment )?opportunit|\beeo\b|affirmative action|regardless of (?:race|age|sex|gender|"
+    r"religion|disability|their)|without regard to|protected (?:veteran|characteristic|class)|"
+    r"discriminat|committed to (?:equality|diversity|equal|inclusion|being an inclusive)|"
+    r"disability confident|guaranteed interview|positive about disab|mindful employer|"
+    r"reasonable (?:adjustment|accommodation)|armed forces covenant|"
+    r"privacy (?:notice|policy|statement)|(?:process|use|hold|store|share|handle)s? your (?:personal )?"
+    r"(?:data|information|application)|your (?:personal )?data|personal data you|"
+    r"data protection (?:notice|policy|statement)|"
+    r"\bwe offer\b|benefits? (?:include|package|such as)|\b401\s?\(?k\)?|\bpto\b|paid time off|"
+    r"pension scheme|annual leave|tuition reimbursement|employee assistance|health,? dental|"
+    r"dental(?:,| and) vision|life insurance|\bdbs\b|disclosure and barring|"
+    r"rehabilitation of offenders|right to work in the uk|certificate of sponsorship|"
+    r"informal (?:visit|discussion|enquir|chat)|for (?:further|more) (?:information|details)|"
+    r"please (?:contact|email|e-mail|call|note|apply|see|refer)|closing date|"
+    r"may close (?:early|this)|applications? (?:will be|are|must)|"
+    r"\bvaccinat|covid-?19 vaccin|flu vaccin|smoke[- ]free|no smoking",
+    re.I,
+)
+
+PREFERRED_RE = re.compile(
+    r"\bpreferred\b|\bpreferable\b|\bpreferably\b|\bdesirable\b|\bdesired\b|\ba plus\b|\bplus\b|"
+    r"\badvantage(?:ous)?\b|\bideally\b|\bnice to have\b|\bbeneficial\b|\bbonus\b|"
+    r"\bwould be (?:an asset|helpful|useful|great)\b|\bis an asset\b|\bwelcome\b",
+    re.I,
+)
+REQUIRED_RE = re.compile(
+    r"\bmust\b|\brequired?\b|\brequirements?\b|\bessential\b|\bminimum\b|\bmandatory\b|"
+    r"\bneed(?:s|ed)? to (?:have|be)\b|\bexperience (?:in|of|with)\b|\bknowledge of\b|"
+    r"\bproficien|\bcompetent\b|\bskills? in\b|\bability to\b|\bable to\b|\bcertified\b|"
+    r"\bqualifi(?:ed|cation)\b|\bwill have\b|\byou have\b|\bshould have\b|\bexpected to\b",
+    re.I,
+)
+
+
+def negated(sentence: str, rel_start: int, rel_end: int) -> bool:
+    """Is the mention at [rel_start, rel_end) of the sentence inside a negated clause?"""
+    for m in NEGATION_RE.finditer(sentence):
+        clause_start = max(0, m.start() - 60)
+        for b in CLAUSE_END_RE.finditer(sentence, clause_start, m.start()):
+            clause_start = b.end()
+        after = CLAUSE_END_RE.search(sentence, m.end())
+        clause_end = after.start() if after else len(sentence)
+        if rel_start >= clause_start and rel_end <= clause_end:
+            return True
+    return False
+
+
+def boilerplate(sentence: str) -> bool:
+    return bool(BOILERPLATE_RE.search(sentence))
+
+
+def requirement(sentence: str, section: str) -> str:
+    """'preferred', 'required' or 'unspecified', from the section and the sentence."""
+    if section == "preferred" or PREFERRED_RE.search(sentence):
+        return "preferred"
+    if section in ("requirements", "responsibilities") or REQUIRED_RE.search(sentence):
+        return "required"
+    return "unspecified"

@@ -1,0 +1,97 @@
+"""Measure extraction against hand-labelled postings: precision and recall.
+
+Micro-averaged over (posting, skill) pairs, per skill, and for the control
+postings (other trades) the medical-only skills that wrongly appear there.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from models.analysis import Analyzer
+
+
+@dataclass
+class LabelledPosting:
+    id: str
+    set: str  # "relevant" or "control"
+    text: str
+    labels: frozenset[str]
+    title: str | None = None
+    source: str = ""
+
+
+def load_devset(fixtures: Path, pages_dir: Path | None = None) -> list[LabelledPosting]:
+    """Read the labelled postings; saved pages are read from ``pages_dir`` when present."""
+    items: list[LabelledPosting] = []
+    for path in sorted(fixtures.glob("devset_*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                items.append(
+                    LabelledPosting(row["id"], row["set"], row["description"], frozenset(row["labels"]),
+                                    row.get("title"), row.get("source", path.stem))
+                )
+    pages = fixtures / "devset_pages.json"
+    if pages_dir is not None and pages.exists() and pages_dir.is_dir():
+        for row in json.loads(pages.read_text(encoding="utf-8")):
+            page = pages_dir / row["file"]
+            if page.exists():
+                items.append(
+                    LabelledPosting(row["file"], row["set"], page.read_text(encoding="utf-8", errors="replace"),
+                                    frozenset(row["labels"]), row.get("title"), "pages")
+                )
+    return items
+
+
+@dataclass
+class Scores:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    per_skill: dict[str, Counter[str]] = field(default_factory=dict)
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # (posting, kind, skill)
+    control_medical: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def evaluate(analyzer: Analyzer, items: list[LabelledPosting]) -> Scores:
+    """Score the analyzer's skills against the labels of every posting."""
+    scores = Scores()
+    medical = {s.id for s in analyzer.skillset.skills if s.medical}
+    for item in items:
+        record: dict[str, Any] = analyzer.analyze(item.text, id=item.id)
+        predicted = {s["id"] for s in record["skills"]}
+        for sid in predicted | item.labels:
+            counter = scores.per_skill.setdefault(sid, Counter())
+            if sid in predicted and sid in item.labels:
+                scores.tp += 1
+                counter["tp"] += 1
+            elif sid in predicted:
+                scores.fp += 1
+                counter["fp"] += 1
+                scores.errors.append((item.id, "fp", sid))
+            else:
+                scores.fn += 1
+                counter["fn"] += 1
+                scores.errors.append((item.id, "fn", sid))
+        if item.set == "control":
+            for sid in predicted & medical - item.labels:
+                scores.control_medical[sid] += 1
+    return scores

@@ -1,0 +1,239 @@
+"""Find the skills a posting asks for, with evidence.
+
+Aliases from the skill-set data are matched on word stems (longest first); the
+fitted ``SkillMatcher`` then maps wording the aliases miss. Each mention is
+checked in its sentence: negated mentions and mentions in the employer's
+boilerplate do not count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from models.context import boilerplate, negated, requirement
+from models.parsing import BOILERPLATE_SECTIONS, Document
+from models.skillset import Alias, Skill, SkillSet
+from models.text import Sentences, phrase_stems, phrase_words, tokenize
+
+REQUIREMENT_RANK = {"unspecified": 0, "preferred": 1, "required": 2}
+MAX_EVIDENCE = 5
+
+
+@dataclass(frozen=True)
+class _Entry:
+    skill: Skill
+    alias: Alias
+    words: tuple[str, ...]
+    near_re: re.Pattern[str] | None
+    extra: bool
+
+
+@dataclass
+class Mention:
+    skill: Skill
+    extra: bool
+    start: int
+    end: int
+    via: str  # "alias" or "matcher"
+
+
+class Extractor:
+    """Alias index of a skill set and the extras catalogue, plus an optional matcher."""
+
+    def __init__(self, skillset: SkillSet, extras: SkillSet, matcher: Any = None) -> None:
+        self.skillset = skillset
+        self.matcher = matcher
+        self.index: dict[tuple[str, ...], list[_Entry]] = {}
+        self.blockers: set[tuple[str, ...]] = set()
+        self.patterns: list[tuple[re.Pattern[str], _Entry]] = []
+        own = {s.id for s in skillset.skills}
+        self.skills = {s.id: s for s in skillset.skills}
+        for group, is_extra in ((skillset.skills, False), (extras.skills, True)):
+            for skill in group:
+                if is_extra and skill.id in own:
+                    continue
+                self.skills.setdefault(skill.id, skill)
+                for alias in skill.aliases:
+                    self._add(skill, alias, is_extra)
+                for phrase in skill.not_aliases:
+                    key = phrase_stems(phrase)
+                    if key:
+                        self.blockers.add(key)
+        self.max_len = max((len(k) for k in self.index), default=1)
+        self.blocker_len = max((len(k) for k in self.blockers), default=0)
+        self.first = {k[0] for k in self.index}
+        self.blocker_first = {k[0] for k in self.blockers}
+
+    def _add(self, skill: Skill, alias: Alias, extra: bool) -> None:
+        near_re = None
+        if alias.near:
+            near_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in alias.near) + r")", re.I)
+        if alias.pattern:
+            flags = 0 if alias.case else re.I
+            entry = _Entry(skill, alias, (), near_re, extra)
+            self.patterns.append((re.compile(alias.phrase, flags), entry))
+            return
+        key = phrase_stems(alias.phrase)
+        if not key:
+            return
+        entry = _Entry(skill, alias, phrase_words(alias.phrase), near_re, extra)
+        self.index.setdefault(key, []).append(entry)
+
+    # -- finding mentions ---------------------------------------------------------
+
+    def mentions(self, doc: Document) -> tuple[list[Mention], Sentences]:
+        """Every alias and matcher mention in a document, before context checks."""
+        text = doc.text
+        toks = tokenize(text)
+        stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
+        sentences = Sentences(text, [(b.start, b.end) for b in doc.blocks])
+        n = len(stems)
+        blocked = self._blocked_spans(stems, starts, ends)
+        found: list[Mention] = []
+        covered = bytearray(n)
+        for i in range(n):
+            if stems[i] not in self.first:
+                continue
+            for length in range(min(self.max_len, n - i), 0, -1):
+                entries = self.index.get(tuple(stems[i:i + length]))
+                if not entries:
+                    continue
+                start, end = starts[i], ends[i + length - 1]
+                if _inside(blocked, start, end):
+                    continue
+                # Words of an alias must sit in one sentence.
+                s_start, s_end = sentences.span_at(start)
+                if end > s_end:
+                    continue
+                hit = False
+                for entry in entries:
+                    if entry.alias.case and tuple(words[i:i + length]) != entry.words:
+                        continue
+                    if entry.near_re and not entry.near_re.search(text, s_start, s_end):
+                        continue
+                    found.append(Mention(entry.skill, entry.extra, start, end, "alias"))
+                    hit = True
+                if hit:
+                    for j in range(i, i + length):
+                        covered[j] = 1
+                    break
+        for pattern, entry in self.patterns:
+            for m in pattern.finditer(text):
+                found.append(Mention(entry.skill, entry.extra, m.start(), m.end(), "alias"))
+        found = _drop_nested(found)
+        if self.matcher is not None:
+            found.extend(self._matcher_mentions(toks, covered, sentences, blocked))
+        return found, sentences
+
+    def _blocked_spans(self, stems: list[str], starts: list[int], ends: list[int]) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        if not self.blockers:
+            return spans
+        n = len(stems)
+        for i in range(n):
+            if stems[i] not in self.blocker_first:
+                continue
+            for length in range(min(self.blocker_len, n - i), 0, -1):
+                if tuple(stems[i:i + length]) in self.blockers:
+                    spans.append((starts[i], ends[i + length - 1]))
+                    break
+        return spans
+
+    def _matcher_mentions(
+        self, toks: Any, covered: bytearray, sentences: Sentences, blocked: list[tuple[int, int]]
+    ) -> list[Mention]:
+        candidates = self.matcher.candidates(toks, covered)
+        if not candidates:
+            return []
+        labels = self.matcher.predict([c[0] for c in candidates])
+        out = []
+        for (phrase, start, end), label in zip(candidates, labels, strict=True):
+            if label is None or _inside(blocked, start, end):
+                continue
+            s_start, s_end = sentences.span_at(start)
+            if end > s_end:
+                continue
+            skill = self.skills.get(label)
+            if skill is not None:
+                out.append(Mention(skill, skill.id not in self.skillset.ids, start, end, "matcher"))
+        return out
+
+    # -- deciding what counts -------------------------------------------------------
+
+    def extract(self, doc: Document) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return (skills of the skill set, extras) the posting asks for, with evidence."""
+        mentions, sentences = self.mentions(doc)
+        blocks = doc.blocks
+        block_starts = [b.start for b in blocks]
+        text = doc.text
+        by_skill: dict[str, dict[str, Any]] = {}
+        from bisect import bisect_right
+
+        for mention in sorted(mentions, key=lambda m: m.start):
+            bi = bisect_right(block_starts, mention.start) - 1
+            section = blocks[bi].section if bi >= 0 else "other"
+            if section in BOILERPLATE_SECTIONS:
+                continue
+            s_start, s_end = sentences.span_at(mention.start)
+            sentence = text[s_start:s_end]
+            if boilerplate(sentence):
+                continue
+            if negated(sentence, mention.start - s_start, mention.end - s_start):
+                continue
+            level = requirement(sentence, section)
+            skill = mention.skill
+            item = by_skill.get(skill.id)
+            if item is None:
+                item = by_skill[skill.id] = {
+                    "id": skill.id,
+                    "name": skill.name,
+                    "category": skill.category,
+                    "tier": skill.tier,
+                    "requirement": level,
+                    "evidence": [],
+                    "_extra": mention.extra,
+                }
+            elif REQUIREMENT_RANK[level] > REQUIREMENT_RANK[item["requirement"]]:
+                item["requirement"] = level
+            evidence = item["evidence"]
+            if len(evidence) < MAX_EVIDENCE and not any(
+                e["start"] < mention.end and mention.start < e["end"] for e in evidence
+            ):
+                evidence.append(
+                    {"text": text[mention.start:mention.end], "start": mention.start, "end": mention.end}
+                )
+        order = {s.id: i for i, s in enumerate(self.skillset.skills)}
+        skills, extras = [], []
+        for item in by_skill.values():
+            is_extra = item.pop("_extra")
+            (extras if is_extra else skills).append(item)
+        skills.sort(key=lambda s: order.get(s["id"], 1_000))
+        extras.sort(key=lambda s: s["name"].lower())
+        return skills, extras
+
+
+def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+def _drop_nested(found: list[Mention]) -> list[Mention]:
+    """Drop a mention that lies inside a longer mention of another skill.
+
+    "electronic patient record" is EHR, not also a plain patient record.
+    """
+    if len(found) < 2:
+        return found
+    found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+    keep: list[Mention] = []
+    spans: list[tuple[int, int, str]] = []
+    for m in found:
+        nested = any(
+            s <= m.start and m.end <= e and (e - s) > (m.end - m.start) and sid != m.skill.id
+            for s, e, sid in spans
+        )
+        if not nested:
+            keep.append(m)
+            spans.append((m.start, m.end, m.skill.id))
+    return keep

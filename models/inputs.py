@@ -1,0 +1,352 @@
+"""Read postings from CSV, JSONL, plain text and HTML files, streaming.
+
+Batch files can hold 100k rows, so nothing here loads a whole file: CSV and JSONL
+are read row by row from a binary stream. A broken row becomes a ``RowError`` in
+the stream and the rows after it are still read; only a problem with the whole
+file (no description column, not text at all) raises ``InputError``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+# A single posting over this size is rejected rather than analysed: real adverts
+# are a few KB and saved job pages under 1 MB; 10 MB of text is a wrong paste.
+MAX_POSTING_CHARS = 2_000_000
+
+TEXT_COLUMNS = (
+    "description", "job_description", "jobdescription", "job description", "text", "body",
+    "posting", "job_posting", "content", "description_html", "html", "details", "summary",
+)
+ID_COLUMNS = ("id", "job_id", "jobid", "posting_id", "uid", "key", "reference", "ref")
+TITLE_COLUMNS = ("title", "job_title", "jobtitle", "job title", "position", "role", "name")
+COMPANY_COLUMNS = (
+    "company", "employer", "company_name", "organisation", "organization", "hiring_organization",
+    "hiringorganization", "companyname",
+)
+LOCATION_COLUMNS = ("location", "city", "job_location", "region", "state", "place")
+DATE_COLUMNS = ("date_posted", "dateposted", "date", "posted", "posted_date", "created", "created_at")
+
+FIELD_CANDIDATES = {
+    "text": TEXT_COLUMNS,
+    "id": ID_COLUMNS,
+    "title": TITLE_COLUMNS,
+    "company": COMPANY_COLUMNS,
+    "location": LOCATION_COLUMNS,
+    "date": DATE_COLUMNS,
+}
+
+
+class InputError(ValueError):
+    """A whole input cannot be read; the message is meant for the user."""
+
+
+@dataclass
+class Posting:
+    """One posting read from an input, before analysis."""
+
+    row: int
+    id: str
+    text: str
+    title: str | None = None
+    company: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class RowError:
+    """A row that could not be read; the rest of the file still is."""
+
+    row: int
+    id: str | None
+    message: str
+
+
+def input_format(filename: str) -> str:
+    """Return 'csv', 'jsonl', 'html' or 'txt' from a file name."""
+    ext = os.path.splitext(filename.lower())[1]
+    if ext in (".csv", ".tsv"):
+        return "csv"
+    if ext in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if ext in (".html", ".htm", ".xhtml"):
+        return "html"
+    return "txt"
+
+
+def decode_bytes(data: bytes, name: str = "input") -> str:
+    """Decode a posting's bytes: UTF-8 (with or without BOM), else cp1252.
+
+    Binary junk is refused with a clear message instead of being analysed as text.
+    """
+    if b"\x00" in data[:8192]:
+        raise InputError(f"{name}: this looks like a binary file, not text or HTML")
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")
+    if _looks_binary(text):
+        raise InputError(f"{name}: this looks like a binary file, not text or HTML")
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:4096]
+    if not sample:
+        return False
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
+    return bad / len(sample) > 0.05
+
+
+def check_text(text: str) -> str | None:
+    """Return why a posting's text cannot be analysed, or None when it can."""
+    if not text or not text.strip():
+        return "the posting is empty"
+    if len(text) > MAX_POSTING_CHARS:
+        return (
+            f"the posting is {len(text):,} characters; the limit is {MAX_POSTING_CHARS:,} "
+            "(paste one posting, not a whole file)"
+        )
+    if _looks_binary(text):
+        return "the posting looks like binary data, not text or HTML"
+    return None
+
+
+def _text_stream(stream: BinaryIO, name: str) -> io.TextIOWrapper:
+    """Wrap a binary stream as text: UTF-8 (BOM dropped) or, failing that, cp1252."""
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+    head = buffered.peek(65536)[:65536]
+    if b"\x00" in head[:8192]:
+        raise InputError(f"{name}: this looks like a binary file, not CSV or JSON lines")
+    encoding = "utf-8-sig"
+    try:
+        head.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut at the end of the peek is still UTF-8.
+        if exc.start < len(head) - 4:
+            encoding = "cp1252"
+    return io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")
+
+
+def detect_columns(header: list[str]) -> dict[str, str | None]:
+    """Map our fields (text, id, title, company, location, date) to header names."""
+    norm = {h.strip().lower().replace("-", "_"): h for h in header}
+    norm.update({k.replace("_", " "): v for k, v in list(norm.items())})
+    found: dict[str, str | None] = {}
+    for fieldname, candidates in FIELD_CANDIDATES.items():
+        found[fieldname] = next((norm[c] for c in candidates if c in norm), None)
+    return found
+
+
+def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
+    first_line = sample.split("\n", 1)[0]
+    counts = {d: first_line.count(d) for d in (",", ";", "\t", "|")}
+    delimiter = max(counts, key=lambda d: counts[d])
+    if counts[delimiter] == 0:
+        delimiter = ","
+
+    class Dialect(csv.excel):
+        pass
+
+    Dialect.delimiter = delimiter
+    return Dialect
+
+
+def iter_csv(
+    stream: BinaryIO,
+    name: str = "input.csv",
+    *,
+    text_column: str | None = None,
+    columns: dict[str, str | None] | None = None,
+) -> Iterator[Posting | RowError]:
+    """Yield postings from a CSV stream with a header row.
+
+    ``columns`` overrides the detected mapping of our fields to header names.
+    """
+    text = _text_stream(stream, name)
+    sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
+    csv.field_size_limit(MAX_POSTING_CHARS + 1)
+    reader = csv.reader(text, dialect=_sniff_dialect(sample))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError(f"{name}: the file is empty") from None
+    except csv.Error as exc:
+        raise InputError(f"{name}: the header row cannot be read as CSV ({exc})") from None
+    header = [h.strip() for h in header]
+    mapping = detect_columns(header)
+    if columns:
+        mapping.update({k: v for k, v in columns.items() if k in FIELD_CANDIDATES})
+    if text_column:
+        mapping["text"] = text_column
+    for key, col in mapping.items():
+        if col is not None and col not in header:
+            raise InputError(
+                f"{name}: no column named {col!r} (columns are: {', '.join(header)})"
+            )
+    if mapping["text"] is None:
+        raise InputError(
+            f"{name}: no description column found (columns are: {', '.join(header)}); "
+            "name one with --text-column"
+        )
+    index = {h: i for i, h in enumerate(header)}
+    row_no = 0
+    while True:
+        row_no += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RowError(row_no, None, f"row {row_no}: cannot be read as CSV ({exc})")
+            continue
+        if not any(v.strip() for v in values):
+            row_no -= 1
+            continue
+        record = {h: (values[i] if i < len(values) else "") for h, i in index.items()}
+        yield _posting_from_record(record, mapping, row_no, len(values) != len(header), len(header))
+
+
+def _posting_from_record(
+    record: dict[str, str],
+    mapping: dict[str, str | None],
+    row_no: int,
+    ragged: bool = False,
+    width: int = 0,
+) -> Posting | RowError:
+    def get(key: str) -> str | None:
+        col = mapping.get(key)
+        value = record.get(col) if col else None
+        if value is None:
+            return None
+        value = str(value).strip()
+        return value or None
+
+    posting_id = get("id") or str(row_no)
+    text = get("text") or ""
+    problem = check_text(text)
+    if problem is None and ragged and len(record) < width and not text:
+        problem = "the row has fewer fields than the header"
+    if problem:
+        return RowError(row_no, posting_id, f"row {row_no}: {problem}")
+    extra = {k: v for k in ("location", "date") if (v := get(k))}
+    return Posting(row_no, posting_id, text, get("title"), get("company"), extra)
+
+
+def iter_jsonl(
+    stream: BinaryIO,
+    name: str = "input.jsonl",
+    *,
+    text_column: str | None = None,
+    columns: dict[str, str | None] | None = None,
+) -> Iterator[Posting | RowError]:
+    """Yield postings from JSON lines: objects with ``description`` or ``text``."""
+    text = _text_stream(stream, name)
+    mapping: dict[str, str | None] | None = None
+    line_no = 0
+    seen_object = False
+    for line in text:
+        line_no += 1
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield RowError(line_no, None, f"line {line_no}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(obj, dict):
+            yield RowError(line_no, None, f"line {line_no}: expected a JSON object")
+            continue
+        record = {k: v if isinstance(v, str) else json.dumps(v) for k, v in obj.items() if v is not None}
+        if mapping is None or not seen_object:
+            mapping = detect_columns(list(obj))
+            if columns:
+                mapping.update({k: v for k, v in columns.items() if k in FIELD_CANDIDATES})
+            if text_column:
+                mapping["text"] = text_column
+        seen_object = True
+        row_mapping = dict(mapping)
+        if row_mapping["text"] not in obj:
+            row_mapping["text"] = detect_columns(list(obj))["text"] if not text_column else text_column
+        if not row_mapping["text"] or row_mapping["text"] not in obj:
+            yield RowError(
+                line_no,
+                str(obj.get("id")) if obj.get("id") is not None else None,
+                f"line {line_no}: no 'description' or 'text' field",
+            )
+            continue
+        yield _posting_from_record(record, row_mapping, line_no)
+
+
+def iter_postings(
+    stream: BinaryIO,
+    name: str,
+    *,
+    text_column: str | None = None,
+    columns: dict[str, str | None] | None = None,
+) -> Iterator[Posting | RowError]:
+    """Yield the postings in one input file, by its name's extension.
+
+    A ``.txt`` or ``.html`` file is one posting whose id is the file name.
+    """
+    fmt = input_format(name)
+    if fmt == "csv":
+        yield from iter_csv(stream, name, text_column=text_column, columns=columns)
+    elif fmt == "jsonl":
+        yield from iter_jsonl(stream, name, text_column=text_column, columns=columns)
+    else:
+        data = stream.read(MAX_POSTING_CHARS * 4 + 1)
+        text = decode_bytes(data, name)
+        problem = check_text(text)
+        posting_id = os.path.basename(name)
+        if problem:
+            yield RowError(1, posting_id, f"{name}: {problem}")
+        else:
+            yield Posting(1, posting_id, text)
+
+
+def preview(
+    stream: BinaryIO, name: str, rows: int = 5
+) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
+    """Return (columns, detected mapping, first rows) of a CSV or JSONL file."""
+    text = _text_stream(stream, name)
+    if input_format(name) == "csv":
+        sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
+        csv.field_size_limit(MAX_POSTING_CHARS + 1)
+        reader = csv.reader(text, dialect=_sniff_dialect(sample))
+        try:
+            header = [h.strip() for h in next(reader)]
+        except (StopIteration, csv.Error):
+            raise InputError(f"{name}: the file is empty or not CSV") from None
+        first = []
+        for values in reader:
+            first.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header)})
+            if len(first) >= rows:
+                break
+        return header, detect_columns(header), first
+    header: list[str] = []
+    first = []
+    for line in text:
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(obj, dict):
+            header.extend(k for k in obj if k not in header)
+            first.append({k: v if isinstance(v, str) else json.dumps(v) for k, v in obj.items()})
+        if len(first) >= rows:
+            break
+    if not header:
+        raise InputError(f"{name}: no JSON objects found")
+    return header, detect_columns(header), first

@@ -1,0 +1,198 @@
+"""A scikit-learn estimator that maps wording the aliases miss onto skill ids.
+
+Postings misspell ("recepcionist", "confidentialty") and paraphrase
+("electronic charting system", "patient booking software"). The matcher embeds
+phrases as TF-IDF character n-grams and finds the nearest alias; a phrase takes
+that alias's skill when the cosine similarity clears a threshold calibrated at
+fit time on misspelt aliases (positives) against ordinary posting phrases that
+are not skills (negatives, ``models/data/background-phrases.txt``).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.neighbors import NearestNeighbors
+
+from models.skillset import SkillSet
+from models.text import Tokens, phrase_stems
+
+STOPWORDS = frozenset(
+    "a an and are as at be by for from has have in is it of on or our the their this to we will "
+    "with you your all any can may must who which that within into per via also other such "
+    "including include etc well able use using used ensure provide providing work working".split()
+)
+
+
+def background_phrases() -> list[str]:
+    """Ordinary posting phrases that are not skills: the matcher's negatives."""
+    text = (resources.files("models.data") / "background-phrases.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def _perturb(phrase: str, rng: np.random.Generator) -> str:
+    """A plausible misspelling: drop, double or swap a letter, or join words."""
+    chars = list(phrase)
+    letters = [i for i, c in enumerate(chars) if c.isalpha()]
+    if len(letters) < 4:
+        return phrase
+    op = rng.integers(0, 4)
+    i = letters[rng.integers(1, len(letters) - 1)]
+    if op == 0:
+        del chars[i]
+    elif op == 1:
+        chars.insert(i, chars[i])
+    elif op == 2 and i + 1 < len(chars):
+        chars[i], chars[i + 1] = chars[i + 1], chars[i]
+    else:
+        return phrase.replace(" ", "") if " " in phrase else phrase + "s"
+    return "".join(chars)
+
+
+class SkillMatcher(BaseEstimator):
+    """Nearest-alias matcher over TF-IDF character n-grams.
+
+    Parameters
+    ----------
+    ngram_range : tuple of int
+        Character n-gram sizes (within word boundaries).
+    threshold : float or None
+        Minimum cosine similarity to accept a match; None calibrates it in ``fit``.
+    target_precision : float
+        Precision the calibrated threshold must reach on the calibration set.
+    min_chars : int
+        Shorter candidate phrases are never matched (too ambiguous).
+    random_state : int
+        Seed for the misspellings generated for calibration.
+    """
+
+    def __init__(
+        self,
+        ngram_range: tuple[int, int] = (2, 4),
+        threshold: float | None = None,
+        target_precision: float = 0.98,
+        min_chars: int = 5,
+        random_state: int = 0,
+    ) -> None:
+        self.ngram_range = ngram_range
+        self.threshold = threshold
+        self.target_precision = target_precision
+        self.min_chars = min_chars
+        self.random_state = random_state
+
+    def fit(self, X: list[str], y: list[str], negatives: list[str] | None = None) -> SkillMatcher:
+        """Fit on alias phrases ``X`` with skill ids ``y``; calibrate on ``negatives``."""
+        phrases = [p.lower() for p in X]
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=self.ngram_range, sublinear_tf=True, dtype=np.float32
+        )
+        matrix = self.vectorizer_.fit_transform(phrases + [n.lower() for n in negatives or []])
+        self.alias_matrix_ = matrix[: len(phrases)]
+        self.neighbors_ = NearestNeighbors(n_neighbors=1, metric="cosine", algorithm="brute")
+        self.neighbors_.fit(self.alias_matrix_)
+        self.labels_ = np.asarray(y, dtype=object)
+        self.phrases_ = phrases
+        known = {stem for p in phrases for stem in phrase_stems(p)}
+        self.anchors_ = frozenset(w for w in known if w not in STOPWORDS and len(w) > 2)
+        self.threshold_ = (
+            float(self.threshold) if self.threshold is not None else self._calibrate(phrases, y, negatives or [])
+        )
+        self.cache_: dict[str, str | None] = {}
+        return self
+
+    def fit_skillsets(self, *skillsets: SkillSet) -> SkillMatcher:
+        """Fit on the plain aliases of skill sets (case-sensitive and contextual ones are left out)."""
+        X: list[str] = []
+        y: list[str] = []
+        seen: set[str] = set()
+        for skillset in skillsets:
+            for skill in skillset.skills:
+                if skill.id in seen:
+                    continue
+                seen.add(skill.id)
+                for alias in skill.aliases:
+                    if alias.pattern or alias.case or alias.near or len(alias.phrase) < self.min_chars:
+                        continue
+                    X.append(alias.phrase)
+                    y.append(skill.id)
+        return self.fit(X, y, negatives=background_phrases())
+
+    def _nearest(self, phrases: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        vectors = self.vectorizer_.transform([p.lower() for p in phrases])
+        distances, indices = self.neighbors_.kneighbors(vectors)
+        return 1.0 - distances[:, 0], indices[:, 0]
+
+    def _calibrate(self, phrases: list[str], y: list[str], negatives: list[str]) -> float:
+        rng = np.random.default_rng(self.random_state)
+        positives = [(_perturb(p, rng), label) for p, label in zip(phrases, y, strict=True) if len(p) >= 6]
+        positives = [(p, label) for p, label in positives if p.lower() not in set(phrases)]
+        known = set(phrases)
+        negatives = [n for n in negatives if n.lower() not in known]
+        texts = [p for p, _ in positives] + negatives
+        sims, idx = self._nearest(texts)
+        truth = np.array([label for _, label in positives] + [None] * len(negatives), dtype=object)
+        correct = np.array([self.labels_[i] == t for i, t in zip(idx, truth, strict=True)])
+        order = np.argsort(-sims)
+        tp = np.cumsum(correct[order])
+        precision = tp / np.arange(1, len(order) + 1)
+        ok = np.where(precision >= self.target_precision)[0]
+        if len(ok) == 0:
+            return 0.95
+        # The lowest similarity at which precision still holds, but never below 0.75:
+        # below that, char n-grams match words that merely share a stem.
+        return float(max(0.75, sims[order][ok[-1]]))
+
+    def predict(self, X: list[str]) -> list[str | None]:
+        """Skill id of each phrase, or None where no alias is near enough."""
+        out: list[str | None] = [None] * len(X)
+        todo = []
+        for i, phrase in enumerate(X):
+            key = phrase.lower()
+            if key in self.cache_:
+                out[i] = self.cache_[key]
+            elif len(key) < self.min_chars:
+                out[i] = None
+            else:
+                todo.append(i)
+        if todo:
+            sims, idx = self._nearest([X[i] for i in todo])
+            for i, sim, j in zip(todo, sims, idx, strict=True):
+                label = self.labels_[j] if sim >= self.threshold_ else None
+                out[i] = label
+                if len(self.cache_) < 200_000:
+                    self.cache_[X[i].lower()] = label
+        return out
+
+    def candidates(self, toks: Tokens, covered: Any) -> list[tuple[str, int, int]]:
+        """Phrases of a posting worth asking the matcher about, with their offsets.
+
+        Single words the aliases did not cover (possible misspellings), and runs of
+        two to four words of which at least two are alias words.
+        """
+        stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
+        anchors = self.anchors_
+        out: list[tuple[str, int, int]] = []
+        n = len(stems)
+        for i in range(n):
+            if covered[i] or stems[i] in STOPWORDS:
+                continue
+            w = words[i]
+            if len(w) >= 6 and stems[i] not in anchors and not w.isdigit():
+                out.append((w, starts[i], ends[i]))
+            if stems[i] not in anchors:
+                continue
+            hits = 1
+            for length in range(2, 5):
+                j = i + length - 1
+                if j >= n or covered[j]:
+                    break
+                if stems[j] in anchors:
+                    hits += 1
+                if stems[j] in STOPWORDS or hits < 2:
+                    continue
+                out.append((" ".join(words[i:j + 1]), starts[i], ends[j]))
+        return out

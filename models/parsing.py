@@ -1,0 +1,368 @@
+"""Turn a posting (plain text, an HTML fragment or a whole saved page) into blocks.
+
+The result is a ``Document``: one normalised text that the UI shows and that
+evidence offsets point into, cut into blocks (headings, list items, paragraphs),
+each tagged with the section it sits in (requirements, benefits, ...). Sections
+matter because a skill named in a benefits list or an equal-opportunity
+statement is not something the posting asks for.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+BLOCK_TAGS = frozenset(
+    "p div li ul ol h1 h2 h3 h4 h5 h6 br tr td th table section article header footer "
+    "blockquote pre dd dt dl hr form fieldset address main aside figure figcaption".split()
+)
+HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6 dt".split())
+DROP_TAGS = ["script", "style", "noscript", "svg", "template", "iframe", "nav", "header",
+             "footer", "button", "select", "option", "head", "form", "canvas", "link", "meta"]
+BOLD_TAGS = frozenset(("strong", "b"))
+
+# Section kinds a heading can start. The first pattern that matches wins, so the
+# more specific kinds (preferred before requirements) come first.
+SECTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("eeo", re.compile(
+        r"equal (employment )?opportunit|\beeo\b|diversity|inclusion|non-?discriminat|"
+        r"disability confident|reasonable adjustment|accessibility|affirmative action", re.I)),
+    ("privacy", re.compile(r"privacy|data protection notice|gdpr notice|how we use your", re.I)),
+    ("benefits", re.compile(
+        r"benefit|perks|we offer|what we can offer|what'?s in it for you|why (join|work)|"
+        r"rewards?\b|compensation|salary|pay (and|&) benefits|total rewards|package", re.I)),
+    ("apply", re.compile(
+        r"how to apply|application process|to apply|contact (details|us|information)|"
+        r"further (details|information)|for (more|further) information|interview", re.I)),
+    ("preferred", re.compile(
+        r"desirable|preferred|nice to have|bonus (points|if)|advantageous|would be an advantage|"
+        r"additional|it would be great|plus\b", re.I)),
+    ("requirements", re.compile(
+        r"requirement|essential|qualification|experience|skills|knowledge|person spec|"
+        r"what (we'?re|we are) looking for|what you('| wi)ll (need|bring|have)|about you|"
+        r"who you are|you will have|you have|must have|criteria|competenc|education|"
+        r"licen[cs]|certif|abilities|attributes|the ideal candidate|you'?ll need", re.I)),
+    ("responsibilities", re.compile(
+        r"responsibilit|duties|main tasks|what you('| wi)ll do|the role|role (summary|overview|"
+        r"purpose|description)|job (summary|description|purpose|overview|profile)|"
+        r"position (summary|overview)|key (tasks|accountabilit|areas)|accountabilit|"
+        r"day to day|day-to-day|your role|overview|summary|about the (role|job|position)|"
+        r"essential functions|functions", re.I)),
+    ("about", re.compile(
+        r"about (us|the (trust|practice|company|organi[sz]ation|team|employer|department|"
+        r"service|hospital))|who we are|our (mission|values|story|organi[sz]ation|practice|trust)|"
+        r"company (overview|description)|working for|about [A-Z]", re.I)),
+]
+BOILERPLATE_SECTIONS = frozenset(("eeo", "privacy", "benefits"))
+
+
+@dataclass
+class Block:
+    """A run of the document's text: a heading, a list item or a paragraph."""
+
+    start: int
+    end: int
+    kind: str  # "heading", "item" or "para"
+    section: str = "other"
+
+
+@dataclass
+class Document:
+    text: str
+    blocks: list[Block]
+    title: str | None = None
+    company: str | None = None
+    date_posted: str | None = None
+    salary: dict[str, Any] | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+_ESCAPED_TAG = re.compile(r"&(?:amp;)*lt;\s*/?\s*(?:p|br|li|ul|div|strong|b|h\d|span|ol|em|i|a|table)\b", re.I)
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
+
+
+def unescape_html(raw: str) -> str:
+    """Undo HTML entity escaping applied once or twice (``&lt;p&gt;``, ``&amp;lt;``)."""
+    for _ in range(3):
+        if not _ESCAPED_TAG.search(raw):
+            break
+        raw = html.unescape(raw)
+    return raw
+
+
+def looks_like_html(raw: str) -> bool:
+    return bool(_TAG.search(raw[:20000]))
+
+
+def parse_posting(raw: str) -> Document:
+    """Parse plain text or HTML into a ``Document``."""
+    raw = unescape_html(raw)
+    if looks_like_html(raw):
+        return _parse_html(raw)
+    return _parse_text(raw)
+
+
+# --- plain text ---------------------------------------------------------------
+
+
+def _parse_text(raw: str) -> Document:
+    builder = _Builder()
+    for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            builder.flush()
+            continue
+        heading = _markdown_heading(stripped)
+        if heading is not None:
+            builder.flush()
+            builder.add(heading)
+            builder.flush("heading")
+            continue
+        bullet = _BULLET.match(stripped)
+        if bullet:
+            builder.flush()
+            builder.add(stripped[bullet.end():])
+            builder.flush("item")
+            continue
+        if _is_text_heading(stripped):
+            builder.flush()
+            builder.add(stripped)
+            builder.flush("heading")
+            continue
+        builder.add(stripped)
+        # A line break inside a paragraph of plain text usually ends a sentence-like
+        # unit in job boards' text exports, so each line becomes its own block.
+        builder.flush()
+    builder.flush()
+    return builder.document()
+
+
+def _markdown_heading(line: str) -> str | None:
+    m = re.match(r"^#{1,6}\s+(.*\S)\s*#*$", line)
+    if m:
+        return m.group(1)
+    m = re.match(r"^(?:\*\*|__)(.{2,80}?)(?:\*\*|__)\s*:?$", line)
+    if m:
+        return m.group(1)
+    return None
+
+
+def _is_text_heading(line: str) -> bool:
+    if len(line) > 70:
+        return False
+    if line.endswith(":") and len(line.split()) <= 8:
+        return True
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 4 and all(c.isupper() for c in letters) and len(line.split()) <= 8
+
+
+# --- HTML ---------------------------------------------------------------------
+
+
+def _parse_html(raw: str) -> Document:
+    soup = BeautifulSoup(raw, "lxml")
+    posting = _job_posting_ld(soup)
+    if posting is not None:
+        description = posting.get("description")
+        if isinstance(description, str) and description.strip():
+            inner = unescape_html(description)
+            doc = _parse_html_body(BeautifulSoup(inner, "lxml")) if looks_like_html(inner) else _parse_text(inner)
+            if doc.text.strip():
+                _apply_ld(doc, posting)
+                return doc
+    title = None
+    if soup.title and soup.title.string:
+        title = _clean(soup.title.string) or None
+    doc = _parse_html_body(soup)
+    if title and not doc.title:
+        doc.title = _title_from_page_title(title)
+    if posting is not None:
+        _apply_ld(doc, posting)
+    return doc
+
+
+def _title_from_page_title(title: str) -> str:
+    # "Patient Access Lead - Mercyhealth | Careers" -> "Patient Access Lead"
+    return re.split(r"\s+[|\u2013\u2014-]\s+", title, maxsplit=1)[0].strip() or title
+
+
+def _parse_html_body(soup: BeautifulSoup) -> Document:
+    for name in DROP_TAGS:
+        for tag in soup.find_all(name):
+            tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+    builder = _Builder()
+    _walk(root, builder)
+    builder.flush()
+    return builder.document()
+
+
+def _walk(node: Tag, builder: _Builder) -> None:
+    for child in node.children:
+        if isinstance(child, NavigableString):
+            builder.add(str(child), bold=False)
+            continue
+        if not isinstance(child, Tag):
+            continue
+        name = child.name
+        if name in BLOCK_TAGS:
+            builder.flush()
+            if name == "br":
+                continue
+            _walk(child, builder)
+            if name in HEADING_TAGS:
+                builder.flush("heading")
+            elif name == "li":
+                builder.flush("item")
+            else:
+                builder.flush()
+        elif name in BOLD_TAGS:
+            builder.bold_depth += 1
+            _walk(child, builder)
+            builder.bold_depth -= 1
+        else:
+            _walk(child, builder)
+
+
+def _job_posting_ld(soup: BeautifulSoup) -> dict[str, Any] | None:
+    """Return the schema.org JobPosting JSON-LD object of a page, if it has one."""
+    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
+        try:
+            data = json.loads(script.string or script.get_text() or "")
+        except (ValueError, TypeError):
+            continue
+        found = _find_job_posting(data)
+        if found is not None:
+            return found
+    return None
+
+
+def _find_job_posting(data: Any) -> dict[str, Any] | None:
+    if isinstance(data, list):
+        for item in data:
+            found = _find_job_posting(item)
+            if found is not None:
+                return found
+    elif isinstance(data, dict):
+        kind = data.get("@type")
+        kinds = kind if isinstance(kind, list) else [kind]
+        if "JobPosting" in kinds:
+            return data
+        if "@graph" in data:
+            return _find_job_posting(data["@graph"])
+    return None
+
+
+def _apply_ld(doc: Document, posting: dict[str, Any]) -> None:
+    title = posting.get("title")
+    if isinstance(title, str) and title.strip():
+        doc.title = _clean(html.unescape(title))
+    org = posting.get("hiringOrganization")
+    if isinstance(org, dict):
+        org = org.get("name")
+    if isinstance(org, str) and org.strip():
+        doc.company = _clean(html.unescape(org))
+    date = posting.get("datePosted")
+    if isinstance(date, str):
+        doc.date_posted = date.strip()
+    salary = posting.get("baseSalary")
+    if isinstance(salary, dict):
+        doc.salary = salary
+    location = posting.get("jobLocation")
+    if location:
+        doc.fields["jobLocation"] = location
+
+
+def _clean(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+# --- building the normalised text --------------------------------------------------
+
+
+class _Builder:
+    """Collect text into blocks and join them into the document's text."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.bold_chars = 0
+        self.bold_depth = 0
+        self.out: list[str] = []
+        self.blocks: list[Block] = []
+        self.pos = 0
+
+    def add(self, text: str, bold: bool | None = None) -> None:
+        if not text:
+            return
+        self.parts.append(text)
+        if bold or (bold is None and False) or self.bold_depth:
+            self.bold_chars += len(text.strip())
+
+    def flush(self, kind: str | None = None) -> None:
+        if not self.parts:
+            return
+        text = _clean("".join(self.parts))
+        bold_chars = self.bold_chars
+        self.parts = []
+        self.bold_chars = 0
+        if not text:
+            return
+        if kind is None:
+            bullet = _BULLET.match(text)
+            if bullet and text[:1] in "-*\u2022\u25cf\u25aa\u25e6\u00b7":
+                text = text[bullet.end():]
+                kind = "item"
+            elif bold_chars >= len(text) * 0.8 and len(text) <= 90:
+                kind = "heading"
+            elif _is_text_heading(text):
+                kind = "heading"
+            else:
+                kind = "para"
+        if self.out:
+            self.out.append("\n")
+            self.pos += 1
+        self.out.append(text)
+        self.blocks.append(Block(self.pos, self.pos + len(text), kind))
+        self.pos += len(text)
+
+    def document(self) -> Document:
+        text = "".join(self.out)
+        assign_sections(text, self.blocks)
+        return Document(text=text, blocks=self.blocks)
+
+
+def classify_heading(text: str) -> str | None:
+    """Return the section kind a heading starts, or None for an unrecognised heading."""
+    text = text.strip().rstrip(":").strip()
+    if len(text) > 90:
+        return None
+    for kind, pattern in SECTION_PATTERNS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
+def assign_sections(text: str, blocks: list[Block]) -> None:
+    """Tag each block with the section its nearest heading starts."""
+    current = "other"
+    for block in blocks:
+        if block.kind == "heading":
+            kind = classify_heading(text[block.start:block.end])
+            current = kind or "other"
+            block.section = current
+            continue
+        # "Essential:" / "Desirable:" lead-ins inside a paragraph also open a section.
+        lead = text[block.start:min(block.end, block.start + 40)]
+        m = re.match(r"^\s*(essential|desirable|preferred|required)\b[^:]{0,25}:", lead, re.I)
+        if m:
+            current = "preferred" if m.group(1).lower() in ("desirable", "preferred") else "requirements"
+        block.section = current

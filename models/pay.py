@@ -1,0 +1,88 @@
+"""Find the pay a posting offers, so it can be set beside the occupation's range."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from models.parsing import Document
+
+HOURS_PER_YEAR = 2080
+PER_YEAR = {"hour": HOURS_PER_YEAR, "day": 260, "week": 52, "month": 12, "year": 1}
+CURRENCY = {"$": "USD", "£": "GBP", "€": "EUR"}
+
+_AMOUNT = r"([$£€])\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s?(k\b)?"
+PAY_RE = re.compile(
+    _AMOUNT + r"(?:\s*(?:-|–|—|to)\s*" + r"[$£€]?\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?\s?(k\b)?)?"
+    r"(?:\s*(?:per|an|a|/)\s*(hour|hr|day|week|wk|month|annum|year|yr))?",
+    re.I,
+)
+PERIOD_WORDS = {"hr": "hour", "wk": "week", "annum": "year", "yr": "year"}
+
+
+def _number(whole: str, cents: str | None, k: str | None) -> float:
+    value = float(whole.replace(",", "") + ("." + cents if cents else ""))
+    return value * 1000 if k else value
+
+
+def _annual(value: float, period: str | None) -> float:
+    return value * PER_YEAR.get(period or "year", 1)
+
+
+def _guess_period(value: float) -> str:
+    return "hour" if value < 200 else "year"
+
+
+def find_pay(doc: Document) -> dict[str, Any] | None:
+    """Return the posting's pay (from its JSON-LD baseSalary or its text), or None."""
+    if doc.salary:
+        found = _from_ld(doc.salary)
+        if found:
+            return found
+    for m in PAY_RE.finditer(doc.text):
+        low = _number(m.group(2), m.group(3), m.group(4))
+        high = _number(m.group(5), m.group(6), m.group(7)) if m.group(5) else low
+        if low <= 0 or high < low:
+            continue
+        period = m.group(8)
+        period = PERIOD_WORDS.get(period.lower(), period.lower()) if period else _guess_period(low)
+        if period == "year" and low < 1000:
+            continue
+        return {
+            "text": m.group(0).strip(),
+            "currency": CURRENCY[m.group(1)],
+            "min": low,
+            "max": high,
+            "period": period,
+            "annual_min": round(_annual(low, period)),
+            "annual_max": round(_annual(high, period)),
+        }
+    return None
+
+
+def _from_ld(salary: dict[str, Any]) -> dict[str, Any] | None:
+    value = salary.get("value")
+    currency = salary.get("currency") or "USD"
+    if isinstance(value, dict):
+        low = value.get("minValue", value.get("value"))
+        high = value.get("maxValue", low)
+        unit = str(value.get("unitText") or "YEAR").lower()
+    else:
+        low = high = value
+        unit = "year"
+    try:
+        low_f, high_f = float(low), float(high)
+    except (TypeError, ValueError):
+        return None
+    if low_f <= 0:
+        return None
+    period = unit if unit in PER_YEAR else "year"
+    return {
+        "text": f"{currency} {low_f:,.2f}-{high_f:,.2f} per {period}",
+        "currency": str(currency),
+        "min": low_f,
+        "max": high_f,
+        "period": period,
+        "annual_min": round(_annual(low_f, period)),
+        "annual_max": round(_annual(high_f, period)),
+    }

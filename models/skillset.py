@@ -1,0 +1,235 @@
+"""Skill sets: the data files that say what an occupation's modern skill set is.
+
+A skill set is a TOML file (see ``models/data/medical-office-specialist.toml``),
+loaded and validated once. Errors name the file, the line and the problem, since
+users write their own skill sets.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+TIERS = ("foundation", "modern")
+DATA_PACKAGE = "models.data"
+DEFAULT_SKILLSET = "medical-office-specialist"
+EXTRAS_FILE = "extra-skills.toml"
+ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class SkillSetError(ValueError):
+    """A skill-set file is missing or malformed; the message names file and line."""
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One way a posting can name a skill.
+
+    ``case`` makes the match case-sensitive (``Epic`` the product, not "epic");
+    ``near`` lists words of which one must stand in the same sentence, for
+    aliases that mean the skill only in context ("Vision" the GP system).
+    """
+
+    phrase: str
+    case: bool = False
+    near: tuple[str, ...] = ()
+    pattern: bool = False
+
+
+@dataclass(frozen=True)
+class Skill:
+    id: str
+    name: str
+    category: str
+    tier: str
+    weight: float
+    why: str
+    aliases: tuple[Alias, ...]
+    # Phrases that look like an alias but mean something else ("coding club").
+    not_aliases: tuple[str, ...] = ()
+    medical: bool = False
+    line: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class SkillSet:
+    id: str
+    name: str
+    version: str
+    description: str
+    skills: tuple[Skill, ...]
+    pay: dict[str, object] = field(default_factory=dict)
+    source: str = ""
+
+    def get(self, skill_id: str) -> Skill | None:
+        return next((s for s in self.skills if s.id == skill_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        return [s.id for s in self.skills]
+
+
+def _line_of(text: str, needle: str, start: int = 0) -> int:
+    pos = text.find(needle, start)
+    return text.count("\n", 0, pos) + 1 if pos >= 0 else 0
+
+
+def _parse_alias(raw: object, where: str) -> Alias:
+    if isinstance(raw, str):
+        if not raw.strip():
+            raise SkillSetError(f"{where}: empty alias")
+        return Alias(raw.strip())
+    if isinstance(raw, dict):
+        unknown = set(raw) - {"phrase", "pattern", "case", "near"}
+        if unknown:
+            raise SkillSetError(f"{where}: unknown alias key(s) {sorted(unknown)}")
+        if ("phrase" in raw) == ("pattern" in raw):
+            raise SkillSetError(f"{where}: an alias table needs exactly one of 'phrase' or 'pattern'")
+        near = raw.get("near", [])
+        if not isinstance(near, list) or not all(isinstance(n, str) for n in near):
+            raise SkillSetError(f"{where}: 'near' must be a list of strings")
+        if "pattern" in raw:
+            try:
+                re.compile(raw["pattern"])
+            except re.error as exc:
+                raise SkillSetError(f"{where}: bad pattern {raw['pattern']!r}: {exc}") from None
+            return Alias(raw["pattern"], bool(raw.get("case", False)), tuple(near), pattern=True)
+        if not isinstance(raw["phrase"], str) or not raw["phrase"].strip():
+            raise SkillSetError(f"{where}: 'phrase' must be a non-empty string")
+        return Alias(raw["phrase"].strip(), bool(raw.get("case", False)), tuple(near))
+    raise SkillSetError(f"{where}: an alias must be a string or a table, not {type(raw).__name__}")
+
+
+def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> SkillSet:
+    """Parse and validate a skill set from TOML text; ``source`` names it in errors."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SkillSetError(f"{source}: {exc}") from None
+    for key in ("id", "name"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise SkillSetError(f"{source}, line 1: the skill set needs a string '{key}'")
+    skills_raw = data.get("skills", [])
+    if not isinstance(skills_raw, list) or (require_skills and not skills_raw):
+        raise SkillSetError(f"{source}: no [[skills]] tables found")
+    skills: list[Skill] = []
+    seen: set[str] = set()
+    search_from = 0
+    for n, raw in enumerate(skills_raw, 1):
+        sid = raw.get("id") if isinstance(raw, dict) else None
+        line = _line_of(text, f'"{sid}"', search_from) if isinstance(sid, str) else 0
+        if line:
+            search_from = text.find(f'"{sid}"', search_from) + 1
+        where = f"{source}, line {line or '?'} (skill {n}{f' {sid!r}' if sid else ''})"
+        if not isinstance(raw, dict):
+            raise SkillSetError(f"{where}: each skill must be a table")
+        if not isinstance(sid, str) or not ID_RE.match(sid):
+            raise SkillSetError(f"{where}: 'id' must be lower-case letters, digits and _")
+        if sid in seen:
+            raise SkillSetError(f"{where}: duplicate id {sid!r}")
+        seen.add(sid)
+        for key in ("name", "category"):
+            if not isinstance(raw.get(key), str) or not raw[key].strip():
+                raise SkillSetError(f"{where}: missing or empty '{key}'")
+        tier = raw.get("tier", "foundation")
+        if tier not in TIERS:
+            raise SkillSetError(f"{where}: tier must be one of {', '.join(TIERS)}, not {tier!r}")
+        weight = raw.get("weight", 2.0 if tier == "modern" else 1.0)
+        if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+            raise SkillSetError(f"{where}: weight must be a positive number")
+        aliases_raw = raw.get("aliases", [])
+        if not isinstance(aliases_raw, list) or not aliases_raw:
+            raise SkillSetError(f"{where}: 'aliases' must be a non-empty list")
+        aliases = tuple(_parse_alias(a, where) for a in aliases_raw)
+        not_aliases = raw.get("not_aliases", [])
+        if not isinstance(not_aliases, list) or not all(isinstance(a, str) for a in not_aliases):
+            raise SkillSetError(f"{where}: 'not_aliases' must be a list of strings")
+        unknown = set(raw) - {
+            "id", "name", "category", "tier", "weight", "why", "aliases", "not_aliases", "medical",
+        }
+        if unknown:
+            raise SkillSetError(f"{where}: unknown key(s) {sorted(unknown)}")
+        skills.append(
+            Skill(
+                id=sid,
+                name=raw["name"].strip(),
+                category=raw["category"].strip(),
+                tier=tier,
+                weight=float(weight),
+                why=str(raw.get("why", "")).strip(),
+                aliases=aliases,
+                not_aliases=tuple(not_aliases),
+                medical=bool(raw.get("medical", False)),
+                line=line,
+            )
+        )
+    pay = data.get("pay", {})
+    if not isinstance(pay, dict):
+        raise SkillSetError(f"{source}: [pay] must be a table")
+    return SkillSet(
+        id=data["id"].strip(),
+        name=data["name"].strip(),
+        version=str(data.get("version", "1")),
+        description=str(data.get("description", "")).strip(),
+        skills=tuple(skills),
+        pay=pay,
+        source=source,
+    )
+
+
+def builtin_ids() -> list[str]:
+    """Ids of the skill sets shipped with skillgap."""
+    files = resources.files(DATA_PACKAGE).iterdir()
+    return sorted(
+        f.name[: -len(".toml")] for f in files if f.name.endswith(".toml") and f.name != EXTRAS_FILE
+    )
+
+
+def builtin_skillsets() -> list[SkillSet]:
+    return [load_skillset(sid) for sid in builtin_ids()]
+
+
+@functools.lru_cache(maxsize=32)
+def _load_cached(key: str, mtime: float) -> SkillSet:
+    del mtime  # part of the cache key only: an edited file is read again
+    if os.sep in key or key.endswith(".toml"):
+        path = Path(key)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise SkillSetError(f"{key}: no such skill-set file") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SkillSetError(f"{key}: cannot be read ({exc})") from None
+        return parse_skillset(text, str(path))
+    resource = resources.files(DATA_PACKAGE) / f"{key}.toml"
+    if not resource.is_file():
+        raise SkillSetError(
+            f"unknown skill set {key!r}; built-in ones are: {', '.join(builtin_ids())}, "
+            "or give the path of a .toml file"
+        )
+    return parse_skillset(resource.read_text(encoding="utf-8"), f"{key}.toml")
+
+
+def load_skillset(id_or_path: str | None = None) -> SkillSet:
+    """Load a built-in skill set by id, or a user's skill-set file by path."""
+    key = (id_or_path or DEFAULT_SKILLSET).strip()
+    mtime = 0.0
+    if os.sep in key or key.endswith(".toml"):
+        key = os.path.abspath(key)
+        try:
+            mtime = os.path.getmtime(key)
+        except OSError:
+            mtime = -1.0
+    return _load_cached(key, mtime)
+
+
+@functools.lru_cache(maxsize=1)
+def load_extras() -> SkillSet:
+    """The catalogue of skills outside any one skill set, used to report extras."""
+    text = (resources.files(DATA_PACKAGE) / EXTRAS_FILE).read_text(encoding="utf-8")
+    return parse_skillset(text, EXTRAS_FILE)

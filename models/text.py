@@ -1,0 +1,78 @@
+"""Words and sentences of a document, with offsets into its text.
+
+Aliases and postings are both reduced to the same word stems here, so that
+"Patient Records", "patient record" and "patients' records" meet, and
+"ICD-10", "ICD 10" and "ICD10" do too.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+TOKEN_RE = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?|\d+")
+SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Z0-9\u2022])|\s+[\u2022]\s+")
+
+
+def stem(word: str) -> str:
+    """Lower-case a word and drop a plural or possessive ending."""
+    w = word.lower()
+    if "'" in w or "\u2019" in w:
+        w = re.split(r"['\u2019]", w, maxsplit=1)[0]
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+@dataclass
+class Tokens:
+    """The words of a text: surface form, stem and character offsets."""
+
+    words: list[str]
+    stems: list[str]
+    starts: list[int]
+    ends: list[int]
+
+
+def tokenize(text: str) -> Tokens:
+    words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in TOKEN_RE.finditer(text):
+        words.append(m.group())
+        starts.append(m.start())
+        ends.append(m.end())
+    return Tokens(words, [stem(w) for w in words], starts, ends)
+
+
+def phrase_stems(phrase: str) -> tuple[str, ...]:
+    return tuple(stem(m.group()) for m in TOKEN_RE.finditer(phrase))
+
+
+def phrase_words(phrase: str) -> tuple[str, ...]:
+    return tuple(m.group() for m in TOKEN_RE.finditer(phrase))
+
+
+class Sentences:
+    """Sentence spans of a text, found per block; look one up by offset."""
+
+    def __init__(self, text: str, block_spans: list[tuple[int, int]]) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        for start, end in block_spans:
+            pos = start
+            for m in SENTENCE_END_RE.finditer(text, start, end):
+                self.starts.append(pos)
+                self.ends.append(m.start())
+                pos = m.end()
+            self.starts.append(pos)
+            self.ends.append(end)
+
+    def span_at(self, offset: int) -> tuple[int, int]:
+        i = bisect_right(self.starts, offset) - 1
+        if i < 0:
+            return 0, 0
+        return self.starts[i], self.ends[i]
