@@ -1,0 +1,204 @@
+"""Storage and the batch pipeline, run in-process on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+
+from sqlalchemy import func, select
+
+from worker import db, pipeline
+from worker.export import iter_export, safe_cell
+from worker.report import build_report, month_of
+from worker.results import iter_results
+from worker.storage import Analysis, Batch, BatchRow, Posting
+
+
+def csv_file(rows: list[dict[str, str]]) -> io.BytesIO:
+    import csv
+
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return io.BytesIO(buf.getvalue().encode())
+
+
+def unique() -> str:
+    return uuid.uuid4().hex
+
+
+def run_all(url: str, queue: list[tuple[str, int]]) -> None:
+    while queue:
+        batch_id, chunk = queue.pop(0)
+        if pipeline.start_chunk(url, batch_id, chunk) is not None:
+            pipeline.run_chunk(url, batch_id, chunk)
+
+
+def get_batch(url: str, batch_id: str) -> Batch:
+    with db.session_scope(url) as s:
+        batch = s.get(Batch, batch_id)
+        assert batch is not None
+        return batch
+
+
+def test_migrations_create_tables(db_url: str) -> None:
+    from sqlalchemy import inspect
+
+    names = set(inspect(db.get_engine(db_url)).get_table_names())
+    assert {"batches", "batch_rows", "postings", "analyses", "alembic_version"} <= names
+    db.upgrade(db_url)  # A second run finds nothing to do.
+
+
+def test_batch_stored_then_chunks_enqueued(db_url: str, fake_analyzer) -> None:
+    tag = unique()
+    rows = [{"id": f"r{i}", "title": f"T{i}", "company": "Acme" if i % 2 else "Beta",
+             "location": "Leeds", "date": "2020-10-05",
+             "description": f"Scheduling and billing {tag} {i % 7}"} for i in range(23)]
+    rows.append({"id": "bad", "title": "", "company": "", "location": "", "date": "",
+                 "description": ""})
+    queue: list[tuple[str, int]] = []
+    seen_committed: list[int] = []
+
+    def enqueue(batch_id: str, chunk: int) -> None:
+        # The chunk's rows are committed before its task is sent.
+        with db.session_scope(db_url) as s:
+            seen_committed.append(s.scalar(select(func.count()).select_from(BatchRow).where(
+                BatchRow.batch_id == batch_id, BatchRow.chunk == chunk)) or 0)
+        queue.append((batch_id, chunk))
+
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "jobs.csv", enqueue, chunk_size=10)
+    assert [c for _, c in queue] == [0, 1, 2]
+    assert seen_committed == [10, 10, 3]
+    batch = get_batch(db_url, batch_id)
+    assert (batch.status, batch.total, batch.failed) == ("queued", 24, 1)
+
+    run_all(db_url, queue)
+    batch = get_batch(db_url, batch_id)
+    assert (batch.status, batch.done, batch.failed) == ("done", 23, 1)
+    # 7 distinct texts: each analysed once, the rest reused.
+    assert len(fake_analyzer.calls) == 7
+    with db.session_scope(db_url) as s:
+        hashes = s.scalar(select(func.count()).select_from(Posting).where(
+            Posting.text.like(f"%{tag}%")))
+        assert hashes == 7
+
+
+def test_redelivered_chunk_changes_nothing(db_url: str, fake_analyzer) -> None:
+    rows = [{"id": str(i), "description": f"epic {unique()}"} for i in range(5)]
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
+                                    lambda b, c: queue.append((b, c)), chunk_size=5)
+    run_all(db_url, list(queue))
+    before = get_batch(db_url, batch_id)
+    # The same chunk delivered again, and run_chunk called even without start_chunk.
+    assert pipeline.start_chunk(db_url, batch_id, 0) is None
+    assert pipeline.run_chunk(db_url, batch_id, 0) == (0, 0)
+    after = get_batch(db_url, batch_id)
+    assert (after.done, after.failed, after.status) == (before.done, before.failed, "done") == (
+        5, 0, "done")
+    assert len(fake_analyzer.calls) == 5
+
+
+def test_engine_error_and_poison_row_fail_only_their_rows(db_url: str, fake_analyzer) -> None:
+    tag = unique()
+    fake_analyzer.fail_on = f"POISON{tag}"
+    rows = [{"id": "1", "description": f"billing {tag}"},
+            {"id": "2", "description": f"POISON{tag}"},
+            {"id": "3", "description": f"EMPTY {tag}"}]
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
+                                    lambda b, c: queue.append((b, c)))
+    pipeline.start_chunk(db_url, batch_id, 0)
+    try:
+        pipeline.run_chunk(db_url, batch_id, 0)
+    except RuntimeError:
+        pass
+    else:
+        raise AssertionError("without isolate the engine's exception propagates")
+    assert get_batch(db_url, batch_id).done == 0
+    assert pipeline.run_chunk(db_url, batch_id, 0, isolate=True) == (1, 2)
+    batch = get_batch(db_url, batch_id)
+    assert (batch.status, batch.done, batch.failed) == ("done", 1, 2)
+    errors = {r.source_id: r.error for r in iter_results(db_url, batch_id)}
+    assert errors["1"] is None
+    assert "RuntimeError" in errors["2"]
+    assert errors["3"] == "no text found in the posting"
+
+
+def test_fail_chunk_and_cancel(db_url: str, fake_analyzer) -> None:
+    rows = [{"id": str(i), "description": f"x {unique()}"} for i in range(6)]
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
+                                    lambda b, c: queue.append((b, c)), chunk_size=3)
+    assert pipeline.fail_chunk(db_url, batch_id, 0, "gave up") == 3
+    assert pipeline.fail_chunk(db_url, batch_id, 0, "gave up") == 0
+    assert pipeline.pending_chunks(db_url, batch_id) == [1]
+    assert pipeline.cancel(db_url, batch_id)
+    assert pipeline.start_chunk(db_url, batch_id, 1) is None
+    batch = get_batch(db_url, batch_id)
+    assert (batch.status, batch.failed, batch.done) == ("cancelled", 3, 0)
+    assert not pipeline.cancel(db_url, "nope")
+
+
+def test_single_posting_keeps_text_and_reuses_batch_analysis(db_url: str, fake_analyzer) -> None:
+    text = f"Scheduling with Epic {unique()}"
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file([{"description": text}]), "a.csv",
+                                    lambda b, c: queue.append((b, c)))
+    run_all(db_url, queue)
+    single = pipeline.submit_text(db_url, text, lambda b, c: queue.append((b, c)), title="Clerk")
+    run_all(db_url, queue)
+    with db.session_scope(db_url) as s:
+        analyses = s.scalars(select(Analysis).join(Posting).where(Posting.text == text)).all()
+        assert len(analyses) == 1
+        assert analyses[0].text == text
+    from worker.results import single_result
+
+    row, norm = single_result(db_url, single)
+    assert row.status == "done" and norm == text
+    assert row.merged()["title"] == "Clerk"
+    assert get_batch(db_url, batch_id).status == "done"
+
+
+def test_export_and_report(db_url: str, fake_analyzer) -> None:
+    rows = [{"id": "=cmd", "title": "Clerk", "company": "Acme", "location": "York",
+             "date": "2020-11-02", "description": f"Epic scheduling {unique()}"},
+            {"id": "2", "title": "Sec", "company": "Beta", "location": "Leeds",
+             "date": "05/10/2020", "description": f"billing {unique()}"},
+            {"id": "3", "title": "", "company": "", "location": "", "date": "",
+             "description": ""}]
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
+                                    lambda b, c: queue.append((b, c)))
+    run_all(db_url, queue)
+    text = "".join(iter_export(iter_results(db_url, batch_id), "csv"))
+    lines = text.splitlines()
+    assert lines[0].startswith("row,id,title,company")
+    assert lines[1].startswith("1,'=cmd,Clerk,Acme,York")
+    assert "epic;scheduling" in lines[1] or "scheduling;epic" in lines[1]
+    records = [json.loads(line) for line in
+               "".join(iter_export(iter_results(db_url, batch_id), "jsonl")).splitlines()]
+    assert [r["status"] for r in records] == ["done", "done", "failed"]
+    assert records[0]["id"] == "=cmd" and records[0]["skills"]
+
+    report = build_report(iter_results(db_url, batch_id))
+    assert (report["postings"], report["analysed"], report["failed"]) == (3, 2, 1)
+    assert report["skills"][0]["share"] == 0.5
+    assert {s["id"] for s in report["by_tier"]["modern"]} == {"epic"}
+    assert report["gaps"][0]["id"] == "telehealth" and report["gaps"][0]["count"] == 2
+    assert [m["name"] for m in report["by_month"]] == ["2020-10", "2020-11"]
+    assert {c["name"] for c in report["by_company"]} == {"Acme", "Beta"}
+    assert sum(b["count"] for b in report["score"]["histogram"]) == 2
+    assert report["failed_rows"][0]["row"] == 3
+
+
+def test_helpers() -> None:
+    assert safe_cell("=1+1") == "'=1+1"
+    assert safe_cell("-3") == "-3"
+    assert safe_cell("@SUM") == "'@SUM"
+    assert safe_cell(None) == ""
+    assert month_of("2020-07-08T10:21:30+0100") == "2020-07"
+    assert month_of("8/7/2021") == "2021-07"
+    assert month_of("soon") is None

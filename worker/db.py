@@ -1,0 +1,92 @@
+"""Database engines, sessions and migrations.
+
+One engine per URL and process. SQLite gets WAL and a busy timeout, since the
+web process, the workers and the CLI write to the same file at once.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.orm import Session, sessionmaker
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+@functools.lru_cache(maxsize=16)
+def get_engine(url: str, write: bool = False) -> Engine:
+    """Return the process-wide engine for ``url``.
+
+    On SQLite a ``write`` engine starts its transactions with BEGIN IMMEDIATE, so
+    a transaction that reads and then writes waits for the lock up front instead
+    of failing when another writer committed in between; readers stay deferred.
+    """
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 60})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+        return engine
+    if write:
+        return get_engine(url, False)
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    # pysqlite's own transaction handling is switched off; SQLAlchemy's begin
+    # event issues BEGIN IMMEDIATE so writers queue on the busy timeout.
+    dbapi_conn.isolation_level = None
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=60000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+@functools.lru_cache(maxsize=16)
+def _sessionmaker(url: str, write: bool) -> sessionmaker[Session]:
+    return sessionmaker(get_engine(url, write), expire_on_commit=False)
+
+
+@contextmanager
+def session_scope(url: str, write: bool = False) -> Iterator[Session]:
+    """Yield a session that commits at the end, or rolls back on error."""
+    session = _sessionmaker(url, write)()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def alembic_config(url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    cfg = Config(os.path.join(HERE, "alembic.ini"))
+    cfg.set_main_option("script_location", os.path.join(HERE, "migrations"))
+    cfg.attributes["url"] = url
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database schema up to date (safe to run from several machines)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(url), revision)
+
+
+def ping(url: str) -> None:
+    """Raise if the database does not answer."""
+    with get_engine(url).connect() as conn:
+        conn.execute(text("SELECT 1"))

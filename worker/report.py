@@ -1,0 +1,163 @@
+"""The aggregates behind a batch's report page, from its stored analyses.
+
+``build_report`` is a pure function over result rows, streamed once, so the API,
+the CLI and the HTML pages all show the same figures.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+from worker.results import ResultRow
+from worker.storage import DONE, FAILED
+
+TOP = 20
+FAILED_ROWS = 100
+BINS = 10
+MONTH_RE = re.compile(r"(\d{4})-(\d{1,2})")
+DMY_RE = re.compile(r"\b\d{1,2}[/.](\d{1,2})[/.](\d{4})\b")
+
+
+def month_of(date: str | None) -> str | None:
+    """Return 'YYYY-MM' from an ISO or day/month/year date, else None."""
+    if not date:
+        return None
+    if m := MONTH_RE.search(date):
+        year, month = m.group(1), int(m.group(2))
+    elif m := DMY_RE.search(date):
+        year, month = m.group(2), int(m.group(1))
+    else:
+        return None
+    return f"{year}-{month:02d}" if 1 <= month <= 12 else None
+
+
+class _Group:
+    __slots__ = ("count", "scores")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.scores: list[float] = []
+
+    def out(self, name: str) -> dict[str, Any]:
+        mean = round(statistics.fmean(self.scores), 4) if self.scores else None
+        return {"name": name, "count": self.count, "mean_score": mean}
+
+
+def _share(count: int, total: int) -> float:
+    return round(count / total, 4) if total else 0.0
+
+
+def _histogram(scores: list[float]) -> list[dict[str, Any]]:
+    if not scores:
+        return []
+    # The engine's scores are 0-1 or 0-100; the bins follow whichever it is.
+    top = 100.0 if max(scores) > 1.0 else 1.0
+    width = top / BINS
+    counts = [0] * BINS
+    for s in scores:
+        counts[min(BINS - 1, max(0, int(s / width)))] += 1
+    return [
+        {"from": round(i * width, 4), "to": round((i + 1) * width, 4), "count": c}
+        for i, c in enumerate(counts)
+    ]
+
+
+def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]:
+    """Return the report aggregates of a batch's result rows."""
+    total = analysed = failed = pending = 0
+    skills: dict[str, dict[str, Any]] = {}
+    gaps: Counter[str] = Counter()
+    gap_info: dict[str, dict[str, Any]] = {}
+    extras: Counter[str] = Counter()
+    extra_names: dict[str, str] = {}
+    scores: list[float] = []
+    coverages: list[float] = []
+    groups: dict[str, dict[str, _Group]] = defaultdict(lambda: defaultdict(_Group))
+    failed_rows: list[dict[str, Any]] = []
+
+    for r in rows:
+        total += 1
+        if r.status == FAILED:
+            failed += 1
+            if len(failed_rows) < FAILED_ROWS:
+                failed_rows.append({"row": r.row, "id": r.source_id, "error": r.error})
+            continue
+        if r.status != DONE or not r.record:
+            pending += 1
+            continue
+        analysed += 1
+        rec = r.record
+        score = rec.get("score")
+        if isinstance(score, int | float):
+            scores.append(float(score))
+        if isinstance(rec.get("coverage"), int | float):
+            coverages.append(float(rec["coverage"]))
+        for s in {s["id"]: s for s in rec.get("skills") or [] if isinstance(s, dict)}.values():
+            entry = skills.setdefault(s["id"], {
+                "id": s["id"], "name": s.get("name"), "category": s.get("category"),
+                "tier": s.get("tier"), "count": 0, "requirement": Counter(),
+            })
+            entry["count"] += 1
+            entry["requirement"][s.get("requirement") or "unknown"] += 1
+        for g in rec.get("gaps") or []:
+            if isinstance(g, dict) and g.get("id"):
+                gaps[g["id"]] += 1
+                gap_info.setdefault(g["id"], {"name": g.get("name"), "tier": g.get("tier")})
+        for e in rec.get("extras") or []:
+            key = str(e.get("id") or e.get("name")) if isinstance(e, dict) else str(e)
+            extras[key] += 1
+            extra_names.setdefault(key, e.get("name", key) if isinstance(e, dict) else key)
+        company = r.company or rec.get("company")
+        for kind, value in (("company", company), ("location", r.location),
+                            ("month", month_of(r.date))):
+            if value:
+                group = groups[kind][value]
+                group.count += 1
+                if isinstance(score, int | float):
+                    group.scores.append(float(score))
+
+    skill_list = sorted(skills.values(), key=lambda s: (-s["count"], s["id"]))
+    for s in skill_list:
+        s["share"] = _share(s["count"], analysed)
+        s["requirement"] = dict(s["requirement"])
+    by_tier: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for s in skill_list:
+        by_tier[s["tier"] or "other"].append(s)
+
+    def top_groups(kind: str) -> list[dict[str, Any]]:
+        items = groups.get(kind, {})
+        if kind == "month":
+            return [items[k].out(k) for k in sorted(items)]
+        ranked = sorted(items.items(), key=lambda kv: (-kv[1].count, kv[0]))[:top]
+        return [g.out(name) for name, g in ranked]
+
+    return {
+        "postings": total,
+        "analysed": analysed,
+        "failed": failed,
+        "pending": pending,
+        "skills": skill_list,
+        "by_tier": dict(by_tier),
+        "score": {
+            "mean": round(statistics.fmean(scores), 4) if scores else None,
+            "median": round(statistics.median(scores), 4) if scores else None,
+            "histogram": _histogram(scores),
+        },
+        "coverage": {"mean": round(statistics.fmean(coverages), 4) if coverages else None},
+        "gaps": [
+            {"id": k, **gap_info[k], "count": c, "share": _share(c, analysed)}
+            for k, c in gaps.most_common(top)
+        ],
+        "extras": [
+            {"id": k, "name": extra_names[k], "count": c, "share": _share(c, analysed)}
+            for k, c in extras.most_common(top)
+        ],
+        "by_company": top_groups("company"),
+        "by_location": top_groups("location"),
+        "by_month": top_groups("month"),
+        "failed_rows": failed_rows,
+    }

@@ -1,0 +1,82 @@
+"""Read a batch's stored results, row by row, without loading them all."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from worker.db import session_scope
+from worker.storage import Analysis, BatchRow
+
+# Rows fetched per round trip while streaming a batch's results.
+FETCH = 500
+
+
+@dataclass
+class ResultRow:
+    """One input row with its stored analysis (None while pending or when it failed early)."""
+
+    row: int
+    source_id: str | None
+    title: str | None
+    company: str | None
+    location: str | None
+    date: str | None
+    status: str
+    error: str | None
+    record: dict[str, Any] | None
+
+    def merged(self) -> dict[str, Any]:
+        """Return the engine's record with this row's own id, title and company."""
+        record = dict(self.record or {})
+        out: dict[str, Any] = {
+            "row": self.row,
+            "id": self.source_id,
+            "title": self.title or record.get("title"),
+            "company": self.company or record.get("company"),
+            "location": self.location,
+            "date": self.date,
+            "status": self.status,
+        }
+        for key, value in record.items():
+            out.setdefault(key, value)
+        out["error"] = self.error
+        return out
+
+
+def iter_results(url: str, batch_id: str) -> Iterator[ResultRow]:
+    """Yield a batch's rows in input order, each with its analysis record."""
+    query = (
+        select(
+            BatchRow.row, BatchRow.source_id, BatchRow.title, BatchRow.company,
+            BatchRow.location, BatchRow.date, BatchRow.status, BatchRow.error, Analysis.record,
+        )
+        .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
+        .where(BatchRow.batch_id == batch_id)
+        .order_by(BatchRow.row)
+        .execution_options(yield_per=FETCH)
+    )
+    with session_scope(url) as session:
+        for r in session.execute(query):
+            yield ResultRow(*r)
+
+
+def single_result(url: str, batch_id: str) -> tuple[ResultRow, str | None] | None:
+    """Return a pasted posting's row and its normalised text, or None if unknown."""
+    query = (
+        select(
+            BatchRow.row, BatchRow.source_id, BatchRow.title, BatchRow.company,
+            BatchRow.location, BatchRow.date, BatchRow.status, BatchRow.error,
+            Analysis.record, Analysis.text,
+        )
+        .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
+        .where(BatchRow.batch_id == batch_id)
+    )
+    with session_scope(url) as session:
+        r = session.execute(query).first()
+    if r is None:
+        return None
+    return ResultRow(*r[:9]), r[9]

@@ -1,0 +1,103 @@
+"""Settings shared by the web app, the workers and the CLI.
+
+They follow Flask's habit: defaults in a mapping, then every key can be set from
+the environment as ``SKILLGAP_<KEY>`` (values are parsed as JSON when they can be,
+like ``Flask.config.from_prefixed_env``). ``DATABASE_URL`` and ``REDIS_URL`` are
+also honoured without the prefix, since that is what hosting platforms set.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+PREFIX = "SKILLGAP"
+
+DEFAULTS: dict[str, Any] = {
+    # Where the embedded default keeps its SQLite file and broker folders.
+    "INSTANCE_PATH": None,
+    # None means "SQLite file in the instance folder".
+    "DATABASE_URL": None,
+    # None means "no server": kombu's filesystem transport in the instance folder.
+    "REDIS_URL": None,
+    # Set only to use another broker than REDIS_URL (e.g. a separate Redis database).
+    "BROKER_URL": None,
+    "DEFAULT_SKILLSET": None,
+    # Rows per chunk task: big enough to amortise a task, small enough that a
+    # pasted posting never waits long behind a batch.
+    "CHUNK_SIZE": 50,
+    # A chunk is tried this many times; after that its rows are marked failed,
+    # so a poison row that kills or hangs a worker cannot loop forever.
+    "MAX_ATTEMPTS": 3,
+    "RETRY_DELAY": 2,
+    "TASK_SOFT_TIME_LIMIT": 120,
+    "TASK_TIME_LIMIT": 150,
+    # Redis re-delivers an unacknowledged task after this many seconds (a worker
+    # that died). It must be longer than TASK_TIME_LIMIT.
+    "VISIBILITY_TIMEOUT": 300,
+    "WORKER_CONCURRENCY": None,
+    # How often the filesystem broker looks for new messages.
+    "POLL_INTERVAL": 0.05,
+    "MAX_UPLOAD_MB": 50,
+}
+
+
+def _parse(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def default_instance_path() -> str:
+    """Return ``./instance`` of the working directory, the same for web, worker and CLI."""
+    return os.path.abspath(os.path.join(os.getcwd(), "instance"))
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Return the settings: defaults, then the environment, then ``overrides``."""
+    env = os.environ if environ is None else environ
+    settings = dict(DEFAULTS)
+    for plain in ("DATABASE_URL", "REDIS_URL"):
+        if env.get(plain):
+            settings[plain] = env[plain]
+    for key in DEFAULTS:
+        value = env.get(f"{PREFIX}_{key}")
+        if value is not None and value != "":
+            settings[key] = _parse(value)
+    if overrides:
+        settings.update({k: v for k, v in overrides.items() if k in DEFAULTS})
+    return resolve(settings)
+
+
+def resolve(settings: dict[str, Any]) -> dict[str, Any]:
+    """Fill in the derived values: instance folder, database URL, broker URL."""
+    instance = settings.get("INSTANCE_PATH") or default_instance_path()
+    settings["INSTANCE_PATH"] = instance
+    settings["DATABASE_URL"] = database_url(settings.get("DATABASE_URL"), instance)
+    if not settings.get("BROKER_URL"):
+        settings["BROKER_URL"] = settings.get("REDIS_URL") or "filesystem://"
+    return settings
+
+
+def database_url(url: str | None, instance_path: str) -> str:
+    """Return a SQLAlchemy URL: psycopg 3 for PostgreSQL, a SQLite file by default."""
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "skillgap.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def embedded(settings: Mapping[str, Any]) -> bool:
+    """Tell whether the broker is the serverless filesystem transport."""
+    return str(settings["BROKER_URL"]).startswith("filesystem:")
+
+
+def broker_folder(settings: Mapping[str, Any]) -> str:
+    return os.path.join(settings["INSTANCE_PATH"], "broker")

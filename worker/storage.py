@@ -1,0 +1,119 @@
+"""Tables: batches, their rows, postings (deduplicated by content) and analyses.
+
+A pasted posting is a batch of kind ``single`` with one row, so one task and one
+code path serve both. Progress lives here, not in Celery's result store, so it
+survives restarts of the broker and the workers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Batch statuses. "receiving" while the file is still being stored.
+RECEIVING, QUEUED, RUNNING, DONE, FAILED, CANCELLED = (
+    "receiving", "queued", "running", "done", "failed", "cancelled",
+)
+FINISHED = (DONE, FAILED, CANCELLED)
+# Row statuses.
+PENDING = "pending"
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def content_hash(text: str) -> str:
+    """Return the hash that makes an identical posting analysed once."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Batch(Base):
+    __tablename__ = "batches"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), default="batch")
+    status: Mapped[str] = mapped_column(String(16), default=RECEIVING)
+    filename: Mapped[str | None] = mapped_column(String(255))
+    # What the user asked for (a built-in id or a path) and what it resolved to.
+    skillset: Mapped[str | None] = mapped_column(String(1024))
+    skillset_id: Mapped[str] = mapped_column(String(128))
+    skillset_version: Mapped[str] = mapped_column(String(64))
+    # Null until the whole file has been stored.
+    total: Mapped[int | None] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    include_text: Mapped[bool] = mapped_column(default=False)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Posting(Base):
+    __tablename__ = "postings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Analysis(Base):
+    __tablename__ = "analyses"
+    __table_args__ = (UniqueConstraint("posting_id", "skillset_id", "skillset_version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id"))
+    skillset_id: Mapped[str] = mapped_column(String(128))
+    skillset_version: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float | None] = mapped_column(Float)
+    coverage: Mapped[float | None] = mapped_column(Float)
+    error: Mapped[str | None] = mapped_column(Text)
+    # The engine's record, without the normalised text (kept apart, and only
+    # for pasted postings, whose pages show the evidence in place).
+    record: Mapped[dict] = mapped_column(JSON)
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BatchRow(Base):
+    __tablename__ = "batch_rows"
+    __table_args__ = (
+        UniqueConstraint("batch_id", "row"),
+        Index("ix_batch_rows_chunk", "batch_id", "chunk"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    row: Mapped[int] = mapped_column(Integer)
+    # Null for rows that failed while the file was read; they are in no chunk.
+    chunk: Mapped[int | None] = mapped_column(Integer)
+    source_id: Mapped[str | None] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(512))
+    company: Mapped[str | None] = mapped_column(String(512))
+    location: Mapped[str | None] = mapped_column(String(512))
+    date: Mapped[str | None] = mapped_column(String(64))
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("postings.id"))
+    analysis_id: Mapped[int | None] = mapped_column(ForeignKey("analyses.id"))
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,75 @@
+"""Celery tasks: thin wrappers that take ids and call ``worker.pipeline``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import Celery, shared_task, signals
+from celery.exceptions import Retry
+
+from worker import pipeline
+from worker.celery_app import BATCH_QUEUE, INTERACTIVE_QUEUE, settings_of
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(bind=True, name="skillgap.analyze_chunk", max_retries=None)
+def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
+    """Analyse one chunk of a batch (or one pasted posting, chunk 0)."""
+    settings = settings_of(self.app)
+    url = settings["DATABASE_URL"]
+    limit = int(settings["MAX_ATTEMPTS"])
+    attempt = pipeline.start_chunk(url, batch_id, chunk)
+    if attempt is None:
+        return
+    if attempt > limit:
+        # Earlier attempts died with their worker or hit the hard time limit.
+        pipeline.fail_chunk(url, batch_id, chunk, f"the analysis was tried {limit} times and "
+                            "never finished (the worker stopped or ran out of time)")
+        return
+    try:
+        pipeline.run_chunk(url, batch_id, chunk, isolate=attempt >= limit)
+    except Retry:
+        raise
+    except Exception as exc:
+        log.warning("chunk %s/%s failed on attempt %s: %r", batch_id, chunk, attempt, exc)
+        if attempt >= limit:
+            pipeline.fail_chunk(url, batch_id, chunk,
+                                f"the analysis failed {limit} times ({type(exc).__name__})")
+            return
+        raise self.retry(exc=exc, countdown=settings["RETRY_DELAY"] * attempt) from None
+
+
+def enqueuer(app: Celery, queue: str = BATCH_QUEUE) -> pipeline.Enqueue:
+    """Return a function that sends chunk tasks to ``queue`` through ``app``."""
+
+    def enqueue(batch_id: str, chunk: int) -> None:
+        app.send_task("skillgap.analyze_chunk", args=(batch_id, chunk), queue=queue)
+
+    return enqueue
+
+
+def interactive_enqueuer(app: Celery) -> pipeline.Enqueue:
+    return enqueuer(app, INTERACTIVE_QUEUE)
+
+
+def warm_up(sender: Any = None, **_: Any) -> None:
+    """Build the default analyzer now, so the first posting is answered fast."""
+    try:
+        from celery import current_app
+
+        pipeline.get_analyzer(settings_of(current_app).get("DEFAULT_SKILLSET"))
+    except Exception:  # A broken engine shows up in the task that uses it.
+        log.exception("could not build the analyzer at start")
+
+
+signals.worker_process_init.connect(warm_up, weak=False)
+
+
+@signals.worker_ready.connect(weak=False)
+def _warm_solo(sender: Any = None, **kwargs: Any) -> None:
+    # The solo and threads pools fork no child, so worker_process_init never fires.
+    pool = getattr(sender, "pool", None)
+    if "prefork" not in type(pool).__module__:
+        warm_up()
