@@ -37,7 +37,9 @@ BOILERPLATE_RE = re.compile(
     r"informal (?:visit|discussion|enquir|chat)|for (?:further|more) (?:information|details)|"
     r"please (?:contact|email|e-mail|call|note|apply|see|refer)|closing date|"
     r"may close (?:early|this)|applications? (?:will be|are|must)|"
-    r"\bvaccinat|covid-?19 vaccin|flu vaccin|smoke[- ]free|no smoking",
+    r"\bvaccinat|covid-?19 vaccin|flu vaccin|smoke[- ]free|no smoking|\binterviews? (?:will|are|may|to be)|"
+    r"pathway to becoming|tuition|sign[- ]on bonus|rated (?:good|outstanding|requires)|"
+    r"\bawards?\b|authori[sz]ation to work|sponsorship",
     re.I,
 )
 

@@ -85,7 +85,7 @@ class Extractor:
 
     def mentions(self, doc: Document) -> tuple[list[Mention], Sentences]:
         """Every alias and matcher mention in a document, before context checks."""
-        text = doc.text
+        text = self._text = doc.text
         toks = tokenize(text)
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
         sentences = Sentences(text, [(b.start, b.end) for b in doc.blocks])
@@ -144,7 +144,7 @@ class Extractor:
     def _matcher_mentions(
         self, toks: Any, covered: bytearray, sentences: Sentences, blocked: list[tuple[int, int]]
     ) -> list[Mention]:
-        candidates = self.matcher.candidates(toks, covered)
+        candidates = self.matcher.candidates(toks, covered, self._text)
         if not candidates:
             return []
         labels = self.matcher.predict([c[0] for c in candidates])

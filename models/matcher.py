@@ -34,6 +34,19 @@ def background_phrases() -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
 
 
+SUFFIXES = frozenset(
+    "|s|es|ed|d|ing|er|ers|r|ion|ions|al|ial|y|ary|ic|ical|ly|ment|ments|e|ate|ated|ity|ities".split("|")
+)
+
+
+def _variant(a: str, b: str) -> bool:
+    """Are two words forms of one stem ("secretary"/"secretarial"), not a typo?"""
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n >= 4 and a[n:] in SUFFIXES and b[n:] in SUFFIXES
+
+
 def _perturb(phrase: str, rng: np.random.Generator) -> str:
     """A plausible misspelling: drop, double or swap a letter, or join words."""
     chars = list(phrase)
@@ -161,38 +174,53 @@ class SkillMatcher(BaseEstimator):
         if todo:
             sims, idx = self._nearest([X[i] for i in todo])
             for i, sim, j in zip(todo, sims, idx, strict=True):
-                label = self.labels_[j] if sim >= self.threshold_ else None
+                label = self.labels_[j] if sim >= self.threshold_ and self._plausible(X[i], j) else None
                 out[i] = label
                 if len(self.cache_) < 200_000:
                     self.cache_[X[i].lower()] = label
         return out
 
-    def candidates(self, toks: Tokens, covered: Any) -> list[tuple[str, int, int]]:
+    def _plausible(self, phrase: str, j: int) -> bool:
+        """Refuse near misses that are not the same words.
+
+        A truncated alias ("health care" for "health care law"), the alias's words
+        in another order ("experience in patient" for "patient experience"), or
+        another form of an alias word ("recorded" for "record", "Practice Manager"
+        for "practice management"): aliases must list such forms themselves.
+        """
+        cand = phrase_stems(phrase)
+        alias = phrase_stems(self.phrases_[j])
+        if set(cand) < set(alias):
+            return False
+        shared = [w for w in cand if w in alias]
+        if shared != [w for w in alias if w in shared]:
+            return False
+        if len(cand) == len(alias):
+            pairs = [(a, b) for a, b in zip(cand, alias, strict=True) if a != b]
+            if len(pairs) == 1 and _variant(*pairs[0]):
+                return False
+        return True
+
+    def candidates(self, toks: Tokens, covered: Any, text: str) -> list[tuple[str, int, int]]:
         """Phrases of a posting worth asking the matcher about, with their offsets.
 
         Single words the aliases did not cover (possible misspellings), and runs of
-        two to four words of which at least two are alias words.
+        two or three alias words with nothing but a space or hyphen between them.
         """
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
         anchors = self.anchors_
         out: list[tuple[str, int, int]] = []
         n = len(stems)
         for i in range(n):
-            if covered[i] or stems[i] in STOPWORDS:
+            if covered[i] or stems[i] in STOPWORDS or words[i].isdigit():
                 continue
             w = words[i]
-            if len(w) >= 6 and stems[i] not in anchors and not w.isdigit():
+            if len(w) >= 6 and stems[i] not in anchors:
                 out.append((w, starts[i], ends[i]))
             if stems[i] not in anchors:
                 continue
-            hits = 1
-            for length in range(2, 5):
-                j = i + length - 1
-                if j >= n or covered[j]:
+            for j in range(i + 1, min(i + 3, n)):
+                if covered[j] or stems[j] not in anchors or text[ends[j - 1]:starts[j]] not in (" ", "-"):
                     break
-                if stems[j] in anchors:
-                    hits += 1
-                if stems[j] in STOPWORDS or hits < 2:
-                    continue
                 out.append((" ".join(words[i:j + 1]), starts[i], ends[j]))
         return out
