@@ -129,7 +129,10 @@ class FakeAnalyzer:
             for w in ("epic", "telehealth") if w not in found
         ]
         record["score"] = round(100 * len(found) / 3, 1)
-        record["coverage"] = len(found) / 3
+        record["coverage"] = {"tier": {
+            "foundation": {"found": len(found), "total": 3, "share": len(found) / 3},
+            "modern": {"found": int("epic" in found), "total": 2, "share": ("epic" in found) / 2},
+        }}
         if include_text:
             record["text"] = raw
         return record

@@ -202,3 +202,16 @@ def test_helpers() -> None:
     assert month_of("2020-07-08T10:21:30+0100") == "2020-07"
     assert month_of("8/7/2021") == "2021-07"
     assert month_of("soon") is None
+
+
+def test_report_coverage_and_csv_columns(db_url: str, fake_analyzer) -> None:
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file([{"description": f"epic {unique()}"}]),
+                                    "a.csv", lambda b, c: queue.append((b, c)))
+    run_all(db_url, queue)
+    report = build_report(iter_results(db_url, batch_id))
+    assert report["coverage"] == {"foundation": 0.3333, "modern": 0.5}
+    lines = "".join(iter_export(iter_results(db_url, batch_id), "csv")).splitlines()
+    header = lines[0].split(",")
+    values = dict(zip(header, lines[1].split(","), strict=True))
+    assert (values["foundation_coverage"], values["modern_coverage"]) == ("0.3333", "0.5")

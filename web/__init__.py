@@ -1,0 +1,61 @@
+"""The Flask app factory: JSON API, health checks, and the Celery app it sends work to."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from celery import Celery
+from flask import Flask
+
+from worker.celery_app import create_celery
+from worker.settings import DEFAULTS, resolve
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create the app: defaults, then ``SKILLGAP_*`` environment variables, then ``test_config``."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY="dev",
+        # Long-polling waits at most this long for a pasted posting's result.
+        MAX_WAIT_SECONDS=30,
+        **DEFAULTS,
+    )
+    # Hosting platforms set these without our prefix; the prefixed ones win.
+    for plain in ("DATABASE_URL", "REDIS_URL"):
+        if os.environ.get(plain):
+            app.config[plain] = os.environ[plain]
+    app.config.from_prefixed_env("SKILLGAP")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    settings = resolve({key: app.config.get(key) for key in DEFAULTS})
+    app.config.update(settings)
+    app.instance_path = settings["INSTANCE_PATH"]
+    os.makedirs(app.instance_path, exist_ok=True)
+    # Werkzeug answers 413 from the Content-Length header, before reading the body.
+    app.config.setdefault("MAX_CONTENT_LENGTH", None)
+    if not app.config["MAX_CONTENT_LENGTH"]:
+        app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
+    # Form fields (skill set, column name) are small; only the file may be large.
+    app.config.setdefault("MAX_FORM_MEMORY_SIZE", 500_000)
+
+    celery_init_app(app)
+
+    from web import api, errors, health
+
+    app.register_blueprint(errors.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(api.bp)
+    return app
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Build the Celery app from the Flask config and keep it in ``app.extensions``.
+
+    The tasks need no Flask app context (they take ids and use the database), so
+    unlike Flask's example there is no FlaskTask base: the same Celery app is
+    what a bare ``celery -A worker.app worker`` runs.
+    """
+    celery_app = create_celery({key: app.config[key] for key in DEFAULTS})
+    app.extensions["celery"] = celery_app
+    return celery_app

@@ -12,7 +12,7 @@ from worker.results import ResultRow
 
 CSV_COLUMNS = (
     "row", "id", "title", "company", "location", "date", "status", "error", "score",
-    "coverage", "skills", "modern_skills", "gaps", "extras", "pay",
+    "foundation_coverage", "modern_coverage", "skills", "modern_skills", "gaps", "extras", "pay",
 )
 FORMATS = ("csv", "jsonl")
 # Spreadsheets run a cell that starts with one of these as a formula.
@@ -49,11 +49,21 @@ def _ids(items: Any, tier: str | None = None) -> str:
     )
 
 
+def tier_share(coverage: Any, tier: str) -> float | None:
+    """Return the share of a tier's skills a posting asks for, from the engine's coverage."""
+    try:
+        return float(coverage["tier"][tier]["share"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
 def csv_row(result: ResultRow) -> list[str]:
     record = result.merged()
     pay = record.get("pay")
     values = {
         **record,
+        "foundation_coverage": tier_share(record.get("coverage"), "foundation"),
+        "modern_coverage": tier_share(record.get("coverage"), "modern"),
         "skills": _ids(record.get("skills")),
         "modern_skills": _ids(record.get("skills"), "modern"),
         "gaps": _ids(record.get("gaps")),

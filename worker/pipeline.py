@@ -402,7 +402,7 @@ def _store_analyses(
         text = record.pop("text", None)
         values.append({
             "posting_id": pid, "skillset_id": key[0], "skillset_version": key[1],
-            "score": record.get("score"), "coverage": record.get("coverage"),
+            "score": record.get("score"),
             "error": record.get("error"), "record": record, "text": text,
             "created_at": utcnow(),
         })

@@ -12,6 +12,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from worker.export import tier_share
 from worker.results import ResultRow
 from worker.storage import DONE, FAILED
 
@@ -75,7 +76,7 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
     extras: Counter[str] = Counter()
     extra_names: dict[str, str] = {}
     scores: list[float] = []
-    coverages: list[float] = []
+    coverages: dict[str, list[float]] = defaultdict(list)
     groups: dict[str, dict[str, _Group]] = defaultdict(lambda: defaultdict(_Group))
     failed_rows: list[dict[str, Any]] = []
 
@@ -94,8 +95,10 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
         score = rec.get("score")
         if isinstance(score, int | float):
             scores.append(float(score))
-        if isinstance(rec.get("coverage"), int | float):
-            coverages.append(float(rec["coverage"]))
+        for tier in ("foundation", "modern"):
+            share = tier_share(rec.get("coverage"), tier)
+            if share is not None:
+                coverages[tier].append(share)
         for s in {s["id"]: s for s in rec.get("skills") or [] if isinstance(s, dict)}.values():
             entry = skills.setdefault(s["id"], {
                 "id": s["id"], "name": s.get("name"), "category": s.get("category"),
@@ -147,7 +150,8 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
             "median": round(statistics.median(scores), 4) if scores else None,
             "histogram": _histogram(scores),
         },
-        "coverage": {"mean": round(statistics.fmean(coverages), 4) if coverages else None},
+        # The mean share of each tier's skills that a posting asks for.
+        "coverage": {tier: round(statistics.fmean(v), 4) for tier, v in coverages.items()},
         "gaps": [
             {"id": k, **gap_info[k], "count": c, "share": _share(c, analysed)}
             for k, c in gaps.most_common(top)

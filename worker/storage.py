@@ -86,7 +86,6 @@ class Analysis(Base):
     skillset_id: Mapped[str] = mapped_column(String(128))
     skillset_version: Mapped[str] = mapped_column(String(64))
     score: Mapped[float | None] = mapped_column(Float)
-    coverage: Mapped[float | None] = mapped_column(Float)
     error: Mapped[str | None] = mapped_column(Text)
     # The engine's record, without the normalised text (kept apart, and only
     # for pasted postings, whose pages show the evidence in place).

@@ -1,0 +1,209 @@
+"""The JSON API, in-process with a stand-in engine; chunks are run by the test."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import yaml
+
+from web import create_app
+from worker import pipeline
+
+
+@pytest.fixture
+def app(db_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-def]
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": db_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "REDIS_URL": None,
+        "BROKER_URL": "filesystem://",
+        "MAX_UPLOAD_MB": 1,
+        "CHUNK_SIZE": 4,
+    })
+    return app
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Do what a worker would: run every pending chunk of the batch."""
+    url = app.config["DATABASE_URL"]
+    for chunk in pipeline.pending_chunks(url, batch_id):
+        if pipeline.start_chunk(url, batch_id, chunk) is not None:
+            pipeline.run_chunk(url, batch_id, chunk)
+
+
+def upload(client, content: bytes, name: str = "jobs.csv", **form):  # type: ignore[no-untyped-def]
+    data = {"file": (io.BytesIO(content), name), **form}
+    return client.post("/api/v1/batches", data=data, content_type="multipart/form-data")
+
+
+def test_factory_reads_prefixed_env(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("SKILLGAP_CHUNK_SIZE", "77")
+    monkeypatch.setenv("SKILLGAP_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    app = create_app({"TESTING": True})
+    assert app.config["CHUNK_SIZE"] == 77
+    assert app.config["DATABASE_URL"] == "postgresql+psycopg://u@h/db"
+    assert app.config["BROKER_URL"] == "redis://127.0.0.1:1/0"
+    assert app.config["MAX_CONTENT_LENGTH"] == 50 * 1024 * 1024
+    celery = app.extensions["celery"]
+    assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
+    assert celery.conf.worker_prefetch_multiplier == 1
+    assert celery.conf.accept_content == ["json"]
+
+
+def test_factory_embedded_default(monkeypatch, tmp_path: Path) -> None:
+    for var in ("DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)
+    app = create_app({"TESTING": True})
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path}/instance/skillgap.sqlite3"
+    assert app.config["BROKER_URL"] == "filesystem://"
+    opts = app.extensions["celery"].conf.broker_transport_options
+    assert opts["data_folder_in"] == opts["data_folder_out"] == f"{tmp_path}/instance/broker/queue"
+
+
+def test_single_analysis_flow(app, client) -> None:  # type: ignore[no-untyped-def]
+    text = f"Front desk: scheduling and Epic {uuid.uuid4().hex}"
+    r = client.post("/api/v1/analyses", json={"text": text, "title": "Receptionist"})
+    assert r.status_code == 202
+    body = r.get_json()
+    assert r.headers["Location"] == body["status_url"] == f"/api/v1/analyses/{body['id']}"
+    queued = client.get(body["status_url"]).get_json()
+    assert queued == {"id": body["id"], "status": "queued", "result": None}
+    drain(app, body["id"])
+    done = client.get(body["status_url"] + "?wait=2").get_json()
+    assert done["status"] == "done"
+    result = done["result"]
+    assert result["title"] == "Receptionist" and result["text"] == text
+    assert {s["id"] for s in result["skills"]} == {"scheduling", "epic"}
+    assert result["error"] is None
+
+
+def test_single_analysis_errors(client) -> None:  # type: ignore[no-untyped-def]
+    def error(r):  # type: ignore[no-untyped-def]
+        return r.status_code, r.get_json()["error"]["code"]
+
+    assert error(client.post("/api/v1/analyses", data="text")) == (415, "unsupported_media_type")
+    assert error(client.post("/api/v1/analyses", json=[1])) == (400, "bad_request")
+    assert error(client.post("/api/v1/analyses", json={"txt": "x"})) == (400, "bad_request")
+    assert error(client.post("/api/v1/analyses", json={"text": "  "})) == (422, "unanalysable_text")
+    r = client.post("/api/v1/analyses", json={"text": "x", "skillset": "/etc/passwd"})
+    assert error(r) == (422, "unknown_skillset")
+    assert error(client.get("/api/v1/analyses/nope")) == (404, "not_found")
+    assert error(client.get("/api/v1/batches/nope")) == (404, "not_found")
+    assert client.get("/api/v1/nothing-here").get_json()["error"]["code"] == "not_found"
+
+
+def test_batch_flow(app, client) -> None:  # type: ignore[no-untyped-def]
+    tag = uuid.uuid4().hex
+    lines = ["id,title,company,location,date_posted,description"]
+    lines += [f"{i},Clerk,Acme,York,2020-10-0{i % 9 + 1},billing {tag} {i}" for i in range(9)]
+    lines.append("9,Clerk,Acme,York,2020-10-01,")
+    r = upload(client, "\n".join(lines).encode())
+    assert r.status_code == 202, r.get_json()
+    batch_id = r.get_json()["id"]
+    status = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    assert (status["status"], status["total"], status["done"], status["failed"]) == (
+        "queued", 10, 0, 1)
+    drain(app, batch_id)
+    status = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    assert (status["status"], status["done"], status["failed"]) == ("done", 9, 1)
+
+    r = client.get(f"/api/v1/batches/{batch_id}/results?format=csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    assert "attachment" in r.headers["Content-Disposition"]
+    assert len(r.get_data(as_text=True).splitlines()) == 11
+    r = client.get(f"/api/v1/batches/{batch_id}/results?format=jsonl")
+    records = [json.loads(x) for x in r.get_data(as_text=True).splitlines()]
+    assert len(records) == 10 and records[-1]["status"] == "failed"
+    assert client.get(f"/api/v1/batches/{batch_id}/results?format=xml").status_code == 400
+
+    report = client.get(f"/api/v1/batches/{batch_id}/report").get_json()
+    assert report["report"]["analysed"] == 9 and report["report"]["failed"] == 1
+    assert report["report"]["by_company"][0] == {"name": "Acme", "count": 9, "mean_score": 33.3}
+
+
+def test_batch_cancel(app, client) -> None:  # type: ignore[no-untyped-def]
+    rows = "description\n" + "\n".join(f"x {uuid.uuid4().hex}" for _ in range(10))
+    batch_id = upload(client, rows.encode()).get_json()["id"]
+    r = client.delete(f"/api/v1/batches/{batch_id}")
+    assert r.status_code == 200 and r.get_json()["status"] == "cancelled"
+    drain(app, batch_id)
+    assert client.get(f"/api/v1/batches/{batch_id}").get_json()["done"] == 0
+
+
+def test_batch_errors(client) -> None:  # type: ignore[no-untyped-def]
+    def error(r):  # type: ignore[no-untyped-def]
+        return r.status_code, r.get_json()["error"]["code"]
+
+    assert error(client.post("/api/v1/batches", json={})) == (415, "unsupported_media_type")
+    assert error(client.post("/api/v1/batches", data={},
+                             content_type="multipart/form-data")) == (400, "bad_request")
+    assert error(upload(client, b"x", "jobs.pdf")) == (415, "unsupported_media_type")
+    assert error(upload(client, b"a,b\n1,2\n")) == (422, "unreadable_file")
+    assert error(upload(client, b"")) == (422, "unreadable_file")
+    assert error(upload(client, b"description\nx\n", skillset="nope")) == (422, "unknown_skillset")
+    big = b"description\n" + b"x" * (1024 * 1024 + 10)
+    assert error(upload(client, big)) == (413, "request_entity_too_large")
+
+
+def test_upload_over_limit_refused_before_reading(app) -> None:  # type: ignore[no-untyped-def]
+    """The 413 comes from the Content-Length header: the body is never read."""
+    read = []
+
+    class Body(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
+            read.append(len(b))
+            return 0
+
+    env = {
+        "REQUEST_METHOD": "POST", "PATH_INFO": "/api/v1/batches",
+        "CONTENT_TYPE": "multipart/form-data; boundary=x",
+        "CONTENT_LENGTH": str(200 * 1024 * 1024), "wsgi.input": Body(),
+    }
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    base = EnvironBuilder().get_environ()
+    base.update(env)
+    _, status, _ = run_wsgi_app(app, base)
+    assert status.startswith("413")
+    assert sum(read) == 0
+
+
+def test_health_and_openapi(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+    r = client.get("/readyz")
+    # No worker runs in this test, so the app is up but not ready.
+    assert r.status_code == 503
+    assert r.get_json()["checks"]["database"] == "ok"
+    assert r.get_json()["checks"]["workers"] == 0
+    spec = yaml.safe_load(client.get("/api/v1/openapi.yaml").get_data(as_text=True))
+    assert spec["openapi"].startswith("3.")
+    documented = {p.replace("{id}", "<batch_id>") for p in spec["paths"]}
+    routes = {r.rule for r in client.application.url_map.iter_rules() if r.endpoint != "static"}
+    assert routes == documented
+
+
+def test_upload_spooled_to_disk_is_streamed(app, client) -> None:  # type: ignore[no-untyped-def]
+    """Werkzeug keeps uploads over 500 KB in a temporary file; the pipeline reads it as a stream."""
+    tag = uuid.uuid4().hex
+    body = "description\n" + "\n".join(f"scheduling {tag} {i} " + "y" * 200 for i in range(3500))
+    assert 600_000 < len(body) < 1024 * 1024
+    r = upload(client, body.encode())
+    assert r.status_code == 202
+    status = client.get(r.get_json()["status_url"]).get_json()
+    assert status["total"] == 3500

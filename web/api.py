@@ -1,0 +1,245 @@
+"""The JSON API, version 1. Documented in ``web/openapi.yaml`` (served at /api/v1/openapi.yaml)."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    request,
+    send_from_directory,
+    stream_with_context,
+    url_for,
+)
+
+from models.inputs import InputError, check_text, input_format
+from models.skillset import SkillSetError, builtin_ids
+from worker import pipeline, tasks
+from worker.db import session_scope
+from worker.export import FORMATS, iter_export
+from worker.report import build_report
+from worker.results import iter_results, single_result
+from worker.storage import CANCELLED, FINISHED, Batch
+from web.errors import ApiError
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MEDIA_TYPES = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson; charset=utf-8"}
+
+
+def _url() -> str:
+    return str(current_app.config["DATABASE_URL"])
+
+
+def _celery():  # type: ignore[no-untyped-def]
+    return current_app.extensions["celery"]
+
+
+def _skillset(value: Any) -> str | None:
+    """Accept only built-in skill sets from the web: a path would read the server's files."""
+    if value in (None, ""):
+        return current_app.config.get("DEFAULT_SKILLSET")
+    if not isinstance(value, str) or value not in builtin_ids():
+        raise ApiError(422, "unknown_skillset",
+                       f"unknown skill set {value!r}; built-in ones are: {', '.join(builtin_ids())}")
+    return value
+
+
+def _optional_str(data: dict[str, Any], key: str) -> str | None:
+    value = data.get(key)
+    if value is not None and not isinstance(value, str):
+        raise ApiError(400, "bad_request", f"{key!r} must be a string")
+    return value or None
+
+
+def _accepted(batch_id: str, endpoint: str) -> tuple[Response, int, dict[str, str]]:
+    status_url = url_for(endpoint, batch_id=batch_id)
+    return jsonify({"id": batch_id, "status_url": status_url}), 202, {"Location": status_url}
+
+
+@bp.post("/analyses")
+def create_analysis():  # type: ignore[no-untyped-def]
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "send JSON: Content-Type: application/json")
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    text = data.get("text")
+    if not isinstance(text, str):
+        raise ApiError(400, "bad_request", "'text' is required: the posting, as text or HTML")
+    problem = check_text(text)
+    if problem:
+        raise ApiError(422, "unanalysable_text", problem)
+    skillset = _skillset(data.get("skillset"))
+    try:
+        batch_id = pipeline.submit_text(
+            _url(), text, tasks.interactive_enqueuer(_celery()), skillset=skillset,
+            title=_optional_str(data, "title"), company=_optional_str(data, "company"),
+        )
+    except SkillSetError as exc:
+        raise ApiError(422, "unknown_skillset", str(exc)) from None
+    return _accepted(batch_id, "api.get_analysis")
+
+
+def _single_status(batch_id: str) -> str | None:
+    with session_scope(_url()) as session:
+        row = session.query(Batch.status, Batch.kind).filter(Batch.id == batch_id).first()
+    if row is None or row.kind != "single":
+        return None
+    return str(row.status)
+
+
+@bp.get("/analyses/<batch_id>")
+def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
+    """Return a pasted posting's status and result; ``?wait=S`` waits up to S seconds for it."""
+    status = _single_status(batch_id)
+    if status is None:
+        raise ApiError(404, "not_found", "no such analysis")
+    wait = min(_float_arg("wait", 0.0), float(current_app.config["MAX_WAIT_SECONDS"]))
+    deadline = time.monotonic() + wait
+    delay = 0.005
+    # A cheap primary-key query, more often at first: most results arrive in tens of ms.
+    while status not in FINISHED and time.monotonic() < deadline:
+        time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
+        delay = min(delay * 1.5, 0.1)
+        status = _single_status(batch_id) or status
+    body: dict[str, Any] = {"id": batch_id, "status": "queued", "result": None}
+    if status == "running":
+        body["status"] = "running"
+    elif status in FINISHED:
+        found = single_result(_url(), batch_id)
+        if found is not None:
+            row, text = found
+            body["status"] = "done" if row.status == "done" else "failed"
+            if row.record is not None:
+                result = row.merged()
+                for key in ("row", "location", "date", "status"):
+                    result.pop(key, None)
+                result["id"] = batch_id
+                if text is not None:
+                    result["text"] = text
+                body["result"] = result
+            if row.error:
+                body["error"] = {"code": "analysis_failed", "message": row.error}
+        if status == CANCELLED:
+            body["status"] = "failed"
+    return jsonify(body)
+
+
+def _float_arg(name: str, default: float) -> float:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        return max(0.0, float(raw))
+    except ValueError:
+        raise ApiError(400, "bad_request", f"{name!r} must be a number") from None
+
+
+@bp.post("/batches")
+def create_batch():  # type: ignore[no-untyped-def]
+    if not request.mimetype.startswith("multipart/form-data"):
+        raise ApiError(415, "unsupported_media_type",
+                       "upload the file as multipart/form-data in a field named 'file'")
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError(400, "bad_request", "no file: send it in a form field named 'file'")
+    filename = os.path.basename(upload.filename)
+    if input_format(filename) not in ("csv", "jsonl"):
+        raise ApiError(415, "unsupported_media_type",
+                       "a batch is a .csv, .tsv or .jsonl file; paste single postings instead")
+    skillset = _skillset(request.form.get("skillset"))
+    text_column = request.form.get("text_column") or None
+    try:
+        batch_id = pipeline.submit_file(
+            _url(), upload.stream, filename, tasks.enqueuer(_celery()), skillset=skillset,
+            text_column=text_column, chunk_size=int(current_app.config["CHUNK_SIZE"]),
+        )
+    except InputError as exc:
+        raise ApiError(422, "unreadable_file", str(exc)) from None
+    except SkillSetError as exc:
+        raise ApiError(422, "unknown_skillset", str(exc)) from None
+    return _accepted(batch_id, "api.get_batch")
+
+
+def _batch(batch_id: str) -> Batch:
+    with session_scope(_url()) as session:
+        batch = session.get(Batch, batch_id)
+    if batch is None or batch.kind != "batch":
+        raise ApiError(404, "not_found", "no such batch")
+    return batch
+
+
+def batch_json(batch: Batch) -> dict[str, Any]:
+    def iso(value: Any) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": batch.id,
+        "status": batch.status,
+        "total": batch.total,
+        "done": batch.done,
+        "failed": batch.failed,
+        "filename": batch.filename,
+        "skillset": {"id": batch.skillset_id, "version": batch.skillset_version},
+        "error": batch.error,
+        "created_at": iso(batch.created_at),
+        "started_at": iso(batch.started_at),
+        "finished_at": iso(batch.finished_at),
+        "results_url": url_for("api.batch_results", batch_id=batch.id),
+        "report_url": url_for("api.batch_report", batch_id=batch.id),
+    }
+
+
+@bp.get("/batches/<batch_id>")
+def get_batch(batch_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(batch_json(_batch(batch_id)))
+
+
+@bp.get("/batches/<batch_id>/results")
+def batch_results(batch_id: str):  # type: ignore[no-untyped-def]
+    fmt = request.args.get("format", "csv")
+    if fmt not in FORMATS:
+        raise ApiError(400, "bad_request", f"format must be one of: {', '.join(FORMATS)}")
+    batch = _batch(batch_id)
+    stem = os.path.splitext(batch.filename or "batch")[0] or "batch"
+    body = stream_with_context(iter_export(iter_results(_url(), batch_id), fmt))
+    return Response(
+        body,
+        mimetype=MEDIA_TYPES[fmt].split(";")[0],
+        content_type=MEDIA_TYPES[fmt],
+        headers={
+            # An upload's results are always downloaded, never shown inline.
+            "Content-Disposition": f'attachment; filename="{_safe_name(stem)}-results.{fmt}"',
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+def _safe_name(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[:100] or "batch"
+
+
+@bp.get("/batches/<batch_id>/report")
+def batch_report(batch_id: str):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    report = build_report(iter_results(_url(), batch_id))
+    return jsonify({"batch": batch_json(batch), "report": report})
+
+
+@bp.delete("/batches/<batch_id>")
+def cancel_batch(batch_id: str):  # type: ignore[no-untyped-def]
+    _batch(batch_id)
+    pipeline.cancel(_url(), batch_id)
+    return jsonify(batch_json(_batch(batch_id)))
+
+
+@bp.get("/openapi.yaml")
+def openapi():  # type: ignore[no-untyped-def]
+    return send_from_directory(os.path.dirname(__file__), "openapi.yaml",
+                               mimetype="application/yaml")

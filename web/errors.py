@@ -1,0 +1,49 @@
+"""Errors as JSON ``{"error": {"code", "message"}}`` for the API and the health checks."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Response, jsonify, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+bp = Blueprint("errors", __name__)
+log = logging.getLogger(__name__)
+
+
+class ApiError(HTTPException):
+    """An error with our own code and a message meant for the user."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = status
+        self.error_code = code
+
+
+def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
+def wants_json() -> bool:
+    """API paths always get JSON; other pages may be HTML (added by other blueprints)."""
+    if request.path.startswith(("/api/", "/healthz", "/readyz")):
+        return True
+    best = request.accept_mimetypes.best_match(["application/json", "text/html"])
+    return best == "application/json"
+
+
+@bp.app_errorhandler(HTTPException)
+def handle_http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    if not wants_json():
+        return exc
+    code = getattr(exc, "error_code", None) or (exc.name or "error").lower().replace(" ", "_")
+    return error_response(exc.code or 500, code, exc.description or "")
+
+
+@bp.app_errorhandler(Exception)
+def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    # Exception text can hold paths or SQL; it goes to the log, not to the user.
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    if not wants_json():
+        return InternalServerError()
+    return error_response(500, "internal_error", "something went wrong on our side")
