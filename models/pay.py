@@ -40,6 +40,8 @@ def find_pay(doc: Document) -> dict[str, Any] | None:
         if found:
             return found
     for m in PAY_RE.finditer(doc.text):
+        if re.search(r"bonus|referral|relocation|tuition|allowance", doc.text[m.end():m.end() + 25], re.I):
+            continue
         low = _number(m.group(2), m.group(3), m.group(4))
         high = _number(m.group(5), m.group(6), m.group(7)) if m.group(5) else low
         if low <= 0 or high < low:

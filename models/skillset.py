@@ -117,10 +117,28 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
     skills_raw = data.get("skills", [])
     if not isinstance(skills_raw, list) or (require_skills and not skills_raw):
         raise SkillSetError(f"{source}: no [[skills]] tables found")
+    base = data.get("base")
+    inherited: dict[str, Skill] = {}
+    if base is not None:
+        if not isinstance(base, str):
+            raise SkillSetError(f"{source}, line {_line_of(text, 'base')}: 'base' must be a skill-set id")
+        for parent in (load_skillset(base), load_extras()):
+            for skill in parent.skills:
+                inherited.setdefault(skill.id, skill)
     skills: list[Skill] = []
     seen: set[str] = set()
     search_from = 0
     for n, raw in enumerate(skills_raw, 1):
+        if isinstance(raw, dict) and "aliases" not in raw and raw.get("id") in inherited:
+            # A skill taken from the base skill set (or the extras catalogue),
+            # with its tier, weight or why overridden where given.
+            parent = inherited[raw["id"]]
+            raw = {
+                "id": parent.id, "name": parent.name, "category": parent.category,
+                "tier": parent.tier, "weight": parent.weight, "why": parent.why,
+                "medical": parent.medical, **raw,
+                "aliases": list(parent.aliases) or ["?"], "not_aliases": list(parent.not_aliases),
+            }
         sid = raw.get("id") if isinstance(raw, dict) else None
         line = _line_of(text, f'"{sid}"', search_from) if isinstance(sid, str) else 0
         if line:
@@ -145,7 +163,7 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
         aliases_raw = raw.get("aliases", [])
         if not isinstance(aliases_raw, list) or not aliases_raw:
             raise SkillSetError(f"{where}: 'aliases' must be a non-empty list")
-        aliases = tuple(_parse_alias(a, where) for a in aliases_raw)
+        aliases = tuple(a if isinstance(a, Alias) else _parse_alias(a, where) for a in aliases_raw)
         not_aliases = raw.get("not_aliases", [])
         if not isinstance(not_aliases, list) or not all(isinstance(a, str) for a in not_aliases):
             raise SkillSetError(f"{where}: 'not_aliases' must be a list of strings")

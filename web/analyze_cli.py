@@ -1,0 +1,206 @@
+"""``skillgap analyze`` and ``skillgap skillsets``: the engine on the command line.
+
+These run in-process (no queue, no database), so they import only ``models``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from typing import IO, Any
+
+import click
+
+FORMATS = ("table", "json", "jsonl", "csv")
+CSV_COLUMNS = [
+    "id", "title", "company", "score", "skills", "required", "preferred", "gaps", "extras",
+    "modern_share", "foundation_share", "error",
+]
+
+
+class Progress:
+    """A one-line progress report on stderr for multi-posting input."""
+
+    def __init__(self, enabled: bool, total_bytes: int = 0) -> None:
+        self.enabled = enabled
+        self.total = total_bytes
+        self.count = 0
+        self.started = time.monotonic()
+        self.last = 0.0
+
+    def update(self, position: int | None = None, force: bool = False) -> None:
+        self.count += 0 if force else 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self.last < 0.2:
+            return
+        self.last = now
+        rate = self.count / max(now - self.started, 1e-6)
+        pct = f"{min(100, 100 * position // self.total):3d}% " if position is not None and self.total else ""
+        click.echo(f"\r{pct}{self.count:,} postings analysed, {rate:,.0f}/s ", nl=False, err=True)
+
+    def close(self) -> None:
+        if self.enabled and self.count:
+            self.update(self.total or None, force=True)
+            click.echo("", err=True)
+
+
+def _records(
+    sources: tuple[str, ...], analyzer: Any, text_column: str | None, progress_wanted: bool
+) -> Iterator[dict[str, Any]]:
+    """Analyze every posting of every source; whole-file problems raise InputError."""
+    from models.inputs import InputError, Posting, decode_bytes, input_format, iter_postings
+
+    for source in sources:
+        if source == "-":
+            data = sys.stdin.buffer.read()
+            text = decode_bytes(data, "standard input")
+            yield analyzer.analyze(text, id="stdin")
+            continue
+        if not os.path.exists(source):
+            raise InputError(f"{source}: no such file")
+        if os.path.isdir(source):
+            raise InputError(f"{source}: is a folder; give the files in it")
+        multi = input_format(source) in ("csv", "jsonl")
+        size = os.path.getsize(source)
+        with open(source, "rb") as raw:
+            progress = Progress(multi and progress_wanted, size)
+            for item in iter_postings(raw, source, text_column=text_column):
+                if isinstance(item, Posting):
+                    record = analyzer.analyze(item.text, id=item.id, title=item.title, company=item.company)
+                else:
+                    record = _error_record(item.id or str(item.row), item.message)
+                progress.update(raw.tell() if multi else None)
+                yield record
+            progress.close()
+
+
+def _error_record(posting_id: str, message: str) -> dict[str, Any]:
+    return {"id": posting_id, "title": None, "company": None, "skills": [], "score": None,
+            "coverage": None, "gaps": [], "extras": [], "pay": None, "error": message}
+
+
+def csv_row(record: dict[str, Any]) -> dict[str, Any]:
+    """Flatten a record into one CSV row (lists joined with ';')."""
+    skills = record.get("skills") or []
+    tier = (record.get("coverage") or {}).get("tier", {})
+    return {
+        "id": record.get("id"),
+        "title": record.get("title"),
+        "company": record.get("company"),
+        "score": record.get("score"),
+        "skills": ";".join(s["id"] for s in skills),
+        "required": ";".join(s["id"] for s in skills if s["requirement"] == "required"),
+        "preferred": ";".join(s["id"] for s in skills if s["requirement"] == "preferred"),
+        "gaps": ";".join(g["id"] for g in record.get("gaps") or []),
+        "extras": ";".join(e["id"] for e in record.get("extras") or []),
+        "modern_share": tier.get("modern", {}).get("share"),
+        "foundation_share": tier.get("foundation", {}).get("share"),
+        "error": record.get("error"),
+    }
+
+
+def safe_cell(value: Any) -> Any:
+    """Keep a spreadsheet from running a cell as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n"):
+        return "'" + value
+    return value
+
+
+def _table(record: dict[str, Any], out: IO[str]) -> None:
+    title = record.get("title") or ""
+    head = f"{record.get('id')}" + (f" - {title}" if title else "")
+    if record.get("company"):
+        head += f" ({record['company']})"
+    out.write(head + "\n")
+    if record.get("error"):
+        out.write(f"  error: {record['error']}\n\n")
+        return
+    tier = record["coverage"]["tier"]
+    shares = ", ".join(f"{t} {v['found']}/{v['total']}" for t, v in tier.items())
+    out.write(f"  alignment score: {record['score']:.0f}/100  ({shares})\n")
+    if record["skills"]:
+        out.write("  skills asked for:\n")
+        for s in record["skills"]:
+            evidence = "; ".join(f'"{e["text"]}"' for e in s["evidence"][:3])
+            out.write(f"    {s['id']:<24} {s['tier']:<10} {s['requirement']:<11} {evidence}\n")
+    else:
+        out.write("  skills asked for: none of the skill set\n")
+    if record["gaps"]:
+        out.write("  gaps (most important first): " + ", ".join(g["id"] for g in record["gaps"]) + "\n")
+    if record["extras"]:
+        out.write("  extras outside the skill set: " + ", ".join(e["id"] for e in record["extras"]) + "\n")
+    if record.get("pay"):
+        out.write(f"  pay: {record['pay']['text']}\n")
+    out.write("\n")
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.option("--skillset", default=None, help="A built-in skill-set id or a .toml file.")
+@click.option("--text-column", default=None, help="CSV/JSONL column holding the posting text.")
+@click.option("--no-matcher", is_flag=True, help="Use aliases only (no fuzzy matcher).")
+@click.option("--progress/--no-progress", default=True, help="Progress on stderr for CSV/JSONL input.")
+def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column: str | None,
+            no_matcher: bool, progress: bool) -> None:
+    """Analyze postings: .txt, .html, .csv, .jsonl files, or - for standard input."""
+    from models.analysis import Analyzer
+    from models.inputs import InputError
+    from models.skillset import SkillSetError
+
+    try:
+        analyzer = Analyzer.for_skillset(skillset, use_matcher=not no_matcher)
+    except SkillSetError as exc:
+        raise click.ClickException(str(exc)) from None
+    out = click.get_text_stream("stdout")
+    records = _records(paths, analyzer, text_column, progress)
+    writer = None
+    first = True
+    try:
+        if fmt == "json":
+            out.write("[")
+        for record in records:
+            if fmt == "table":
+                _table(record, out)
+            elif fmt == "jsonl":
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            elif fmt == "json":
+                out.write(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False, indent=2))
+            else:
+                if writer is None:
+                    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+                    writer.writeheader()
+                writer.writerow({k: safe_cell(v) for k, v in csv_row(record).items()})
+            first = False
+        if fmt == "json":
+            out.write("\n]\n")
+    except InputError as exc:
+        if fmt == "json":
+            out.write("\n]\n")
+        raise click.ClickException(str(exc)) from None
+    except BrokenPipeError:  # e.g. piped into head
+        sys.stderr.close()
+
+
+@click.command()
+def skillsets() -> None:
+    """List the built-in skill sets."""
+    from models.skillset import builtin_skillsets
+
+    for s in builtin_skillsets():
+        modern = sum(1 for k in s.skills if k.tier == "modern")
+        click.echo(f"{s.id:<28} {s.name} (version {s.version}; {len(s.skills)} skills, {modern} modern)")
+
+
+def register(group: click.Group) -> None:
+    """Add the engine's commands to the ``skillgap`` command group."""
+    group.add_command(analyze)
+    group.add_command(skillsets)
+
+
