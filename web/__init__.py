@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from celery import Celery
-from flask import Flask
-
-from worker.celery_app import create_celery
 from worker.settings import DEFAULTS, resolve
+
+if TYPE_CHECKING:
+    from celery import Celery
+    from flask import Flask
+
+# Flask and Celery are imported in the functions, not here: ``web.cli`` lives in
+# this package, and ``skillgap analyze`` should not pay for loading them.
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create the app: defaults, then ``SKILLGAP_*`` environment variables, then ``test_config``."""
+    from flask import Flask
+
     app = Flask(__name__)
     app.config.from_mapping(
         SECRET_KEY="dev",
@@ -56,6 +61,8 @@ def celery_init_app(app: Flask) -> Celery:
     unlike Flask's example there is no FlaskTask base: the same Celery app is
     what a bare ``celery -A worker.app worker`` runs.
     """
+    from worker.celery_app import create_celery
+
     celery_app = create_celery({key: app.config[key] for key in DEFAULTS})
     app.extensions["celery"] = celery_app
     return celery_app

@@ -37,6 +37,8 @@ from worker.storage import (
 from worker.storage import Posting as StoredPosting
 
 Enqueue = Callable[[str, int], None]
+# Rows stored per transaction while a file is received.
+COMMIT_ROWS = 500
 
 
 def get_analyzer(skillset: str | None):  # type: ignore[no-untyped-def]
@@ -132,43 +134,50 @@ def _field(value: str | None, limit: int) -> str | None:
     return value[:limit] if value else None
 
 
-def store_block(url: str, batch_id: str, chunk: int, block: list[Posting | RowError]) -> bool:
-    """Store one chunk's rows in one transaction; return whether any row is pending.
+def store_chunks(
+    url: str, batch_id: str, chunks: list[tuple[int, list[Posting | RowError]]]
+) -> list[int]:
+    """Store some chunks' rows in one transaction; return the chunks with pending rows.
 
-    Returns False also when the batch was cancelled meanwhile.
+    Returns nothing when the batch was cancelled meanwhile.
     """
     with session_scope(url, write=True) as session:
         status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
         if status == CANCELLED:
-            return False
-        ids = posting_ids(session, [p.text for p in block if isinstance(p, Posting)])
+            return []
+        ids = posting_ids(
+            session, [p.text for _, block in chunks for p in block if isinstance(p, Posting)]
+        )
         rows: list[dict[str, Any]] = []
         failed = 0
-        for item in block:
-            if isinstance(item, Posting):
-                rows.append({
-                    "batch_id": batch_id, "row": item.row, "chunk": chunk,
-                    "source_id": _field(item.id, 255), "title": _field(item.title, 512),
-                    "company": _field(item.company, 512),
-                    "location": _field(item.fields.get("location"), 512),
-                    "date": _field(item.fields.get("date"), 64),
-                    "posting_id": ids[content_hash(item.text)],
-                    "status": PENDING, "attempts": 0, "error": None,
-                })
-            else:
-                failed += 1
-                rows.append({
-                    "batch_id": batch_id, "row": item.row, "chunk": None,
-                    "source_id": _field(item.id, 255), "title": None, "company": None,
-                    "location": None, "date": None, "posting_id": None,
-                    "status": FAILED, "attempts": 0, "error": item.message,
-                })
+        pending: list[int] = []
+        for chunk, block in chunks:
+            for item in block:
+                if isinstance(item, Posting):
+                    rows.append({
+                        "batch_id": batch_id, "row": item.row, "chunk": chunk,
+                        "source_id": _field(item.id, 255), "title": _field(item.title, 512),
+                        "company": _field(item.company, 512),
+                        "location": _field(item.fields.get("location"), 512),
+                        "date": _field(item.fields.get("date"), 64),
+                        "posting_id": ids[content_hash(item.text)],
+                        "status": PENDING, "attempts": 0, "error": None,
+                    })
+                    if not pending or pending[-1] != chunk:
+                        pending.append(chunk)
+                else:
+                    failed += 1
+                    rows.append({
+                        "batch_id": batch_id, "row": item.row, "chunk": None,
+                        "source_id": _field(item.id, 255), "title": None, "company": None,
+                        "location": None, "date": None, "posting_id": None,
+                        "status": FAILED, "attempts": 0, "error": item.message,
+                    })
         session.execute(BatchRow.__table__.insert(), rows)
-        pending = len(rows) > failed
         session.execute(
             update(Batch)
             .where(Batch.id == batch_id)
-            .values(failed=Batch.failed + failed, chunks=Batch.chunks + (1 if pending else 0))
+            .values(failed=Batch.failed + failed, chunks=Batch.chunks + len(pending))
         )
         return pending
 
@@ -220,15 +229,20 @@ def submit_file(
     batch_id = create_batch(url, filename=filename, skillset=skillset)
     total = 0
     error = None
+    # Commit a few hundred rows at a time: one commit per small chunk would make
+    # storing a big file slower than analysing it.
+    per_commit = max(1, COMMIT_ROWS // chunk_size)
+    chunks = enumerate(_blocks(itertools.chain([first], items), chunk_size))
     try:
-        for chunk, block in enumerate(_blocks(itertools.chain([first], items), chunk_size)):
-            total += len(block)
-            if store_block(url, batch_id, chunk, block):
+        for group in _blocks(chunks, per_commit):
+            size = sum(len(block) for _, block in group)
+            total += size
+            for chunk in store_chunks(url, batch_id, group):
                 enqueue(batch_id, chunk)
-            elif batch_status(url, batch_id) == CANCELLED:
-                break
             if progress:
-                progress(len(block))
+                progress(size)
+            if batch_status(url, batch_id) == CANCELLED:
+                break
     except InputError as exc:
         # A problem found mid-file: keep what was stored and say why it stopped.
         error = str(exc)
@@ -248,7 +262,7 @@ def submit_text(
     """Store one pasted posting as a one-row batch and enqueue it; return its id."""
     batch_id = create_batch(url, kind="single", skillset=skillset, include_text=True)
     posting = Posting(1, "1", text, title, company)
-    store_block(url, batch_id, 0, [posting])
+    store_chunks(url, batch_id, [(0, [posting])])
     finish_receiving(url, batch_id, 1)
     enqueue(batch_id, 0)
     return batch_id

@@ -1,0 +1,243 @@
+"""The ``skillgap`` command.
+
+Imports stay inside the commands, so ``skillgap analyze`` does not load Celery,
+Flask or SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from typing import Any
+
+import click
+
+
+@click.group()
+def main() -> None:
+    """Find the skills job postings ask for and their gaps against a modern skill set."""
+
+
+def _settings() -> dict[str, Any]:
+    from worker.settings import load_settings
+
+    return load_settings()
+
+
+def _worker_argv(concurrency: int | None, loglevel: str, queues: str) -> list[str]:
+    argv = ["worker", "-Q", queues, "-l", loglevel, "--without-gossip", "--without-mingle"]
+    if concurrency:
+        argv += ["-c", str(concurrency)]
+    return argv
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--concurrency", "-c", default=2, show_default=True, type=int,
+              help="Worker processes to start beside the web app (0: none).")
+def serve(host: str, port: int, concurrency: int) -> None:
+    """Run the web app and a worker together.
+
+    With no REDIS_URL and no DATABASE_URL this needs no server at all: SQLite and
+    a filesystem queue in ./instance.
+    """
+    import subprocess
+
+    from werkzeug.serving import run_simple
+
+    from web import create_app
+    from worker import db
+    from worker.settings import embedded
+
+    settings = _settings()
+    db.upgrade(settings["DATABASE_URL"])
+    proc = None
+    if concurrency > 0:
+        argv = [sys.executable, "-m", "celery", "-A", "worker.app",
+                *_worker_argv(concurrency, "WARNING", "interactive,batch")]
+        proc = subprocess.Popen(argv)
+    mode = "embedded (SQLite + filesystem queue)" if embedded(settings) else "Redis"
+    click.echo(f"skillgap: {mode}; database {_redact(settings['DATABASE_URL'])}", err=True)
+    try:
+        run_simple(host, port, create_app(), threaded=True, use_reloader=False)
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _redact(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@main.command()
+@click.option("--concurrency", "-c", type=int, default=None,
+              help="Worker processes (default: one per core).")
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+@click.option("--queues", "-Q", default="interactive,batch", show_default=True)
+@click.option("--migrate/--no-migrate", default=True, show_default=True,
+              help="Bring the database schema up to date first.")
+def worker(concurrency: int | None, loglevel: str, queues: str, migrate: bool) -> None:
+    """Run a worker alone, e.g. on another machine against the same Redis and database."""
+    from worker import db
+    from worker.celery_app import create_celery
+
+    settings = _settings()
+    if migrate:
+        db.upgrade(settings["DATABASE_URL"])
+    create_celery(settings).worker_main(_worker_argv(concurrency, loglevel, queues))
+
+
+@main.group("db")
+def db_group() -> None:
+    """Database schema."""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the tables (safe to run from several machines at once)."""
+    from worker import db
+
+    db.upgrade(_settings()["DATABASE_URL"])
+    click.echo("database is up to date", err=True)
+
+
+@main.group()
+def batch() -> None:
+    """Submit a CSV or JSON-lines file of postings, follow it, export its results."""
+
+
+@batch.command("submit")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--skillset", "-s", default=None, help="Built-in skill set id or a .toml file.")
+@click.option("--text-column", default=None, help="The column holding the posting text.")
+@click.option("--wait/--no-wait", default=True, show_default=True,
+              help="Follow the batch to the end with a progress bar.")
+def batch_submit(file: str, skillset: str | None, text_column: str | None, wait: bool) -> None:
+    """Store FILE's rows as a batch and queue them for the workers; print the batch id."""
+    import os
+
+    from models.inputs import InputError
+    from models.skillset import SkillSetError
+    from worker import db, pipeline, tasks
+    from worker.celery_app import create_celery
+
+    settings = _settings()
+    db.upgrade(settings["DATABASE_URL"])
+    enqueue = tasks.enqueuer(create_celery(settings))
+    with open(file, "rb") as fh, click.progressbar(
+        length=os.path.getsize(file), label="storing rows", file=sys.stderr
+    ) as bar:
+        counted = _CountingReader(fh)
+        seen = 0
+
+        def progress(_rows: int) -> None:
+            nonlocal seen
+            bar.update(counted.count - seen)
+            seen = counted.count
+
+        try:
+            batch_id = pipeline.submit_file(
+                settings["DATABASE_URL"], counted, os.path.basename(file), enqueue,
+                skillset=skillset, text_column=text_column,
+                chunk_size=int(settings["CHUNK_SIZE"]), progress=progress,
+            )
+        except (InputError, SkillSetError) as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(batch_id)
+    if wait:
+        _follow(settings["DATABASE_URL"], batch_id)
+
+
+class _CountingReader(io.RawIOBase):
+    """A raw stream that counts the bytes read, for the progress bar."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.count = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = int(self.raw.readinto(buffer) or 0)
+        self.count += n
+        return n
+
+
+def _follow(url: str, batch_id: str) -> None:
+    from worker.storage import FINISHED
+
+    info = _batch_info(url, batch_id)
+    total = info["total"] or 0
+    last_change = time.monotonic()
+    warned = False
+    with click.progressbar(length=total, label="analysing", file=sys.stderr) as bar:
+        shown = 0
+        while True:
+            info = _batch_info(url, batch_id)
+            count = info["done"] + info["failed"]
+            if count > shown:
+                bar.update(count - shown)
+                shown = count
+                last_change = time.monotonic()
+            if info["status"] in FINISHED:
+                break
+            if not warned and time.monotonic() - last_change > 15:
+                click.echo("\nno progress for 15 s: is a worker running "
+                           "(skillgap serve or skillgap worker)?", err=True)
+                warned = True
+            time.sleep(0.5)
+    click.echo(f"{info['status']}: {info['done']} done, {info['failed']} failed "
+               f"of {info['total']}", err=True)
+
+
+def _batch_info(url: str, batch_id: str) -> dict[str, Any]:
+    from worker.db import session_scope
+    from worker.storage import Batch
+
+    with session_scope(url) as session:
+        batch = session.get(Batch, batch_id)
+        if batch is None:
+            raise click.ClickException(f"no batch {batch_id}")
+        return {"id": batch.id, "status": batch.status, "total": batch.total,
+                "done": batch.done, "failed": batch.failed, "filename": batch.filename,
+                "skillset": f"{batch.skillset_id} {batch.skillset_version}",
+                "error": batch.error}
+
+
+@batch.command("status")
+@click.argument("batch_id")
+@click.option("--wait", is_flag=True, help="Follow the batch to the end with a progress bar.")
+def batch_status(batch_id: str, wait: bool) -> None:
+    """Show a batch's progress."""
+    url = _settings()["DATABASE_URL"]
+    if wait:
+        _follow(url, batch_id)
+    for key, value in _batch_info(url, batch_id).items():
+        if value is not None:
+            click.echo(f"{key}: {value}")
+
+
+@batch.command("export")
+@click.argument("batch_id")
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+              help="Write here instead of standard output.")
+def batch_export(batch_id: str, fmt: str, output: Any) -> None:
+    """Write a batch's results, one row per input row."""
+    from worker.export import iter_export
+    from worker.results import iter_results
+
+    url = _settings()["DATABASE_URL"]
+    _batch_info(url, batch_id)
+    for piece in iter_export(iter_results(url, batch_id), fmt):
+        output.write(piece)
