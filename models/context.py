@@ -58,8 +58,13 @@ REQUIRED_RE = re.compile(
 )
 
 
+_NEGATION_WORD = re.compile(r"\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b", re.I)
+
+
 def negated(sentence: str, rel_start: int, rel_end: int) -> bool:
     """Is the mention at [rel_start, rel_end) of the sentence inside a negated clause?"""
+    if not _NEGATION_WORD.search(sentence):
+        return False
     for m in NEGATION_RE.finditer(sentence):
         clause_start = max(0, m.start() - 60)
         for b in CLAUSE_END_RE.finditer(sentence, clause_start, m.start()):
@@ -71,7 +76,23 @@ def negated(sentence: str, rel_start: int, rel_end: int) -> bool:
     return False
 
 
+# Literal words of which one stands in every BOILERPLATE_RE match: a cheap test
+# that spares most sentences the large regular expression.
+_BOILERPLATE_WORDS = (
+    "opportunit", "eeo", "affirmative", "regardless", "regard to", "protected", "discriminat",
+    "committed to", "disab", "guaranteed", "mindful", "reasonable", "armed forces", "privacy",
+    "your", "personal data", "data protection", "offer", "benefit", "401", "pto", "paid time",
+    "pension", "annual leave", "tuition", "employee assistance", "dental", "life insurance", "dbs",
+    "disclosure", "rehabilitation", "right to work", "sponsor", "informal", "further", "more",
+    "please", "closing date", "may close", "application", "vaccin", "smok", "interview",
+    "pathway to becoming", "sign", "rated", "award", "authori",
+)
+
+
 def boilerplate(sentence: str) -> bool:
+    low = sentence.lower()
+    if not any(word in low for word in _BOILERPLATE_WORDS):
+        return False
     return bool(BOILERPLATE_RE.search(sentence))
 
 

@@ -171,6 +171,8 @@ class Extractor:
         by_skill: dict[str, dict[str, Any]] = {}
         from bisect import bisect_right
 
+        # Sentence-level verdicts are computed once per sentence, not per mention.
+        sentence_info: dict[int, tuple[bool, str]] = {}
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"
@@ -178,11 +180,14 @@ class Extractor:
                 continue
             s_start, s_end = sentences.span_at(mention.start)
             sentence = text[s_start:s_end]
-            if boilerplate(sentence):
+            info = sentence_info.get(s_start)
+            if info is None:
+                info = sentence_info[s_start] = (boilerplate(sentence), requirement(sentence, section))
+            if info[0]:
                 continue
             if negated(sentence, mention.start - s_start, mention.end - s_start):
                 continue
-            level = requirement(sentence, section)
+            level = info[1]
             skill = mention.skill
             item = by_skill.get(skill.id)
             if item is None:

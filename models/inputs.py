@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -99,12 +100,14 @@ def decode_bytes(data: bytes, name: str = "input") -> str:
     return text
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
     if not sample:
         return False
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\n\r\f") or ch == "\ufffd")
-    return bad / len(sample) > 0.05
+    return len(_CONTROL.findall(sample)) / len(sample) > 0.05
 
 
 def check_text(text: str) -> str | None:

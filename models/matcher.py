@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.neighbors import NearestNeighbors
 
 from models.skillset import SkillSet
 from models.text import Tokens, phrase_stems
@@ -105,12 +104,15 @@ class SkillMatcher(BaseEstimator):
         )
         matrix = self.vectorizer_.fit_transform(phrases + [n.lower() for n in negatives or []])
         self.alias_matrix_ = matrix[: len(phrases)]
-        self.neighbors_ = NearestNeighbors(n_neighbors=1, metric="cosine", algorithm="brute")
-        self.neighbors_.fit(self.alias_matrix_)
+        self.alias_t_ = self.alias_matrix_.T.tocsr()
         self.labels_ = np.asarray(y, dtype=object)
         self.phrases_ = phrases
         known = {stem for p in phrases for stem in phrase_stems(p)}
         self.anchors_ = frozenset(w for w in known if w not in STOPWORDS and len(w) > 2)
+        # Words that ordinary postings use all the time are not misspelt skills.
+        self.common_words_ = frozenset(
+            stem for n in negatives or [] for stem in phrase_stems(n) if stem not in known
+        )
         self.threshold_ = (
             float(self.threshold) if self.threshold is not None else self._calibrate(phrases, y, negatives or [])
         )
@@ -135,9 +137,16 @@ class SkillMatcher(BaseEstimator):
         return self.fit(X, y, negatives=background_phrases())
 
     def _nearest(self, phrases: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine similarity to, and index of, each phrase's nearest alias.
+
+        TF-IDF rows are L2-normalised, so a sparse dot product is the cosine;
+        this is what NearestNeighbors(metric="cosine", algorithm="brute") does,
+        without its per-call overhead on small batches.
+        """
         vectors = self.vectorizer_.transform([p.lower() for p in phrases])
-        distances, indices = self.neighbors_.kneighbors(vectors)
-        return 1.0 - distances[:, 0], indices[:, 0]
+        sims = (vectors @ self.alias_t_).toarray()
+        indices = sims.argmax(axis=1)
+        return sims[np.arange(len(phrases)), indices], indices
 
     def _calibrate(self, phrases: list[str], y: list[str], negatives: list[str]) -> float:
         rng = np.random.default_rng(self.random_state)
@@ -215,7 +224,7 @@ class SkillMatcher(BaseEstimator):
             if covered[i] or stems[i] in STOPWORDS or words[i].isdigit():
                 continue
             w = words[i]
-            if len(w) >= 6 and stems[i] not in anchors:
+            if len(w) >= 6 and stems[i] not in anchors and stems[i] not in self.common_words_:
                 out.append((w, starts[i], ends[i]))
             if stems[i] not in anchors:
                 continue

@@ -22,8 +22,8 @@ BLOCK_TAGS = frozenset(
     "blockquote pre dd dt dl hr form fieldset address main aside figure figcaption".split()
 )
 HEADING_TAGS = frozenset("h1 h2 h3 h4 h5 h6 dt".split())
-DROP_TAGS = ["script", "style", "noscript", "svg", "template", "iframe", "nav", "header",
-             "footer", "button", "select", "option", "head", "form", "canvas", "link", "meta"]
+DROP_TAGS = frozenset(["script", "style", "noscript", "svg", "template", "iframe", "nav", "header",
+             "footer", "button", "select", "option", "head", "form", "canvas", "link", "meta"])
 BOLD_TAGS = frozenset(("strong", "b"))
 
 # Section kinds a heading can start. The first pattern that matches wins, so the
@@ -194,11 +194,6 @@ def _title_from_page_title(title: str) -> str:
 
 
 def _parse_html_body(soup: BeautifulSoup) -> Document:
-    for name in DROP_TAGS:
-        for tag in soup.find_all(name):
-            tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
     root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
     builder = _Builder()
     _walk(root, builder)
@@ -209,11 +204,14 @@ def _parse_html_body(soup: BeautifulSoup) -> Document:
 def _walk(node: Tag, builder: _Builder) -> None:
     for child in node.children:
         if isinstance(child, NavigableString):
-            builder.add(str(child), bold=False)
+            if not isinstance(child, Comment):
+                builder.add(str(child), bold=False)
             continue
         if not isinstance(child, Tag):
             continue
         name = child.name
+        if name in DROP_TAGS:
+            continue
         if name in BLOCK_TAGS:
             builder.flush()
             if name == "br":

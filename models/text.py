@@ -7,6 +7,7 @@ Aliases and postings are both reduced to the same word stems here, so that
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ TOKEN_RE = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?|\d+")
 SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Z0-9\u2022])|\s+[\u2022]\s+")
 
 
+@functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """Lower-case a word and drop a plural or possessive ending."""
     w = word.lower()

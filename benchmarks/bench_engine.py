@@ -1,0 +1,114 @@
+"""Engine speed and memory on real postings, figures side by side in one run.
+
+    python benchmarks/bench_engine.py [--data ../shared/data] [--n 5000] [--rows 100000]
+
+1. Every real posting in the data folder (NHS, US, controls and the saved pages),
+   repeated to at least --n, analysed in one process on one core: postings/s for
+   parse + extract + score, against BeautifulSoup parsing alone (lxml parser) of
+   the same inputs, and the ratio of the two. Also the same run with the
+   matcher's phrase cache cleared before every posting (the cold case).
+2. A CSV of --rows rows built from the same postings, streamed through
+   ``skillgap analyze --format jsonl`` in a subprocess: wall time and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from models.analysis import Analyzer
+from models.parsing import looks_like_html, unescape_html
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_postings(data: Path) -> list[str]:
+    texts = []
+    for path in sorted((data / "postings").glob("*.jsonl")):
+        for line in path.open(encoding="utf-8"):
+            texts.append(json.loads(line)["description"])
+    for path in sorted((data / "pages").glob("*.html")):
+        texts.append(path.read_text(encoding="utf-8", errors="replace"))
+    return texts
+
+
+def parse_alone(texts: list[str]) -> float:
+    start = time.perf_counter()
+    for raw in texts:
+        raw = unescape_html(raw)
+        if looks_like_html(raw):
+            BeautifulSoup(raw, "lxml")
+    return time.perf_counter() - start
+
+
+def analyse_all(analyzer: Analyzer, texts: list[str], cold: bool = False) -> float:
+    matcher = analyzer.extractor.matcher
+    start = time.perf_counter()
+    for raw in texts:
+        if cold and matcher is not None:
+            matcher.cache_.clear()
+        analyzer.analyze(raw)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--n", type=int, default=5000)
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    base = load_postings(args.data)
+    texts = (base * (args.n // len(base) + 1))[: max(args.n, len(base))]
+    chars = sum(len(t) for t in texts)
+    print(f"inputs: {len(base)} real postings repeated to {len(texts):,} ({chars / 1e6:.1f} M characters)")
+    analyzer = Analyzer.for_skillset()
+    analyzer.analyze(texts[0])  # warm imports
+    t_parse = parse_alone(texts)
+    t_full = analyse_all(analyzer, texts)
+    t_cold = analyse_all(analyzer, texts, cold=True)
+    t_alias = analyse_all(Analyzer.for_skillset(use_matcher=False), texts)
+    n = len(texts)
+    print(f"\n{'run (one core)':<44} {'seconds':>8} {'postings/s':>11} {'x parse':>8}")
+    for name, t in (
+        ("BeautifulSoup parse alone (lxml)", t_parse),
+        ("analysis: parse + extract + score", t_full),
+        ("analysis, matcher cache cleared per posting", t_cold),
+        ("analysis, aliases only (no matcher)", t_alias),
+    ):
+        print(f"{name:<44} {t:8.2f} {n / t:11.0f} {t / t_parse:8.2f}")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "postings.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(["id", "title", "description"])
+            for i in range(args.rows):
+                writer.writerow([i, "", base[i % len(base)]])
+        size = path.stat().st_size
+        cmd = [sys.executable, "-c", "from web.cli import main; main()", "analyze", str(path),
+               "--format", "jsonl", "--no-progress"]
+        start = time.perf_counter()
+        with open(os.devnull, "wb") as devnull:
+            proc = subprocess.run(cmd, stdout=devnull, stderr=subprocess.PIPE, check=False)
+        wall = time.perf_counter() - start
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        status = "ok" if proc.returncode == 0 else f"exit {proc.returncode}: {proc.stderr[-300:]!r}"
+        print(f"\nstreaming CSV: {args.rows:,} rows ({size / 1e6:.0f} MB) through `skillgap analyze "
+              f"--format jsonl`: {wall:.1f} s, {args.rows / wall:.0f} rows/s, "
+              f"peak RSS {peak_kb / 1024:.0f} MB ({status})")
+
+
+if __name__ == "__main__":
+    main()
