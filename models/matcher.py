@@ -164,9 +164,9 @@ class SkillMatcher(BaseEstimator):
         ok = np.where(precision >= self.target_precision)[0]
         if len(ok) == 0:
             return 0.95
-        # The lowest similarity at which precision still holds, but never below 0.75:
+        # The lowest similarity at which precision still holds, but never below 0.85:
         # below that, char n-grams match words that merely share a stem.
-        return float(max(0.75, sims[order][ok[-1]]))
+        return float(max(0.85, sims[order][ok[-1]]))
 
     def predict(self, X: list[str]) -> list[str | None]:
         """Skill id of each phrase, or None where no alias is near enough."""

@@ -32,6 +32,7 @@ SECTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("eeo", re.compile(
         r"equal (employment )?opportunit|\beeo\b|diversity|inclusion|non-?discriminat|"
         r"disability confident|reasonable adjustment|accessibility|affirmative action", re.I)),
+    ("values", re.compile(r"culture of|our (core )?values|values and behaviou?rs|our behaviou?rs|code of conduct", re.I)),
     ("privacy", re.compile(r"privacy|data protection notice|gdpr notice|how we use your", re.I)),
     ("benefits", re.compile(
         r"benefit|perks|we offer|what we can offer|what'?s in it for you|why (join|work)|"
@@ -58,7 +59,7 @@ SECTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"service|hospital))|who we are|our (mission|values|story|organi[sz]ation|practice|trust)|"
         r"company (overview|description)|working for|about [A-Z]", re.I)),
 ]
-BOILERPLATE_SECTIONS = frozenset(("eeo", "privacy", "benefits"))
+BOILERPLATE_SECTIONS = frozenset(("eeo", "privacy", "benefits", "values"))
 
 
 @dataclass
