@@ -75,7 +75,9 @@ class SkillMatcher(BaseEstimator):
     threshold : float or None
         Minimum cosine similarity to accept a match; None calibrates it in ``fit``.
     target_precision : float
-        Precision the calibrated threshold must reach on the calibration set.
+        Precision the calibrated phrase threshold must reach on the calibration set.
+    word_target_precision : float
+        The same for single words (misspellings), which have their own threshold.
     min_chars : int
         Shorter candidate phrases are never matched (too ambiguous).
     random_state : int
@@ -87,12 +89,14 @@ class SkillMatcher(BaseEstimator):
         ngram_range: tuple[int, int] = (2, 4),
         threshold: float | None = None,
         target_precision: float = 0.98,
+        word_target_precision: float = 0.9,
         min_chars: int = 5,
         random_state: int = 0,
     ) -> None:
         self.ngram_range = ngram_range
         self.threshold = threshold
         self.target_precision = target_precision
+        self.word_target_precision = word_target_precision
         self.min_chars = min_chars
         self.random_state = random_state
 
@@ -113,9 +117,19 @@ class SkillMatcher(BaseEstimator):
         self.common_words_ = frozenset(
             stem for n in negatives or [] for stem in phrase_stems(n) if stem not in known
         )
-        self.threshold_ = (
-            float(self.threshold) if self.threshold is not None else self._calibrate(phrases, y, negatives or [])
-        )
+        if self.threshold is not None:
+            self.threshold_ = self.word_threshold_ = float(self.threshold)
+        else:
+            # Multi-word phrases need a higher bar than single words: char n-grams
+            # ignore word order, so "patients who experience" sits near
+            # "patient experience", while a misspelt word is near only itself.
+            self.threshold_ = max(0.85, self._calibrate(phrases, y, negatives or []))
+            words = [(p, label) for p, label in zip(phrases, y, strict=True) if " " not in p]
+            self.word_threshold_ = max(0.78, self._calibrate(
+                [p for p, _ in words], [label for _, label in words],
+                [n for n in negatives or [] if " " not in n.strip()],
+                target=self.word_target_precision,
+            ))
         self.cache_: dict[str, str | None] = {}
         return self
 
@@ -148,7 +162,9 @@ class SkillMatcher(BaseEstimator):
         indices = sims.argmax(axis=1)
         return sims[np.arange(len(phrases)), indices], indices
 
-    def _calibrate(self, phrases: list[str], y: list[str], negatives: list[str]) -> float:
+    def _calibrate(
+        self, phrases: list[str], y: list[str], negatives: list[str], target: float | None = None
+    ) -> float:
         rng = np.random.default_rng(self.random_state)
         positives = [(_perturb(p, rng), label) for p, label in zip(phrases, y, strict=True) if len(p) >= 6]
         positives = [(p, label) for p, label in positives if p.lower() not in set(phrases)]
@@ -161,12 +177,11 @@ class SkillMatcher(BaseEstimator):
         order = np.argsort(-sims)
         tp = np.cumsum(correct[order])
         precision = tp / np.arange(1, len(order) + 1)
-        ok = np.where(precision >= self.target_precision)[0]
+        ok = np.where(precision >= (target or self.target_precision))[0]
         if len(ok) == 0:
             return 0.95
-        # The lowest similarity at which precision still holds, but never below 0.85:
-        # below that, char n-grams match words that merely share a stem.
-        return float(max(0.85, sims[order][ok[-1]]))
+        # The lowest similarity at which precision still holds.
+        return float(sims[order][ok[-1]])
 
     def predict(self, X: list[str]) -> list[str | None]:
         """Skill id of each phrase, or None where no alias is near enough."""
@@ -183,7 +198,8 @@ class SkillMatcher(BaseEstimator):
         if todo:
             sims, idx = self._nearest([X[i] for i in todo])
             for i, sim, j in zip(todo, sims, idx, strict=True):
-                label = self.labels_[j] if sim >= self.threshold_ and self._plausible(X[i], j) else None
+                bar = self.threshold_ if " " in X[i].strip() else self.word_threshold_
+                label = self.labels_[j] if sim >= bar and self._plausible(X[i], j) else None
                 out[i] = label
                 if len(self.cache_) < 200_000:
                     self.cache_[X[i].lower()] = label
