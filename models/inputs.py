@@ -124,30 +124,59 @@ def check_text(text: str) -> str | None:
     return None
 
 
-def _text_stream(stream: BinaryIO, name: str) -> io.TextIOWrapper:
-    """Wrap a binary stream as text: UTF-8 (BOM dropped) or, failing that, cp1252."""
-    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[arg-type]
+def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
+    """Decode bytes that are not UTF-8 as cp1252 (Excel's "CSV" on Windows)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    bad = exc.object[exc.start:exc.end]
+    return bytes(bad).decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("skillgap-cp1252", _cp1252_fallback)
+
+
+def _text_stream(stream: BinaryIO, name: str) -> tuple[io.TextIOWrapper, io.BufferedReader | None]:
+    """Wrap a binary stream as text: UTF-8 (BOM dropped), any other bytes as cp1252.
+
+    Returns the wrapper and the buffer made for it (None when the stream was
+    already buffered), so that ``_release`` can hand the caller's stream back open.
+    """
+    made = None
+    if isinstance(stream, io.BufferedReader):
+        buffered = stream
+    else:
+        buffered = made = io.BufferedReader(stream)  # type: ignore[arg-type]
     head = buffered.peek(65536)[:65536]
     if b"\x00" in head[:8192]:
         raise InputError(f"{name}: this looks like a binary file, not CSV or JSON lines")
-    encoding = "utf-8-sig"
+    text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="skillgap-cp1252", newline="")
+    return text, made
+
+
+def _release(text: io.TextIOWrapper, made: io.BufferedReader | None) -> None:
+    """Detach our wrappers so that closing them does not close the caller's stream."""
     try:
-        head.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        # A multi-byte character cut at the end of the peek is still UTF-8.
-        if exc.start < len(head) - 4:
-            encoding = "cp1252"
-    return io.TextIOWrapper(buffered, encoding=encoding, errors="replace", newline="")
+        text.detach()
+        if made is not None:
+            made.detach()
+    except ValueError:
+        pass
 
 
 def detect_columns(header: list[str]) -> dict[str, str | None]:
     """Map our fields (text, id, title, company, location, date) to header names."""
-    norm = {h.strip().lower().replace("-", "_"): h for h in header}
-    norm.update({k.replace("_", " "): v for k, v in list(norm.items())})
+    norm: dict[str, str] = {}
+    for h in header:
+        norm.setdefault(_column_key(h), h)
     found: dict[str, str | None] = {}
     for fieldname, candidates in FIELD_CANDIDATES.items():
-        found[fieldname] = next((norm[c] for c in candidates if c in norm), None)
+        found[fieldname] = next((norm[k] for c in candidates if (k := _column_key(c)) in norm), None)
     return found
+
+
+def _column_key(name: str) -> str:
+    """'Job ID', 'job-id' and 'job_id' are one column name."""
+    return re.sub(r"[\s_-]+", "_", name.strip().lower())
 
 
 def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
@@ -175,7 +204,16 @@ def iter_csv(
 
     ``columns`` overrides the detected mapping of our fields to header names.
     """
-    text = _text_stream(stream, name)
+    text, made = _text_stream(stream, name)
+    try:
+        yield from _read_csv(text, name, text_column, columns)
+    finally:
+        _release(text, made)
+
+
+def _read_csv(
+    text: io.TextIOWrapper, name: str, text_column: str | None, columns: dict[str, str | None] | None
+) -> Iterator[Posting | RowError]:
     sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
     csv.field_size_limit(MAX_POSTING_CHARS + 1)
     reader = csv.reader(text, dialect=_sniff_dialect(sample))
@@ -253,7 +291,16 @@ def iter_jsonl(
     columns: dict[str, str | None] | None = None,
 ) -> Iterator[Posting | RowError]:
     """Yield postings from JSON lines: objects with ``description`` or ``text``."""
-    text = _text_stream(stream, name)
+    text, made = _text_stream(stream, name)
+    try:
+        yield from _read_jsonl(text, text_column, columns)
+    finally:
+        _release(text, made)
+
+
+def _read_jsonl(
+    text: io.TextIOWrapper, text_column: str | None, columns: dict[str, str | None] | None
+) -> Iterator[Posting | RowError]:
     mapping: dict[str, str | None] | None = None
     line_no = 0
     seen_object = False
@@ -320,8 +367,20 @@ def iter_postings(
 def preview(
     stream: BinaryIO, name: str, rows: int = 5
 ) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
-    """Return (columns, detected mapping, first rows) of a CSV or JSONL file."""
-    text = _text_stream(stream, name)
+    """Return (columns, detected mapping, first rows) of a CSV or JSONL file.
+
+    The stream is left open (and read past the preview), for the caller to rewind.
+    """
+    text, made = _text_stream(stream, name)
+    try:
+        return _preview(text, name, rows)
+    finally:
+        _release(text, made)
+
+
+def _preview(
+    text: io.TextIOWrapper, name: str, rows: int
+) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
     if input_format(name) == "csv":
         sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
         csv.field_size_limit(MAX_POSTING_CHARS + 1)

@@ -161,7 +161,10 @@ def _is_text_heading(line: str) -> bool:
     if line.endswith(":") and len(line.split()) <= 8:
         return True
     letters = [c for c in line if c.isalpha()]
-    return len(letters) >= 4 and all(c.isupper() for c in letters) and len(line.split()) <= 8
+    if not (len(letters) >= 4 and all(c.isupper() for c in letters) and len(line.split()) <= 8):
+        return False
+    # A lone capitalised word is as likely an acronym ("EMIS", "HIPAA") as a heading.
+    return len(line.split()) > 1 or classify_heading(line) is not None
 
 
 # --- HTML ---------------------------------------------------------------------

@@ -140,9 +140,14 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
                 "aliases": list(parent.aliases) or ["?"], "not_aliases": list(parent.not_aliases),
             }
         sid = raw.get("id") if isinstance(raw, dict) else None
-        line = _line_of(text, f'"{sid}"', search_from) if isinstance(sid, str) else 0
-        if line:
-            search_from = text.find(f'"{sid}"', search_from) + 1
+        line = 0
+        if isinstance(sid, str):
+            m = re.compile(r"^[ \t]*id[ \t]*=[ \t]*[\"']" + re.escape(sid) + r"[\"']", re.M).search(
+                text, search_from
+            )
+            if m:
+                line = text.count("\n", 0, m.start()) + 1
+                search_from = m.end()
         where = f"{source}, line {line or '?'} (skill {n}{f' {sid!r}' if sid else ''})"
         if not isinstance(raw, dict):
             raise SkillSetError(f"{where}: each skill must be a table")

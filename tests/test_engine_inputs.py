@@ -137,12 +137,6 @@ def test_csv_in_cp1252():
     assert p.text == "Salary \u00a318k. Data entry \u2013 r\u00e9sum\u00e9 required"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inputs._text_stream picks the encoding from the first 64 KB only: a cp1252 file "
-    "whose first non-ASCII byte comes later is decoded as UTF-8 with errors='replace', so "
-    "'\u00a318k' becomes '\ufffd18k' and a short row is even refused as 'binary data'",
-)
 def test_csv_in_cp1252_with_the_first_pound_sign_after_64_kb():
     filler = "".join(f"{i},Clerk,Data entry and typing {'x' * 100}\n" for i in range(1, 700))
     last = "700,Caf\u00e9 clerk,Salary \u00a318k\n"
@@ -221,12 +215,6 @@ def test_csv_header_names_are_matched_loosely():
     assert mapping["id"] is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inputs.detect_columns turns '-' into '_' and '_' into ' ' but never ' ' into '_', so "
-    "headers 'Job ID', 'Company Name', 'Date Posted' are not recognised (their forms "
-    "job_id, company_name, date_posted are): detect_columns gives id/company/date None",
-)
 def test_csv_header_names_with_spaces():
     mapping = detect_columns(["Job ID", "Company Name", "Date Posted", "Job Description"])
     assert mapping["id"] == "Job ID"
@@ -357,12 +345,6 @@ def test_jsonl_preview():
         preview(io.BytesIO(b"nothing here\n"), "p.jsonl")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="inputs.preview wraps the caller's stream in a TextIOWrapper that is garbage-collected "
-    "on return and closes the caller's stream with it, so preview(f, ...) then f.seek(0) raises "
-    "'ValueError: I/O operation on closed file' (iter_postings does the same once exhausted)",
-)
 def test_preview_leaves_the_callers_stream_open():
     stream = io.BytesIO(b"id,description\n1,Data entry\n")
     preview(stream, "p.csv")

@@ -97,12 +97,6 @@ def test_plain_text_bold_markdown_heading_and_crlf():
     assert "\r" not in doc.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="parsing._is_text_heading takes any short all-capitals line with 4+ letters for a "
-    "heading, so an acronym alone on a line ('EMIS', 'HIPAA') becomes a heading of section "
-    "'other' and ends the Desirable/Essential section it sits in",
-)
 @pytest.mark.parametrize(
     "raw",
     [
