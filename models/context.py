@@ -89,6 +89,22 @@ _BOILERPLATE_WORDS = (
 )
 
 
+# Equal-opportunity and privacy statements run on for a whole paragraph: every
+# sentence after one of these, in the same block, is the employer's too.
+STATEMENT_RE = re.compile(
+    r"equal (?:employment )?opportunit|\beeo\b|affirmative action|regardless of (?:race|age|sex|gender|"
+    r"religion|disability|their)|without regard to|protected (?:veteran|characteristic|class)|"
+    r"privacy (?:notice|policy|statement)|(?:process|use|hold|store|share|handle)s? your (?:personal )?"
+    r"(?:data|information)|data protection (?:notice|policy|statement)",
+    re.I,
+)
+
+
+def statement(sentence: str) -> bool:
+    """Does an equal-opportunity or privacy statement start in this sentence?"""
+    return bool(STATEMENT_RE.search(sentence))
+
+
 def boilerplate(sentence: str) -> bool:
     low = sentence.lower()
     if not any(word in low for word in _BOILERPLATE_WORDS):

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from models.context import boilerplate, negated, requirement
+from models.context import boilerplate, negated, requirement, statement
 from models.parsing import BOILERPLATE_SECTIONS, Document
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, phrase_stems, phrase_words, tokenize
@@ -173,12 +173,22 @@ class Extractor:
 
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, str]] = {}
+        statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"
             if section in BOILERPLATE_SECTIONS:
                 continue
             s_start, s_end = sentences.span_at(mention.start)
+            if bi >= 0:
+                if bi not in statement_at:
+                    block = blocks[bi]
+                    statement_at[bi] = next(
+                        (a for a, b in sentences.within(block.start, block.end) if statement(text[a:b])),
+                        len(text) + 1,
+                    )
+                if s_start >= statement_at[bi]:
+                    continue
             sentence = text[s_start:s_end]
             info = sentence_info.get(s_start)
             if info is None:

@@ -73,6 +73,15 @@ class Sentences:
             self.starts.append(pos)
             self.ends.append(end)
 
+    def within(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The sentence spans that start in [start, end)."""
+        i = bisect_right(self.starts, start - 1)
+        out = []
+        while i < len(self.starts) and self.starts[i] < end:
+            out.append((self.starts[i], self.ends[i]))
+            i += 1
+        return out
+
     def span_at(self, offset: int) -> tuple[int, int]:
         i = bisect_right(self.starts, offset) - 1
         if i < 0:

@@ -219,13 +219,6 @@ def test_eeo_section_does_not_count(analyzer):
     assert skill_ids(record) == {"scheduling"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="boilerplate is judged per sentence: in an equal-opportunity paragraph without a "
-    "heading, the sentence after 'is an equal opportunity employer.' is analysed as a duty, "
-    "so 'We protect the confidentiality of applicant information and comply with HIPAA.' "
-    "yields hipaa (evidence 'confidentiality', 'HIPAA')",
-)
 def test_eeo_paragraph_second_sentence_does_not_count(analyzer):
     record = analyzer.analyze(
         "Answer phones.\n\n"
