@@ -95,7 +95,8 @@ STATEMENT_RE = re.compile(
     r"equal (?:employment )?opportunit|\beeo\b|affirmative action|regardless of (?:race|age|sex|gender|"
     r"religion|disability|their)|without regard to|protected (?:veteran|characteristic|class)|"
     r"privacy (?:notice|policy|statement)|(?:process|use|hold|store|share|handle)s? your (?:personal )?"
-    r"(?:data|information)|data protection (?:notice|policy|statement)",
+    r"(?:data|information)|data protection (?:notice|policy|statement)|considered for employment|"
+    r"qualified applicants",
     re.I,
 )
 

@@ -109,7 +109,12 @@ class Extractor:
                     continue
                 hit = False
                 for entry in entries:
-                    if entry.alias.case and tuple(words[i:i + length]) != entry.words:
+                    if entry.alias.case and (
+                        tuple(words[i:i + length]) != entry.words
+                        # An acronym glued to letters or digits ("3CMA05") is not the acronym.
+                        or (start and text[start - 1].isalnum())
+                        or (end < len(text) and text[end].isalnum())
+                    ):
                         continue
                     if entry.near_re and not entry.near_re.search(text, s_start, s_end):
                         continue

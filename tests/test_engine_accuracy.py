@@ -134,14 +134,6 @@ def control_rates(analyzer: Analyzer, path: Path) -> tuple[int, Counter[str], di
     return n, counts, example
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="medical-only skills are found in more than 5% of real control postings; measured "
-    "when this test was written: indeed_datasci_html_control.jsonl medical_law_ethics 14% "
-    "(EEO text 'consistent with legal requirements', generic 'compliance'), hipaa 8% "
-    "('confidential information'), medical_coding 6% (software 'coding'), ehr 5% (AWS 'EMR'); "
-    "nhs_jobs_2020_control.jsonl hipaa 5.5%",
-)
 def test_real_control_postings_rarely_get_medical_skills(analyzer):
     files = control_files()
     if not files:
