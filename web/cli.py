@@ -43,6 +43,7 @@ def serve(host: str, port: int, concurrency: int) -> None:
     With no REDIS_URL and no DATABASE_URL this needs no server at all: SQLite and
     a filesystem queue in ./instance.
     """
+    import signal
     import subprocess
 
     from werkzeug.serving import run_simple
@@ -58,6 +59,8 @@ def serve(host: str, port: int, concurrency: int) -> None:
         argv = [sys.executable, "-m", "celery", "-A", "worker.app",
                 *_worker_argv(concurrency, "WARNING", "interactive,batch")]
         proc = subprocess.Popen(argv)
+    # Stop the worker too when told to stop (SIGTERM would otherwise skip the finally).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     mode = "embedded (SQLite + filesystem queue)" if embedded(settings) else "Redis"
     click.echo(f"skillgap: {mode}; database {_redact(settings['DATABASE_URL'])}", err=True)
     try:
@@ -241,3 +244,9 @@ def batch_export(batch_id: str, fmt: str, output: Any) -> None:
     _batch_info(url, batch_id)
     for piece in iter_export(iter_results(url, batch_id), fmt):
         output.write(piece)
+
+
+# The engine's own commands: analyze, skillsets.
+from web.analyze_cli import register as _register  # noqa: E402
+
+_register(main)

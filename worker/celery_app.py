@@ -14,7 +14,7 @@ from typing import Any
 from celery import Celery
 from kombu import Queue
 
-from worker.settings import broker_folder, embedded, load_settings
+from worker.settings import DEFAULTS, broker_folder, embedded, load_settings, resolve
 
 # Pasted postings go to their own queue, so a person never waits behind a batch
 # for longer than one chunk.
@@ -59,6 +59,10 @@ def celery_config(settings: Mapping[str, Any]) -> dict[str, Any]:
     else:
         config["broker_transport_options"] = {
             "visibility_timeout": settings["VISIBILITY_TIMEOUT"],
+            # kombu scans for such tasks only every interval x throttle seconds
+            # (100 s by default); a scan is one cheap query, so do it every interval.
+            "unacked_restore_interval": settings["RESTORE_INTERVAL"],
+            "unacked_restore_throttle": 1,
         }
         # Without this, one connection blip would lose the unacknowledged tasks'
         # acks; with it, they are re-delivered after the visibility timeout.
@@ -70,7 +74,11 @@ def celery_config(settings: Mapping[str, Any]) -> dict[str, Any]:
 
 def create_celery(settings: Mapping[str, Any] | None = None) -> Celery:
     """Create the Celery app for ``settings`` (default: from the environment)."""
-    settings = dict(settings) if settings is not None else load_settings()
+    if settings is None:
+        settings = load_settings()
+    else:
+        # Given settings are complete or partial; missing keys take the defaults.
+        settings = resolve({**DEFAULTS, **settings})
     app = Celery("skillgap")
     app.conf.update(celery_config(settings))
     app.conf["skillgap"] = settings

@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
     # Redis re-delivers an unacknowledged task after this many seconds (a worker
     # that died). It must be longer than TASK_TIME_LIMIT.
     "VISIBILITY_TIMEOUT": 300,
+    # How often a worker looks for such tasks (seconds).
+    "RESTORE_INTERVAL": 10,
     "WORKER_CONCURRENCY": None,
     # How often the filesystem broker looks for new messages.
     "POLL_INTERVAL": 0.05,

@@ -1,0 +1,97 @@
+"""End to end through a real Redis and a real worker process, with the real engine."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import wait_for
+
+pytestmark = [pytest.mark.integration]
+
+POSTINGS = Path(__file__).resolve().parents[2] / "shared" / "data" / "postings"
+
+
+def real_postings(n: int) -> list[dict[str, str]]:
+    """Return n real postings, each made unique so each is analysed."""
+    path = POSTINGS / "nhs_jobs_2020_medical_office.jsonl"
+    if not path.exists():
+        pytest.skip(f"{path} is not here")
+    rows = []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            rows.append(json.loads(line))
+            if len(rows) >= n:
+                break
+    tag = uuid.uuid4().hex[:8]
+    out = []
+    for i in range(n):
+        src = rows[i % len(rows)]
+        out.append({"id": f"{src['id']}-{i}", "title": src["title"], "company": src["company"],
+                    "location": src["location"], "date_posted": src["date_posted"],
+                    "description": f"{src['description']} (ref {tag}-{i})"})
+    return out
+
+
+def as_jsonl(rows: list[dict[str, str]]) -> bytes:
+    return "".join(json.dumps(r) + "\n" for r in rows).encode()
+
+
+@pytest.fixture
+def clean_redis(redis_url: str) -> str:
+    import redis
+
+    redis.Redis.from_url(redis_url).flushdb()
+    return redis_url
+
+
+@pytest.fixture
+def stack(db_url: str, clean_redis: str, tmp_path: Path, real_engine, start_worker_process):  # type: ignore[no-untyped-def]
+    """The web app in-process, and one worker process, on Redis and the test database."""
+    from web import create_app
+
+    settings = {"DATABASE_URL": db_url, "REDIS_URL": clean_redis,
+                "INSTANCE_PATH": str(tmp_path / "instance"), "CHUNK_SIZE": 20}
+    worker = start_worker_process(settings, concurrency=1)
+    app = create_app({"TESTING": True, **settings})
+    client = app.test_client()
+    wait_for(lambda: client.get("/readyz").status_code == 200, timeout=60, interval=0.5)
+    return app, client, worker
+
+
+def test_single_and_batch_through_a_real_worker(stack) -> None:  # type: ignore[no-untyped-def]
+    app, client, _ = stack
+    text = ("Medical receptionist. You will book appointments on SystmOne, handle "
+            f"telephone enquiries and keep patient records up to date. {uuid.uuid4().hex}")
+    started = time.monotonic()
+    r = client.post("/api/v1/analyses", json={"text": text})
+    assert r.status_code == 202
+    body = client.get(r.headers["Location"] + "?wait=10").get_json()
+    elapsed = time.monotonic() - started
+    assert body["status"] == "done", body
+    assert body["result"]["skillset"]["id"] == "medical-office-specialist"
+    assert body["result"]["skills"], "the engine found nothing in a clear posting"
+    ev = body["result"]["skills"][0]["evidence"][0]
+    assert body["result"]["text"][ev["start"]:ev["end"]] == ev["text"]
+    assert elapsed < 5
+
+    rows = real_postings(60)
+    rows.append({"id": "empty", "title": "x", "company": "y", "location": "", "date_posted": "",
+                 "description": ""})
+    r = client.post("/api/v1/batches", data={"file": (io.BytesIO(as_jsonl(rows)), "b.jsonl")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 202
+    url = r.headers["Location"]
+    final = wait_for(lambda: (b := client.get(url).get_json())["status"] == "done" and b,
+                     timeout=90, interval=0.3)
+    assert (final["total"], final["done"], final["failed"]) == (61, 60, 1)
+    lines = client.get(f"{url}/results?format=jsonl").get_data(as_text=True).splitlines()
+    assert len(lines) == 61
+    assert json.loads(lines[0])["id"] == rows[0]["id"]
+    report = client.get(f"{url}/report").get_json()["report"]
+    assert report["analysed"] == 60 and report["skills"]
