@@ -61,10 +61,10 @@ class Extractor:
                     key = phrase_stems(phrase)
                     if key:
                         self.blockers.add(key)
-        self.max_len = max((len(k) for k in self.index), default=1)
-        self.blocker_len = max((len(k) for k in self.blockers), default=0)
-        self.first = {k[0] for k in self.index}
-        self.blocker_first = {k[0] for k in self.blockers}
+        # For each first word, the alias lengths (in words) that start with it,
+        # longest first: only those slices of a posting need looking up.
+        self.first = _lengths_by_first_word(self.index)
+        self.blocker_first = _lengths_by_first_word(self.blockers)
 
     def _add(self, skill: Skill, alias: Alias, extra: bool) -> None:
         near_re = None
@@ -93,10 +93,14 @@ class Extractor:
         blocked = self._blocked_spans(stems, starts, ends)
         found: list[Mention] = []
         covered = bytearray(n)
+        first = self.first
         for i in range(n):
-            if stems[i] not in self.first:
+            lengths = first.get(stems[i])
+            if lengths is None:
                 continue
-            for length in range(min(self.max_len, n - i), 0, -1):
+            for length in lengths:
+                if i + length > n:
+                    continue
                 entries = self.index.get(tuple(stems[i:i + length]))
                 if not entries:
                     continue
@@ -137,11 +141,13 @@ class Extractor:
         if not self.blockers:
             return spans
         n = len(stems)
+        first = self.blocker_first
         for i in range(n):
-            if stems[i] not in self.blocker_first:
+            lengths = first.get(stems[i])
+            if lengths is None:
                 continue
-            for length in range(min(self.blocker_len, n - i), 0, -1):
-                if tuple(stems[i:i + length]) in self.blockers:
+            for length in lengths:
+                if i + length <= n and tuple(stems[i:i + length]) in self.blockers:
                     spans.append((starts[i], ends[i + length - 1]))
                     break
         return spans
@@ -232,6 +238,13 @@ class Extractor:
         skills.sort(key=lambda s: order.get(s["id"], 1_000))
         extras.sort(key=lambda s: s["name"].lower())
         return skills, extras
+
+
+def _lengths_by_first_word(keys: Any) -> dict[str, tuple[int, ...]]:
+    lengths: dict[str, set[int]] = {}
+    for key in keys:
+        lengths.setdefault(key[0], set()).add(len(key))
+    return {word: tuple(sorted(ls, reverse=True)) for word, ls in lengths.items()}
 
 
 def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:

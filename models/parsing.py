@@ -15,7 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4.element import PreformattedString
 
 BLOCK_TAGS = frozenset(
     "p div li ul ol h1 h2 h3 h4 h5 h6 br tr td th table section article header footer "
@@ -172,19 +173,21 @@ def _is_text_heading(line: str) -> bool:
 
 def _parse_html(raw: str) -> Document:
     soup = BeautifulSoup(raw, "lxml")
-    posting = _job_posting_ld(soup)
+    # Searching the tree costs as much as building it; look only when the markup
+    # can hold what is searched for.
+    posting = _job_posting_ld(soup) if "ld+json" in raw else None
     if posting is not None:
         description = posting.get("description")
         if isinstance(description, str) and description.strip():
             inner = unescape_html(description)
-            doc = _parse_html_body(BeautifulSoup(inner, "lxml")) if looks_like_html(inner) else _parse_text(inner)
+            doc = _parse_html_body(BeautifulSoup(inner, "lxml"), inner) if looks_like_html(inner) else _parse_text(inner)
             if doc.text.strip():
                 _apply_ld(doc, posting)
                 return doc
     title = None
-    if soup.title and soup.title.string:
+    if "<title" in raw[:200_000].lower() and soup.title and soup.title.string:
         title = _clean(soup.title.string) or None
-    doc = _parse_html_body(soup)
+    doc = _parse_html_body(soup, raw)
     if title and not doc.title:
         doc.title = _title_from_page_title(title)
     if posting is not None:
@@ -197,8 +200,13 @@ def _title_from_page_title(title: str) -> str:
     return re.split(r"\s+[|\u2013\u2014-]\s+", title, maxsplit=1)[0].strip() or title
 
 
-def _parse_html_body(soup: BeautifulSoup) -> Document:
-    root = soup.find("main") or soup.find(attrs={"role": "main"}) or soup.body or soup
+def _parse_html_body(soup: BeautifulSoup, raw: str) -> Document:
+    root = None
+    if "<main" in raw:
+        root = soup.find("main")
+    if root is None and "role=" in raw:
+        root = soup.find(attrs={"role": "main"})
+    root = root or soup.body or soup
     builder = _Builder()
     _walk(root, builder)
     builder.flush()
@@ -206,14 +214,13 @@ def _parse_html_body(soup: BeautifulSoup) -> Document:
 
 
 def _walk(node: Tag, builder: _Builder) -> None:
-    for child in node.children:
-        if isinstance(child, NavigableString):
-            if not isinstance(child, Comment):
-                builder.add(str(child), bold=False)
+    for child in node.contents:
+        name = getattr(child, "name", None)
+        if name is None:  # text
+            # Comments, CDATA and doctypes are not text of the posting.
+            if type(child) is NavigableString or not isinstance(child, PreformattedString):
+                builder.add(child, bold=False)
             continue
-        if not isinstance(child, Tag):
-            continue
-        name = child.name
         if name in DROP_TAGS:
             continue
         if name in BLOCK_TAGS:

@@ -40,14 +40,9 @@ class Tokens:
 
 
 def tokenize(text: str) -> Tokens:
-    words: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in TOKEN_RE.finditer(text):
-        words.append(m.group())
-        starts.append(m.start())
-        ends.append(m.end())
-    return Tokens(words, [stem(w) for w in words], starts, ends)
+    matches = list(TOKEN_RE.finditer(text))
+    words = [m.group() for m in matches]
+    return Tokens(words, [stem(w) for w in words], [m.start() for m in matches], [m.end() for m in matches])
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
