@@ -51,6 +51,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(errors.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
+
+    # The HTML pages, their error pages, CSRF and the security headers.
+    from web import batches, error_pages, pages, security
+
+    security.init_app(app)
+    error_pages.init_app(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(batches.bp)
     return app
 
 

@@ -1,0 +1,186 @@
+"""Pages for a file of postings: upload, column preview, progress, report, one row."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from models.inputs import InputError
+from worker import pipeline
+from worker.report import build_report
+from worker.results import iter_results
+from web import error_pages, present, samples, services
+from web.pages import chosen_skillset
+
+bp = Blueprint("batches", __name__, url_prefix="/batches")
+error_pages.catch_all(bp)
+
+
+class TooManyRowsError(RequestEntityTooLarge):
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.user_message = (f"A batch can hold at most {limit:,} postings. Split the file into "
+                             "smaller ones, or ask whoever runs this site to raise "
+                             "SKILLGAP_MAX_ROWS.")
+
+
+def _url() -> str:
+    return str(current_app.config["DATABASE_URL"])
+
+
+def _instance() -> str:
+    return str(current_app.instance_path)
+
+
+def _batch(batch_id: str):  # type: ignore[no-untyped-def]
+    batch = services.get_batch(_url(), batch_id)
+    if batch is None:
+        abort(404)
+    return batch
+
+
+def _upload_form(error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "batch_new.html", error=error, skillsets=present.skillset_choices(),
+        selected=chosen_skillset(None),
+        batch_example=samples.batch_path() is not None,
+        max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1024 / 1024,
+        max_rows=current_app.config["MAX_ROWS"],
+    ), status
+
+
+@bp.get("/new")
+def new():  # type: ignore[no-untyped-def]
+    return _upload_form()
+
+
+@bp.post("/upload")
+def upload():  # type: ignore[no-untyped-def]
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        return _upload_form("Choose a CSV or JSON-lines file first.", 400)
+    skillset = chosen_skillset(request.form.get("skillset"))
+    try:
+        token = services.save_upload(_instance(), file.stream, file.filename, skillset)
+    except services.UploadError as exc:
+        return _upload_form(str(exc), 415)
+    return redirect(url_for("batches.preview", token=token), 303)
+
+
+@bp.post("/sample")
+def sample():  # type: ignore[no-untyped-def]
+    path = samples.batch_path()
+    if path is None:
+        abort(404)
+    with path.open("rb") as fh:
+        token = services.save_upload(_instance(), fh, path.name,
+                                     chosen_skillset(request.form.get("skillset")))
+    return redirect(url_for("batches.preview", token=token), 303)
+
+
+def _preview(token: str, error: str | None = None, status: int = 200,
+             mapping: dict[str, str | None] | None = None):  # type: ignore[no-untyped-def]
+    meta = services.load_upload(_instance(), token)
+    if meta is None:
+        abort(404)
+    try:
+        columns, detected, rows = services.upload_preview(meta)
+    except InputError as exc:
+        return _upload_form(f"That file cannot be read: {exc}", 422)
+    return render_template(
+        "batch_preview.html", meta=meta, columns=columns, mapping=mapping or detected,
+        rows=rows, fields=services.FIELDS, labels=services.FIELD_LABELS, error=error,
+        skillsets=present.skillset_choices(),
+        selected=meta.get("skillset") or chosen_skillset(None),
+    ), status
+
+
+@bp.get("/upload/<token>")
+def preview(token: str):  # type: ignore[no-untyped-def]
+    return _preview(token)
+
+
+@bp.post("/upload/<token>")
+def start(token: str):  # type: ignore[no-untyped-def]
+    meta = services.load_upload(_instance(), token)
+    if meta is None:
+        abort(404)
+    columns, _, _ = services.upload_preview(meta)
+    mapping = None
+    try:
+        mapping = services.mapping_from_form(request.form, columns)
+        batch_id = services.start_batch(
+            _url(), current_app.extensions["celery"], meta, mapping,
+            skillset=chosen_skillset(request.form.get("skillset")),
+            chunk_size=int(current_app.config["CHUNK_SIZE"]),
+            max_rows=int(current_app.config["MAX_ROWS"]),
+        )
+    except services.TooManyRows as exc:
+        raise TooManyRowsError(exc.limit) from None
+    except InputError as exc:
+        return _preview(token, f"Not started: {exc}.", 422, mapping)
+    services.discard_upload(_instance(), token)
+    return redirect(url_for("batches.progress", batch_id=batch_id), 303)
+
+
+@bp.get("/<batch_id>")
+def progress(batch_id: str):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    return render_template("batch_progress.html", batch=batch, p=services.progress(batch),
+                           skillset_name=present.skillset_name(batch.skillset_id))
+
+
+@bp.get("/<batch_id>/progress.json")
+def progress_json(batch_id: str):  # type: ignore[no-untyped-def]
+    return jsonify(services.progress(_batch(batch_id)))
+
+
+@bp.post("/<batch_id>/cancel")
+def cancel(batch_id: str):  # type: ignore[no-untyped-def]
+    _batch(batch_id)
+    pipeline.cancel(_url(), batch_id)
+    return redirect(url_for("batches.progress", batch_id=batch_id), 303)
+
+
+@bp.get("/<batch_id>/report")
+def report(batch_id: str):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    data = build_report(iter_results(_url(), batch_id))
+    args = request.args
+    sort = args.get("sort", "row")
+    sort = sort if sort in services.SORTS else "row"
+    try:
+        page_no = int(args.get("page", "1"))
+    except ValueError:
+        page_no = 1
+    table = services.list_rows(
+        _url(), batch_id, q=args.get("q", "").strip()[:200], status=args.get("status", ""),
+        sort=sort, desc=args.get("dir") == "desc", page=page_no,
+        per_page=int(current_app.config["ROWS_PER_PAGE"]),
+    )
+    return render_template(
+        "batch_report.html", batch=batch, p=services.progress(batch), report=data,
+        view=present.report_view(data, batch.skillset_id), table=table,
+        q=args.get("q", ""), status=args.get("status", ""), sort=sort,
+        direction="desc" if args.get("dir") == "desc" else "asc",
+        statuses=services.STATUSES,
+    )
+
+
+@bp.get("/<batch_id>/rows/<int:row>")
+def row(batch_id: str, row: int):  # type: ignore[no-untyped-def]
+    batch = _batch(batch_id)
+    record = services.batch_row(_url(), batch_id, row)
+    if record is None:
+        abort(404)
+    return render_template("batch_row.html", batch=batch, row=record,
+                           **present.result_view(record))

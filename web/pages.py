@@ -1,0 +1,81 @@
+"""Pages for one posting: the Analyse form (home), the result, its print view."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes
+from models.skillset import DEFAULT_SKILLSET, builtin_ids
+from web import error_pages, present, samples, services
+
+bp = Blueprint("pages", __name__)
+error_pages.catch_all(bp)
+
+
+def _url() -> str:
+    return str(current_app.config["DATABASE_URL"])
+
+
+def chosen_skillset(value: str | None) -> str | None:
+    """Accept only a built-in skill set id; anything else means the default."""
+    if value and value in builtin_ids():
+        return value
+    default = current_app.config.get("DEFAULT_SKILLSET")
+    return default if default in builtin_ids() else DEFAULT_SKILLSET
+
+
+def _form(text: str = "", error: str | None = None, skillset: str | None = None,
+          status: int = 200):  # type: ignore[no-untyped-def]
+    return render_template(
+        "analyze.html", text=text, error=error, skillsets=present.skillset_choices(),
+        selected=skillset or chosen_skillset(None),
+        examples=samples.available(), batch_example=samples.batch_path() is not None,
+    ), status
+
+
+@bp.get("/")
+def analyze_form():  # type: ignore[no-untyped-def]
+    example = request.args.get("example")
+    text = samples.posting_text(example) if example else None
+    return _form(text or "")
+
+
+@bp.post("/analyses")
+def analyze_submit():  # type: ignore[no-untyped-def]
+    text = request.form.get("text", "")
+    skillset = chosen_skillset(request.form.get("skillset"))
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        try:
+            # The content decides: binary files are refused whatever they are called.
+            text = decode_bytes(upload.read(MAX_POSTING_CHARS * 4 + 1), "the file")
+        except InputError:
+            return _form(text, "That file is not text or HTML. Choose a .txt or .html file "
+                         "(a saved job page works), or paste the posting.", skillset, 422)
+    problem = check_text(text)
+    if problem:
+        return _form(text if len(text) < 100_000 else "", f"Nothing analysed: {problem}.",
+                     skillset, 422)
+    analysis_id = services.submit_posting(_url(), current_app.extensions["celery"], text,
+                                          skillset)
+    return redirect(url_for("pages.result", analysis_id=analysis_id), 303)
+
+
+def _result(analysis_id: str, template: str):  # type: ignore[no-untyped-def]
+    found = services.single_result(_url(), analysis_id)
+    if found is None:
+        abort(404)
+    if found.status in ("queued", "running"):
+        return render_template("result_pending.html", result=found)
+    view = present.result_view(found.record or {}, found.text)
+    return render_template(template, result=found, **view)
+
+
+@bp.get("/analyses/<analysis_id>")
+def result(analysis_id: str):  # type: ignore[no-untyped-def]
+    return _result(analysis_id, "result.html")
+
+
+@bp.get("/analyses/<analysis_id>/print")
+def result_print(analysis_id: str):  # type: ignore[no-untyped-def]
+    return _result(analysis_id, "result_print.html")

@@ -1,0 +1,90 @@
+"""Security for the HTML pages: secret key, CSRF, response headers.
+
+The JSON API is exempt from CSRF: it takes no cookies for authentication, and
+its clients are scripts, not browsers holding a session.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import TYPE_CHECKING
+
+from flask_wtf.csrf import CSRFProtect
+
+if TYPE_CHECKING:
+    from flask import Flask, Response
+
+csrf = CSRFProtect()
+
+# No inline script or style anywhere: every asset is a file under /static.
+CSP = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+}
+
+# Placeholders that mean "nobody set a secret key".
+UNSET_KEYS = (None, "", "dev")
+
+
+def init_app(app: Flask) -> None:
+    """Set the secret key, turn on CSRF for the pages and add the security headers."""
+    app.config.setdefault("MAX_ROWS", 100_000)
+    app.config.setdefault("ROWS_PER_PAGE", 25)
+    app.config["SECRET_KEY"] = secret_key(app)
+    # A form may sit open for a while before a long posting is pasted into it.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    csrf.init_app(app)
+    from web import api
+
+    csrf.exempt(api.bp)
+    app.after_request(add_headers)
+
+
+def secret_key(app: Flask) -> str:
+    """Return the configured key, else ``SECRET_KEY`` from the environment, else a local one.
+
+    The local one is generated once and kept in the instance folder (mode 0600), so
+    sessions and CSRF tokens survive restarts of the embedded default.
+    """
+    key = app.config.get("SECRET_KEY")
+    if key not in UNSET_KEYS:
+        return str(key)
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    path = os.path.join(app.instance_path, "secret_key")
+    try:
+        with open(path, encoding="ascii") as fh:
+            stored = fh.read().strip()
+        if len(stored) >= 32:
+            return stored
+    except FileNotFoundError:
+        pass
+    new = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(new + "\n")
+    return new
+
+
+def add_headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response

@@ -1,0 +1,60 @@
+/* Keep a batch's progress page up to date without reloading it. */
+(function () {
+  "use strict";
+  var box = document.getElementById("progress");
+  if (!box || !window.fetch) { return; }
+  var url = box.getAttribute("data-progress-url");
+  var failures = 0;
+
+  function set(id, text) {
+    var el = document.getElementById(id);
+    if (el) { el.textContent = text; }
+  }
+
+  function eta(seconds) {
+    if (seconds === null || seconds === undefined) { return "–"; }
+    if (seconds < 90) { return seconds + " s"; }
+    if (seconds < 5400) { return Math.round(seconds / 60) + " min"; }
+    return (seconds / 3600).toFixed(1) + " h";
+  }
+
+  function show(p) {
+    var bar = document.getElementById("bar");
+    if (bar) { bar.value = p.percent; bar.textContent = p.percent + "%"; }
+    set("percent", p.percent);
+    set("status", p.status);
+    set("done", p.done);
+    set("failed", p.failed);
+    set("total", p.total === null ? "…" : p.total);
+    set("rate", p.rate ? p.rate + "/s" : "–");
+    set("eta", eta(p.eta_seconds));
+    if (p.finished) {
+      var note = document.getElementById("finished-note");
+      var cancel = document.getElementById("cancel-form");
+      set("finished-text", p.status === "cancelled" ? "This batch was cancelled." :
+          "Finished: " + p.done + " analysed, " + p.failed + " failed.");
+      if (note) { note.hidden = false; }
+      if (cancel) { cancel.hidden = true; }
+    }
+  }
+
+  function poll() {
+    fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (r) {
+        if (!r.ok) { throw new Error("HTTP " + r.status); }
+        return r.json();
+      })
+      .then(function (p) {
+        failures = 0;
+        show(p);
+        if (!p.finished) { window.setTimeout(poll, 700); }
+      })
+      .catch(function () {
+        failures += 1;
+        window.setTimeout(poll, Math.min(10000, 1000 * failures));
+      });
+  }
+  if (!document.getElementById("finished-note") || document.getElementById("finished-note").hidden) {
+    poll();
+  }
+})();
