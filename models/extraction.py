@@ -27,6 +27,7 @@ class _Entry:
     alias: Alias
     words: tuple[str, ...]
     near_re: re.Pattern[str] | None
+    context_re: re.Pattern[str] | None
     extra: bool
 
 
@@ -46,7 +47,8 @@ class Extractor:
         self.skillset = skillset
         self.matcher = matcher
         self.index: dict[tuple[str, ...], list[_Entry]] = {}
-        self.blockers: set[tuple[str, ...]] = set()
+        # Phrases that look like an alias but are not, per skill they block.
+        self.blockers: dict[tuple[str, ...], set[str]] = {}
         self.patterns: list[tuple[re.Pattern[str], _Entry]] = []
         own = {s.id for s in skillset.skills}
         self.skills = {s.id: s for s in skillset.skills}
@@ -60,25 +62,24 @@ class Extractor:
                 for phrase in skill.not_aliases:
                     key = phrase_stems(phrase)
                     if key:
-                        self.blockers.add(key)
+                        self.blockers.setdefault(key, set()).add(skill.id)
         # For each first word, the alias lengths (in words) that start with it,
         # longest first: only those slices of a posting need looking up.
         self.first = _lengths_by_first_word(self.index)
         self.blocker_first = _lengths_by_first_word(self.blockers)
 
     def _add(self, skill: Skill, alias: Alias, extra: bool) -> None:
-        near_re = None
-        if alias.near:
-            near_re = re.compile(r"\b(?:" + "|".join(re.escape(n) for n in alias.near) + r")", re.I)
+        near_re = _words_re(alias.near)
+        context_re = _words_re(alias.context)
         if alias.pattern:
             flags = 0 if alias.case else re.I
-            entry = _Entry(skill, alias, (), near_re, extra)
+            entry = _Entry(skill, alias, (), near_re, context_re, extra)
             self.patterns.append((re.compile(alias.phrase, flags), entry))
             return
         key = phrase_stems(alias.phrase)
         if not key:
             return
-        entry = _Entry(skill, alias, phrase_words(alias.phrase), near_re, extra)
+        entry = _Entry(skill, alias, phrase_words(alias.phrase), near_re, context_re, extra)
         self.index.setdefault(key, []).append(entry)
 
     # -- finding mentions ---------------------------------------------------------
@@ -105,14 +106,16 @@ class Extractor:
                 if not entries:
                     continue
                 start, end = starts[i], ends[i + length - 1]
-                if _inside(blocked, start, end):
-                    continue
                 # Words of an alias must sit in one sentence.
                 s_start, s_end = sentences.span_at(start)
                 if end > s_end:
                     continue
                 hit = False
                 for entry in entries:
+                    if blocked and _inside(blocked, start, end, entry.skill.id):
+                        continue
+                    if entry.context_re and not entry.context_re.search(text):
+                        continue
                     if entry.alias.case and (
                         tuple(words[i:i + length]) != entry.words
                         # An acronym glued to letters or digits ("3CMA05") is not the acronym.
@@ -129,6 +132,8 @@ class Extractor:
                         covered[j] = 1
                     break
         for pattern, entry in self.patterns:
+            if entry.context_re and not entry.context_re.search(text):
+                continue
             for m in pattern.finditer(text):
                 found.append(Mention(entry.skill, entry.extra, m.start(), m.end(), "alias"))
         found = _drop_nested(found)
@@ -136,8 +141,8 @@ class Extractor:
             found.extend(self._matcher_mentions(toks, covered, sentences, blocked))
         return found, sentences
 
-    def _blocked_spans(self, stems: list[str], starts: list[int], ends: list[int]) -> list[tuple[int, int]]:
-        spans: list[tuple[int, int]] = []
+    def _blocked_spans(self, stems: list[str], starts: list[int], ends: list[int]) -> list[_Blocked]:
+        spans: list[_Blocked] = []
         if not self.blockers:
             return spans
         n = len(stems)
@@ -147,13 +152,14 @@ class Extractor:
             if lengths is None:
                 continue
             for length in lengths:
-                if i + length <= n and tuple(stems[i:i + length]) in self.blockers:
-                    spans.append((starts[i], ends[i + length - 1]))
+                skills = self.blockers.get(tuple(stems[i:i + length])) if i + length <= n else None
+                if skills:
+                    spans.append((starts[i], ends[i + length - 1], skills))
                     break
         return spans
 
     def _matcher_mentions(
-        self, toks: Any, covered: bytearray, sentences: Sentences, blocked: list[tuple[int, int]]
+        self, toks: Any, covered: bytearray, sentences: Sentences, blocked: list[_Blocked]
     ) -> list[Mention]:
         candidates = self.matcher.candidates(toks, covered, self._text)
         if not candidates:
@@ -161,7 +167,7 @@ class Extractor:
         labels = self.matcher.predict([c[0] for c in candidates])
         out = []
         for (phrase, start, end), label in zip(candidates, labels, strict=True):
-            if label is None or _inside(blocked, start, end):
+            if label is None or _inside(blocked, start, end, label):
                 continue
             s_start, s_end = sentences.span_at(start)
             if end > s_end:
@@ -247,8 +253,17 @@ def _lengths_by_first_word(keys: Any) -> dict[str, tuple[int, ...]]:
     return {word: tuple(sorted(ls, reverse=True)) for word, ls in lengths.items()}
 
 
-def _inside(spans: list[tuple[int, int]], start: int, end: int) -> bool:
-    return any(s <= start and end <= e for s, e in spans)
+_Blocked = tuple[int, int, set[str]]
+
+
+def _inside(spans: list[_Blocked], start: int, end: int, skill_id: str) -> bool:
+    return any(s <= start and end <= e and skill_id in ids for s, e, ids in spans)
+
+
+def _words_re(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")", re.I)
 
 
 def _drop_nested(found: list[Mention]) -> list[Mention]:

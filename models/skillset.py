@@ -32,12 +32,15 @@ class Alias:
 
     ``case`` makes the match case-sensitive (``Epic`` the product, not "epic");
     ``near`` lists words of which one must stand in the same sentence, for
-    aliases that mean the skill only in context ("Vision" the GP system).
+    aliases that mean the skill only in context ("Vision" the GP system);
+    ``context`` lists words of which one must stand anywhere in the posting
+    ("confidentiality" is patient privacy in a posting about patients).
     """
 
     phrase: str
     case: bool = False
     near: tuple[str, ...] = ()
+    context: tuple[str, ...] = ()
     pattern: bool = False
 
 
@@ -85,7 +88,7 @@ def _parse_alias(raw: object, where: str) -> Alias:
             raise SkillSetError(f"{where}: empty alias")
         return Alias(raw.strip())
     if isinstance(raw, dict):
-        unknown = set(raw) - {"phrase", "pattern", "case", "near"}
+        unknown = set(raw) - {"phrase", "pattern", "case", "near", "context"}
         if unknown:
             raise SkillSetError(f"{where}: unknown alias key(s) {sorted(unknown)}")
         if ("phrase" in raw) == ("pattern" in raw):
@@ -93,15 +96,18 @@ def _parse_alias(raw: object, where: str) -> Alias:
         near = raw.get("near", [])
         if not isinstance(near, list) or not all(isinstance(n, str) for n in near):
             raise SkillSetError(f"{where}: 'near' must be a list of strings")
+        context = raw.get("context", [])
+        if not isinstance(context, list) or not all(isinstance(n, str) for n in context):
+            raise SkillSetError(f"{where}: 'context' must be a list of strings")
         if "pattern" in raw:
             try:
                 re.compile(raw["pattern"])
             except re.error as exc:
                 raise SkillSetError(f"{where}: bad pattern {raw['pattern']!r}: {exc}") from None
-            return Alias(raw["pattern"], bool(raw.get("case", False)), tuple(near), pattern=True)
+            return Alias(raw["pattern"], bool(raw.get("case", False)), tuple(near), tuple(context), pattern=True)
         if not isinstance(raw["phrase"], str) or not raw["phrase"].strip():
             raise SkillSetError(f"{where}: 'phrase' must be a non-empty string")
-        return Alias(raw["phrase"].strip(), bool(raw.get("case", False)), tuple(near))
+        return Alias(raw["phrase"].strip(), bool(raw.get("case", False)), tuple(near), tuple(context))
     raise SkillSetError(f"{where}: an alias must be a string or a table, not {type(raw).__name__}")
 
 
