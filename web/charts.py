@@ -69,7 +69,7 @@ def bar_chart(
             y += FONT + 2
             chart.elements.append(Element("text", {"x": 0, "y": y, "class": "chart-label"},
                                           _short(label)))
-            y += 5
+            y += 7
             width = round(bar_max * share, 1)
             text = f"{label}: {_pct(share)} ({item.get('count', 0)})"
             chart.elements.append(Element(

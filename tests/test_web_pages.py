@@ -1,0 +1,474 @@
+"""The HTML pages through Flask's test client, with a stand-in engine; chunks run in-process."""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+from web import charts, create_app, present, services
+from worker import pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-def]
+    return create_app({
+        "TESTING": True,
+        "DATABASE_URL": db_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "REDIS_URL": None,
+        "BROKER_URL": "filesystem://",
+        "MAX_UPLOAD_MB": 1,
+        "CHUNK_SIZE": 4,
+        **extra,
+    })
+
+
+@pytest.fixture
+def app(sqlite_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-def]
+    return make_app(sqlite_url, tmp_path)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Do what a worker would: run every pending chunk of the batch."""
+    url = app.config["DATABASE_URL"]
+    for chunk in pipeline.pending_chunks(url, batch_id):
+        if pipeline.start_chunk(url, batch_id, chunk) is not None:
+            pipeline.run_chunk(url, batch_id, chunk)
+
+
+def token(client, path: str = "/") -> str:  # type: ignore[no-untyped-def]
+    match = TOKEN_RE.search(client.get(path).get_data(as_text=True))
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def html(response) -> str:  # type: ignore[no-untyped-def]
+    return response.get_data(as_text=True)
+
+
+def submit_text(client, text: str, **form):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": token(client), "text": text, **form}
+    return client.post("/analyses", data=data, content_type="multipart/form-data")
+
+
+def upload(client, content: bytes, name: str = "jobs.csv"):  # type: ignore[no-untyped-def]
+    data = {"csrf_token": token(client, "/batches/new"), "file": (io.BytesIO(content), name)}
+    return client.post("/batches/upload", data=data, content_type="multipart/form-data")
+
+
+def start(client, location: str, **columns):  # type: ignore[no-untyped-def]
+    page = html(client.get(location))
+    form = {"csrf_token": TOKEN_RE.search(page).group(1)}  # type: ignore[union-attr]
+    # Keep the detected choices, as a user who changes nothing would.
+    for field in services.FIELDS:
+        m = re.search(rf'<select id="col_{field}".*?</select>', page, re.S)
+        assert m
+        chosen = re.search(r'<option value="([^"]*)" selected>', m.group(0))
+        form[f"col_{field}"] = chosen.group(1) if chosen else ""
+    form.update(columns)
+    return client.post(location, data=form)
+
+
+CSV = (
+    "id,title,company,location,date_posted,description\n"
+    "a1,Receptionist,Acme Clinic,Leeds,2024-01-05,Front desk: scheduling and Epic\n"
+    "a2,Biller,<b>Bold & Co</b>,York,2024-02-01,billing and more billing\n"
+    "a3,Porter,Acme Clinic,Leeds,2024-02-11,moving things around\n"
+    "a4,Empty,Nobody,Hull,2024-03-01,\n"
+    "a5,=HYPERLINK(\"x\"),Evil,Leeds,2024-03-02,scheduling for =cmd\n"
+).encode()
+
+
+# --- Security -------------------------------------------------------------------------------
+
+def test_home_page_form_samples_and_headers(client) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/")
+    assert r.status_code == 200
+    page = html(r)
+    assert '<textarea id="text" name="text"' in page and 'type="file"' in page
+    assert 'name="csrf_token"' in page and 'name="skillset"' in page
+    assert '<option value="medical-office-specialist" selected>' in page
+    assert "/?example=medical-secretary" in page and "/?example=billing-specialist" in page
+    assert 'action="/batches/sample"' in page
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert r.headers["X-Content-Type-Options"] == "nosniff"
+    assert r.headers["X-Frame-Options"] == "DENY"
+    # No inline script and no inline style anywhere.
+    assert not re.search(r"<script(?![^>]*\bsrc=)", page)
+    assert "style=" not in page and "<style" not in page
+
+
+def test_every_page_template_has_no_inline_script_or_style() -> None:
+    for path in (ROOT / "web" / "templates").glob("*.html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), path
+        assert "style=" not in text and "<style" not in text, path
+        assert "|safe" not in text and "Markup" not in text, path
+
+
+def test_sample_posting_is_one_click_away(client) -> None:  # type: ignore[no-untyped-def]
+    page = html(client.get("/?example=billing-specialist"))
+    assert "Valley Abortion Group" in page
+    page = html(client.get("/?example=medical-secretary"))
+    # The saved page's HTML sits escaped inside the textarea, never as markup.
+    assert "&lt;" in page
+    assert html(client.get("/?example=../../etc/passwd")).count("<textarea") == 1
+
+
+def test_forms_need_a_csrf_token(client) -> None:  # type: ignore[no-untyped-def]
+    r = client.post("/analyses", data={"text": "scheduling"})
+    assert r.status_code == 400
+    assert "This form has expired" in html(r) and r.mimetype == "text/html"
+    r = client.post("/batches/upload", data={"file": (io.BytesIO(CSV), "x.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 400
+
+
+def test_json_api_is_csrf_exempt(client) -> None:  # type: ignore[no-untyped-def]
+    r = client.post("/api/v1/analyses", json={"text": f"scheduling {uuid.uuid4().hex}"})
+    assert r.status_code == 202
+
+
+def test_secret_key_comes_from_the_environment_or_a_local_file(
+    sqlite_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("SKILLGAP_SECRET_KEY", raising=False)
+    first = make_app(sqlite_url, tmp_path).config["SECRET_KEY"]
+    stored = tmp_path / "instance" / "secret_key"
+    assert len(first) >= 32 and first != "dev"
+    assert stored.read_text().strip() == first
+    assert stored.stat().st_mode & 0o077 == 0
+    assert make_app(sqlite_url, tmp_path).config["SECRET_KEY"] == first
+    monkeypatch.setenv("SKILLGAP_SECRET_KEY", "from-the-environment")
+    assert make_app(sqlite_url, tmp_path).config["SECRET_KEY"] == "from-the-environment"
+
+
+# --- One posting ----------------------------------------------------------------------------
+
+def test_paste_a_posting_then_see_its_result(app, client) -> None:  # type: ignore[no-untyped-def]
+    text = f"Front desk: scheduling and Epic, some billing. {uuid.uuid4().hex}"
+    r = submit_text(client, text)
+    assert r.status_code == 303
+    location = r.headers["Location"]
+    analysis_id = location.rsplit("/", 1)[1]
+    assert re.fullmatch(r"/analyses/[0-9a-f]{32}", location)
+
+    pending = client.get(location)
+    assert pending.status_code == 200
+    page = html(pending)
+    assert "Analysing…" in page and "/static/js/poll.js" in page
+    assert f'data-poll-url="/api/v1/analyses/{analysis_id}"' in page
+    assert '<meta http-equiv="refresh"' in page  # inside <noscript>
+
+    drain(app, analysis_id)
+    page = html(client.get(location))
+    assert "Analysing…" not in page
+    assert 'id="score-value">100<' in page
+    for name in ("Scheduling", "Epic", "Billing"):
+        assert name in page
+    assert "Telehealth" in page and "because" in page  # the gap and its why
+    assert '<mark class="skill" id="ev-scheduling-0"' in page
+    assert f'href="/api/v1/analyses/{analysis_id}"' in page
+    assert f'href="/analyses/{analysis_id}/print"' in page
+    printed = client.get(f"{location}/print")
+    assert printed.status_code == 200 and "print-view" in html(printed)
+    # The JSON link is the API's answer for the same id.
+    assert client.get(f"/api/v1/analyses/{analysis_id}").get_json()["status"] == "done"
+
+
+def test_a_file_can_be_chosen_instead_of_pasting(app, client) -> None:  # type: ignore[no-untyped-def]
+    data = {"csrf_token": token(client), "text": "",
+            "file": (io.BytesIO(b"<p>Epic and scheduling " + uuid.uuid4().hex.encode() + b"</p>"),
+                     "job.html")}
+    r = client.post("/analyses", data=data, content_type="multipart/form-data")
+    assert r.status_code == 303
+    # A binary file is refused by its content, whatever its name.
+    data = {"csrf_token": token(client), "text": "",
+            "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"), "job.txt")}
+    r = client.post("/analyses", data=data, content_type="multipart/form-data")
+    assert r.status_code == 422
+    assert "not text or HTML" in html(r)
+
+
+def test_an_empty_posting_is_refused_with_a_reason(client) -> None:  # type: ignore[no-untyped-def]
+    r = submit_text(client, "   ")
+    assert r.status_code == 422
+    assert "Nothing analysed: the posting is empty." in html(r)
+
+
+def test_a_posting_with_script_is_shown_escaped(app, client) -> None:  # type: ignore[no-untyped-def]
+    evil = (f"<script>alert('x')</script><img src=x onerror=alert(1)> scheduling "
+            f"{uuid.uuid4().hex}")
+    r = submit_text(client, evil, skillset="no/such/../skillset")
+    analysis_id = r.headers["Location"].rsplit("/", 1)[1]
+    drain(app, analysis_id)
+    page = html(client.get(r.headers["Location"]))
+    assert "<script>alert" not in page and "<img src=x" not in page
+    # The stand-in engine keeps the raw text: it is shown, escaped.
+    assert "&lt;script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_unknown_result_is_a_404_page(client) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/analyses/" + "0" * 32)
+    assert r.status_code == 404 and "Page not found" in html(r)
+    assert client.get("/analyses/" + "0" * 32 + "/print").status_code == 404
+
+
+def test_a_failed_analysis_says_why(app, client, fake_analyzer) -> None:  # type: ignore[no-untyped-def]
+    r = submit_text(client, f"EMPTY {uuid.uuid4().hex}")
+    analysis_id = r.headers["Location"].rsplit("/", 1)[1]
+    drain(app, analysis_id)
+    page = html(client.get(r.headers["Location"]))
+    assert "could not be analysed" in page and "no text found in the posting" in page
+
+
+# --- Errors ---------------------------------------------------------------------------------
+
+def test_error_pages_are_html_for_pages_and_json_for_the_api(client) -> None:  # type: ignore[no-untyped-def]
+    r = client.get("/no/such/page")
+    assert r.status_code == 404 and r.mimetype == "text/html"
+    assert "Page not found" in html(r) and "Content-Security-Policy" in r.headers
+    r = client.get("/api/v1/nothing")
+    assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+    r = client.put("/")
+    assert r.status_code == 405 and r.mimetype == "text/html"
+    r = client.get("/api/v1/batches/" + "0" * 32)
+    assert r.status_code == 404 and r.is_json
+
+
+def test_unexpected_errors_show_no_details(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret detail: /etc/db password=hunter2")
+
+    monkeypatch.setattr(services, "single_result", boom)
+    r = client.get("/analyses/" + "1" * 32)
+    assert r.status_code == 500
+    page = html(r)
+    assert "Something went wrong on our side" in page
+    assert "hunter2" not in page and "Traceback" not in page and "RuntimeError" not in page
+
+
+def test_too_large_upload_is_a_friendly_413(client) -> None:  # type: ignore[no-untyped-def]
+    big = b"id,description\n" + b"1,x\n" * 400_000  # 1.6 MB; the limit here is 1 MB
+    r = upload(client, big)
+    assert r.status_code == 413
+    page = html(r)
+    assert "That file is too large" in page and "1 MB" in page
+    r = client.post("/api/v1/batches", data={"file": (io.BytesIO(big), "x.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 413 and r.is_json
+
+
+def test_row_cap_is_a_friendly_413(sqlite_url: str, tmp_path: Path, fake_analyzer) -> None:
+    app = make_app(sqlite_url, tmp_path, MAX_ROWS=3)
+    client = app.test_client()
+    r = start(client, upload(client, CSV).headers["Location"])
+    assert r.status_code == 413
+    assert "at most 3 postings" in html(r)
+
+
+# --- Batches --------------------------------------------------------------------------------
+
+def test_upload_preview_start_progress_report(app, client) -> None:  # type: ignore[no-untyped-def]
+    assert 'action="/batches/upload"' in html(client.get("/batches/new"))
+    r = upload(client, CSV, "market.csv")
+    assert r.status_code == 303
+    location = r.headers["Location"]
+    assert re.fullmatch(r"/batches/upload/[0-9a-f]{32}", location)
+    page = html(client.get(location))
+    assert "Check the columns of market.csv" in page
+    assert '<option value="description" selected>' in page
+    assert '<option value="date_posted" selected>' in page
+    assert "Front desk: scheduling and Epic" in page
+    assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in page
+
+    r = start(client, location)
+    assert r.status_code == 303
+    progress_url = r.headers["Location"]
+    batch_id = progress_url.rsplit("/", 1)[1]
+    # The upload is gone once the batch holds its rows.
+    assert client.get(location).status_code == 404
+    page = html(client.get(progress_url))
+    assert "/static/js/progress.js" in page and "Cancel the batch" in page
+    p = client.get(f"{progress_url}/progress.json").get_json()
+    assert (p["total"], p["failed"], p["finished"]) == (5, 1, False)
+
+    drain(app, batch_id)
+    p = client.get(f"{progress_url}/progress.json").get_json()
+    assert (p["done"], p["failed"], p["percent"], p["finished"]) == (4, 1, 100.0, True)
+    assert p["rate"] is not None and p["eta_seconds"] is None
+
+    r = client.get(f"{progress_url}/report")
+    assert r.status_code == 200
+    page = html(r)
+    assert '<svg class="chart" id="chart-skills"' in page
+    assert '<svg class="chart" id="chart-scores"' in page
+    assert page.count("This chart as a table") == 2
+    assert "Most common gaps" in page and "Telehealth" in page
+    assert "By company" in page and "By location" in page and "By month" in page
+    assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in page and "<b>Bold" not in page
+    assert f'href="/api/v1/batches/{batch_id}/results?format=csv"' in page
+    assert f'href="/api/v1/batches/{batch_id}/results?format=jsonl"' in page
+    assert "row 4: the posting is empty" in page  # the failed row and its error
+    assert page.count(f'href="/batches/{batch_id}/rows/') == 5
+
+    csv_export = client.get(f"/api/v1/batches/{batch_id}/results?format=csv")
+    assert csv_export.headers["Content-Disposition"].startswith("attachment;")
+    assert "'=HYPERLINK" in csv_export.get_data(as_text=True)
+
+    row = client.get(f"/batches/{batch_id}/rows/1")
+    assert row.status_code == 200
+    assert "Receptionist" in html(row) and "Acme Clinic" in html(row)
+    assert client.get(f"/batches/{batch_id}/rows/99").status_code == 404
+    assert "the posting is empty" in html(client.get(f"/batches/{batch_id}/rows/4"))
+
+
+def test_report_table_filters_sorts_and_pages(db_url: str, tmp_path: Path, fake_analyzer) -> None:
+    app = make_app(db_url, tmp_path, ROWS_PER_PAGE=2)
+    client = app.test_client()
+    r = start(client, upload(client, CSV).headers["Location"])
+    batch_id = r.headers["Location"].rsplit("/", 1)[1]
+    drain(app, batch_id)
+    base = f"/batches/{batch_id}/report"
+
+    def titles(query: str) -> list[str]:
+        page = html(client.get(base + query))
+        table = page.split('id="postings-table"', 1)[1].split("</table>", 1)[0]
+        return re.findall(r'/rows/\d+">([^<]*)</a>', table)
+
+    assert titles("") == ["Receptionist", "Biller"]
+    assert titles("?page=2") == ["Porter", "id a4"]  # a failed row has only its id
+    assert titles("?page=99") == ['=HYPERLINK(&#34;x&#34;)']
+    assert titles("?q=acme") == ["Receptionist", "Porter"]
+    assert titles("?q=%25") == []  # a literal %, not a wildcard
+    assert titles("?status=failed") == ["id a4"]
+    assert titles("?sort=score&dir=desc")[0] in ("Receptionist", "Biller")
+    assert titles("?sort=title") == ["=HYPERLINK(&#34;x&#34;)", "Biller"]
+    assert titles("?sort=nonsense&page=x") == ["Receptionist", "Biller"]
+    assert "Page 1 of 3" in html(client.get(base))
+
+
+def test_upload_type_is_checked_by_content(client) -> None:  # type: ignore[no-untyped-def]
+    r = upload(client, b"%PDF-1.4 binary", "jobs.csv")
+    assert r.status_code == 415 and "PDF" in html(r)
+    r = upload(client, b"PK\x03\x04excel", "jobs.csv")
+    assert r.status_code == 415 and "Excel" in html(r)
+    r = upload(client, b"<html><body>job</body></html>", "jobs.csv")
+    assert r.status_code == 415 and "HTML page" in html(r)
+    r = upload(client, b"just one line of words\n", "jobs.csv")
+    assert r.status_code == 415
+    # JSON lines named .txt are still JSON lines.
+    r = upload(client, b'{"title": "Clerk", "description": "scheduling"}\n', "jobs.txt")
+    assert r.status_code == 303
+    assert "JSON-lines file" in html(client.get(r.headers["Location"]))
+    r = client.post("/batches/upload", data={"csrf_token": token(client, "/batches/new")})
+    assert r.status_code == 400 and "Choose a CSV" in html(r)
+
+
+def test_uploads_are_stored_under_generated_names(app, client) -> None:  # type: ignore[no-untyped-def]
+    r = upload(client, CSV, "../../evil name.csv")
+    tok = r.headers["Location"].rsplit("/", 1)[1]
+    stored = sorted(p.name for p in (Path(app.instance_path) / "uploads").iterdir())
+    assert stored == [f"{tok}.data", f"{tok}.json"]
+    assert "Check the columns of evil name.csv" in html(client.get(r.headers["Location"]))
+    assert client.get("/batches/upload/..%2F..%2Fsecret_key").status_code == 404
+    assert client.get("/batches/upload/" + "f" * 32).status_code == 404
+
+
+def test_columns_can_be_changed_before_starting(app, client) -> None:  # type: ignore[no-untyped-def]
+    location = upload(client, CSV).headers["Location"]
+    r = start(client, location, col_text="no_such_column")
+    assert r.status_code == 422 and "no column named" in html(r)
+    r = start(client, location, col_text="")
+    assert r.status_code == 422 and "description" in html(r)
+    r = start(client, location, col_text="title", col_company="", col_location="")
+    batch_id = r.headers["Location"].rsplit("/", 1)[1]
+    drain(app, batch_id)
+    page = html(client.get(f"/batches/{batch_id}/report"))
+    assert "By company" not in page and "By location" not in page
+
+
+def test_cancel_and_unknown_batches(app, client) -> None:  # type: ignore[no-untyped-def]
+    r = start(client, upload(client, CSV).headers["Location"])
+    progress_url = r.headers["Location"]
+    page = html(client.get(progress_url))
+    r = client.post(f"{progress_url}/cancel",
+                    data={"csrf_token": TOKEN_RE.search(page).group(1)})  # type: ignore[union-attr]
+    assert r.status_code == 303
+    assert client.get(f"{progress_url}/progress.json").get_json()["status"] == "cancelled"
+    assert "This batch was cancelled." in html(client.get(progress_url))
+    for path in ("", "/report", "/progress.json", "/rows/1"):
+        assert client.get("/batches/" + "0" * 32 + path).status_code == 404
+    assert client.post("/batches/" + "0" * 32 + "/cancel",
+                       data={"csrf_token": TOKEN_RE.search(page).group(1)}).status_code == 404  # type: ignore[union-attr]
+
+
+def test_sample_batch_is_one_click_away(client) -> None:  # type: ignore[no-untyped-def]
+    r = client.post("/batches/sample", data={"csrf_token": token(client)})
+    assert r.status_code == 303
+    page = html(client.get(r.headers["Location"]))
+    assert "Check the columns of postings.csv" in page
+    assert '<option value="description" selected>' in page
+
+
+# --- Charts and presentation ----------------------------------------------------------------
+
+def test_bar_chart_geometry_and_table() -> None:
+    chart = charts.bar_chart("c", "T", [
+        ("Modern", [{"label": "EHR", "share": 0.5, "count": 5, "cls": "tier-modern"},
+                    {"label": "CRM", "share": 0.0, "count": 0}]),
+        ("Empty", []),
+    ])
+    rects = [e for e in chart.elements if e.tag == "rect"]
+    assert len(rects) == 2
+    assert rects[0].attrs["width"] == (charts.WIDTH - 60) * 0.5
+    assert rects[1].attrs["width"] > 0  # a zero share still shows a sliver
+    assert chart.rows == [("Modern", "EHR", "50%", 5), ("Modern", "CRM", "0%", 0)]
+    assert chart.height > max(e.attrs["y"] for e in chart.elements)
+
+
+def test_histogram_geometry() -> None:
+    bins = [{"from": i * 10, "to": (i + 1) * 10, "count": c} for i, c in enumerate([3, 0, 6])]
+    chart = charts.histogram("h", "Scores", bins)
+    rects = [e for e in chart.elements if e.tag == "rect"]
+    assert [r.attrs["height"] for r in rects][1] == 0
+    assert rects[2].attrs["height"] == pytest.approx(2 * rects[0].attrs["height"])
+    assert chart.rows == [("0–10", 3), ("10–20", 0), ("20–30", 6)]
+    assert charts.histogram("e", "Empty", []).rows == []
+
+
+def test_highlight_cuts_text_at_evidence_and_ignores_bad_offsets() -> None:
+    text = "Use Epic and Epic daily"
+    record = {
+        "skills": [{"id": "ehr", "name": "EHR", "evidence": [
+            {"start": 4, "end": 8}, {"start": 13, "end": 17}, {"start": 50, "end": 60}]}],
+        "extras": [{"id": "x", "name": "X", "evidence": [{"start": 5, "end": 10}]}],
+    }
+    segments = present.highlight(text, record)
+    assert "".join(s.text for s in segments) == text
+    assert [(s.text, s.kind) for s in segments if s.kind] == [("Epic", "skill"), ("Epic", "skill")]
+
+
+def test_pay_is_set_beside_the_skill_sets_range() -> None:
+    record = {"pay": {"text": "$30,000", "currency": "USD", "annual_min": 30000,
+                      "annual_max": 32000}}
+    view = present.pay_view(record, "medical-office-specialist")
+    assert view is not None and view["note"] == "Within the skill set's range."
+    assert view["article"]["range"].startswith("$19,000")
+    record["pay"] = {"text": "£60k", "currency": "GBP", "annual_min": 60000, "annual_max": 60000}
+    assert "not directly comparable" in present.pay_view(record, None)["note"]  # type: ignore[index]
