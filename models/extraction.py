@@ -37,7 +37,7 @@ class Mention:
     extra: bool
     start: int
     end: int
-    via: str  # "alias" or "matcher"
+    via: str  # "alias", "pattern" or "matcher"
 
 
 class Extractor:
@@ -135,7 +135,7 @@ class Extractor:
             if entry.context_re and not entry.context_re.search(text):
                 continue
             for m in pattern.finditer(text):
-                found.append(Mention(entry.skill, entry.extra, m.start(), m.end(), "alias"))
+                found.append(Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern"))
         found = _drop_nested(found)
         if self.matcher is not None:
             found.extend(self._matcher_mentions(toks, covered, sentences, blocked))
@@ -267,7 +267,7 @@ def _words_re(words: tuple[str, ...]) -> re.Pattern[str] | None:
 
 
 def _drop_nested(found: list[Mention]) -> list[Mention]:
-    """Drop a mention that lies inside a longer mention of another skill.
+    """Drop a mention that lies inside a longer alias mention of another skill.
 
     "electronic patient record" is EHR, not also a plain patient record.
     """
@@ -283,5 +283,8 @@ def _drop_nested(found: list[Mention]) -> list[Mention]:
         )
         if not nested:
             keep.append(m)
-            spans.append((m.start, m.end, m.skill.id))
+            # A pattern can span a whole clause ("input ... onto the clinical
+            # system"); the names inside it still count for their own skills.
+            if m.via != "pattern":
+                spans.append((m.start, m.end, m.skill.id))
     return keep
