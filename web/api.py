@@ -20,7 +20,9 @@ from flask import (
 from models.inputs import InputError, check_text, input_format
 from models.skillset import SkillSetError, builtin_ids
 from worker import pipeline, tasks
-from worker.db import session_scope
+from sqlalchemy import bindparam, select
+
+from worker.db import get_engine, session_scope
 from worker.export import FORMATS, iter_export
 from worker.report import build_report
 from worker.results import iter_results, single_result
@@ -86,9 +88,13 @@ def create_analysis():  # type: ignore[no-untyped-def]
     return _accepted(batch_id, "api.get_analysis")
 
 
+_STATUS = select(Batch.status, Batch.kind).where(Batch.id == bindparam("batch_id"))
+
+
 def _single_status(batch_id: str) -> str | None:
-    with session_scope(_url()) as session:
-        row = session.query(Batch.status, Batch.kind).filter(Batch.id == batch_id).first()
+    # A bare connection, no ORM session: this runs many times per second while waiting.
+    with get_engine(_url()).connect() as conn:
+        row = conn.execute(_STATUS, {"batch_id": batch_id}).first()
     if row is None or row.kind != "single":
         return None
     return str(row.status)

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from models.inputs import InputError, Posting, RowError, iter_postings
@@ -259,11 +259,26 @@ def submit_text(
     title: str | None = None,
     company: str | None = None,
 ) -> str:
-    """Store one pasted posting as a one-row batch and enqueue it; return its id."""
-    batch_id = create_batch(url, kind="single", skillset=skillset, include_text=True)
-    posting = Posting(1, "1", text, title, company)
-    store_chunks(url, batch_id, [(0, [posting])])
-    finish_receiving(url, batch_id, 1)
+    """Store one pasted posting as a one-row batch and enqueue it; return its id.
+
+    One transaction: a person is waiting for the answer.
+    """
+    skillset_id, version = resolve_skillset(skillset)
+    batch_id = uuid.uuid4().hex
+    with session_scope(url, write=True) as session:
+        session.add(Batch(
+            id=batch_id, kind="single", status=QUEUED, skillset=skillset,
+            skillset_id=skillset_id, skillset_version=version, include_text=True,
+            total=1, done=0, failed=0, chunks=1,
+        ))
+        posting_id = posting_ids(session, [text])[content_hash(text)]
+        session.flush()
+        session.execute(BatchRow.__table__.insert(), [{
+            "batch_id": batch_id, "row": 1, "chunk": 0, "source_id": None,
+            "title": _field(title, 512), "company": _field(company, 512), "location": None,
+            "date": None, "posting_id": posting_id, "status": PENDING, "attempts": 0,
+            "error": None,
+        }])
     enqueue(batch_id, 0)
     return batch_id
 
@@ -373,21 +388,32 @@ def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False) -> 
     with session_scope(url, write=True) as session:
         _store_analyses(session, records, key)
         known = _analyses(session, pids, key)
-        done = failed = 0
+        outcomes = []
         for row_id, pid in rows:
             error = crashed.get(pid) or (known[pid][1] if pid in known else "no analysis stored")
-            analysis_id = known[pid][0] if pid in known else None
-            changed = session.execute(
-                update(BatchRow)
-                .where(BatchRow.id == row_id, BatchRow.status == PENDING)
-                .values(status=FAILED if error else DONE, analysis_id=analysis_id, error=error)
-            ).rowcount
-            if changed and error:
-                failed += 1
-            elif changed:
-                done += 1
+            outcomes.append({
+                "row_id": row_id, "new_status": FAILED if error else DONE,
+                "new_analysis": known[pid][0] if pid in known else None, "new_error": error,
+            })
+        done = _set_outcomes(session, [o for o in outcomes if o["new_status"] == DONE])
+        failed = _set_outcomes(session, [o for o in outcomes if o["new_status"] == FAILED])
         _add_counts(session, batch_id, done, failed)
     return done, failed
+
+
+def _set_outcomes(session: Session, outcomes: list[dict[str, Any]]) -> int:
+    """Record rows' outcomes if still pending (one executemany); return how many changed."""
+    if not outcomes:
+        return 0
+    table = BatchRow.__table__
+    statement = (
+        table.update()
+        .where(table.c.id == bindparam("row_id"), table.c.status == PENDING)
+        .values(status=bindparam("new_status"), analysis_id=bindparam("new_analysis"),
+                error=bindparam("new_error"))
+    )
+    result = session.connection().execute(statement, outcomes)
+    return int(result.rowcount)
 
 
 def _analyses(

@@ -1,0 +1,323 @@
+"""Measure the pipeline end to end: throughput, overhead, memory and latency.
+
+    .venv/bin/python benchmarks/bench_pipeline.py                 # 100k rows
+    .venv/bin/python benchmarks/bench_pipeline.py --rows 5000     # a quick run
+
+It builds a CSV by repeating the real postings in ../shared/data/postings (each
+row made unique, so every row is really analysed, not reused), starts a
+throwaway redis-server, a fresh PostgreSQL database (or SQLite with --sqlite),
+gunicorn with the web app and one Celery worker with two processes, then:
+
+1. analyses a sample in this process, for the in-process rate;
+2. uploads the CSV through the API and waits for the batch to finish
+   (rows/s, wall time, overhead over in-process analysis);
+3. reads the peak RSS (VmHWM) of the web and worker processes;
+4. sends pasted postings from 20 concurrent clients (submit, then long-poll the
+   result) and prints p50/p95 from submit to result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTINGS = ROOT.parent / "shared" / "data" / "postings"
+PG_ADMIN = os.environ.get("SKILLGAP_TEST_POSTGRES_URL",
+                          "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def load_postings() -> list[dict[str, Any]]:
+    rows = []
+    for path in sorted(POSTINGS.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as fh:
+            rows.extend(json.loads(line) for line in fh if line.strip())
+    if not rows:
+        sys.exit(f"no postings found in {POSTINGS}")
+    return rows
+
+
+def build_csv(path: Path, n: int, postings: list[dict[str, Any]]) -> None:
+    tag = uuid.uuid4().hex[:8]
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "title", "company", "location", "date_posted", "description"])
+        for i in range(n):
+            p = postings[i % len(postings)]
+            w.writerow([f"{p.get('id')}-{i}", p.get("title") or "", p.get("company") or "",
+                        p.get("location") or "", p.get("date_posted") or "",
+                        f"{p['description']}\n(ref {tag}-{i})"])
+
+
+def peak_rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def children(pid: int) -> list[int]:
+    out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True)
+    return [int(x) for x in out.stdout.split()]
+
+
+def wait_http(port: int, path: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    sys.exit(f"{path} on :{port} did not answer 200 in {timeout}s")
+
+
+def request(port: int, method: str, path: str, body: bytes | None = None,
+            headers: dict[str, str] | None = None) -> tuple[int, dict[str, Any], dict[str, str]]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    conn.request(method, path, body=body, headers=headers or {})
+    r = conn.getresponse()
+    data = r.read()
+    conn.close()
+    return r.status, (json.loads(data) if data else {}), dict(r.getheaders())
+
+
+def upload(port: int, path: Path) -> tuple[int, dict[str, Any]]:
+    """POST the file as multipart/form-data, streamed from disk."""
+    boundary = uuid.uuid4().hex
+    head = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
+            f"filename=\"{path.name}\"\r\nContent-Type: text/csv\r\n\r\n").encode()
+    tail = f"\r\n--{boundary}--\r\n".encode()
+    size = len(head) + path.stat().st_size + len(tail)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
+    conn.putrequest("POST", "/api/v1/batches")
+    conn.putheader("Content-Type", f"multipart/form-data; boundary={boundary}")
+    conn.putheader("Content-Length", str(size))
+    conn.endheaders()
+    conn.send(head)
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            conn.send(block)
+    conn.send(tail)
+    r = conn.getresponse()
+    return r.status, json.loads(r.read())
+
+
+def percentile(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--baseline-rows", type=int, default=2000)
+    ap.add_argument("--concurrency", type=int, default=2, help="worker processes")
+    ap.add_argument("--chunk-size", type=int, default=50)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--requests-per-client", type=int, default=10)
+    ap.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    ap.add_argument("--json", type=Path, help="also write the figures here")
+    args = ap.parse_args()
+
+    if not shutil.which("redis-server"):
+        sys.exit("redis-server is needed")
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import create_engine, text
+
+    from worker import db
+
+    work = Path(tempfile.mkdtemp(prefix="skillgap-bench-"))
+    procs: list[subprocess.Popen[bytes]] = []
+    db_name = None
+    admin = None
+    figures: dict[str, Any] = {"rows": args.rows, "worker_processes": args.concurrency,
+                               "chunk_size": args.chunk_size}
+    try:
+        postings = load_postings()
+        csv_path = work / "postings.csv"
+        build_csv(csv_path, args.rows, postings)
+        figures["csv_mb"] = round(csv_path.stat().st_size / 1e6, 1)
+        print(f"built {csv_path} ({figures['csv_mb']} MB, {args.rows} rows)", flush=True)
+
+        # 1. In-process rate on rows of the same file.
+        from models.analysis import Analyzer
+
+        analyzer = Analyzer.for_skillset(None)
+        sample = []
+        with csv_path.open(newline="", encoding="utf-8") as fh:
+            for i, row in enumerate(csv.DictReader(fh)):
+                if i >= args.baseline_rows:
+                    break
+                sample.append(row["description"])
+        t0 = time.perf_counter()
+        for textval in sample:
+            analyzer.analyze(textval)
+        inproc_rate = len(sample) / (time.perf_counter() - t0)
+        figures["in_process_rows_per_s_one_process"] = round(inproc_rate, 1)
+        print(f"in-process: {inproc_rate:.1f} rows/s in one process", flush=True)
+
+        # 2. Services: Redis, a fresh database, gunicorn, one worker with N processes.
+        redis_port = free_port()
+        procs.append(subprocess.Popen(
+            ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--dir",
+             str(work), "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+            stdout=subprocess.DEVNULL))
+        if args.sqlite:
+            url = f"sqlite:///{work}/bench.sqlite3"
+        else:
+            db_name = f"skillgap_bench_{uuid.uuid4().hex[:8]}"
+            admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{db_name}"'))
+            url = PG_ADMIN.rsplit("/", 1)[0] + "/" + db_name
+        db.upgrade(url)
+        figures["database"] = "sqlite" if args.sqlite else "postgresql"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLGAP_")}
+        env.update({
+            "PYTHONPATH": str(ROOT), "DATABASE_URL": url,
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "SKILLGAP_INSTANCE_PATH": str(work / "instance"),
+            "SKILLGAP_CHUNK_SIZE": str(args.chunk_size),
+            "SKILLGAP_MAX_UPLOAD_MB": str(int(csv_path.stat().st_size / 1e6) + 10),
+        })
+        web_port = free_port()
+        web = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{web_port}", "--workers",
+             "1", "--threads", "32", "--worker-class", "gthread", "--timeout", "3600",
+             "web:create_app()"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(work / "web.log", "wb"))
+        procs.append(web)
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "-Q",
+             "interactive,batch", "-c", str(args.concurrency), "-l", "WARNING",
+             "--without-gossip", "--without-mingle"],
+            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(work / "worker.log", "wb"))
+        procs.append(worker)
+        wait_http(web_port, "/readyz", 90)
+
+        # 3. The batch, end to end.
+        t0 = time.perf_counter()
+        status, body = upload(web_port, csv_path)
+        accepted = time.perf_counter() - t0
+        if status != 202:
+            sys.exit(f"upload failed: {status} {body}")
+        batch_url = body["status_url"]
+        while True:
+            _, b, _ = request(web_port, "GET", batch_url)
+            if b["status"] in ("done", "failed", "cancelled"):
+                break
+            time.sleep(0.5)
+        wall = time.perf_counter() - t0
+        assert b["done"] + b["failed"] == b["total"] == args.rows, b
+        rate = args.rows / wall
+        ideal = args.rows / (inproc_rate * args.concurrency)
+        figures.update({
+            "upload_accepted_s": round(accepted, 1),
+            "batch_wall_s": round(wall, 1),
+            "batch_rows_per_s": round(rate, 1),
+            "batch_failed_rows": b["failed"],
+            "in_process_s_one_process": round(args.rows / inproc_rate, 1),
+            "in_process_s_ideal_n_processes": round(ideal, 1),
+            "overhead_vs_in_process_n_processes": round(wall / ideal, 2),
+            "overhead_vs_in_process_one_process": round(wall / (args.rows / inproc_rate), 2),
+        })
+        print(f"batch: {args.rows} rows in {wall:.1f} s = {rate:.1f} rows/s "
+              f"(upload accepted after {accepted:.1f} s); overhead {wall / ideal:.2f}x "
+              f"over {args.concurrency} in-process analysers", flush=True)
+        web_pids = [web.pid, *children(web.pid)]
+        worker_pids = [worker.pid, *children(worker.pid)]
+        figures["web_peak_rss_mb"] = round(max(peak_rss_mb(p) for p in web_pids), 1)
+        figures["worker_peak_rss_mb"] = [round(peak_rss_mb(p), 1) for p in worker_pids]
+        print(f"peak RSS: web {figures['web_peak_rss_mb']} MB; worker main + pool "
+              f"{figures['worker_peak_rss_mb']} MB", flush=True)
+
+        # 4. Pasted postings from concurrent clients.
+        latencies: list[float] = []
+        errors: list[str] = []
+        lock = threading.Lock()
+
+        def client(k: int) -> None:
+            for j in range(args.requests_per_client):
+                p = postings[(k * 31 + j) % len(postings)]
+                payload = json.dumps({"text": f"{p['description']} [{uuid.uuid4().hex}]"})
+                t = time.perf_counter()
+                st, body, _ = request(web_port, "POST", "/api/v1/analyses", payload.encode(),
+                                      {"Content-Type": "application/json"})
+                if st != 202:
+                    errors.append(f"submit {st}")
+                    continue
+                st, res, _ = request(web_port, "GET", body["status_url"] + "?wait=30")
+                elapsed = time.perf_counter() - t
+                with lock:
+                    if res.get("status") == "done":
+                        latencies.append(elapsed)
+                    else:
+                        errors.append(f"result {st} {res.get('status')}")
+
+        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        t0 = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        figures.update({
+            "single_requests": len(latencies), "single_errors": len(errors),
+            "single_p50_ms": round(1000 * percentile(latencies, 0.5), 1),
+            "single_p95_ms": round(1000 * percentile(latencies, 0.95), 1),
+            "single_throughput_per_s": round(len(latencies) / (time.perf_counter() - t0), 1),
+        })
+        print(f"single posting, {args.clients} concurrent clients: p50 "
+              f"{figures['single_p50_ms']} ms, p95 {figures['single_p95_ms']} ms "
+              f"({len(latencies)} ok, {len(errors)} errors)", flush=True)
+        figures["worker_peak_rss_mb"] = [round(peak_rss_mb(p), 1) for p in worker_pids]
+        figures["web_peak_rss_mb"] = round(max(peak_rss_mb(p) for p in web_pids), 1)
+        print(json.dumps(figures, indent=2))
+        if args.json:
+            args.json.write_text(json.dumps(figures, indent=2))
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+                try:
+                    p.wait(30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        if admin is not None and db_name:
+            db.get_engine(url).dispose()
+            with admin.connect() as conn:
+                conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                  "WHERE datname = :n"), {"n": db_name})
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name}"'))
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
