@@ -21,7 +21,7 @@
   function show(p) {
     var bar = document.getElementById("bar");
     if (bar) { bar.value = p.percent; bar.textContent = p.percent + "%"; }
-    set("percent", p.percent);
+    set("percent", Math.floor(p.percent));
     set("status", p.status);
     set("done", p.done);
     set("failed", p.failed);

@@ -1,0 +1,261 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against the real
+app (served in a thread), a real worker process, Redis and the real engine.
+
+Screenshots of every page, 1280 and 390 px wide, go to ``artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, WorkerProcess, missing_service, wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+SHOTS = ROOT / "artifacts" / "screenshots"
+EXAMPLES = ROOT / "examples"
+WIDTHS = (1280, 390)
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = shutil.which("chromium")
+    if not executable:
+        missing_service("no chromium binary on PATH (Debian: apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_service("Playwright for Python is not installed")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=executable, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def live(browser: Any, redis_url: str, sqlite_url: str, real_engine: None,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimpleNamespace]:
+    """The web app on a free port in a thread, and one worker process, on Redis and SQLite."""
+    import redis
+    from werkzeug.serving import make_server
+
+    from web import create_app
+
+    # A Redis database of our own, so other tests' flushes do not touch our queue.
+    url = redis_url.rsplit("/", 1)[0] + "/5"
+    redis.Redis.from_url(url).flushdb()
+    tmp = tmp_path_factory.mktemp("browser")
+    settings = {"DATABASE_URL": sqlite_url, "REDIS_URL": url,
+                "INSTANCE_PATH": str(tmp / "instance"), "CHUNK_SIZE": 8}
+    worker = WorkerProcess(settings, f"browser-{uuid.uuid4().hex[:6]}", 1, tmp / "worker.log")
+    app = create_app({"TESTING": False, **settings})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    client = app.test_client()
+    try:
+        wait_for(lambda: client.get("/readyz").status_code == 200, timeout=90, interval=0.3)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        yield SimpleNamespace(base=base, app=app, settings=settings)
+    finally:
+        server.shutdown()
+        worker.stop()
+
+
+@pytest.fixture
+def page(browser: Any, live: SimpleNamespace) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    pg.console_errors = []  # type: ignore[attr-defined]
+    pg.dialogs = []  # type: ignore[attr-defined]
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+
+    def on_dialog(dialog: Any) -> None:
+        pg.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    pg.on("dialog", on_dialog)
+    yield pg
+    context.close()
+
+
+def shoot(page: Any, name: str) -> None:
+    """Save a full-page screenshot at each width, leaving the page at 1280 px."""
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.wait_for_timeout(50)
+        page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        if width == 390:
+            # Nothing may stick out sideways on a phone (tables scroll in their own box).
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 1, f"{name} is {overflow}px too wide at 390 px"
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_paste_a_real_posting_and_read_its_gaps(page: Any, live: SimpleNamespace) -> None:
+    page.goto(live.base + "/")
+    assert page.get_by_label("Skill set to compare with").input_value() == \
+        "medical-office-specialist"
+    shoot(page, "analyze")
+    # A sample posting is one click away.
+    page.get_by_role("link", name="US front-office specialist and biller (text)").click()
+    assert "Valley Abortion Group" in page.locator("#text").input_value()
+    page.get_by_role("button", name="Analyse the posting").click()
+    page.wait_for_selector("#score-value", timeout=30_000)
+    assert "/analyses/" in page.url
+
+    skills = page.locator("#skills").inner_text()
+    for name in ("Medical billing (electronic claims)", "Medical coding",
+                 "Appointment scheduling", "Front desk and patient reception"):
+        assert name in skills
+    gaps = page.locator("#gaps").inner_text()
+    assert "Electronic health records (EHR/EMR)" in gaps
+    assert "HIPAA and patient privacy" in gaps
+    assert page.locator("ol.gaps > li").count() >= 10
+    assert page.locator(".posting-text mark.skill").count() >= 8
+    score = int(page.locator("#score-value").inner_text())
+    assert 0 <= score <= 100
+    # An evidence link jumps to its highlight in the posting.
+    page.locator("#skills a.ev").first.click()
+    assert "#ev-" in page.url
+    shoot(page, "result")
+    page.get_by_role("link", name="Print-friendly view").click()
+    page.wait_for_selector("body.print-view")
+    shoot(page, "result-print")
+    assert page.console_errors == []
+
+
+def test_the_pending_page_polls_until_the_result_is_ready(page: Any, live: SimpleNamespace) -> None:
+    from worker import pipeline, tasks
+
+    text = ("Medical receptionist: book appointments on SystmOne and answer the telephone. "
+            f"{uuid.uuid4().hex}")
+    # Stored but not queued yet, so the page is sure to find it waiting.
+    url = live.settings["DATABASE_URL"]
+    analysis_id = pipeline.submit_text(url, text, lambda batch_id, chunk: None)
+    page.goto(f"{live.base}/analyses/{analysis_id}")
+    assert page.get_by_role("heading", name="Analysing…").is_visible()
+    shoot(page, "result-pending")
+    tasks.interactive_enqueuer(live.app.extensions["celery"])(analysis_id, 0)
+    page.wait_for_selector("#score-value", timeout=30_000)
+    assert "Appointment scheduling" in page.locator("#skills").inner_text()
+    assert page.console_errors == []
+
+
+def test_a_posting_with_script_never_executes(page: Any, live: SimpleNamespace) -> None:
+    evil = (
+        "<h2>Medical receptionist</h2><script>window.__pwned = 1; alert('script')</script>"
+        "<p>Book appointments, keep medical records and handle billing.</p>"
+        "<img src=x onerror=\"window.__pwned = 2; alert('img')\">"
+        "<p>&lt;script&gt;window.__pwned = 3&lt;/script&gt; scheduling "
+        f"<a href=\"javascript:alert('a')\">apply</a> {uuid.uuid4().hex}</p>"
+    )
+    page.goto(live.base + "/")
+    page.locator("#text").fill(evil)
+    page.get_by_role("button", name="Analyse the posting").click()
+    page.wait_for_selector("#score-value", timeout=30_000)
+    assert page.evaluate("window.__pwned") is None
+    assert page.dialogs == []
+    assert page.locator(".posting-text script, .posting-text img, main a[href^='javascript:']") \
+        .count() == 0
+    assert "Appointment scheduling" in page.locator("#skills").inner_text()
+    # Back on the form with the same text: still inert inside the textarea.
+    page.goto(live.base + "/")
+    page.locator("#text").fill(evil)
+    page.wait_for_timeout(100)
+    assert page.evaluate("window.__pwned") is None and page.dialogs == []
+
+
+def test_upload_a_csv_watch_progress_read_the_report(page: Any, live: SimpleNamespace,
+                                                   tmp_path: Path) -> None:
+    page.goto(live.base + "/batches/new")
+    shoot(page, "batch-upload")
+    page.locator("#file").set_input_files(str(EXAMPLES / "postings.csv"))
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_selector("table.preview")
+    assert page.locator("#col_text").input_value() == "description"
+    assert page.locator("#col_company").input_value() == "company"
+    assert page.locator("#col_date").input_value() == "date_posted"
+    assert page.locator("table.preview tbody tr").count() == 5
+    shoot(page, "batch-preview")
+
+    page.get_by_role("button", name="Start the analysis").click()
+    page.wait_for_selector("#progress")
+    progress_url = page.url
+    # The page updates itself: no reload until the end.
+    page.wait_for_selector("#report-link", state="visible", timeout=120_000)
+    assert page.url == progress_url
+    assert page.locator("#percent").inner_text() == "100"
+    assert page.locator("#bar").evaluate("el => el.value") == 100
+    assert int(page.locator("#done").inner_text()) + int(page.locator("#failed").inner_text()) \
+        == int(page.locator("#total").inner_text()) == 24
+    assert page.locator("#cancel-form").is_hidden()
+    shoot(page, "batch-progress")
+
+    page.locator("#report-link").click()
+    page.wait_for_selector("#chart-skills")
+    assert page.locator("#chart-skills rect.bar").count() >= 20
+    assert page.locator("#chart-scores rect.bar").count() == 10
+    assert page.locator("#chart-skills").get_attribute("role") == "img"
+    page.locator("details.chart-table summary").first.click()
+    assert page.locator("details.chart-table").first.locator("tbody tr").count() >= 20
+    assert page.locator("#postings-h .count").inner_text() == "24"
+    assert page.locator("#postings-table tbody tr").count() == 24
+    for heading in ("Most common gaps", "Most common extras", "Breakdowns", "Failed rows"):
+        assert page.get_by_role("heading", name=heading).is_visible()
+    shoot(page, "batch-report")
+
+    # Sort by score, highest first, then filter; both keep working together.
+    page.locator("#postings-table th a", has_text="Score").click()
+    page.locator("#postings-table th a", has_text="Score").click()
+    scores = [float(s) for s in page.locator("#postings-table tbody td:nth-child(6)")
+              .all_inner_texts() if s != "–"]
+    assert scores == sorted(scores, reverse=True) and scores
+    page.get_by_label("Filter").fill("Planned Parenthood")
+    page.get_by_role("button", name="Apply").click()
+    rows = page.locator("#postings-table tbody tr")
+    assert 0 < rows.count() < 24
+    assert all("Planned Parenthood" in t for t in rows.all_inner_texts())
+
+    # Drill down to one posting's result.
+    page.locator("#postings-table tbody a").first.click()
+    page.wait_for_selector("#gaps")
+    assert page.locator("#gaps ol.gaps > li").count() > 0
+    shoot(page, "batch-row")
+    page.go_back()
+
+    with page.expect_download() as info:
+        page.locator("#download-csv").click()
+    download = info.value
+    assert download.suggested_filename == "postings-results.csv"
+    text = Path(download.path()).read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 24 and rows[0]["status"] == "done" and rows[0]["gaps"]
+    with page.expect_download() as info:
+        page.locator("#download-jsonl").click()
+    lines = Path(info.value.path()).read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 24 and json.loads(lines[0])["skills"]
+    assert page.console_errors == []
+
+
+def test_error_page(page: Any, live: SimpleNamespace) -> None:
+    response = page.goto(live.base + "/no/such/page")
+    assert response.status == 404
+    assert page.get_by_role("heading", name="Page not found").is_visible()
+    shoot(page, "error-404")
