@@ -8,6 +8,7 @@ boilerplate do not count.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -164,13 +165,22 @@ class Extractor:
         candidates = self.matcher.candidates(toks, covered, self._text)
         if not candidates:
             return []
-        labels = self.matcher.predict([c[0] for c in candidates])
+        matches = self.matcher.match([c[0] for c in candidates])
         out = []
-        for (phrase, start, end), label in zip(candidates, labels, strict=True):
-            if label is None or _inside(blocked, start, end, label):
+        text = self._text
+        for (phrase, start, end), j in zip(candidates, matches, strict=True):
+            if j is None:
+                continue
+            label = self.matcher.labels_[j]
+            if _inside(blocked, start, end, label):
                 continue
             s_start, s_end = sentences.span_at(start)
             if end > s_end:
+                continue
+            near, context = self.matcher.alias_context_[j]
+            if near and not _words_re(near).search(text, s_start, s_end):
+                continue
+            if context and not _words_re(context).search(text):
                 continue
             skill = self.skills.get(label)
             if skill is not None:
@@ -260,6 +270,7 @@ def _inside(spans: list[_Blocked], start: int, end: int, skill_id: str) -> bool:
     return any(s <= start and end <= e and skill_id in ids for s, e, ids in spans)
 
 
+@functools.lru_cache(maxsize=1024)
 def _words_re(words: tuple[str, ...]) -> re.Pattern[str] | None:
     if not words:
         return None

@@ -34,7 +34,8 @@ def background_phrases() -> list[str]:
 
 
 SUFFIXES = frozenset(
-    "|s|es|ed|d|ing|er|ers|r|ion|ions|al|ial|y|ary|ic|ical|ly|ment|ments|e|ate|ated|ity|ities".split("|")
+    "|s|es|ed|d|ing|er|ers|r|ion|ions|al|ial|y|ary|ic|ical|ly|ment|ments|e|ate|ated|ity|ities|"
+    "ier|iers|ies|ied|ication|ications|ing|ings|ive|ively|ise|ize|ised|ized|ist|ists|ism".split("|")
 )
 
 
@@ -125,18 +126,24 @@ class SkillMatcher(BaseEstimator):
             # "patient experience", while a misspelt word is near only itself.
             self.threshold_ = max(0.85, self._calibrate(phrases, y, negatives or []))
             words = [(p, label) for p, label in zip(phrases, y, strict=True) if " " not in p]
-            self.word_threshold_ = max(0.78, self._calibrate(
+            self.word_threshold_ = max(0.75, self._calibrate(
                 [p for p, _ in words], [label for _, label in words],
                 [n for n in negatives or [] if " " not in n.strip()],
                 target=self.word_target_precision,
             ))
-        self.cache_: dict[str, str | None] = {}
+        self.cache_: dict[str, int | None] = {}
+        self.alias_context_ = [((), ())] * len(phrases)
         return self
 
     def fit_skillsets(self, *skillsets: SkillSet) -> SkillMatcher:
-        """Fit on the plain aliases of skill sets (case-sensitive and contextual ones are left out)."""
+        """Fit on the word aliases of skill sets (patterns and case-sensitive ones are left out).
+
+        An alias's context words (``near``, ``context``) are kept beside it in
+        ``alias_context_``: a phrase matched to that alias needs the same context.
+        """
         X: list[str] = []
         y: list[str] = []
+        context: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
         seen: set[str] = set()
         for skillset in skillsets:
             for skill in skillset.skills:
@@ -144,11 +151,14 @@ class SkillMatcher(BaseEstimator):
                     continue
                 seen.add(skill.id)
                 for alias in skill.aliases:
-                    if alias.pattern or alias.case or alias.near or len(alias.phrase) < self.min_chars:
+                    if alias.pattern or alias.case or len(alias.phrase) < self.min_chars:
                         continue
                     X.append(alias.phrase)
                     y.append(skill.id)
-        return self.fit(X, y, negatives=background_phrases())
+                    context.append((alias.near, alias.context))
+        self.fit(X, y, negatives=background_phrases())
+        self.alias_context_ = context
+        return self
 
     def _nearest(self, phrases: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Cosine similarity to, and index of, each phrase's nearest alias.
@@ -185,24 +195,26 @@ class SkillMatcher(BaseEstimator):
 
     def predict(self, X: list[str]) -> list[str | None]:
         """Skill id of each phrase, or None where no alias is near enough."""
-        out: list[str | None] = [None] * len(X)
+        return [None if j is None else self.labels_[j] for j in self.match(X)]
+
+    def match(self, X: list[str]) -> list[int | None]:
+        """Index (into ``phrases_``) of each phrase's matching alias, or None."""
+        out: list[int | None] = [None] * len(X)
         todo = []
         for i, phrase in enumerate(X):
             key = phrase.lower()
             if key in self.cache_:
                 out[i] = self.cache_[key]
-            elif len(key) < self.min_chars:
-                out[i] = None
-            else:
+            elif len(key) >= self.min_chars:
                 todo.append(i)
         if todo:
             sims, idx = self._nearest([X[i] for i in todo])
             for i, sim, j in zip(todo, sims, idx, strict=True):
                 bar = self.threshold_ if " " in X[i].strip() else self.word_threshold_
-                label = self.labels_[j] if sim >= bar and self._plausible(X[i], j) else None
-                out[i] = label
+                found = int(j) if sim >= bar and self._plausible(X[i], j) else None
+                out[i] = found
                 if len(self.cache_) < 200_000:
-                    self.cache_[X[i].lower()] = label
+                    self.cache_[X[i].lower()] = found
         return out
 
     def _plausible(self, phrase: str, j: int) -> bool:
@@ -217,6 +229,12 @@ class SkillMatcher(BaseEstimator):
         alias = phrase_stems(self.phrases_[j])
         if set(cand) < set(alias):
             return False
+        if len(cand) < len(alias):
+            # Fewer words than the alias: only its words run together ("SystemOne").
+            joined = "".join(alias)
+            word = "".join(cand)
+            if not (word[:4] == joined[:4] and word[-2:] == joined[-2:]):
+                return False
         shared = [w for w in cand if w in alias]
         if shared != [w for w in alias if w in shared]:
             return False

@@ -409,7 +409,7 @@ def test_extras_reported_separately(analyzer):
 
 
 def test_misspellings_found_through_the_matcher(analyzer, plain):
-    text = "Must be a good recepcionist and maintain confidentialty."
+    text = "Must be a good recepcionist at our clinic and maintain confidentialty."
     record = analyzer.analyze(text, include_text=True)
     assert evidence(record, "front_desk") == ["recepcionist"]
     assert evidence(record, "hipaa") == ["confidentialty"]
