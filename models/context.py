@@ -39,7 +39,8 @@ BOILERPLATE_RE = re.compile(
     r"may close (?:early|this)|applications? (?:will be|are|must)|"
     r"\bvaccinat|covid-?19 vaccin|flu vaccin|smoke[- ]free|no smoking|\binterviews? (?:will|are|may|to be)|"
     r"pathway to becoming|tuition|sign[- ]on bonus|rated (?:good|outstanding|requires)|"
-    r"\bawards?\b|authori[sz]ation to work|sponsorship|email address|informal visits? contact",
+    r"\bawards?\b|authori[sz]ation to work|sponsorship|email address|informal visits? contact|"
+    r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d",
     re.I,
 )
 
