@@ -114,9 +114,9 @@ def start(token: str):  # type: ignore[no-untyped-def]
     meta = services.load_upload(_instance(), token)
     if meta is None:
         abort(404)
-    columns, _, _ = services.upload_preview(meta)
     mapping = None
     try:
+        columns, _, _ = services.upload_preview(meta)
         mapping = services.mapping_from_form(request.form, columns)
         batch_id = services.start_batch(
             _url(), current_app.extensions["celery"], meta, mapping,

@@ -51,7 +51,7 @@ def render_error(exc: BaseException):  # type: ignore[no-untyped-def]
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
         message = getattr(exc, "user_message", None) or (
             f"Uploads are limited to {limit / 1024 / 1024:.0f} MB. Split the file into smaller "
-            "ones, or ask whoever runs this site to raise SKILLGAP_MAX_CONTENT_LENGTH."
+            "ones, or ask whoever runs this site to raise SKILLGAP_MAX_UPLOAD_MB."
         )
     return render_template("error.html", code=code, title=title, message=message), code
 

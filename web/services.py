@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import html
 import itertools
 import json
 import os
@@ -207,9 +208,24 @@ def discard_upload(instance_path: str, token: str) -> None:
 def upload_preview(meta: dict[str, Any], rows: int = 5) -> tuple[
     list[str], dict[str, str | None], list[dict[str, str]]
 ]:
-    """Return (columns, detected mapping, first rows) of a stored upload."""
+    """Return (columns, detected mapping, first rows as plain text) of a stored upload."""
     with open(meta["path"], "rb") as fh:
-        return preview(fh, meta["parse_name"], rows=rows)
+        columns, mapping, first = preview(fh, meta["parse_name"], rows=rows)
+    return columns, mapping, [{k: plain(v) for k, v in row.items()} for row in first]
+
+
+def plain(value: Any, limit: int = 300) -> str:
+    """Return a cell as readable text: HTML (even escaped once or twice) reduced to its words."""
+    text = str(value or "")[:4000]
+    for _ in range(2):
+        if "&lt;" in text or "&amp;" in text:
+            text = html.unescape(text)
+    if "<" in text:
+        from bs4 import BeautifulSoup
+
+        text = BeautifulSoup(text, "lxml").get_text(" ")
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def mapping_from_form(form: Any, columns: list[str]) -> dict[str, str | None]:
