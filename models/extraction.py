@@ -168,7 +168,7 @@ class Extractor:
         matches = self.matcher.match([c[0] for c in candidates])
         out = []
         text = self._text
-        for (phrase, start, end), j in zip(candidates, matches, strict=True):
+        for (_phrase, start, end), j in zip(candidates, matches, strict=True):
             if j is None:
                 continue
             label = self.matcher.labels_[j]

@@ -229,7 +229,7 @@ def _read_csv(
         mapping.update({k: v for k, v in columns.items() if k in FIELD_CANDIDATES})
     if text_column:
         mapping["text"] = text_column
-    for key, col in mapping.items():
+    for col in mapping.values():
         if col is not None and col not in header:
             raise InputError(
                 f"{name}: no column named {col!r} (columns are: {', '.join(header)})"

@@ -33,7 +33,8 @@ SECTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("eeo", re.compile(
         r"equal (employment )?opportunit|\beeo\b|diversity|inclusion|non-?discriminat|"
         r"disability confident|reasonable adjustment|accessibility|affirmative action", re.I)),
-    ("values", re.compile(r"culture of|our (core )?values|values and behaviou?rs|our behaviou?rs|code of conduct", re.I)),
+    ("values", re.compile(
+        r"culture of|our (core )?values|values and behaviou?rs|our behaviou?rs|code of conduct", re.I)),
     ("privacy", re.compile(r"privacy|data protection notice|gdpr notice|how we use your", re.I)),
     ("benefits", re.compile(
         r"benefit|perks|we offer|what we can offer|what'?s in it for you|why (join|work)|"
@@ -180,7 +181,10 @@ def _parse_html(raw: str) -> Document:
         description = posting.get("description")
         if isinstance(description, str) and description.strip():
             inner = unescape_html(description)
-            doc = _parse_html_body(BeautifulSoup(inner, "lxml"), inner) if looks_like_html(inner) else _parse_text(inner)
+            if looks_like_html(inner):
+                doc = _parse_html_body(BeautifulSoup(inner, "lxml"), inner)
+            else:
+                doc = _parse_text(inner)
             if doc.text.strip():
                 _apply_ld(doc, posting)
                 return doc

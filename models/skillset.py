@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+
+import tomllib
 
 TIERS = ("foundation", "modern")
 DATA_PACKAGE = "models.data"
