@@ -82,13 +82,13 @@ def start(client, location: str, **columns):  # type: ignore[no-untyped-def]
 
 
 CSV = (
-    "id,title,company,location,date_posted,description\n"
-    "a1,Receptionist,Acme Clinic,Leeds,2024-01-05,Front desk: scheduling and Epic\n"
-    "a2,Biller,<b>Bold & Co</b>,York,2024-02-01,billing and more billing\n"
-    "a3,Porter,Acme Clinic,Leeds,2024-02-11,moving things around\n"
-    "a4,Empty,Nobody,Hull,2024-03-01,\n"
-    "a5,=HYPERLINK(\"x\"),Evil,Leeds,2024-03-02,scheduling for =cmd\n"
-).encode()
+    b"id,title,company,location,date_posted,description\n"
+    b"a1,Receptionist,Acme Clinic,Leeds,2024-01-05,Front desk: scheduling and Epic\n"
+    b"a2,Biller,<b>Bold & Co</b>,York,2024-02-01,billing and more billing\n"
+    b"a3,Porter,Acme Clinic,Leeds,2024-02-11,moving things around\n"
+    b"a4,Empty,Nobody,Hull,2024-03-01,\n"
+    b"a5,=HYPERLINK(\"x\"),Evil,Leeds,2024-03-02,scheduling for =cmd\n"
+)
 
 
 # --- Security -------------------------------------------------------------------------------

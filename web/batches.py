@@ -15,11 +15,11 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.inputs import InputError
+from web import error_pages, present, samples, services
+from web.pages import chosen_skillset
 from worker import pipeline
 from worker.report import build_report
 from worker.results import iter_results
-from web import error_pages, present, samples, services
-from web.pages import chosen_skillset
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 error_pages.catch_all(bp)
