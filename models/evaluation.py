@@ -25,10 +25,10 @@ class LabelledPosting:
     source: str = ""
 
 
-def load_devset(fixtures: Path, pages_dir: Path | None = None) -> list[LabelledPosting]:
+def load_devset(fixtures: Path, pages_dir: Path | None = None, pattern: str = "devset_*.jsonl") -> list[LabelledPosting]:
     """Read the labelled postings; saved pages are read from ``pages_dir`` when present."""
     items: list[LabelledPosting] = []
-    for path in sorted(fixtures.glob("devset_*.jsonl")):
+    for path in sorted(fixtures.glob(pattern)):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
