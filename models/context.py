@@ -62,19 +62,23 @@ REQUIRED_RE = re.compile(
 _NEGATION_WORD = re.compile(r"\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b", re.I)
 
 
-def negated(sentence: str, rel_start: int, rel_end: int) -> bool:
-    """Is the mention at [rel_start, rel_end) of the sentence inside a negated clause?"""
+def negated_clauses(sentence: str) -> list[tuple[int, int]]:
+    """The spans of a sentence that a negation covers ("no coding experience needed")."""
     if not _NEGATION_WORD.search(sentence):
-        return False
+        return []
+    spans = []
     for m in NEGATION_RE.finditer(sentence):
         clause_start = max(0, m.start() - 60)
         for b in CLAUSE_END_RE.finditer(sentence, clause_start, m.start()):
             clause_start = b.end()
         after = CLAUSE_END_RE.search(sentence, m.end())
-        clause_end = after.start() if after else len(sentence)
-        if rel_start >= clause_start and rel_end <= clause_end:
-            return True
-    return False
+        spans.append((clause_start, after.start() if after else len(sentence)))
+    return spans
+
+
+def negated(sentence: str, rel_start: int, rel_end: int) -> bool:
+    """Is the mention at [rel_start, rel_end) of the sentence inside a negated clause?"""
+    return any(a <= rel_start and rel_end <= b for a, b in negated_clauses(sentence))
 
 
 # Literal words of which one stands in every BOILERPLATE_RE match: a cheap test
@@ -102,8 +106,17 @@ STATEMENT_RE = re.compile(
 )
 
 
+_STATEMENT_WORDS = (
+    "opportunit", "eeo", "affirmative", "regardless", "regard to", "protected", "privacy", "your",
+    "data protection", "considered for employment", "qualified applicants",
+)
+
+
 def statement(sentence: str) -> bool:
     """Does an equal-opportunity or privacy statement start in this sentence?"""
+    low = sentence.lower()
+    if not any(word in low for word in _STATEMENT_WORDS):
+        return False
     return bool(STATEMENT_RE.search(sentence))
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from models.context import boilerplate, negated, requirement, statement
+from models.context import boilerplate, negated_clauses, requirement, statement
 from models.parsing import BOILERPLATE_SECTIONS, Document
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, phrase_stems, phrase_words, tokenize
@@ -199,7 +199,7 @@ class Extractor:
         from bisect import bisect_right
 
         # Sentence-level verdicts are computed once per sentence, not per mention.
-        sentence_info: dict[int, tuple[bool, str]] = {}
+        sentence_info: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
@@ -219,10 +219,13 @@ class Extractor:
             sentence = text[s_start:s_end]
             info = sentence_info.get(s_start)
             if info is None:
-                info = sentence_info[s_start] = (boilerplate(sentence), requirement(sentence, section))
+                info = sentence_info[s_start] = (
+                    boilerplate(sentence), requirement(sentence, section), negated_clauses(sentence)
+                )
             if info[0]:
                 continue
-            if negated(sentence, mention.start - s_start, mention.end - s_start):
+            rel_start, rel_end = mention.start - s_start, mention.end - s_start
+            if any(a <= rel_start and rel_end <= b for a, b in info[2]):
                 continue
             level = info[1]
             skill = mention.skill
