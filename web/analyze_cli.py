@@ -158,7 +158,7 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
         analyzer = Analyzer.for_skillset(skillset, use_matcher=not no_matcher)
     except SkillSetError as exc:
         raise click.ClickException(str(exc)) from None
-    out = click.get_text_stream("stdout")
+    out = sys.stdout
     records = _records(paths, analyzer, text_column, progress)
     writer = None
     first = True
