@@ -19,7 +19,7 @@ from flask import (
 
 from models.inputs import InputError, check_text, input_format
 from models.skillset import SkillSetError, builtin_ids
-from worker import pipeline, tasks
+from worker import notify, pipeline, tasks
 from sqlalchemy import bindparam, select
 
 from worker.db import get_engine, session_scope
@@ -107,13 +107,8 @@ def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
     if status is None:
         raise ApiError(404, "not_found", "no such analysis")
     wait = min(_float_arg("wait", 0.0), float(current_app.config["MAX_WAIT_SECONDS"]))
-    deadline = time.monotonic() + wait
-    delay = 0.005
-    # A cheap primary-key query, more often at first: most results arrive in tens of ms.
-    while status not in FINISHED and time.monotonic() < deadline:
-        time.sleep(min(delay, max(0.0, deadline - time.monotonic())))
-        delay = min(delay * 1.5, 0.1)
-        status = _single_status(batch_id) or status
+    if status not in FINISHED and wait > 0:
+        status = _wait(batch_id, status, time.monotonic() + wait)
     body: dict[str, Any] = {"id": batch_id, "status": "queued", "result": None}
     if status == "running":
         body["status"] = "running"
@@ -135,6 +130,43 @@ def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
         if status == CANCELLED:
             body["status"] = "failed"
     return jsonify(body)
+
+
+def _wait(batch_id: str, status: str, deadline: float) -> str:
+    """Wait until the posting's batch is finished or the deadline passes; return its status.
+
+    With Redis the worker's announcement wakes us at once (the database is still
+    what is read); without it, a cheap query polls, more often at first.
+    """
+    url = notify.redis_url(current_app.config)
+    pubsub = None
+    if url is not None:
+        try:
+            pubsub = notify.client(url).pubsub(ignore_subscribe_messages=True)
+            pubsub.subscribe(notify.channel(batch_id))
+        except Exception:  # noqa: BLE001 - polling still works
+            pubsub = None
+    delay = 0.005
+    try:
+        # Checked after subscribing, so a result stored meanwhile is not missed.
+        status = _single_status(batch_id) or status
+        while status not in FINISHED and (left := deadline - time.monotonic()) > 0:
+            if pubsub is not None:
+                try:
+                    pubsub.get_message(timeout=min(left, 0.5))
+                except Exception:  # noqa: BLE001
+                    pubsub = None
+            else:
+                time.sleep(min(delay, left))
+                delay = min(delay * 1.5, 0.1)
+            status = _single_status(batch_id) or status
+    finally:
+        if pubsub is not None:
+            try:
+                pubsub.close()
+            except Exception:  # noqa: BLE001
+                pass
+    return status
 
 
 def _float_arg(name: str, default: float) -> float:

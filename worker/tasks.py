@@ -8,7 +8,7 @@ from typing import Any
 from celery import Celery, shared_task, signals
 from celery.exceptions import Retry
 
-from worker import pipeline
+from worker import notify, pipeline
 from worker.celery_app import BATCH_QUEUE, INTERACTIVE_QUEUE, settings_of
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
         return
     try:
         pipeline.run_chunk(url, batch_id, chunk, isolate=attempt >= limit)
+        notify.publish(settings, batch_id)
     except Retry:
         raise
     except Exception as exc:
@@ -37,6 +38,7 @@ def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
         if attempt >= limit:
             pipeline.fail_chunk(url, batch_id, chunk,
                                 f"the analysis failed {limit} times ({type(exc).__name__})")
+            notify.publish(settings, batch_id)
             return
         raise self.retry(exc=exc, countdown=settings["RETRY_DELAY"] * attempt) from None
 
