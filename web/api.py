@@ -16,18 +16,17 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from sqlalchemy import bindparam, select
 
 from models.inputs import InputError, check_text, input_format
 from models.skillset import SkillSetError, builtin_ids
+from web.errors import ApiError
 from worker import notify, pipeline, tasks
-from sqlalchemy import bindparam, select
-
 from worker.db import get_engine, session_scope
 from worker.export import FORMATS, iter_export
 from worker.report import build_report
 from worker.results import iter_results, single_result
 from worker.storage import CANCELLED, FINISHED, Batch
-from web.errors import ApiError
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
