@@ -8,6 +8,7 @@ they are about how postings are written, not about any one occupation.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 NEGATION_RE = re.compile(
     r"(?:\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b)\s+(?:[\w/-]+\s+){0,5}?"
@@ -118,6 +119,42 @@ def statement(sentence: str) -> bool:
     if not any(word in low for word in _STATEMENT_WORDS):
         return False
     return bool(STATEMENT_RE.search(sentence))
+
+
+class Cues:
+    """Where a document's cue words stand, found once per document.
+
+    Most sentences hold none of the words that every boilerplate or statement
+    match needs; looking those words up once in the whole text lets such
+    sentences skip the large regular expressions.
+    """
+
+    def __init__(self, text: str) -> None:
+        low = text.lower()
+        self.boilerplate = _positions(low, _BOILERPLATE_WORDS)
+        self.statement = _positions(low, _STATEMENT_WORDS)
+
+    def boilerplate_in(self, text: str, start: int, end: int) -> bool:
+        return _any_between(self.boilerplate, start, end) and bool(BOILERPLATE_RE.search(text, start, end))
+
+    def statement_in(self, text: str, start: int, end: int) -> bool:
+        return _any_between(self.statement, start, end) and bool(STATEMENT_RE.search(text, start, end))
+
+
+def _positions(low: str, words: tuple[str, ...]) -> list[int]:
+    found = []
+    for word in words:
+        i = low.find(word)
+        while i >= 0:
+            found.append(i)
+            i = low.find(word, i + 1)
+    found.sort()
+    return found
+
+
+def _any_between(positions: list[int], start: int, end: int) -> bool:
+    i = bisect_left(positions, start)
+    return i < len(positions) and positions[i] < end
 
 
 def boilerplate(sentence: str) -> bool:

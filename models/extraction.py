@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from models.context import boilerplate, negated_clauses, requirement, statement
+from models.context import Cues, negated_clauses, requirement
 from models.parsing import BOILERPLATE_SECTIONS, Document
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, phrase_stems, phrase_words, tokenize
@@ -201,6 +201,7 @@ class Extractor:
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
+        cues = Cues(text)
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"
@@ -211,7 +212,7 @@ class Extractor:
                 if bi not in statement_at:
                     block = blocks[bi]
                     statement_at[bi] = next(
-                        (a for a, b in sentences.within(block.start, block.end) if statement(text[a:b])),
+                        (a for a, b in sentences.within(block.start, block.end) if cues.statement_in(text, a, b)),
                         len(text) + 1,
                     )
                 if s_start >= statement_at[bi]:
@@ -220,7 +221,8 @@ class Extractor:
             info = sentence_info.get(s_start)
             if info is None:
                 info = sentence_info[s_start] = (
-                    boilerplate(sentence), requirement(sentence, section), negated_clauses(sentence)
+                    cues.boilerplate_in(text, s_start, s_end), requirement(sentence, section),
+                    negated_clauses(sentence),
                 )
             if info[0]:
                 continue
