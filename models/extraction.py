@@ -16,7 +16,7 @@ from typing import Any
 from models.context import Cues, negated_clauses, requirement
 from models.parsing import BOILERPLATE_SECTIONS, Document
 from models.skillset import Alias, Skill, SkillSet
-from models.text import Sentences, phrase_stems, phrase_words, tokenize
+from models.text import Sentences, phrase_stems, phrase_words, stem, tokenize
 
 REQUIREMENT_RANK = {"unspecified": 0, "preferred": 1, "required": 2}
 MAX_EVIDENCE = 5
@@ -50,7 +50,7 @@ class Extractor:
         self.index: dict[tuple[str, ...], list[_Entry]] = {}
         # Phrases that look like an alias but are not, per skill they block.
         self.blockers: dict[tuple[str, ...], set[str]] = {}
-        self.patterns: list[tuple[re.Pattern[str], _Entry]] = []
+        self.patterns: list[tuple[re.Pattern[str], _Entry, frozenset[str]]] = []
         own = {s.id for s in skillset.skills}
         self.skills = {s.id: s for s in skillset.skills}
         for group, is_extra in ((skillset.skills, False), (extras.skills, True)):
@@ -75,7 +75,7 @@ class Extractor:
         if alias.pattern:
             flags = 0 if alias.case else re.I
             entry = _Entry(skill, alias, (), near_re, context_re, extra)
-            self.patterns.append((re.compile(alias.phrase, flags), entry))
+            self.patterns.append((re.compile(alias.phrase, flags), entry, _leading_words(alias.phrase)))
             return
         key = phrase_stems(alias.phrase)
         if not key:
@@ -132,7 +132,11 @@ class Extractor:
                     for j in range(i, i + length):
                         covered[j] = 1
                     break
-        for pattern, entry in self.patterns:
+        stem_set = set(stems)
+        for pattern, entry, leading in self.patterns:
+            # A pattern that must start with one of a few words runs only where they stand.
+            if leading and stem_set.isdisjoint(leading):
+                continue
             if entry.context_re and not entry.context_re.search(text):
                 continue
             for m in pattern.finditer(text):
@@ -273,6 +277,14 @@ _Blocked = tuple[int, int, set[str]]
 
 def _inside(spans: list[_Blocked], start: int, end: int, skill_id: str) -> bool:
     return any(s <= start and end <= e and skill_id in ids for s, e, ids in spans)
+
+
+def _leading_words(pattern: str) -> frozenset[str]:
+    """Stems of the words a pattern must start with (``\\b(?:input|enter)...``), if plain words."""
+    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,}))(?![A-Za-z?*+{])", pattern)
+    if not m:
+        return frozenset()
+    return frozenset(stem(w) for w in (m.group(1) or m.group(2)).split("|"))
 
 
 @functools.lru_cache(maxsize=1024)
