@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -95,17 +96,8 @@ class Extractor:
         blocked = self._blocked_spans(stems, starts, ends)
         found: list[Mention] = []
         covered = bytearray(n)
-        first = self.first
         for i in range(n):
-            lengths = first.get(stems[i])
-            if lengths is None:
-                continue
-            for length in lengths:
-                if i + length > n:
-                    continue
-                entries = self.index.get(tuple(stems[i:i + length]))
-                if not entries:
-                    continue
+            for length, entries in _keys_at(stems, i, self.first, self.index):
                 start, end = starts[i], ends[i + length - 1]
                 # Words of an alias must sit in one sentence.
                 s_start, s_end = sentences.span_at(start)
@@ -150,17 +142,10 @@ class Extractor:
         spans: list[_Blocked] = []
         if not self.blockers:
             return spans
-        n = len(stems)
-        first = self.blocker_first
-        for i in range(n):
-            lengths = first.get(stems[i])
-            if lengths is None:
-                continue
-            for length in lengths:
-                skills = self.blockers.get(tuple(stems[i:i + length])) if i + length <= n else None
-                if skills:
-                    spans.append((starts[i], ends[i + length - 1], skills))
-                    break
+        for i in range(len(stems)):
+            for length, skills in _keys_at(stems, i, self.blocker_first, self.blockers):
+                spans.append((starts[i], ends[i + length - 1], skills))
+                break
         return spans
 
     def _matcher_mentions(
@@ -263,6 +248,18 @@ class Extractor:
         skills.sort(key=lambda s: order.get(s["id"], 1_000))
         extras.sort(key=lambda s: s["name"].lower())
         return skills, extras
+
+
+def _keys_at(stems: list[str], i: int, first: dict[str, tuple[int, ...]], table: dict[Any, Any]) -> Iterator[Any]:
+    """(length, value) of each key of ``table`` that starts at word ``i``, longest first."""
+    lengths = first.get(stems[i])
+    if lengths is None:
+        return
+    for length in lengths:
+        if i + length <= len(stems):
+            value = table.get(tuple(stems[i:i + length]))
+            if value:
+                yield length, value
 
 
 def _lengths_by_first_word(keys: Any) -> dict[str, tuple[int, ...]]:
