@@ -25,7 +25,9 @@ class LabelledPosting:
     source: str = ""
 
 
-def load_devset(fixtures: Path, pages_dir: Path | None = None, pattern: str = "devset_*.jsonl") -> list[LabelledPosting]:
+def load_devset(
+    fixtures: Path, pages_dir: Path | None = None, pattern: str = "devset_*.jsonl"
+) -> list[LabelledPosting]:
     """Read the labelled postings; saved pages are read from ``pages_dir`` when present."""
     items: list[LabelledPosting] = []
     for path in sorted(fixtures.glob(pattern)):
