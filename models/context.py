@@ -91,7 +91,8 @@ _BOILERPLATE_WORDS = (
     "pension", "annual leave", "tuition", "employee assistance", "dental", "life insurance", "dbs",
     "disclosure", "rehabilitation", "right to work", "sponsor", "informal", "further", "more",
     "please", "closing date", "may close", "application", "vaccin", "smok", "interview",
-    "pathway to becoming", "sign", "rated", "award", "authori",
+    "pathway to becoming", "sign", "rated", "award", "authori", "email address", "informal visit", "if ha",
+    "if you ha",
 )
 
 
