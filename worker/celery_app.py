@@ -53,6 +53,8 @@ def celery_config(settings: Mapping[str, Any]) -> dict[str, Any]:
             "data_folder_in": queue_dir,
             "data_folder_out": queue_dir,
             "processed_folder": os.path.join(folder, "processed"),
+            # Exchange tables too, or kombu writes them to ./control of the working directory.
+            "control_folder": os.path.join(folder, "control"),
             "store_processed": False,
             "polling_interval": settings["POLL_INTERVAL"],
         }
