@@ -9,16 +9,17 @@ nothing.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import Boolean, Connection, bindparam, case, func, select, update
 from sqlalchemy.orm import Session
 
 from models.inputs import InputError, Posting, RowError, iter_postings
-from worker.db import session_scope
+from worker.db import get_engine, session_scope
 from worker.storage import (
     CANCELLED,
     DONE,
@@ -56,34 +57,33 @@ def resolve_skillset(skillset: str | None) -> tuple[str, str]:
     return loaded.id, loaded.version
 
 
-def _insert_ignore(session: Session, model: type) -> Any:
+def _insert_ignore(session: Session | Connection, model: type) -> Any:
     """Return an INSERT that skips rows hitting a unique constraint."""
-    if session.get_bind().dialect.name == "postgresql":
+    bind = session.get_bind() if isinstance(session, Session) else session
+    if bind.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
     return insert(model).on_conflict_do_nothing()
 
 
-def posting_ids(session: Session, texts: Iterable[str]) -> dict[str, int]:
-    """Store the postings not seen before; return {content hash: posting id}."""
+def posting_ids(session: Session | Connection, texts: Iterable[str]) -> dict[str, int]:
+    """Store the postings not seen before; return {content hash: posting id}.
+
+    One multi-row INSERT that skips known hashes and returns the new ids; a
+    SELECT only for the postings that were already stored (a re-uploaded file).
+    """
     by_hash = {content_hash(t): t for t in texts}
     if not by_hash:
         return {}
-    found = dict(
-        session.execute(
-            select(StoredPosting.content_hash, StoredPosting.id).where(
-                StoredPosting.content_hash.in_(list(by_hash))
-            )
-        ).all()
-    )
+    now = utcnow()
+    statement = _insert_ignore(session, StoredPosting).returning(
+        StoredPosting.content_hash, StoredPosting.id)
+    found = dict(session.execute(
+        statement, [{"content_hash": h, "text": t, "created_at": now} for h, t in by_hash.items()]
+    ).all())
     missing = [h for h in by_hash if h not in found]
     if missing:
-        now = utcnow()
-        session.execute(
-            _insert_ignore(session, StoredPosting),
-            [{"content_hash": h, "text": by_hash[h], "created_at": now} for h in missing],
-        )
         found.update(
             session.execute(
                 select(StoredPosting.content_hash, StoredPosting.id).where(
@@ -92,6 +92,25 @@ def posting_ids(session: Session, texts: Iterable[str]) -> dict[str, int]:
             ).all()
         )
     return found
+
+
+_ROW_COLUMNS = ("batch_id", "row", "chunk", "source_id", "title", "company", "location", "date",
+                "posting_id", "status", "attempts", "error")
+
+
+def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert batch rows: COPY on PostgreSQL (the fastest way in), executemany elsewhere."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(BatchRow.__table__.insert(), rows)
+        return
+    raw = connection.connection.driver_connection
+    columns = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
+    with raw.cursor() as cursor, cursor.copy(f"COPY batch_rows ({columns}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row([r[c] for c in _ROW_COLUMNS])
 
 
 def create_batch(
@@ -173,7 +192,7 @@ def store_chunks(
                         "location": None, "date": None, "posting_id": None,
                         "status": FAILED, "attempts": 0, "error": item.message,
                     })
-        session.execute(BatchRow.__table__.insert(), rows)
+        _insert_rows(session, rows)
         session.execute(
             update(Batch)
             .where(Batch.id == batch_id)
@@ -265,20 +284,19 @@ def submit_text(
     """
     skillset_id, version = resolve_skillset(skillset)
     batch_id = uuid.uuid4().hex
-    with session_scope(url, write=True) as session:
-        session.add(Batch(
-            id=batch_id, kind="single", status=QUEUED, skillset=skillset,
-            skillset_id=skillset_id, skillset_version=version, include_text=True,
-            total=1, done=0, failed=0, chunks=1,
-        ))
-        posting_id = posting_ids(session, [text])[content_hash(text)]
-        session.flush()
-        session.execute(BatchRow.__table__.insert(), [{
+    with get_engine(url, write=True).begin() as conn:
+        conn.execute(Batch.__table__.insert(), {
+            "id": batch_id, "kind": "single", "status": QUEUED, "skillset": skillset,
+            "skillset_id": skillset_id, "skillset_version": version, "include_text": True,
+            "total": 1, "done": 0, "failed": 0, "chunks": 1,
+        })
+        posting_id = posting_ids(conn, [text])[content_hash(text)]
+        conn.execute(BatchRow.__table__.insert(), {
             "batch_id": batch_id, "row": 1, "chunk": 0, "source_id": None,
             "title": _field(title, 512), "company": _field(company, 512), "location": None,
             "date": None, "posting_id": posting_id, "status": PENDING, "attempts": 0,
             "error": None,
-        }])
+        })
     enqueue(batch_id, 0)
     return batch_id
 
@@ -300,49 +318,115 @@ def cancel(url: str, batch_id: str) -> bool:
         return True
 
 
+# --- Chunk tasks: a few statements per chunk, built once -------------------------------
+#
+# A chunk costs three transactions: count the attempt (start_chunk), read the rows
+# with their texts or stored analyses (run_chunk), then store the analyses and the
+# rows' outcomes and add to the counters (run_chunk). Statements are Core, built
+# once at import so SQLAlchemy's compiled cache serves them; each transaction is a
+# handful of round trips whatever the chunk's size.
+
+_batches = Batch.__table__
+_rows = BatchRow.__table__
+_postings = StoredPosting.__table__
+_analyses_t = Analysis.__table__
+
+_BATCH_STATE = select(
+    _batches.c.status, _batches.c.started_at.is_(None).label("unstarted"),
+    _batches.c.skillset, _batches.c.include_text,
+).where(_batches.c.id == bindparam("b"))
+
+_PENDING = (_rows.c.batch_id == bindparam("b"), _rows.c.chunk == bindparam("c"),
+            _rows.c.status == PENDING)
+
+_CLAIM = (
+    update(_rows).where(*_PENDING).values(attempts=_rows.c.attempts + 1)
+    .returning(_rows.c.attempts)
+)
+
+_MARK_RUNNING = update(_batches).where(_batches.c.id == bindparam("b")).values(
+    status=case((_batches.c.status == QUEUED, RUNNING), else_=_batches.c.status),
+    started_at=func.coalesce(_batches.c.started_at, bindparam("now")),
+)
+
+# Each pending row with its stored analysis for the skill set, and the posting's text
+# only when it has to be analysed (no analysis yet, or one without the text it wants).
+_ROWS_TO_RUN = (
+    select(
+        _rows.c.id, _rows.c.posting_id, _analyses_t.c.id.label("analysis_id"),
+        _analyses_t.c.error,
+        case(
+            (_analyses_t.c.id.is_(None), _postings.c.text),
+            (bindparam("with_text", type_=Boolean) & _analyses_t.c.text.is_(None), _postings.c.text),
+            else_=None,
+        ).label("text"),
+    )
+    .join(_postings, _postings.c.id == _rows.c.posting_id)
+    .outerjoin(_analyses_t, (_analyses_t.c.posting_id == _rows.c.posting_id)
+               & (_analyses_t.c.skillset_id == bindparam("sid"))
+               & (_analyses_t.c.skillset_version == bindparam("sver")))
+    .where(*_PENDING)
+)
+
+_SET_OUTCOME = (
+    update(_rows)
+    .where(_rows.c.id == bindparam("row_id"), _rows.c.status == PENDING)
+    .values(status=bindparam("new_status"), analysis_id=bindparam("new_analysis"),
+            error=bindparam("new_error"))
+)
+
+
+def _add_counts_statement() -> Any:
+    done, failed = bindparam("done"), bindparam("failed")
+    complete = (_batches.c.status.in_((QUEUED, RUNNING)) & _batches.c.total.is_not(None)
+                & (_batches.c.done + _batches.c.failed + done + failed >= _batches.c.total))
+    return update(_batches).where(_batches.c.id == bindparam("b")).values(
+        done=_batches.c.done + done, failed=_batches.c.failed + failed,
+        status=case((complete, DONE), else_=_batches.c.status),
+        finished_at=case((complete, bindparam("now")), else_=_batches.c.finished_at),
+    )
+
+
+_ADD_COUNTS = _add_counts_statement()
+
+
+@functools.lru_cache(maxsize=4)
+def _upsert_analyses(dialect: str) -> Any:
+    """INSERT analyses; on a clash keep the stored one (adding the text if it had none).
+
+    Returns every row's (posting id, analysis id, error), new or already stored, in
+    one statement. Postings are unique within a statement, so DO UPDATE is safe.
+    """
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(_analyses_t)
+    return statement.on_conflict_do_update(
+        index_elements=["posting_id", "skillset_id", "skillset_version"],
+        set_={"text": func.coalesce(_analyses_t.c.text, statement.excluded.text)},
+    ).returning(_analyses_t.c.posting_id, _analyses_t.c.id, _analyses_t.c.error)
+
+
 def start_chunk(url: str, batch_id: str, chunk: int) -> int | None:
     """Count one attempt at a chunk; return its attempt number, None if nothing is left."""
-    with session_scope(url, write=True) as session:
-        status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
-        if status is None or status in FINISHED:
+    with get_engine(url, write=True).begin() as conn:
+        batch = conn.execute(_BATCH_STATE, {"b": batch_id}).first()
+        if batch is None or batch.status in FINISHED:
             return None
-        pending = (BatchRow.batch_id == batch_id, BatchRow.chunk == chunk,
-                   BatchRow.status == PENDING)
-        changed = session.execute(
-            update(BatchRow).where(*pending).values(attempts=BatchRow.attempts + 1)
-        ).rowcount
-        if not changed:
+        attempts = conn.execute(_CLAIM, {"b": batch_id, "c": chunk}).scalars().all()
+        if not attempts:
             return None
-        now = utcnow()
-        session.execute(
-            update(Batch).where(Batch.id == batch_id, Batch.status == QUEUED)
-            .values(status=RUNNING)
-        )
-        session.execute(
-            update(Batch).where(Batch.id == batch_id, Batch.started_at.is_(None))
-            .values(started_at=now)
-        )
-        return int(session.scalar(select(func.max(BatchRow.attempts)).where(*pending)) or 1)
+        if batch.status == QUEUED or batch.unstarted:
+            conn.execute(_MARK_RUNNING, {"b": batch_id, "now": utcnow()})
+        return int(max(attempts))
 
 
-def _add_counts(session: Session, batch_id: str, done: int, failed: int) -> None:
-    """Add to the batch's counters and mark it done when every row is."""
-    if not (done or failed):
-        return
-    session.execute(
-        update(Batch).where(Batch.id == batch_id)
-        .values(done=Batch.done + done, failed=Batch.failed + failed)
-    )
-    session.execute(
-        update(Batch)
-        .where(
-            Batch.id == batch_id,
-            Batch.status.in_((QUEUED, RUNNING)),
-            Batch.total.is_not(None),
-            Batch.done + Batch.failed >= Batch.total,
-        )
-        .values(status=DONE, finished_at=utcnow())
-    )
+def _add_counts(conn: Connection, batch_id: str, done: int, failed: int) -> None:
+    """Add to the batch's counters and mark it done when every row is (one statement)."""
+    if done or failed:
+        conn.execute(_ADD_COUNTS, {"b": batch_id, "done": done, "failed": failed,
+                                   "now": utcnow()})
 
 
 def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False) -> tuple[int, int]:
@@ -351,29 +435,28 @@ def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False) -> 
     With ``isolate`` an exception from the engine fails only its own row (the
     last attempt at a chunk); otherwise it propagates so the task is retried.
     """
-    with session_scope(url) as session:
-        batch = session.get(Batch, batch_id)
+    with get_engine(url).connect() as conn:
+        batch = conn.execute(_BATCH_STATE, {"b": batch_id}).first()
         if batch is None or batch.status in FINISHED:
-            return 0, 0
-        rows = session.execute(
-            select(BatchRow.id, BatchRow.posting_id).where(
-                BatchRow.batch_id == batch_id, BatchRow.chunk == chunk,
-                BatchRow.status == PENDING,
-            )
-        ).all()
-        if not rows:
             return 0, 0
         analyzer = get_analyzer(batch.skillset)
         key = (analyzer.skillset.id, analyzer.skillset.version)
-        pids = {r.posting_id for r in rows}
-        known = _analyses(session, pids, key)
-        need = [p for p in pids if p not in known or (batch.include_text and not known[p][2])]
-        texts = dict(
-            session.execute(
-                select(StoredPosting.id, StoredPosting.text).where(StoredPosting.id.in_(need))
-            ).all()
-        ) if need else {}
-        include_text = batch.include_text
+        rows = conn.execute(_ROWS_TO_RUN, {
+            "b": batch_id, "c": chunk, "sid": key[0], "sver": key[1],
+            "with_text": bool(batch.include_text),
+        }).all()
+        conn.rollback()
+    if not rows:
+        return 0, 0
+    include_text = bool(batch.include_text)
+    # {posting id: (analysis id, error)} of the analyses already stored and usable.
+    known: dict[int, tuple[int, str | None]] = {}
+    texts: dict[int, str] = {}
+    for r in rows:
+        if r.text is not None:
+            texts[r.posting_id] = r.text
+        elif r.analysis_id is not None:
+            known[r.posting_id] = (r.analysis_id, r.error)
 
     records: dict[int, dict[str, Any]] = {}
     crashed: dict[int, str] = {}
@@ -385,92 +468,68 @@ def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False) -> 
                 raise
             crashed[pid] = f"the analysis failed ({type(exc).__name__})"
 
-    with session_scope(url, write=True) as session:
-        _store_analyses(session, records, key)
-        known = _analyses(session, pids, key)
+    with get_engine(url, write=True).begin() as conn:
+        known.update(_store_analyses(conn, records, key))
         outcomes = []
-        for row_id, pid in rows:
+        done = failed = 0
+        for r in rows:
+            pid = r.posting_id
             error = crashed.get(pid) or (known[pid][1] if pid in known else "no analysis stored")
             outcomes.append({
-                "row_id": row_id, "new_status": FAILED if error else DONE,
+                "row_id": r.id, "new_status": FAILED if error else DONE,
                 "new_analysis": known[pid][0] if pid in known else None, "new_error": error,
             })
-        done = _set_outcomes(session, [o for o in outcomes if o["new_status"] == DONE])
-        failed = _set_outcomes(session, [o for o in outcomes if o["new_status"] == FAILED])
-        _add_counts(session, batch_id, done, failed)
+        done, failed = _set_outcomes(conn, outcomes)
+        _add_counts(conn, batch_id, done, failed)
     return done, failed
 
 
-def _set_outcomes(session: Session, outcomes: list[dict[str, Any]]) -> int:
-    """Record rows' outcomes if still pending (one executemany); return how many changed."""
-    if not outcomes:
-        return 0
-    table = BatchRow.__table__
-    statement = (
-        table.update()
-        .where(table.c.id == bindparam("row_id"), table.c.status == PENDING)
-        .values(status=bindparam("new_status"), analysis_id=bindparam("new_analysis"),
-                error=bindparam("new_error"))
-    )
-    result = session.connection().execute(statement, outcomes)
-    return int(result.rowcount)
+def _set_outcomes(conn: Connection, outcomes: list[dict[str, Any]]) -> tuple[int, int]:
+    """Record rows' outcomes if still pending; return how many were (done, failed).
 
-
-def _analyses(
-    session: Session, pids: Iterable[int], key: tuple[str, str]
-) -> dict[int, tuple[int, str | None, bool]]:
-    """Return {posting id: (analysis id, error, has text)} for one skill-set version."""
-    rows = session.execute(
-        select(Analysis.posting_id, Analysis.id, Analysis.error, Analysis.text.is_not(None))
-        .where(
-            Analysis.posting_id.in_(list(pids)),
-            Analysis.skillset_id == key[0],
-            Analysis.skillset_version == key[1],
-        )
-    ).all()
-    return {r[0]: (r[1], r[2], bool(r[3])) for r in rows}
+    One executemany per outcome, so each rowcount says how many rows it changed.
+    """
+    counts = []
+    for status in (DONE, FAILED):
+        part = [o for o in outcomes if o["new_status"] == status]
+        counts.append(int(conn.execute(_SET_OUTCOME, part).rowcount) if part else 0)
+    return counts[0], counts[1]
 
 
 def _store_analyses(
-    session: Session, records: dict[int, dict[str, Any]], key: tuple[str, str]
-) -> None:
+    conn: Connection, records: dict[int, dict[str, Any]], key: tuple[str, str]
+) -> dict[int, tuple[int, str | None]]:
+    """Store new analyses (one statement); return {posting id: (analysis id, error)}.
+
+    A posting analysed meanwhile by another chunk keeps its first analysis; a
+    pasted posting's text is added to an analysis stored by a batch without it.
+    """
     if not records:
-        return
+        return {}
+    now = utcnow()
     values = []
-    for pid, record in records.items():
-        record = dict(record)
+    # In posting order, so two chunks upserting the same postings lock them in the same order.
+    for pid in sorted(records):
+        record = dict(records[pid])
         text = record.pop("text", None)
         values.append({
             "posting_id": pid, "skillset_id": key[0], "skillset_version": key[1],
-            "score": record.get("score"),
-            "error": record.get("error"), "record": record, "text": text,
-            "created_at": utcnow(),
+            "score": record.get("score"), "error": record.get("error"), "record": record,
+            "text": text, "created_at": now,
         })
-    session.execute(_insert_ignore(session, Analysis), values)
-    # An analysis stored by a batch has no text; a pasted posting wants it.
-    for v in values:
-        if v["text"] is not None:
-            session.execute(
-                update(Analysis)
-                .where(
-                    Analysis.posting_id == v["posting_id"], Analysis.skillset_id == key[0],
-                    Analysis.skillset_version == key[1], Analysis.text.is_(None),
-                )
-                .values(text=v["text"])
-            )
+    stored = conn.execute(_upsert_analyses(conn.dialect.name), values).all()
+    return {r.posting_id: (r.id, r.error) for r in stored}
 
 
 def fail_chunk(url: str, batch_id: str, chunk: int, message: str) -> int:
     """Mark a chunk's pending rows failed; return how many."""
-    with session_scope(url, write=True) as session:
-        changed = session.execute(
-            update(BatchRow)
-            .where(BatchRow.batch_id == batch_id, BatchRow.chunk == chunk,
-                   BatchRow.status == PENDING)
-            .values(status=FAILED, error=message)
-        ).rowcount
-        _add_counts(session, batch_id, 0, changed)
-        return int(changed)
+    with get_engine(url, write=True).begin() as conn:
+        changed = int(conn.execute(
+            update(_rows).where(*_PENDING).values(status=FAILED, error=message),
+            {"b": batch_id, "c": chunk},
+        ).rowcount)
+        _add_counts(conn, batch_id, 0, changed)
+        return changed
 
 
 def pending_chunks(url: str, batch_id: str) -> list[int]:
