@@ -14,6 +14,11 @@ gunicorn with the web app and one Celery worker with two processes, then:
 3. reads the peak RSS (VmHWM) of the web and worker processes;
 4. sends pasted postings from 20 concurrent clients (submit, then long-poll the
    result) and prints p50/p95 from submit to result.
+
+For the batch and the pasted postings it also prints the CPU seconds spent by
+the web app, the worker (main process and pool), Redis, the database's backends,
+this script, and everything else on the machine ("other_processes": another
+benchmark running meanwhile makes the wall-clock figures worse).
 """
 
 from __future__ import annotations
@@ -77,6 +82,54 @@ def peak_rss_mb(pid: int) -> float:
     except OSError:
         pass
     return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 when it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def database_backends(name: str) -> list[int]:
+    """PostgreSQL backends serving database ``name`` (their title names it)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if title.startswith("postgres: ") and f" {name} " in title:
+                pids.append(int(entry.name))
+    return pids
+
+
+def machine_cpu_seconds() -> float:
+    """Busy CPU seconds of the whole machine, all cores (to see other load)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds spent by the web app, the worker, Redis and the database's backends."""
+
+    def __init__(self, groups: dict[str, Any]) -> None:
+        self.groups = groups  # name -> function returning the pids to count
+        self.seen: dict[int, float] = {}
+
+    def sample(self) -> dict[str, float]:
+        out = {}
+        for name, pids in self.groups.items():
+            total = 0.0
+            for pid in pids():
+                self.seen[pid] = cpu_seconds(pid) or self.seen.get(pid, 0.0)
+                total += self.seen[pid]
+            out[name] = total
+        return out
 
 
 def children(pid: int) -> list[int]:
@@ -221,6 +274,31 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(work / "worker.log", "wb"))
         procs.append(worker)
         wait_http(web_port, "/readyz", 90)
+        redis_pid = procs[0].pid
+        meter = CpuMeter({
+            "web": lambda: [web.pid, *children(web.pid)],
+            "worker": lambda: [worker.pid, *children(worker.pid)],
+            "redis": lambda: [redis_pid],
+            "database": lambda: database_backends(db_name) if db_name else [],
+            "this_script": lambda: [os.getpid()],
+            "machine": lambda: [],
+        })
+
+        def cpu_phase(before: dict[str, float], wall: float) -> dict[str, float]:
+            after = meter.sample()
+            after["machine"] = machine_cpu_seconds()
+            spent = {k: round(after[k] - before[k], 1) for k in after}
+            ours = sum(v for k, v in spent.items() if k != "machine")
+            spent["other_processes"] = round(spent.pop("machine") - ours, 1)
+            spent["wall"] = round(wall, 1)
+            return spent
+
+        def cpu_start() -> dict[str, float]:
+            now = meter.sample()
+            now["machine"] = machine_cpu_seconds()
+            return now
+
+        cpu0 = cpu_start()
 
         # 3. The batch, end to end.
         t0 = time.perf_counter()
@@ -235,6 +313,7 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
                 break
             time.sleep(0.5)
         wall = time.perf_counter() - t0
+        figures["cpu_s_batch"] = cpu_phase(cpu0, wall)
         assert b["done"] + b["failed"] == b["total"] == args.rows, b
         rate = args.rows / wall
         ideal = args.rows / (inproc_rate * args.concurrency)
@@ -255,6 +334,7 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
         worker_pids = [worker.pid, *children(worker.pid)]
         figures["web_peak_rss_mb"] = round(max(peak_rss_mb(p) for p in web_pids), 1)
         figures["worker_peak_rss_mb"] = [round(peak_rss_mb(p), 1) for p in worker_pids]
+        print(f"CPU seconds during the batch: {figures['cpu_s_batch']}", flush=True)
         print(f"peak RSS: web {figures['web_peak_rss_mb']} MB; worker main + pool "
               f"{figures['worker_peak_rss_mb']} MB", flush=True)
 
@@ -282,11 +362,13 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
                         errors.append(f"result {st} {res.get('status')}")
 
         threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
+        cpu0 = cpu_start()
         t0 = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
+        figures["cpu_s_single"] = cpu_phase(cpu0, time.perf_counter() - t0)
         figures.update({
             "single_requests": len(latencies), "single_errors": len(errors),
             "single_p50_ms": round(1000 * percentile(latencies, 0.5), 1),
@@ -296,6 +378,7 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
         print(f"single posting, {args.clients} concurrent clients: p50 "
               f"{figures['single_p50_ms']} ms, p95 {figures['single_p95_ms']} ms "
               f"({len(latencies)} ok, {len(errors)} errors)", flush=True)
+        print(f"CPU seconds during the pasted postings: {figures['cpu_s_single']}", flush=True)
         figures["worker_peak_rss_mb"] = [round(peak_rss_mb(p), 1) for p in worker_pids]
         figures["web_peak_rss_mb"] = round(max(peak_rss_mb(p) for p in web_pids), 1)
         print(json.dumps(figures, indent=2))
