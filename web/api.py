@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from typing import Any
@@ -25,8 +26,8 @@ from worker import notify, pipeline, tasks
 from worker.db import get_engine, session_scope
 from worker.export import FORMATS, iter_export
 from worker.report import build_report
-from worker.results import iter_results, single_result
-from worker.storage import CANCELLED, FINISHED, Batch
+from worker.results import ResultRow, iter_results
+from worker.storage import CANCELLED, FINISHED, Analysis, Batch, BatchRow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -41,13 +42,19 @@ def _celery():  # type: ignore[no-untyped-def]
     return current_app.extensions["celery"]
 
 
+@functools.lru_cache(maxsize=1)
+def _builtin_ids() -> tuple[str, ...]:
+    """The built-in skill sets: package data, listed once per process, not per request."""
+    return tuple(builtin_ids())
+
+
 def _skillset(value: Any) -> str | None:
     """Accept only built-in skill sets from the web: a path would read the server's files."""
     if value in (None, ""):
         return current_app.config.get("DEFAULT_SKILLSET")
-    if not isinstance(value, str) or value not in builtin_ids():
+    if not isinstance(value, str) or value not in _builtin_ids():
         raise ApiError(422, "unknown_skillset",
-                       f"unknown skill set {value!r}; built-in ones are: {', '.join(builtin_ids())}")
+                       f"unknown skill set {value!r}; built-in ones are: {', '.join(_builtin_ids())}")
     return value
 
 
@@ -87,42 +94,55 @@ def create_analysis():  # type: ignore[no-untyped-def]
     return _accepted(batch_id, "api.get_analysis")
 
 
-_STATUS = select(Batch.status, Batch.kind).where(Batch.id == bindparam("batch_id"))
+# A pasted posting's state and, once stored, its result: one query on one pooled
+# connection, run at most a few times per request (before and after waiting).
+_SINGLE = (
+    select(
+        Batch.status, BatchRow.row, BatchRow.source_id, BatchRow.title, BatchRow.company,
+        BatchRow.location, BatchRow.date, BatchRow.status.label("row_status"), BatchRow.error,
+        Analysis.record, Analysis.text,
+    )
+    .select_from(Batch)
+    .outerjoin(BatchRow, BatchRow.batch_id == Batch.id)
+    .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
+    .where(Batch.id == bindparam("batch_id"), Batch.kind == "single")
+    .limit(1)
+)
 
 
-def _single_status(batch_id: str) -> str | None:
-    # A bare connection, no ORM session: this runs many times per second while waiting.
+def _single(batch_id: str) -> Any:
+    """Return the posting's batch status with its row and analysis, or None if unknown."""
     with get_engine(_url()).connect() as conn:
-        row = conn.execute(_STATUS, {"batch_id": batch_id}).first()
-    if row is None or row.kind != "single":
-        return None
-    return str(row.status)
+        return conn.execute(_SINGLE, {"batch_id": batch_id}).first()
 
 
 @bp.get("/analyses/<batch_id>")
 def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
     """Return a pasted posting's status and result; ``?wait=S`` waits up to S seconds for it."""
-    status = _single_status(batch_id)
-    if status is None:
+    found = _single(batch_id)
+    if found is None:
         raise ApiError(404, "not_found", "no such analysis")
+    status = str(found.status)
     wait = min(_float_arg("wait", 0.0), float(current_app.config["MAX_WAIT_SECONDS"]))
     if status not in FINISHED and wait > 0:
-        status = _wait(batch_id, status, time.monotonic() + wait)
+        found = _wait(batch_id, found, time.monotonic() + wait)
+        status = str(found.status)
     body: dict[str, Any] = {"id": batch_id, "status": "queued", "result": None}
     if status == "running":
         body["status"] = "running"
     elif status in FINISHED:
-        found = single_result(_url(), batch_id)
-        if found is not None:
-            row, text = found
+        if found.row is not None:
+            row = ResultRow(found.row, found.source_id, found.title, found.company,
+                            found.location, found.date, found.row_status, found.error,
+                            found.record)
             body["status"] = "done" if row.status == "done" else "failed"
             if row.record is not None:
                 result = row.merged()
                 for key in ("row", "location", "date", "status"):
                     result.pop(key, None)
                 result["id"] = batch_id
-                if text is not None:
-                    result["text"] = text
+                if found.text is not None:
+                    result["text"] = found.text
                 body["result"] = result
             if row.error:
                 body["error"] = {"code": "analysis_failed", "message": row.error}
@@ -131,8 +151,8 @@ def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
     return jsonify(body)
 
 
-def _wait(batch_id: str, status: str, deadline: float) -> str:
-    """Wait until the posting's batch is finished or the deadline passes; return its status.
+def _wait(batch_id: str, found: Any, deadline: float) -> Any:
+    """Wait until the posting's batch is finished or the deadline passes; return its state.
 
     With Redis the worker's announcement wakes us at once (the database is still
     what is read); without it, a cheap query polls, more often at first.
@@ -148,8 +168,8 @@ def _wait(batch_id: str, status: str, deadline: float) -> str:
     delay = 0.005
     try:
         # Checked after subscribing, so a result stored meanwhile is not missed.
-        status = _single_status(batch_id) or status
-        while status not in FINISHED and (left := deadline - time.monotonic()) > 0:
+        found = _single(batch_id) or found
+        while found.status not in FINISHED and (left := deadline - time.monotonic()) > 0:
             if pubsub is not None:
                 try:
                     pubsub.get_message(timeout=min(left, 0.5))
@@ -158,14 +178,14 @@ def _wait(batch_id: str, status: str, deadline: float) -> str:
             else:
                 time.sleep(min(delay, left))
                 delay = min(delay * 1.5, 0.1)
-            status = _single_status(batch_id) or status
+            found = _single(batch_id) or found
     finally:
         if pubsub is not None:
             try:
                 pubsub.close()
             except Exception:  # noqa: BLE001
                 pass
-    return status
+    return found
 
 
 def _float_arg(name: str, default: float) -> float:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -36,7 +37,41 @@ def get_engine(url: str, write: bool = False) -> Engine:
         return engine
     if write:
         return get_engine(url, False)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    engine = create_engine(url, pool_size=10, max_overflow=20)
+    _ping_idle_connections(engine)
+    return engine
+
+
+# A pooled connection unused for this long is pinged before it is handed out.
+PING_AFTER_IDLE = 2.0
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Like ``pool_pre_ping``, but only for connections that sat idle in the pool.
+
+    A connection returned a moment ago is almost never stale, and a ping per
+    checkout is one more round trip on every request and task (a quarter of a
+    pasted posting's status query). A connection idle for longer, e.g. across a
+    database restart, is pinged and replaced when the ping fails; a connection
+    that breaks in use anyway makes SQLAlchemy drop the whole pool.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+        record.info["returned"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+        returned = record.info.get("returned")
+        if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE:
+            return
+        try:
+            alive = engine.dialect.do_ping(dbapi_conn)
+        except Exception:  # noqa: BLE001 - any failure means a dead connection
+            alive = False
+        if not alive:
+            # The pool discards this connection and checks out (or opens) another.
+            raise exc.DisconnectionError("stale pooled connection")
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
