@@ -16,7 +16,7 @@ gunicorn with the web app and one Celery worker with two processes, then:
    result) and prints p50/p95 from submit to result.
 
 For the batch and the pasted postings it also prints the CPU seconds spent by
-the web app, the worker (main process and pool), Redis, the database's backends,
+the web app, the worker's main process and its pool, Redis, the database's backends,
 this script, and everything else on the machine ("other_processes": another
 benchmark running meanwhile makes the wall-clock figures worse).
 """
@@ -277,7 +277,8 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
         redis_pid = procs[0].pid
         meter = CpuMeter({
             "web": lambda: [web.pid, *children(web.pid)],
-            "worker": lambda: [worker.pid, *children(worker.pid)],
+            "worker_main": lambda: [worker.pid],
+            "worker_pool": lambda: children(worker.pid),
             "redis": lambda: [redis_pid],
             "database": lambda: database_backends(db_name) if db_name else [],
             "this_script": lambda: [os.getpid()],

@@ -408,8 +408,15 @@ def _upsert_analyses(dialect: str) -> Any:
     ).returning(_analyses_t.c.posting_id, _analyses_t.c.id, _analyses_t.c.error)
 
 
+# What start_chunk read for the run_chunk that follows it in the same task, so
+# that counting the attempt and reading the work is one transaction, not two.
+# Keyed by (url, batch, chunk); run_chunk takes its entry or reads for itself.
+_claimed: dict[tuple[str, str, int], tuple[Any, list[Any]]] = {}
+
+
 def start_chunk(url: str, batch_id: str, chunk: int) -> int | None:
     """Count one attempt at a chunk; return its attempt number, None if nothing is left."""
+    _claimed.pop((url, batch_id, chunk), None)
     with get_engine(url, write=True).begin() as conn:
         batch = conn.execute(_BATCH_STATE, {"b": batch_id}).first()
         if batch is None or batch.status in FINISHED:
@@ -419,7 +426,21 @@ def start_chunk(url: str, batch_id: str, chunk: int) -> int | None:
             return None
         if batch.status == QUEUED or batch.unstarted:
             conn.execute(_MARK_RUNNING, {"b": batch_id, "now": utcnow()})
+        try:
+            rows = _rows_to_run(conn, batch, batch_id, chunk)
+        except Exception:  # noqa: BLE001 - e.g. a skill set that fails to load: run_chunk
+            pass  # reads again and raises inside the task's retry handling.
+        else:
+            _claimed[(url, batch_id, chunk)] = (batch, rows)
         return int(max(attempts))
+
+
+def _rows_to_run(conn: Connection, batch: Any, batch_id: str, chunk: int) -> list[Any]:
+    analyzer = get_analyzer(batch.skillset)
+    return list(conn.execute(_ROWS_TO_RUN, {
+        "b": batch_id, "c": chunk, "sid": analyzer.skillset.id,
+        "sver": analyzer.skillset.version, "with_text": bool(batch.include_text),
+    }).all())
 
 
 def _add_counts(conn: Connection, batch_id: str, done: int, failed: int) -> None:
@@ -435,17 +456,18 @@ def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False) -> 
     With ``isolate`` an exception from the engine fails only its own row (the
     last attempt at a chunk); otherwise it propagates so the task is retried.
     """
-    with get_engine(url).connect() as conn:
-        batch = conn.execute(_BATCH_STATE, {"b": batch_id}).first()
-        if batch is None or batch.status in FINISHED:
-            return 0, 0
-        analyzer = get_analyzer(batch.skillset)
-        key = (analyzer.skillset.id, analyzer.skillset.version)
-        rows = conn.execute(_ROWS_TO_RUN, {
-            "b": batch_id, "c": chunk, "sid": key[0], "sver": key[1],
-            "with_text": bool(batch.include_text),
-        }).all()
-        conn.rollback()
+    claimed = _claimed.pop((url, batch_id, chunk), None)
+    if claimed is not None:
+        batch, rows = claimed
+    else:
+        with get_engine(url).connect() as conn:
+            batch = conn.execute(_BATCH_STATE, {"b": batch_id}).first()
+            if batch is None or batch.status in FINISHED:
+                return 0, 0
+            rows = _rows_to_run(conn, batch, batch_id, chunk)
+            conn.rollback()
+    analyzer = get_analyzer(batch.skillset)
+    key = (analyzer.skillset.id, analyzer.skillset.version)
     if not rows:
         return 0, 0
     include_text = bool(batch.include_text)
