@@ -74,6 +74,19 @@ def _ping_idle_connections(engine: Engine) -> None:
             raise exc.DisconnectionError("stale pooled connection")
 
 
+@functools.lru_cache(maxsize=16)
+def get_reader(url: str) -> Engine:
+    """Return an engine for single read-only statements, in autocommit.
+
+    Outside a transaction a query is one round trip; in one it is three on
+    PostgreSQL (BEGIN, the query, ROLLBACK). It shares ``get_engine``'s pool.
+    """
+    engine = get_engine(url)
+    if engine.dialect.name == "sqlite":
+        return engine
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
     # pysqlite's own transaction handling is switched off; SQLAlchemy's begin
     # event issues BEGIN IMMEDIATE so writers queue on the busy timeout.
