@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 from typing import Any
 
@@ -154,37 +155,28 @@ def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
 def _wait(batch_id: str, found: Any, deadline: float) -> Any:
     """Wait until the posting's batch is finished or the deadline passes; return its state.
 
-    With Redis the worker's announcement wakes us at once (the database is still
-    what is read); without it, a cheap query polls, more often at first.
+    With Redis the worker's announcement wakes us at once, through the process's
+    one subscription (the database is still what is read); without it, or while
+    that subscription is down, a cheap query polls, more often at first.
     """
     url = notify.redis_url(current_app.config)
-    pubsub = None
-    if url is not None:
-        try:
-            pubsub = notify.client(url).pubsub(ignore_subscribe_messages=True)
-            pubsub.subscribe(notify.channel(batch_id))
-        except Exception:  # noqa: BLE001 - polling still works
-            pubsub = None
+    listener = notify.listener(url) if url is not None else None
+    event = listener.register(batch_id) if listener is not None else threading.Event()
     delay = 0.005
     try:
-        # Checked after subscribing, so a result stored meanwhile is not missed.
+        # Checked after registering, so a result stored meanwhile is not missed.
         found = _single(batch_id) or found
         while found.status not in FINISHED and (left := deadline - time.monotonic()) > 0:
-            if pubsub is not None:
-                try:
-                    pubsub.get_message(timeout=min(left, 0.5))
-                except Exception:  # noqa: BLE001
-                    pubsub = None
+            if listener is not None and listener.ready.is_set():
+                event.wait(min(left, 0.5))
             else:
-                time.sleep(min(delay, left))
+                event.wait(min(delay, left))
                 delay = min(delay * 1.5, 0.1)
+            event.clear()
             found = _single(batch_id) or found
     finally:
-        if pubsub is not None:
-            try:
-                pubsub.close()
-            except Exception:  # noqa: BLE001
-                pass
+        if listener is not None:
+            listener.unregister(batch_id, event)
     return found
 
 
