@@ -13,7 +13,8 @@ import argparse
 from pathlib import Path
 
 from models.analysis import Analyzer
-from models.evaluation import evaluate, load_devset
+from models.evaluation import add_typos, evaluate, load_devset
+from models.parsing import parse_posting
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,14 +25,21 @@ def main() -> None:
     parser.add_argument("--pages", type=Path, default=ROOT.parent / "shared" / "data" / "pages")
     parser.add_argument("--errors", action="store_true", help="list every false positive and negative")
     parser.add_argument("--set", choices=("dev", "holdout"), default="dev")
+    parser.add_argument("--typos", type=float, default=0.0,
+                        help="misspell this share of words of 6+ letters (e.g. 0.05), seeded")
     args = parser.parse_args()
     if args.set == "dev":
         items = load_devset(args.fixtures, args.pages)
     else:
         items = load_devset(args.fixtures / "holdout", None, "*.jsonl")
+    if args.typos:
+        for n, item in enumerate(items):
+            # Misspell the posting's text, not its markup.
+            item.text = add_typos(parse_posting(item.text).text, args.typos, seed=n)
     relevant = sum(i.set == "relevant" for i in items)
     print(f"{args.set} set: {len(items)} postings ({relevant} relevant, {len(items) - relevant} control), "
-          f"{sum(len(i.labels) for i in items)} labelled (posting, skill) pairs")
+          f"{sum(len(i.labels) for i in items)} labelled (posting, skill) pairs"
+          + (f"; {args.typos:.0%} of longer words misspelt" if args.typos else ""))
     results = {}
     for name, use_matcher in (("aliases only", False), ("aliases + matcher", True)):
         results[name] = evaluate(Analyzer.for_skillset(use_matcher=use_matcher), items)

@@ -7,6 +7,8 @@ postings (other trades) the medical-only skills that wrongly appear there.
 from __future__ import annotations
 
 import json
+import random
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,3 +99,29 @@ def evaluate(analyzer: Analyzer, items: list[LabelledPosting]) -> Scores:
             for sid in predicted & medical - item.labels:
                 scores.control_medical[sid] += 1
     return scores
+
+
+_WORD = re.compile(r"[A-Za-z]{6,}")
+
+
+def add_typos(text: str, rate: float, seed: int = 0) -> str:
+    """Misspell a share of the longer words (drop, double or swap a letter).
+
+    Real postings are typed by people; this measures how extraction holds up
+    when they misspell, which the hand-labelled sets alone do not show.
+    """
+    rng = random.Random(seed)
+
+    def typo(m: re.Match[str]) -> str:
+        word = m.group()
+        if rng.random() >= rate:
+            return word
+        i = rng.randrange(1, len(word) - 2)
+        op = rng.randrange(3)
+        if op == 0:
+            return word[:i] + word[i + 1:]
+        if op == 1:
+            return word[:i] + word[i] + word[i:]
+        return word[:i] + word[i + 1] + word[i] + word[i + 2:]
+
+    return _WORD.sub(typo, text)

@@ -248,22 +248,37 @@ class SkillMatcher(BaseEstimator):
         """Phrases of a posting worth asking the matcher about, with their offsets.
 
         Single words the aliases did not cover (possible misspellings), and runs of
-        two or three alias words with nothing but a space or hyphen between them.
+        two or three words with nothing but a space or hyphen between them, of
+        which all are alias words but for at most one unknown word (a misspelt one:
+        "medical terminolgy").
         """
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
-        anchors = self.anchors_
+        anchors, common = self.anchors_, self.common_words_
         out: list[tuple[str, int, int]] = []
         n = len(stems)
+
+        def unknown(k: int) -> bool:
+            return len(words[k]) >= 5 and stems[k] not in anchors and stems[k] not in common \
+                and stems[k] not in STOPWORDS and not words[k].isdigit()
+
         for i in range(n):
             if covered[i] or stems[i] in STOPWORDS or words[i].isdigit():
                 continue
             w = words[i]
-            if len(w) >= 6 and stems[i] not in anchors and stems[i] not in self.common_words_:
+            is_unknown = unknown(i)
+            if is_unknown and len(w) >= 6:
                 out.append((w, starts[i], ends[i]))
-            if stems[i] not in anchors:
+            if stems[i] not in anchors and not is_unknown:
                 continue
+            unknowns = int(is_unknown)
             for j in range(i + 1, min(i + 3, n)):
-                if covered[j] or stems[j] not in anchors or text[ends[j - 1]:starts[j]] not in (" ", "-"):
+                if covered[j] or text[ends[j - 1]:starts[j]] not in (" ", "-"):
+                    break
+                if stems[j] not in anchors:
+                    if not unknown(j):
+                        break
+                    unknowns += 1
+                if unknowns > 1:
                     break
                 out.append((" ".join(words[i:j + 1]), starts[i], ends[j]))
         return out
