@@ -120,14 +120,11 @@ def _single(batch_id: str) -> Any:
 @bp.get("/analyses/<batch_id>")
 def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
     """Return a pasted posting's status and result; ``?wait=S`` waits up to S seconds for it."""
-    found = _single(batch_id)
+    wait = min(_float_arg("wait", 0.0), float(current_app.config["MAX_WAIT_SECONDS"]))
+    found = _wait(batch_id, time.monotonic() + wait) if wait > 0 else _single(batch_id)
     if found is None:
         raise ApiError(404, "not_found", "no such analysis")
     status = str(found.status)
-    wait = min(_float_arg("wait", 0.0), float(current_app.config["MAX_WAIT_SECONDS"]))
-    if status not in FINISHED and wait > 0:
-        found = _wait(batch_id, found, time.monotonic() + wait)
-        status = str(found.status)
     body: dict[str, Any] = {"id": batch_id, "status": "queued", "result": None}
     if status == "running":
         body["status"] = "running"
@@ -152,8 +149,10 @@ def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
     return jsonify(body)
 
 
-def _wait(batch_id: str, found: Any, deadline: float) -> Any:
+def _wait(batch_id: str, deadline: float) -> Any:
     """Wait until the posting's batch is finished or the deadline passes; return its state.
+
+    Returns None at once for an unknown id.
 
     With Redis the worker's announcement wakes us at once, through the process's
     one subscription (the database is still what is read); without it, or while
@@ -164,9 +163,9 @@ def _wait(batch_id: str, found: Any, deadline: float) -> Any:
     event = listener.register(batch_id) if listener is not None else threading.Event()
     delay = 0.005
     try:
-        # Checked after registering, so a result stored meanwhile is not missed.
-        found = _single(batch_id) or found
-        while found.status not in FINISHED and (left := deadline - time.monotonic()) > 0:
+        # Read after registering, so a result stored meanwhile is not missed.
+        found = _single(batch_id)
+        while found is not None and found.status not in FINISHED and (left := deadline - time.monotonic()) > 0:
             if listener is not None and listener.ready.is_set():
                 event.wait(min(left, 0.5))
             else:
