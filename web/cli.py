@@ -25,10 +25,15 @@ def _settings() -> dict[str, Any]:
     return load_settings()
 
 
-def _worker_argv(concurrency: int | None, loglevel: str, queues: str) -> list[str]:
+def _worker_argv(concurrency: int | None, loglevel: str, queues: str,
+                 pool: str | None = None, name: str | None = None) -> list[str]:
     argv = ["worker", "-Q", queues, "-l", loglevel, "--without-gossip", "--without-mingle"]
     if concurrency:
         argv += ["-c", str(concurrency)]
+    if pool:
+        argv += ["-P", pool]
+    if name:
+        argv += ["-n", name]
     return argv
 
 
@@ -37,7 +42,11 @@ def _worker_argv(concurrency: int | None, loglevel: str, queues: str) -> list[st
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--concurrency", "-c", default=2, show_default=True, type=int,
               help="Worker processes to start beside the web app (0: none).")
-def serve(host: str, port: int, concurrency: int) -> None:
+@click.option("--interactive-threads", default=0, show_default=True, type=int,
+              help="Also start a worker with this many threads that serves only pasted "
+                   "postings, so they never wait behind a batch's chunk (one more process "
+                   "holding the engine, ~150 MB).")
+def serve(host: str, port: int, concurrency: int, interactive_threads: int) -> None:
     """Run the web app and a worker together.
 
     With no REDIS_URL and no DATABASE_URL this needs no server at all: SQLite and
@@ -54,11 +63,14 @@ def serve(host: str, port: int, concurrency: int) -> None:
 
     settings = _settings()
     db.upgrade(settings["DATABASE_URL"])
-    proc = None
+    procs = []
+    celery = [sys.executable, "-m", "celery", "-A", "worker.app"]
     if concurrency > 0:
-        argv = [sys.executable, "-m", "celery", "-A", "worker.app",
-                *_worker_argv(concurrency, "WARNING", "interactive,batch")]
-        proc = subprocess.Popen(argv)
+        procs.append(subprocess.Popen(
+            [*celery, *_worker_argv(concurrency, "WARNING", "interactive,batch")]))
+    if interactive_threads > 0:
+        procs.append(subprocess.Popen([*celery, *_worker_argv(
+            interactive_threads, "WARNING", "interactive", pool="threads", name="interactive@%h")]))
     # Stop the worker too when told to stop (SIGTERM would otherwise skip the finally).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     mode = "embedded (SQLite + filesystem queue)" if embedded(settings) else "Redis"
@@ -66,8 +78,9 @@ def serve(host: str, port: int, concurrency: int) -> None:
     try:
         run_simple(host, port, create_app(), threaded=True, use_reloader=False)
     finally:
-        if proc is not None:
+        for proc in procs:
             proc.terminate()
+        for proc in procs:
             try:
                 proc.wait(30)
             except subprocess.TimeoutExpired:
@@ -85,9 +98,13 @@ def _redact(url: str) -> str:
               help="Worker processes (default: one per core).")
 @click.option("--loglevel", "-l", default="INFO", show_default=True)
 @click.option("--queues", "-Q", default="interactive,batch", show_default=True)
+@click.option("--pool", "-P", type=click.Choice(["prefork", "threads", "solo"]), default="prefork",
+              show_default=True,
+              help="threads suits a worker of only the interactive queue (-Q interactive): "
+                   "pasted postings wait for no chunk and no process of their own.")
 @click.option("--migrate/--no-migrate", default=True, show_default=True,
               help="Bring the database schema up to date first.")
-def worker(concurrency: int | None, loglevel: str, queues: str, migrate: bool) -> None:
+def worker(concurrency: int | None, loglevel: str, queues: str, pool: str, migrate: bool) -> None:
     """Run a worker alone, e.g. on another machine against the same Redis and database."""
     from worker import db
     from worker.celery_app import create_celery
@@ -95,7 +112,8 @@ def worker(concurrency: int | None, loglevel: str, queues: str, migrate: bool) -
     settings = _settings()
     if migrate:
         db.upgrade(settings["DATABASE_URL"])
-    create_celery(settings).worker_main(_worker_argv(concurrency, loglevel, queues))
+    name = "interactive@%h" if queues == "interactive" else None
+    create_celery(settings).worker_main(_worker_argv(concurrency, loglevel, queues, pool, name))
 
 
 @main.group("db")
