@@ -15,6 +15,10 @@ gunicorn with the web app and one Celery worker with two processes, then:
 4. sends pasted postings from 20 concurrent clients (submit, then long-poll the
    result) and prints p50/p95 from submit to result.
 
+``--probe-during-batch`` also has one client paste postings while the batch runs
+(latency behind the batch's chunks); ``--interactive-threads N`` adds a worker
+of only the interactive queue with N threads (``skillgap serve --interactive-threads``).
+
 For the batch and the pasted postings it also prints the CPU seconds spent by
 the web app, the worker's main process and its pool, Redis, the database's backends,
 this script, and everything else on the machine ("other_processes": another
@@ -197,6 +201,10 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     ap.add_argument("--requests-per-client", type=int, default=10)
     ap.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--interactive-threads", type=int, default=0,
+                    help="also run a worker of only the interactive queue with this many threads")
+    ap.add_argument("--probe-during-batch", action="store_true",
+                    help="one client pastes postings one after another while the batch runs")
     args = ap.parse_args()
 
     if not shutil.which("redis-server"):
@@ -273,12 +281,23 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
              "--without-gossip", "--without-mingle"],
             env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(work / "worker.log", "wb"))
         procs.append(worker)
+        interactive = None
+        if args.interactive_threads:
+            interactive = subprocess.Popen(
+                [sys.executable, "-m", "celery", "-A", "worker.app", "worker", "-Q", "interactive",
+                 "-P", "threads", "-c", str(args.interactive_threads), "-n", "interactive@%h",
+                 "-l", "WARNING", "--without-gossip", "--without-mingle"],
+                env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+                stderr=open(work / "interactive.log", "wb"))
+            procs.append(interactive)
+            figures["interactive_threads"] = args.interactive_threads
         wait_http(web_port, "/readyz", 90)
         redis_pid = procs[0].pid
         meter = CpuMeter({
             "web": lambda: [web.pid, *children(web.pid)],
             "worker_main": lambda: [worker.pid],
             "worker_pool": lambda: children(worker.pid),
+            "interactive_worker": lambda: [interactive.pid] if interactive else [],
             "redis": lambda: [redis_pid],
             "database": lambda: database_backends(db_name) if db_name else [],
             "this_script": lambda: [os.getpid()],
@@ -308,6 +327,26 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
         if status != 202:
             sys.exit(f"upload failed: {status} {body}")
         batch_url = body["status_url"]
+        probe: list[float] = []
+        batch_over = threading.Event()
+
+        def probe_client() -> None:
+            k = 0
+            while not batch_over.is_set():
+                p = postings[k % len(postings)]
+                k += 1
+                payload = json.dumps({"text": f"{p['description']} [{uuid.uuid4().hex}]"})
+                t = time.perf_counter()
+                st, sub, _ = request(web_port, "POST", "/api/v1/analyses", payload.encode(),
+                                     {"Content-Type": "application/json"})
+                st, res, _ = request(web_port, "GET", sub["status_url"] + "?wait=30")
+                if res.get("status") == "done" and not batch_over.is_set():
+                    probe.append(time.perf_counter() - t)
+                time.sleep(0.2)
+
+        prober = threading.Thread(target=probe_client)
+        if args.probe_during_batch:
+            prober.start()
         while True:
             _, b, _ = request(web_port, "GET", batch_url)
             if b["status"] in ("done", "failed", "cancelled"):
@@ -315,6 +354,18 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
             time.sleep(0.5)
         wall = time.perf_counter() - t0
         figures["cpu_s_batch"] = cpu_phase(cpu0, wall)
+        batch_over.set()
+        if args.probe_during_batch:
+            prober.join()
+            if probe:
+                figures.update({
+                    "during_batch_requests": len(probe),
+                    "during_batch_p50_ms": round(1000 * percentile(probe, 0.5), 1),
+                    "during_batch_p95_ms": round(1000 * percentile(probe, 0.95), 1),
+                })
+                print(f"pasted postings during the batch, one client: p50 "
+                      f"{figures['during_batch_p50_ms']} ms, p95 {figures['during_batch_p95_ms']} ms "
+                      f"({len(probe)} requests)", flush=True)
         assert b["done"] + b["failed"] == b["total"] == args.rows, b
         rate = args.rows / wall
         ideal = args.rows / (inproc_rate * args.concurrency)
