@@ -433,6 +433,8 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
         print(f"CPU seconds during the pasted postings: {figures['cpu_s_single']}", flush=True)
         figures["worker_peak_rss_mb"] = [round(peak_rss_mb(p), 1) for p in worker_pids]
         figures["web_peak_rss_mb"] = round(max(peak_rss_mb(p) for p in web_pids), 1)
+        if interactive is not None:
+            figures["interactive_worker_peak_rss_mb"] = round(peak_rss_mb(interactive.pid), 1)
         print(json.dumps(figures, indent=2))
         if args.json:
             args.json.write_text(json.dumps(figures, indent=2))
