@@ -124,15 +124,17 @@ class CpuMeter:
     def __init__(self, groups: dict[str, Any]) -> None:
         self.groups = groups  # name -> function returning the pids to count
         self.seen: dict[int, float] = {}
+        # Every pid a group ever had: a database backend that exited keeps its share.
+        self.members: dict[str, set[int]] = {name: set() for name in groups}
 
     def sample(self) -> dict[str, float]:
         out = {}
         for name, pids in self.groups.items():
-            total = 0.0
             for pid in pids():
+                self.members[name].add(pid)
+            for pid in self.members[name]:
                 self.seen[pid] = cpu_seconds(pid) or self.seen.get(pid, 0.0)
-                total += self.seen[pid]
-            out[name] = total
+            out[name] = sum(self.seen[pid] for pid in self.members[name])
         return out
 
 
