@@ -256,26 +256,22 @@ class SkillMatcher(BaseEstimator):
         anchors, common = self.anchors_, self.common_words_
         out: list[tuple[str, int, int]] = []
         n = len(stems)
-
-        def unknown(k: int) -> bool:
-            return len(words[k]) >= 5 and stems[k] not in anchors and stems[k] not in common \
-                and stems[k] not in STOPWORDS and not words[k].isdigit()
-
+        is_anchor = [s in anchors for s in stems]
+        is_unknown = [
+            len(w) >= 5 and not a and s not in common and s not in STOPWORDS and not w.isdigit()
+            for w, s, a in zip(words, stems, is_anchor, strict=True)
+        ]
         for i in range(n):
-            if covered[i] or stems[i] in STOPWORDS or words[i].isdigit():
+            if covered[i] or not (is_anchor[i] or is_unknown[i]):
                 continue
-            w = words[i]
-            is_unknown = unknown(i)
-            if is_unknown and len(w) >= 6:
-                out.append((w, starts[i], ends[i]))
-            if stems[i] not in anchors and not is_unknown:
-                continue
-            unknowns = int(is_unknown)
+            if is_unknown[i] and len(words[i]) >= 6:
+                out.append((words[i], starts[i], ends[i]))
+            unknowns = int(is_unknown[i])
             for j in range(i + 1, min(i + 3, n)):
                 if covered[j] or text[ends[j - 1]:starts[j]] not in (" ", "-"):
                     break
-                if stems[j] not in anchors:
-                    if not unknown(j):
+                if not is_anchor[j]:
+                    if not is_unknown[j]:
                         break
                     unknowns += 1
                 if unknowns > 1:
