@@ -247,10 +247,10 @@ class SkillMatcher(BaseEstimator):
     def candidates(self, toks: Tokens, covered: Any, text: str) -> list[tuple[str, int, int]]:
         """Phrases of a posting worth asking the matcher about, with their offsets.
 
-        Single words the aliases did not cover (possible misspellings), and runs of
-        two or three words with nothing but a space or hyphen between them, of
-        which all are alias words but for at most one unknown word (a misspelt one:
-        "medical terminolgy").
+        Unknown words (possible misspellings), and runs of two or three words with
+        nothing but a space or hyphen between them, of which one is unknown and the
+        others are alias words ("medical terminolgy"). Runs of alias words alone
+        are left to the aliases: measured, the matcher added nothing on them.
         """
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
         anchors, common = self.anchors_, self.common_words_
@@ -276,5 +276,6 @@ class SkillMatcher(BaseEstimator):
                     unknowns += 1
                 if unknowns > 1:
                     break
-                out.append((" ".join(words[i:j + 1]), starts[i], ends[j]))
+                if unknowns:
+                    out.append((" ".join(words[i:j + 1]), starts[i], ends[j]))
         return out
