@@ -299,3 +299,13 @@ def wait_for(predicate: Any, timeout: float = 60, interval: float = 0.1) -> Any:
             return value
         time.sleep(interval)
     raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
+
+
+def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
+    """Do what a worker would: run every pending chunk of the batch."""
+    from worker import pipeline
+
+    url = app.config["DATABASE_URL"]
+    for chunk in pipeline.pending_chunks(url, batch_id):
+        if pipeline.start_chunk(url, batch_id, chunk) is not None:
+            pipeline.run_chunk(url, batch_id, chunk)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.conftest import drain
 from web import create_app
-from worker import pipeline
 
 
 @pytest.fixture
@@ -31,14 +31,6 @@ def app(db_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
-
-
-def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
-    """Do what a worker would: run every pending chunk of the batch."""
-    url = app.config["DATABASE_URL"]
-    for chunk in pipeline.pending_chunks(url, batch_id):
-        if pipeline.start_chunk(url, batch_id, chunk) is not None:
-            pipeline.run_chunk(url, batch_id, chunk)
 
 
 def upload(client, content: bytes, name: str = "jobs.csv", **form):  # type: ignore[no-untyped-def]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import drain
 from web import charts, create_app, present, services
-from worker import pipeline
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -38,14 +38,6 @@ def app(sqlite_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-unty
 @pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
-
-
-def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
-    """Do what a worker would: run every pending chunk of the batch."""
-    url = app.config["DATABASE_URL"]
-    for chunk in pipeline.pending_chunks(url, batch_id):
-        if pipeline.start_chunk(url, batch_id, chunk) is not None:
-            pipeline.run_chunk(url, batch_id, chunk)
 
 
 def token(client, path: str = "/") -> str:  # type: ignore[no-untyped-def]
