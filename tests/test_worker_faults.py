@@ -91,13 +91,13 @@ def test_redis_restarted_mid_batch(fault_settings, start_worker_process, tmp_pat
         settings = {**fault_settings, "REDIS_URL": server.url}
         url = settings["DATABASE_URL"]
         start_worker_process(settings, concurrency=1)
-        batch_id = submit(settings, 300)
+        batch_id = submit(settings, 600)
         wait_for(lambda: progress(url, batch_id) >= 30, timeout=90)
         server.stop()  # SIGTERM: Redis writes its append-only file and exits.
-        assert progress(url, batch_id) < 300, "the batch finished before the restart"
+        assert progress(url, batch_id) < 600, "the batch finished before the restart"
         server.start()
         wait_for(lambda: batch_state(url, batch_id).status == "done", timeout=150, interval=0.5)
-        assert_each_row_analysed_once(url, batch_id, 300)
+        assert_each_row_analysed_once(url, batch_id, 600)
     finally:
         server.stop()
 
