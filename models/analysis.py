@@ -13,7 +13,7 @@ from typing import Any
 from models.extraction import Extractor
 from models.inputs import check_text
 from models.matcher import SkillMatcher
-from models.parsing import parse_posting
+from models.parsing import parse_posting, with_title
 from models.pay import find_pay
 from models.scoring import score_posting
 from models.skillset import SkillSet, load_extras, load_skillset
@@ -72,6 +72,7 @@ class Analyzer:
             return record
         record["title"] = title or doc.title
         record["company"] = company or doc.company
+        doc = with_title(doc, record["title"])
         found, extras = self.extractor.extract(doc)
         record["skills"] = found
         record["extras"] = extras

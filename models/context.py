@@ -169,6 +169,6 @@ def requirement(sentence: str, section: str) -> str:
     """'preferred', 'required' or 'unspecified', from the section and the sentence."""
     if section == "preferred" or PREFERRED_RE.search(sentence):
         return "preferred"
-    if section in ("requirements", "responsibilities") or REQUIRED_RE.search(sentence):
+    if section in ("requirements", "responsibilities", "title") or REQUIRED_RE.search(sentence):
         return "required"
     return "unspecified"

@@ -80,7 +80,10 @@ def evaluate(analyzer: Analyzer, items: list[LabelledPosting]) -> Scores:
     scores = Scores()
     medical = {s.id for s in analyzer.skillset.skills if s.medical}
     for item in items:
-        record: dict[str, Any] = analyzer.analyze(item.text, id=item.id)
+        # The title goes in as it would from a CSV's title column (a saved page has its own).
+        record: dict[str, Any] = analyzer.analyze(
+            item.text, id=item.id, title=None if item.source == "pages" else item.title
+        )
         predicted = {s["id"] for s in record["skills"]}
         for sid in predicted | item.labels:
             counter = scores.per_skill.setdefault(sid, Counter())

@@ -379,3 +379,22 @@ def assign_sections(text: str, blocks: list[Block]) -> None:
         if m:
             current = "preferred" if m.group(1).lower() in ("desirable", "preferred") else "requirements"
         block.section = current
+
+
+def with_title(doc: Document, title: str | None) -> Document:
+    """Put the posting's title first in its text, as a block of its own.
+
+    A job title is part of what a posting asks for ("Receptionist", "Clinical
+    Coder"), but a JSON-LD description or a CSV's description column leaves it out.
+    When the text already starts with the title, the document is returned as is.
+    """
+    title = _clean(title or "")
+    if not title or doc.text[: len(title) + 40].lower().find(title.lower()) >= 0:
+        return doc
+    shift = len(title) + 1
+    blocks = [Block(0, len(title), "heading", "title")]
+    blocks += [Block(b.start + shift, b.end + shift, b.kind, b.section) for b in doc.blocks]
+    return Document(
+        text=title + "\n" + doc.text, blocks=blocks, title=doc.title, company=doc.company,
+        date_posted=doc.date_posted, salary=doc.salary, fields=doc.fields,
+    )
