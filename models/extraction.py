@@ -96,8 +96,9 @@ class Extractor:
         blocked = self._blocked_spans(stems, starts, ends)
         found: list[Mention] = []
         covered = bytearray(n)
-        for i in range(n):
-            for length, entries in _keys_at(stems, i, self.first, self.index):
+        first = self.first
+        for i in [i for i, word in enumerate(stems) if word in first]:
+            for length, entries in _keys_at(stems, i, first, self.index):
                 start, end = starts[i], ends[i + length - 1]
                 # Words of an alias must sit in one sentence.
                 s_start, s_end = sentences.span_at(start)
@@ -142,8 +143,9 @@ class Extractor:
         spans: list[_Blocked] = []
         if not self.blockers:
             return spans
-        for i in range(len(stems)):
-            for length, skills in _keys_at(stems, i, self.blocker_first, self.blockers):
+        first = self.blocker_first
+        for i in [i for i, word in enumerate(stems) if word in first]:
+            for length, skills in _keys_at(stems, i, first, self.blockers):
                 spans.append((starts[i], ends[i + length - 1], skills))
                 break
         return spans
