@@ -247,6 +247,32 @@ def batch_status(batch_id: str, wait: bool) -> None:
             click.echo(f"{key}: {value}")
 
 
+@batch.command("resume")
+@click.argument("batch_id")
+def batch_resume(batch_id: str) -> None:
+    """Queue again the chunks of a batch that still have pending rows.
+
+    For a batch left behind when its chunk tasks were lost (a broker wiped
+    without persistence, a send that failed after the rows were stored). Chunks
+    are idempotent: rows already done are not analysed twice.
+    """
+    from worker import pipeline, tasks
+    from worker.celery_app import create_celery
+    from worker.storage import FINISHED
+
+    settings = _settings()
+    url = settings["DATABASE_URL"]
+    info = _batch_info(url, batch_id)
+    if info["status"] in FINISHED:
+        click.echo(f"{batch_id} is {info['status']}: nothing to resume")
+        return
+    chunks = pipeline.pending_chunks(url, batch_id)
+    enqueue = tasks.enqueuer(create_celery(settings))
+    for chunk in chunks:
+        enqueue(batch_id, chunk)
+    click.echo(f"{batch_id}: queued {len(chunks)} chunk(s) again")
+
+
 @batch.command("export")
 @click.argument("batch_id")
 @click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",

@@ -1,0 +1,54 @@
+"""`skillgap batch resume`: chunks whose tasks were lost are queued again."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from web.cli import main
+
+
+@pytest.fixture
+def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:  # type: ignore[type-arg]
+    """Settings of the embedded default (SQLite and a file-system queue) in tmp_path."""
+    for name in ("REDIS_URL", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SKILLGAP_INSTANCE_PATH", str(tmp_path / "instance"))
+    from worker import db
+    from worker.settings import load_settings
+
+    settings = load_settings()
+    db.upgrade(settings["DATABASE_URL"])
+    return settings
+
+
+def queued_messages(settings: dict) -> int:  # type: ignore[type-arg]
+    queue = Path(settings["INSTANCE_PATH"]) / "broker" / "queue"
+    return len([p for p in queue.iterdir() if p.is_file()]) if queue.exists() else 0
+
+
+def test_resume_queues_the_pending_chunks_again(embedded) -> None:  # type: ignore[no-untyped-def]
+    from worker import pipeline
+
+    rows = "id,description\n" + "".join(f"{i},Greet patients and book appointments {i}.\n" for i in range(5))
+    lost: list[int] = []
+    batch_id = pipeline.submit_file(
+        embedded["DATABASE_URL"], io.BytesIO(rows.encode()), "jobs.csv",
+        lambda _batch, chunk: lost.append(chunk), chunk_size=2,
+    )
+    assert lost == [0, 1, 2] and queued_messages(embedded) == 0  # the tasks never reached a broker
+
+    result = CliRunner().invoke(main, ["batch", "resume", batch_id])
+    assert result.exit_code == 0, result.output
+    assert f"{batch_id}: queued 3 chunk(s) again" in result.output
+    assert queued_messages(embedded) == 3
+
+
+def test_resume_of_an_unknown_batch_is_a_clear_error(embedded) -> None:  # type: ignore[no-untyped-def]
+    result = CliRunner().invoke(main, ["batch", "resume", "no-such-batch"])
+    assert result.exit_code != 0
+    assert "no batch no-such-batch" in result.output
+    assert "Traceback" not in result.output
