@@ -309,3 +309,19 @@ def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
     for chunk in pipeline.pending_chunks(url, batch_id):
         if pipeline.start_chunk(url, batch_id, chunk) is not None:
             pipeline.run_chunk(url, batch_id, chunk)
+
+
+def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-def]
+    """The app on a test database, a file-system broker and small limits."""
+    from web import create_app
+
+    return create_app({
+        "TESTING": True,
+        "DATABASE_URL": db_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "REDIS_URL": None,
+        "BROKER_URL": "filesystem://",
+        "MAX_UPLOAD_MB": 1,
+        "CHUNK_SIZE": 4,
+        **extra,
+    })

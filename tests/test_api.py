@@ -10,22 +10,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import drain
+from tests.conftest import drain, make_app
 from web import create_app
 
 
 @pytest.fixture
 def app(db_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-def]
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": db_url,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "REDIS_URL": None,
-        "BROKER_URL": "filesystem://",
-        "MAX_UPLOAD_MB": 1,
-        "CHUNK_SIZE": 4,
-    })
-    return app
+    return make_app(db_url, tmp_path)
 
 
 @pytest.fixture

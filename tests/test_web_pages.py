@@ -9,25 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import drain
-from web import charts, create_app, present, services
+from tests.conftest import drain, make_app
+from web import charts, present, services
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-def]
-    return create_app({
-        "TESTING": True,
-        "DATABASE_URL": db_url,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "REDIS_URL": None,
-        "BROKER_URL": "filesystem://",
-        "MAX_UPLOAD_MB": 1,
-        "CHUNK_SIZE": 4,
-        **extra,
-    })
 
 
 @pytest.fixture
