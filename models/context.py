@@ -77,11 +77,6 @@ def negated_clauses(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
-def negated(sentence: str, rel_start: int, rel_end: int) -> bool:
-    """Is the mention at [rel_start, rel_end) of the sentence inside a negated clause?"""
-    return any(a <= rel_start and rel_end <= b for a, b in negated_clauses(sentence))
-
-
 # Literal words of which one stands in every BOILERPLATE_RE match: a cheap test
 # that spares most sentences the large regular expression.
 _BOILERPLATE_WORDS = (
@@ -112,14 +107,6 @@ _STATEMENT_WORDS = (
     "opportunit", "eeo", "affirmative", "regardless", "regard to", "protected", "privacy", "your",
     "data protection", "considered for employment", "qualified applicants",
 )
-
-
-def statement(sentence: str) -> bool:
-    """Does an equal-opportunity or privacy statement start in this sentence?"""
-    low = sentence.lower()
-    if not any(word in low for word in _STATEMENT_WORDS):
-        return False
-    return bool(STATEMENT_RE.search(sentence))
 
 
 class Cues:
@@ -156,13 +143,6 @@ def _positions(low: str, words: tuple[str, ...]) -> list[int]:
 def _any_between(positions: list[int], start: int, end: int) -> bool:
     i = bisect_left(positions, start)
     return i < len(positions) and positions[i] < end
-
-
-def boilerplate(sentence: str) -> bool:
-    low = sentence.lower()
-    if not any(word in low for word in _BOILERPLATE_WORDS):
-        return False
-    return bool(BOILERPLATE_RE.search(sentence))
 
 
 def requirement(sentence: str, section: str) -> str:
