@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -187,8 +188,6 @@ class Extractor:
         block_starts = [b.start for b in blocks]
         text = doc.text
         by_skill: dict[str, dict[str, Any]] = {}
-        from bisect import bisect_right
-
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts

@@ -223,7 +223,7 @@ def _walk(node: Tag, builder: _Builder) -> None:
         if name is None:  # text
             # Comments, CDATA and doctypes are not text of the posting.
             if type(child) is NavigableString or not isinstance(child, PreformattedString):
-                builder.add(child, bold=False)
+                builder.add(child)
             continue
         if name in DROP_TAGS:
             continue
@@ -313,11 +313,11 @@ class _Builder:
         self.blocks: list[Block] = []
         self.pos = 0
 
-    def add(self, text: str, bold: bool | None = None) -> None:
+    def add(self, text: str) -> None:
         if not text:
             return
         self.parts.append(text)
-        if bold or (bold is None and False) or self.bold_depth:
+        if self.bold_depth:
             self.bold_chars += len(text.strip())
 
     def flush(self, kind: str | None = None) -> None:
