@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 # A single posting over this size is rejected rather than analysed: real adverts
 # are a few KB and saved job pages under 1 MB; 10 MB of text is a wrong paste.
@@ -193,6 +193,13 @@ def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
     return Dialect
 
 
+def _csv_reader(text: io.TextIOWrapper) -> Any:
+    """A CSV reader for the stream, its delimiter guessed from the first line."""
+    sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
+    csv.field_size_limit(MAX_POSTING_CHARS + 1)
+    return csv.reader(text, dialect=_sniff_dialect(sample))
+
+
 def iter_csv(
     stream: BinaryIO,
     name: str = "input.csv",
@@ -214,9 +221,7 @@ def iter_csv(
 def _read_csv(
     text: io.TextIOWrapper, name: str, text_column: str | None, columns: dict[str, str | None] | None
 ) -> Iterator[Posting | RowError]:
-    sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
-    csv.field_size_limit(MAX_POSTING_CHARS + 1)
-    reader = csv.reader(text, dialect=_sniff_dialect(sample))
+    reader = _csv_reader(text)
     try:
         header = next(reader)
     except StopIteration:
@@ -382,9 +387,7 @@ def _preview(
     text: io.TextIOWrapper, name: str, rows: int
 ) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
     if input_format(name) == "csv":
-        sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
-        csv.field_size_limit(MAX_POSTING_CHARS + 1)
-        reader = csv.reader(text, dialect=_sniff_dialect(sample))
+        reader = _csv_reader(text)
         try:
             header = [h.strip() for h in next(reader)]
         except (StopIteration, csv.Error):
