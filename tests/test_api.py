@@ -43,6 +43,9 @@ def test_factory_reads_prefixed_env(monkeypatch, tmp_path: Path) -> None:
     assert celery.conf.task_acks_late and celery.conf.task_reject_on_worker_lost
     assert celery.conf.worker_prefetch_multiplier == 1
     assert celery.conf.accept_content == ["json"]
+    # A worker killed while scanning for lost tasks must not block the scans for
+    # kombu's default 300 s: its lock expires within 20 s (RESTORE_INTERVAL 10).
+    assert celery.conf.broker_transport_options["unacked_mutex_expire"] == 20
 
 
 def test_factory_embedded_default(monkeypatch, tmp_path: Path) -> None:

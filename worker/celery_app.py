@@ -65,6 +65,10 @@ def celery_config(settings: Mapping[str, Any]) -> dict[str, Any]:
             # (100 s by default); a scan is one cheap query, so do it every interval.
             "unacked_restore_interval": settings["RESTORE_INTERVAL"],
             "unacked_restore_throttle": 1,
+            # Each scan holds a Redis lock; a worker killed while holding it would
+            # stop every scan until the lock expires (kombu's default is 300 s).
+            # A scan takes milliseconds, and a chunk restored twice is harmless.
+            "unacked_mutex_expire": max(10, 2 * int(settings["RESTORE_INTERVAL"])),
         }
         # Without this, one connection blip would lose the unacknowledged tasks'
         # acks; with it, they are re-delivered after the visibility timeout.
