@@ -53,6 +53,7 @@ class Extractor:
         # Phrases that look like an alias but are not, per skill they block.
         self.blockers: dict[tuple[str, ...], set[str]] = {}
         self.patterns: list[tuple[re.Pattern[str], _Entry, frozenset[str]]] = []
+        self.leading: set[str] = set()  # every word a pattern can start with
         own = {s.id for s in skillset.skills}
         self.skills = {s.id: s for s in skillset.skills}
         for group, is_extra in ((skillset.skills, False), (extras.skills, True)):
@@ -66,10 +67,8 @@ class Extractor:
                     key = phrase_stems(phrase)
                     if key:
                         self.blockers.setdefault(key, set()).add(skill.id)
-        # For each first word, the alias lengths (in words) that start with it,
-        # longest first: only those slices of a posting need looking up.
-        self.first = _lengths_by_first_word(self.index)
-        self.blocker_first = _lengths_by_first_word(self.blockers)
+        self.alias_table = _PhraseTable(self.index)
+        self.blocker_table = _PhraseTable(self.blockers)
 
     def _add(self, skill: Skill, alias: Alias, extra: bool) -> None:
         near_re = _words_re(alias.near)
@@ -77,7 +76,9 @@ class Extractor:
         if alias.pattern:
             flags = 0 if alias.case else re.I
             entry = _Entry(skill, alias, (), near_re, context_re, extra)
-            self.patterns.append((re.compile(alias.phrase, flags), entry, _leading_words(alias.phrase)))
+            leading = _leading_words(alias.phrase)
+            self.leading |= leading
+            self.patterns.append((re.compile(alias.phrase, flags), entry, leading))
             return
         key = phrase_stems(alias.phrase)
         if not key:
@@ -97,9 +98,9 @@ class Extractor:
         blocked = self._blocked_spans(stems, starts, ends)
         found: list[Mention] = []
         covered = bytearray(n)
-        first = self.first
-        for i in [i for i, word in enumerate(stems) if word in first]:
-            for length, entries in _keys_at(stems, i, first, self.index):
+        aliases = self.alias_table
+        for i in aliases.starts(stems):
+            for length, entries in aliases.at(stems, i):
                 start, end = starts[i], ends[i + length - 1]
                 # Words of an alias must sit in one sentence.
                 s_start, s_end = sentences.span_at(start)
@@ -126,27 +127,52 @@ class Extractor:
                     for j in range(i, i + length):
                         covered[j] = 1
                     break
-        stem_set = set(stems)
-        for pattern, entry, leading in self.patterns:
-            # A pattern that must start with one of a few words runs only where they stand.
-            if leading and stem_set.isdisjoint(leading):
-                continue
-            if entry.context_re and not entry.context_re.search(text):
-                continue
-            for m in pattern.finditer(text):
-                found.append(Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern"))
+        found.extend(self._pattern_mentions(text, stems, starts))
         found = _drop_nested(found)
         if self.matcher is not None:
             found.extend(self._matcher_mentions(toks, covered, sentences, blocked))
         return found, sentences
 
+    def _pattern_mentions(self, text: str, stems: list[str], starts: list[int]) -> Iterator[Mention]:
+        """Mentions found by regular-expression aliases.
+
+        A pattern that must start with one of a few words is tried only where
+        they stand, and one that ``needs`` some text only where that text is:
+        most patterns then never scan the posting at all.
+        """
+        lead = self.leading
+        leading_at: dict[str, list[int]] = {}
+        for i in [i for i, word in enumerate(stems) if word in lead]:
+            leading_at.setdefault(stems[i], []).append(i)
+        low = ""
+        for pattern, entry, leading in self.patterns:
+            needs = entry.alias.needs
+            if needs:
+                low = low or text.lower()
+                if not any(n in low for n in needs):
+                    continue
+            if leading:
+                at = sorted(i for word in leading for i in leading_at.get(word, ()))
+                if not at:
+                    continue
+            if entry.context_re and not entry.context_re.search(text):
+                continue
+            if not leading:
+                for m in pattern.finditer(text):
+                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern")
+                continue
+            # As finditer would: the next match starts after the last one ends.
+            end = -1
+            for i in at:
+                if starts[i] >= end and (m := pattern.match(text, starts[i])):
+                    end = max(m.end(), starts[i] + 1)
+                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern")
+
     def _blocked_spans(self, stems: list[str], starts: list[int], ends: list[int]) -> list[_Blocked]:
         spans: list[_Blocked] = []
-        if not self.blockers:
-            return spans
-        first = self.blocker_first
-        for i in [i for i, word in enumerate(stems) if word in first]:
-            for length, skills in _keys_at(stems, i, first, self.blockers):
+        table = self.blocker_table
+        for i in table.starts(stems):
+            for length, skills in table.at(stems, i):
                 spans.append((starts[i], ends[i + length - 1], skills))
                 break
         return spans
@@ -251,23 +277,41 @@ class Extractor:
         return skills, extras
 
 
-def _keys_at(stems: list[str], i: int, first: dict[str, tuple[int, ...]], table: dict[Any, Any]) -> Iterator[Any]:
-    """(length, value) of each key of ``table`` that starts at word ``i``, longest first."""
-    lengths = first.get(stems[i])
-    if lengths is None:
-        return
-    for length in lengths:
-        if i + length <= len(stems):
-            value = table.get(tuple(stems[i:i + length]))
-            if value:
-                yield length, value
+class _PhraseTable:
+    """Phrases keyed by their word stems, looked up where they may start in a posting."""
 
+    def __init__(self, table: dict[tuple[str, ...], Any]) -> None:
+        self.table = table
+        # For each first word, the phrase lengths (in words) that start with it,
+        # longest first: only those slices of a posting need looking up.
+        lengths: dict[str, set[int]] = {}
+        for key in table:
+            lengths.setdefault(key[0], set()).add(len(key))
+        self.lengths = {word: tuple(sorted(ls, reverse=True)) for word, ls in lengths.items()}
+        self.singles = frozenset(key[0] for key in table if len(key) == 1)
+        self.pairs = frozenset(key[:2] for key in table if len(key) > 1)
 
-def _lengths_by_first_word(keys: Any) -> dict[str, tuple[int, ...]]:
-    lengths: dict[str, set[int]] = {}
-    for key in keys:
-        lengths.setdefault(key[0], set()).add(len(key))
-    return {word: tuple(sorted(ls, reverse=True)) for word, ls in lengths.items()}
+    def starts(self, stems: list[str]) -> list[int]:
+        """Words where a phrase may start: a one-word phrase, or the first two words of a longer one.
+
+        Common words ("team", "patient") begin many phrases but seldom one that
+        is there; the pair test turns them away before any slicing.
+        """
+        lengths, singles, pairs = self.lengths, self.singles, self.pairs
+        last = len(stems) - 1
+        return [
+            i for i in [i for i, word in enumerate(stems) if word in lengths]
+            if stems[i] in singles or (i < last and (stems[i], stems[i + 1]) in pairs)
+        ]
+
+    def at(self, stems: list[str], i: int) -> Iterator[tuple[int, Any]]:
+        """(length, value) of each phrase that starts at word ``i``, longest first."""
+        table = self.table
+        for length in self.lengths[stems[i]]:
+            if i + length <= len(stems):
+                value = table.get(tuple(stems[i:i + length]))
+                if value:
+                    yield length, value
 
 
 _Blocked = tuple[int, int, set[str]]

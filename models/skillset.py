@@ -35,7 +35,9 @@ class Alias:
     ``near`` lists words of which one must stand in the same sentence, for
     aliases that mean the skill only in context ("Vision" the GP system);
     ``context`` lists words of which one must stand anywhere in the posting
-    ("confidentiality" is patient privacy in a posting about patients).
+    ("confidentiality" is patient privacy in a posting about patients);
+    ``needs`` lists text of which a pattern's every match holds one ("wpm"),
+    so that postings without any of it skip the pattern.
     """
 
     phrase: str
@@ -43,6 +45,7 @@ class Alias:
     near: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
     pattern: bool = False
+    needs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def _parse_alias(raw: object, where: str) -> Alias:
             raise SkillSetError(f"{where}: empty alias")
         return Alias(raw.strip())
     if isinstance(raw, dict):
-        unknown = set(raw) - {"phrase", "pattern", "case", "near", "context"}
+        unknown = set(raw) - {"phrase", "pattern", "case", "near", "context", "needs"}
         if unknown:
             raise SkillSetError(f"{where}: unknown alias key(s) {sorted(unknown)}")
         if ("phrase" in raw) == ("pattern" in raw):
@@ -100,12 +103,20 @@ def _parse_alias(raw: object, where: str) -> Alias:
         context = raw.get("context", [])
         if not isinstance(context, list) or not all(isinstance(n, str) for n in context):
             raise SkillSetError(f"{where}: 'context' must be a list of strings")
+        needs = raw.get("needs", [])
+        if not isinstance(needs, list) or not all(isinstance(n, str) and n for n in needs):
+            raise SkillSetError(f"{where}: 'needs' must be a list of non-empty strings")
+        if needs and "pattern" not in raw:
+            raise SkillSetError(f"{where}: 'needs' is for patterns only")
         if "pattern" in raw:
             try:
                 re.compile(raw["pattern"])
             except re.error as exc:
                 raise SkillSetError(f"{where}: bad pattern {raw['pattern']!r}: {exc}") from None
-            return Alias(raw["pattern"], bool(raw.get("case", False)), tuple(near), tuple(context), pattern=True)
+            return Alias(
+                raw["pattern"], bool(raw.get("case", False)), tuple(near), tuple(context), pattern=True,
+                needs=tuple(n.lower() for n in needs),
+            )
         if not isinstance(raw["phrase"], str) or not raw["phrase"].strip():
             raise SkillSetError(f"{where}: 'phrase' must be a non-empty string")
         return Alias(raw["phrase"].strip(), bool(raw.get("case", False)), tuple(near), tuple(context))
