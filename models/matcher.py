@@ -27,6 +27,9 @@ STOPWORDS = frozenset(
 )
 
 
+ANCHOR, UNKNOWN = 1, 2
+
+
 def background_phrases() -> list[str]:
     """Ordinary posting phrases that are not skills: the matcher's negatives."""
     text = (resources.files("models.data") / "background-phrases.txt").read_text(encoding="utf-8")
@@ -132,6 +135,7 @@ class SkillMatcher(BaseEstimator):
                 target=self.word_target_precision,
             ))
         self.cache_: dict[str, int | None] = {}
+        self.kinds_: dict[str, int] = {}  # word -> ANCHOR, UNKNOWN or 0, filled as postings come
         self.alias_context_ = [((), ())] * len(phrases)
         return self
 
@@ -253,29 +257,35 @@ class SkillMatcher(BaseEstimator):
         are left to the aliases: measured, the matcher added nothing on them.
         """
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
-        anchors, common = self.anchors_, self.common_words_
-        out: list[tuple[str, int, int]] = []
-        n = len(stems)
-        is_anchor = [s in anchors for s in stems]
-        is_unknown = [
-            len(w) >= 5 and not a and s not in common and s not in STOPWORDS and not w.isdigit()
-            for w, s, a in zip(words, stems, is_anchor, strict=True)
-        ]
-        for i in range(n):
-            if covered[i] or not (is_anchor[i] or is_unknown[i]):
-                continue
-            if is_unknown[i] and len(words[i]) >= 6:
-                out.append((words[i], starts[i], ends[i]))
-            unknowns = int(is_unknown[i])
-            for j in range(i + 1, min(i + 3, n)):
-                if covered[j] or text[ends[j - 1]:starts[j]] not in (" ", "-"):
-                    break
-                if not is_anchor[j]:
-                    if not is_unknown[j]:
-                        break
-                    unknowns += 1
-                if unknowns > 1:
-                    break
-                if unknowns:
-                    out.append((" ".join(words[i:j + 1]), starts[i], ends[j]))
-        return out
+        kinds = self.kinds_
+        kind = [kinds.get(w) for w in words]
+        for i in [i for i, k in enumerate(kind) if k is None]:
+            kind[i] = self._kind(words[i], stems[i])
+        n = len(words)
+        spans = []
+        for u in [i for i, k in enumerate(kind) if k == UNKNOWN and not covered[i]]:
+            if len(words[u]) >= 6:
+                spans.append((u, u))
+            # Every run of two or three words around the unknown one.
+            for a in range(max(0, u - 2), u + 1):
+                for b in range(max(a + 1, u), min(a + 3, n)):
+                    if all(
+                        (j == u or (kind[j] == ANCHOR and not covered[j]))
+                        and (j == a or text[ends[j - 1]:starts[j]] in (" ", "-"))
+                        for j in range(a, b + 1)
+                    ):
+                        spans.append((a, b))
+        spans.sort()
+        return [(" ".join(words[a:b + 1]), starts[a], ends[b]) for a, b in spans]
+
+    def _kind(self, word: str, stem: str) -> int:
+        """ANCHOR for a word of some alias, UNKNOWN for a possible misspelling, else 0."""
+        if stem in self.anchors_:
+            kind = ANCHOR
+        elif len(word) >= 5 and stem not in self.common_words_ and stem not in STOPWORDS and not word.isdigit():
+            kind = UNKNOWN
+        else:
+            kind = 0
+        if len(self.kinds_) < 500_000:
+            self.kinds_[word] = kind
+        return kind
