@@ -11,6 +11,7 @@ are not skills (negatives, ``models/data/background-phrases.txt``).
 from __future__ import annotations
 
 from importlib import resources
+from itertools import compress
 from typing import Any
 
 import numpy as np
@@ -258,23 +259,37 @@ class SkillMatcher(BaseEstimator):
         """
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
         kinds = self.kinds_
-        kind = [kinds.get(w) for w in words]
-        for i in [i for i, k in enumerate(kind) if k is None]:
-            kind[i] = self._kind(words[i], stems[i])
+        kind = list(map(kinds.get, words))
+        if None in kind:
+            for i in [i for i, k in enumerate(kind) if k is None]:
+                kind[i] = self._kind(words[i], stems[i])
         n = len(words)
+
+        def free_anchor(j: int) -> bool:
+            return 0 <= j < n and kind[j] == ANCHOR and not covered[j]
+
+        def joined(j: int) -> bool:  # nothing but a space or hyphen before word j
+            return text[ends[j - 1]:starts[j]] in (" ", "-")
+
         spans = []
-        for u in [i for i, k in enumerate(kind) if k == UNKNOWN and not covered[i]]:
+        for u in compress(range(n), map(UNKNOWN.__eq__, kind)):
+            if covered[u]:
+                continue
             if len(words[u]) >= 6:
                 spans.append((u, u))
-            # Every run of two or three words around the unknown one.
-            for a in range(max(0, u - 2), u + 1):
-                for b in range(max(a + 1, u), min(a + 3, n)):
-                    if all(
-                        (j == u or (kind[j] == ANCHOR and not covered[j]))
-                        and (j == a or text[ends[j - 1]:starts[j]] in (" ", "-"))
-                        for j in range(a, b + 1)
-                    ):
-                        spans.append((a, b))
+            # The runs of two or three words around the unknown one.
+            left = free_anchor(u - 1) and joined(u)
+            right = free_anchor(u + 1) and joined(u + 1)
+            if left:
+                spans.append((u - 1, u))
+                if free_anchor(u - 2) and joined(u - 1):
+                    spans.append((u - 2, u))
+            if right:
+                spans.append((u, u + 1))
+                if left:
+                    spans.append((u - 1, u + 1))
+                if free_anchor(u + 2) and joined(u + 2):
+                    spans.append((u, u + 2))
         spans.sort()
         return [(" ".join(words[a:b + 1]), starts[a], ends[b]) for a, b in spans]
 

@@ -41,8 +41,8 @@ class Tokens:
 
 def tokenize(text: str) -> Tokens:
     matches = list(TOKEN_RE.finditer(text))
-    words = [m.group() for m in matches]
-    return Tokens(words, [stem(w) for w in words], [m.start() for m in matches], [m.end() for m in matches])
+    words = list(map(re.Match.group, matches))
+    return Tokens(words, list(map(stem, words)), list(map(re.Match.start, matches)), list(map(re.Match.end, matches)))
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
