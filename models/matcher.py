@@ -11,10 +11,12 @@ are not skills (negatives, ``models/data/background-phrases.txt``).
 from __future__ import annotations
 
 from importlib import resources
+import math
 from itertools import compress
 from typing import Any
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -29,6 +31,19 @@ STOPWORDS = frozenset(
 
 
 ANCHOR, UNKNOWN = 1, 2
+
+
+def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
+    """Character n-grams inside word boundaries, as scikit-learn's ``char_wb`` analyzer makes them."""
+    grams = []
+    for word in text.split():
+        word = " " + word + " "
+        size = len(word)
+        for n in range(low, high + 1):
+            grams.extend(word[i:i + n] for i in range(max(1, size - n + 1)))
+            if size <= n:  # a short word counts once
+                break
+    return grams
 
 
 def background_phrases() -> list[str]:
@@ -114,6 +129,7 @@ class SkillMatcher(BaseEstimator):
         matrix = self.vectorizer_.fit_transform(phrases + [n.lower() for n in negatives or []])
         self.alias_matrix_ = matrix[: len(phrases)]
         self.alias_t_ = self.alias_matrix_.T.tocsr()
+        self.idf_ = self.vectorizer_.idf_.tolist()
         self.labels_ = np.asarray(y, dtype=object)
         self.phrases_ = phrases
         known = {stem for p in phrases for stem in phrase_stems(p)}
@@ -172,10 +188,37 @@ class SkillMatcher(BaseEstimator):
         this is what NearestNeighbors(metric="cosine", algorithm="brute") does,
         without its per-call overhead on small batches.
         """
-        vectors = self.vectorizer_.transform([p.lower() for p in phrases])
+        vectors = self._transform(phrases)
         sims = (vectors @ self.alias_t_).toarray()
         indices = sims.argmax(axis=1)
         return sims[np.arange(len(phrases)), indices], indices
+
+    def _transform(self, phrases: list[str]) -> csr_matrix:
+        """TF-IDF rows of phrases, as ``vectorizer_.transform`` makes them.
+
+        The same sums, done directly: the vectorizer's checks and set-up cost
+        more than the work itself for the few short phrases of one posting.
+        """
+        vocabulary, idf = self.vectorizer_.vocabulary_, self.idf_
+        low, high = self.ngram_range
+        data: list[float] = []
+        indices: list[int] = []
+        indptr = [0]
+        for phrase in phrases:
+            counts: dict[int, int] = {}
+            for gram in _char_wb_ngrams(phrase.lower(), low, high):
+                j = vocabulary.get(gram)
+                if j is not None:
+                    counts[j] = counts.get(j, 0) + 1
+            weights = [(1.0 + math.log(c)) * idf[j] for j, c in counts.items()]
+            norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+            indices.extend(counts)
+            data.extend(w / norm for w in weights)
+            indptr.append(len(indices))
+        return csr_matrix(
+            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
+            shape=(len(phrases), len(vocabulary)),
+        )
 
     def _calibrate(
         self, phrases: list[str], y: list[str], negatives: list[str], target: float | None = None
