@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from itertools import compress, count
+
+from models.text import stem
 
 NEGATION_RE = re.compile(
     r"(?:\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b)\s+(?:[\w/-]+\s+){0,5}?"
@@ -109,24 +112,66 @@ _STATEMENT_WORDS = (
 )
 
 
+# Words (as stems) of which one stands in every PREFERRED_RE match.
+_PREFERRED_WORDS = frozenset(stem(w) for w in (
+    "preferred preferable preferably desirable desired plus advantage advantageous ideally nice "
+    "beneficial bonus would asset welcome"
+).split())
+_NEGATION_WORDS = frozenset(("no", "not", "never", "without", "nor"))
+
+
 class Cues:
     """Where a document's cue words stand, found once per document.
 
-    Most sentences hold none of the words that every boilerplate or statement
-    match needs; looking those words up once in the whole text lets such
-    sentences skip the large regular expressions.
+    Most sentences hold none of the words that every boilerplate, statement,
+    preference or negation match needs; looking those words up once in the
+    whole text lets such sentences skip the regular expressions. The ones
+    that remain run on the lower-cased text, which is faster than ignoring case.
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, stems: list[str], starts: list[int]) -> None:
         low = text.lower()
+        # Lower-casing can change the length of a few non-ASCII letters; then
+        # offsets would not agree, and the case-blind expressions are used.
+        self.lowered = len(low) == len(text)
+        self.text = low if self.lowered else text
         self.boilerplate = _positions(low, _BOILERPLATE_WORDS)
         self.statement = _positions(low, _STATEMENT_WORDS)
+        self.preferred = [starts[i] for i in compress(count(), map(_PREFERRED_WORDS.__contains__, stems))]
+        self.negation = sorted(
+            [starts[i] for i in compress(count(), map(_NEGATION_WORDS.__contains__, stems))]
+            + _positions(low, ("n't",))
+        )
 
-    def boilerplate_in(self, text: str, start: int, end: int) -> bool:
-        return _any_between(self.boilerplate, start, end) and bool(BOILERPLATE_RE.search(text, start, end))
+    def _search(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
+        if not self.lowered:
+            pattern = _CASE_BLIND[pattern]
+        return pattern.search(self.text, start, end) is not None
 
-    def statement_in(self, text: str, start: int, end: int) -> bool:
-        return _any_between(self.statement, start, end) and bool(STATEMENT_RE.search(text, start, end))
+    def boilerplate_in(self, start: int, end: int) -> bool:
+        first = _first_between(self.boilerplate, start, end)
+        # No cue word stands more than 20 characters into a match.
+        return first >= 0 and self._search(_BOILERPLATE_LOW, max(start, first - 20), end)
+
+    def statement_in(self, start: int, end: int) -> bool:
+        first = _first_between(self.statement, start, end)
+        return first >= 0 and self._search(_STATEMENT_LOW, max(start, first - 20), end)
+
+    def negated_clauses(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The spans (relative to ``start``) of a sentence that a negation covers."""
+        if _first_between(self.negation, start, end) < 0:
+            return []
+        return negated_clauses(self.text[start:end])
+
+    def requirement(self, start: int, end: int, section: str) -> str:
+        """'preferred', 'required' or 'unspecified' for the sentence at [start, end)."""
+        if section == "preferred" or (
+            _first_between(self.preferred, start, end) >= 0 and self._search(_PREFERRED_LOW, start, end)
+        ):
+            return "preferred"
+        if section in ("requirements", "responsibilities", "title") or self._search(_REQUIRED_LOW, start, end):
+            return "required"
+        return "unspecified"
 
 
 def _positions(low: str, words: tuple[str, ...]) -> list[int]:
@@ -140,9 +185,21 @@ def _positions(low: str, words: tuple[str, ...]) -> list[int]:
     return found
 
 
-def _any_between(positions: list[int], start: int, end: int) -> bool:
+def _first_between(positions: list[int], start: int, end: int) -> int:
+    """The first position in [start, end), or -1."""
     i = bisect_left(positions, start)
-    return i < len(positions) and positions[i] < end
+    return positions[i] if i < len(positions) and positions[i] < end else -1
+
+
+# The expressions above, for lower-cased text (case-sensitive matching is faster).
+_BOILERPLATE_LOW = re.compile(BOILERPLATE_RE.pattern)
+_STATEMENT_LOW = re.compile(STATEMENT_RE.pattern)
+_PREFERRED_LOW = re.compile(PREFERRED_RE.pattern)
+_REQUIRED_LOW = re.compile(REQUIRED_RE.pattern)
+_CASE_BLIND = {
+    _BOILERPLATE_LOW: BOILERPLATE_RE, _STATEMENT_LOW: STATEMENT_RE,
+    _PREFERRED_LOW: PREFERRED_RE, _REQUIRED_LOW: REQUIRED_RE,
+}
 
 
 def requirement(sentence: str, section: str) -> str:

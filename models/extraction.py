@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from models.context import Cues, negated_clauses, requirement
+from models.context import Cues
 from models.parsing import BOILERPLATE_SECTIONS, Document
 from models.skillset import Alias, Skill, SkillSet
-from models.text import Sentences, phrase_stems, phrase_words, stem, tokenize
+from models.text import Sentences, Tokens, phrase_stems, phrase_words, stem, tokenize
 
 REQUIREMENT_RANK = {"unspecified": 0, "preferred": 1, "required": 2}
 MAX_EVIDENCE = 5
@@ -88,7 +88,7 @@ class Extractor:
 
     # -- finding mentions ---------------------------------------------------------
 
-    def mentions(self, doc: Document) -> tuple[list[Mention], Sentences]:
+    def mentions(self, doc: Document) -> tuple[list[Mention], Sentences, Tokens]:
         """Every alias and matcher mention in a document, before context checks."""
         text = self._text = doc.text
         toks = tokenize(text)
@@ -131,7 +131,7 @@ class Extractor:
         found = _drop_nested(found)
         if self.matcher is not None:
             found.extend(self._matcher_mentions(toks, covered, sentences, blocked))
-        return found, sentences
+        return found, sentences, toks
 
     def _pattern_mentions(self, text: str, stems: list[str], starts: list[int]) -> Iterator[Mention]:
         """Mentions found by regular-expression aliases.
@@ -209,7 +209,7 @@ class Extractor:
 
     def extract(self, doc: Document) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Return (skills of the skill set, extras) the posting asks for, with evidence."""
-        mentions, sentences = self.mentions(doc)
+        mentions, sentences, toks = self.mentions(doc)
         blocks = doc.blocks
         block_starts = [b.start for b in blocks]
         text = doc.text
@@ -217,7 +217,7 @@ class Extractor:
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
-        cues = Cues(text)
+        cues = Cues(text, toks.stems, toks.starts)
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"
@@ -228,17 +228,16 @@ class Extractor:
                 if bi not in statement_at:
                     block = blocks[bi]
                     statement_at[bi] = next(
-                        (a for a, b in sentences.within(block.start, block.end) if cues.statement_in(text, a, b)),
+                        (a for a, b in sentences.within(block.start, block.end) if cues.statement_in(a, b)),
                         len(text) + 1,
                     )
                 if s_start >= statement_at[bi]:
                     continue
-            sentence = text[s_start:s_end]
             info = sentence_info.get(s_start)
             if info is None:
                 info = sentence_info[s_start] = (
-                    cues.boilerplate_in(text, s_start, s_end), requirement(sentence, section),
-                    negated_clauses(sentence),
+                    cues.boilerplate_in(s_start, s_end), cues.requirement(s_start, s_end, section),
+                    cues.negated_clauses(s_start, s_end),
                 )
             if info[0]:
                 continue
