@@ -13,6 +13,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import compress, count
 from typing import Any
 
 from models.context import Cues
@@ -140,9 +141,8 @@ class Extractor:
         they stand, and one that ``needs`` some text only where that text is:
         most patterns then never scan the posting at all.
         """
-        lead = self.leading
         leading_at: dict[str, list[int]] = {}
-        for i in [i for i, word in enumerate(stems) if word in lead]:
+        for i in compress(count(), map(self.leading.__contains__, stems)):
             leading_at.setdefault(stems[i], []).append(i)
         low = ""
         for pattern, entry, leading in self.patterns:
@@ -299,7 +299,7 @@ class _PhraseTable:
         lengths, singles, pairs = self.lengths, self.singles, self.pairs
         last = len(stems) - 1
         return [
-            i for i in [i for i, word in enumerate(stems) if word in lengths]
+            i for i in compress(count(), map(lengths.__contains__, stems))
             if stems[i] in singles or (i < last and (stems[i], stems[i + 1]) in pairs)
         ]
 

@@ -9,6 +9,7 @@ statement is not something the posting asks for.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -87,7 +88,12 @@ class Document:
 
 _ESCAPED_TAG = re.compile(r"&(?:amp;)*lt;\s*/?\s*(?:p|br|li|ul|div|strong|b|h\d|span|ol|em|i|a|table)\b", re.I)
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+# Runs of spaces to fold into one; a lone plain space is left alone (most are).
+_OTHER_SPACE = "\t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000"
+_WS = re.compile(f"[{_OTHER_SPACE}][ {_OTHER_SPACE}]*| [ {_OTHER_SPACE}]+")
+_LD_SCRIPT = re.compile(
+    r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S
+)
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
 
 
@@ -173,10 +179,15 @@ def _is_text_heading(line: str) -> bool:
 
 
 def _parse_html(raw: str) -> Document:
-    soup = BeautifulSoup(raw, "lxml")
-    # Searching the tree costs as much as building it; look only when the markup
-    # can hold what is searched for.
-    posting = _job_posting_ld(soup) if "ld+json" in raw else None
+    # A saved page's JobPosting JSON-LD holds the posting: then only its
+    # description needs parsing, not the whole page around it.
+    posting = _job_posting_ld_text(raw) if "ld+json" in raw else None
+    soup = None
+    if posting is None:
+        soup = BeautifulSoup(raw, "lxml")
+        # Searching the tree costs as much as building it; look only when the
+        # markup can hold what is searched for.
+        posting = _job_posting_ld(soup) if "ld+json" in raw else None
     if posting is not None:
         description = posting.get("description")
         if isinstance(description, str) and description.strip():
@@ -188,6 +199,8 @@ def _parse_html(raw: str) -> Document:
             if doc.text.strip():
                 _apply_ld(doc, posting)
                 return doc
+    if soup is None:
+        soup = BeautifulSoup(raw, "lxml")
     title = None
     if "<title" in raw[:200_000].lower() and soup.title and soup.title.string:
         title = _clean(soup.title.string) or None
@@ -254,6 +267,18 @@ def _job_posting_ld(soup: BeautifulSoup) -> dict[str, Any] | None:
         except (ValueError, TypeError):
             continue
         found = _find_job_posting(data)
+        if found is not None:
+            return found
+    return None
+
+
+def _job_posting_ld_text(raw: str) -> dict[str, Any] | None:
+    """The JobPosting JSON-LD of a page found in its markup, without building a tree."""
+    for m in _LD_SCRIPT.finditer(raw):
+        try:
+            found = _find_job_posting(json.loads(m.group(1)))
+        except ValueError:
+            continue
         if found is not None:
             return found
     return None
@@ -353,6 +378,7 @@ class _Builder:
         return Document(text=text, blocks=self.blocks)
 
 
+@functools.lru_cache(maxsize=4096)
 def classify_heading(text: str) -> str | None:
     """Return the section kind a heading starts, or None for an unrecognised heading."""
     text = text.strip().rstrip(":").strip()
