@@ -8,6 +8,7 @@ most important first.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from models.skillset import TIERS, SkillSet
@@ -16,29 +17,42 @@ from models.skillset import TIERS, SkillSet
 def score_posting(skillset: SkillSet, found: list[dict[str, Any]]) -> dict[str, Any]:
     """Return ``score``, ``coverage`` and ``gaps`` for the skills found."""
     found_ids = {s["id"] for s in found}
-    total = sum(s.weight for s in skillset.skills)
+    total, groups, gaps = _layout(skillset)
     got = sum(s.weight for s in skillset.skills if s.id in found_ids)
     score = round(100.0 * got / total, 1) if total else 0.0
+    coverage: dict[str, dict[str, dict[str, Any]]] = {}
+    for key, members in groups.items():
+        coverage[key] = {}
+        for name, (ids, weights, total_weight) in members.items():
+            hits = [w for i, w in zip(ids, weights, strict=True) if i in found_ids]
+            coverage[key][name] = {
+                "found": len(hits), "total": len(ids), "share": round(sum(hits) / total_weight, 3) if ids else 0.0,
+            }
+    return {
+        "score": score,
+        "coverage": coverage,
+        "gaps": [dict(g) for g in gaps if g["id"] not in found_ids],
+    }
 
-    def coverage(key: str) -> dict[str, dict[str, Any]]:
-        groups: dict[str, dict[str, Any]] = {}
+
+@functools.lru_cache(maxsize=16)
+def _layout(skillset: SkillSet) -> tuple[float, dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """What scoring needs of a skill set, worked out once: total weight, groups, gaps in order."""
+    total = sum(s.weight for s in skillset.skills)
+    groups: dict[str, dict[str, Any]] = {}
+    for key in ("tier", "category"):
+        members: dict[str, tuple[list[str], list[float], float]] = {}
         for skill in skillset.skills:
-            g = groups.setdefault(getattr(skill, key), {"found": 0, "total": 0, "_w": 0.0, "_wf": 0.0})
-            g["total"] += 1
-            g["_w"] += skill.weight
-            if skill.id in found_ids:
-                g["found"] += 1
-                g["_wf"] += skill.weight
-        for g in groups.values():
-            g["share"] = round(g.pop("_wf") / g.pop("_w"), 3) if g["total"] else 0.0
-        return groups
-
-    by_tier = coverage("tier")
-    by_tier = {t: by_tier[t] for t in TIERS if t in by_tier}
+            ids, weights, _ = members.setdefault(getattr(skill, key), ([], [], 0.0))
+            ids.append(skill.id)
+            weights.append(skill.weight)
+        members = {name: (ids, weights, sum(weights)) for name, (ids, weights, _) in members.items()}
+        if key == "tier":
+            members = {t: members[t] for t in TIERS if t in members}
+        groups[key] = members
     gaps = [
         {"id": s.id, "name": s.name, "category": s.category, "tier": s.tier, "weight": s.weight, "why": s.why}
         for s in skillset.skills
-        if s.id not in found_ids
     ]
     gaps.sort(key=lambda g: (-g["weight"], g["tier"] != "modern"))
-    return {"score": score, "coverage": {"tier": by_tier, "category": coverage("category")}, "gaps": gaps}
+    return total, groups, gaps

@@ -11,6 +11,7 @@ import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
 TOKEN_RE = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?|\d+")
 SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Z0-9\u2022])|\s+[\u2022]\s+")
@@ -39,10 +40,17 @@ class Tokens:
     ends: list[int]
 
 
+_TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})")
+
+
 def tokenize(text: str) -> Tokens:
-    matches = list(TOKEN_RE.finditer(text))
-    words = list(map(re.Match.group, matches))
-    return Tokens(words, list(map(stem, words)), list(map(re.Match.start, matches)), list(map(re.Match.end, matches)))
+    # Splitting around the words gives [gap, word, gap, word, ..., gap]; the
+    # running sum of their lengths gives every offset, with no match objects.
+    parts = _TOKEN_SPLIT.split(text)
+    words = parts[1::2]
+    offsets = list(accumulate(map(len, parts), initial=0))
+    n = len(words)
+    return Tokens(words, list(map(stem, words)), offsets[1::2][:n], offsets[2::2][:n])
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
