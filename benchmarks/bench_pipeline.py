@@ -13,7 +13,10 @@ gunicorn with the web app and one Celery worker with two processes, then:
    (rows/s, wall time, overhead over in-process analysis);
 3. reads the peak RSS (VmHWM) of the web and worker processes;
 4. sends pasted postings from 20 concurrent clients (submit, then long-poll the
-   result) and prints p50/p95 from submit to result.
+   result), then from one client, and prints p50/p95 from submit to result.
+
+``--latency-only`` builds no CSV and runs no batch: only step 4, a run of a
+minute or so.
 
 ``--probe-during-batch`` also has one client paste postings while the batch runs
 (latency behind the batch's chunks); ``--interactive-threads N`` adds a worker
@@ -193,6 +196,43 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
+def paste_postings(port: int, postings: list[dict[str, Any]], clients: int,
+                   per_client: int) -> tuple[list[float], list[str]]:
+    """Each client pastes postings one after another (submit, then long-poll the result).
+
+    Returns the seconds from submit to result of each posting done, and the errors.
+    """
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def client(k: int) -> None:
+        for j in range(per_client):
+            p = postings[(k * 31 + j) % len(postings)]
+            payload = json.dumps({"text": f"{p['description']} [{uuid.uuid4().hex}]"})
+            t = time.perf_counter()
+            st, body, _ = request(port, "POST", "/api/v1/analyses", payload.encode(),
+                                  {"Content-Type": "application/json"})
+            if st != 202:
+                with lock:
+                    errors.append(f"submit {st}")
+                continue
+            st, res, _ = request(port, "GET", body["status_url"] + "?wait=30")
+            elapsed = time.perf_counter() - t
+            with lock:
+                if res.get("status") == "done":
+                    latencies.append(elapsed)
+                else:
+                    errors.append(f"result {st} {res.get('status')}")
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, errors
+
+
 def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=100_000)
@@ -205,6 +245,8 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--interactive-threads", type=int, default=0,
                     help="also run a worker of only the interactive queue with this many threads")
+    ap.add_argument("--latency-only", action="store_true",
+                    help="no batch: only pasted postings, from --clients clients and from one")
     ap.add_argument("--probe-during-batch", action="store_true",
                     help="one client pastes postings one after another while the batch runs")
     args = ap.parse_args()
@@ -220,31 +262,32 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     procs: list[subprocess.Popen[bytes]] = []
     db_name = None
     admin = None
-    figures: dict[str, Any] = {"rows": args.rows, "worker_processes": args.concurrency,
+    figures: dict[str, Any] = {"rows": 0 if args.latency_only else args.rows, "worker_processes": args.concurrency,
                                "chunk_size": args.chunk_size}
     try:
         postings = load_postings()
-        csv_path = work / "postings.csv"
-        build_csv(csv_path, args.rows, postings)
-        figures["csv_mb"] = round(csv_path.stat().st_size / 1e6, 1)
-        print(f"built {csv_path} ({figures['csv_mb']} MB, {args.rows} rows)", flush=True)
+        if not args.latency_only:
+            csv_path = work / "postings.csv"
+            build_csv(csv_path, args.rows, postings)
+            figures["csv_mb"] = round(csv_path.stat().st_size / 1e6, 1)
+            print(f"built {csv_path} ({figures['csv_mb']} MB, {args.rows} rows)", flush=True)
 
-        # 1. In-process rate on rows of the same file.
-        from models.analysis import Analyzer
+            # 1. In-process rate on rows of the same file.
+            from models.analysis import Analyzer
 
-        analyzer = Analyzer.for_skillset(None)
-        sample = []
-        with csv_path.open(newline="", encoding="utf-8") as fh:
-            for i, row in enumerate(csv.DictReader(fh)):
-                if i >= args.baseline_rows:
-                    break
-                sample.append(row["description"])
-        t0 = time.perf_counter()
-        for textval in sample:
-            analyzer.analyze(textval)
-        inproc_rate = len(sample) / (time.perf_counter() - t0)
-        figures["in_process_rows_per_s_one_process"] = round(inproc_rate, 1)
-        print(f"in-process: {inproc_rate:.1f} rows/s in one process", flush=True)
+            analyzer = Analyzer.for_skillset(None)
+            sample = []
+            with csv_path.open(newline="", encoding="utf-8") as fh:
+                for i, row in enumerate(csv.DictReader(fh)):
+                    if i >= args.baseline_rows:
+                        break
+                    sample.append(row["description"])
+            t0 = time.perf_counter()
+            for textval in sample:
+                analyzer.analyze(textval)
+            inproc_rate = len(sample) / (time.perf_counter() - t0)
+            figures["in_process_rows_per_s_one_process"] = round(inproc_rate, 1)
+            print(f"in-process: {inproc_rate:.1f} rows/s in one process", flush=True)
 
         # 2. Services: Redis, a fresh database, gunicorn, one worker with N processes.
         redis_port = free_port()
@@ -268,8 +311,9 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
             "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
             "SKILLGAP_INSTANCE_PATH": str(work / "instance"),
             "SKILLGAP_CHUNK_SIZE": str(args.chunk_size),
-            "SKILLGAP_MAX_UPLOAD_MB": str(int(csv_path.stat().st_size / 1e6) + 10),
         })
+        if not args.latency_only:
+            env["SKILLGAP_MAX_UPLOAD_MB"] = str(int(csv_path.stat().st_size / 1e6) + 10)
         web_port = free_port()
         web = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{web_port}", "--workers",
@@ -320,119 +364,102 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
             now["machine"] = machine_cpu_seconds()
             return now
 
-        cpu0 = cpu_start()
+        if not args.latency_only:
+            cpu0 = cpu_start()
 
-        # 3. The batch, end to end.
-        t0 = time.perf_counter()
-        status, body = upload(web_port, csv_path)
-        accepted = time.perf_counter() - t0
-        if status != 202:
-            sys.exit(f"upload failed: {status} {body}")
-        batch_url = body["status_url"]
-        probe: list[float] = []
-        batch_over = threading.Event()
+            # 3. The batch, end to end.
+            t0 = time.perf_counter()
+            status, body = upload(web_port, csv_path)
+            accepted = time.perf_counter() - t0
+            if status != 202:
+                sys.exit(f"upload failed: {status} {body}")
+            batch_url = body["status_url"]
+            probe: list[float] = []
+            batch_over = threading.Event()
 
-        def probe_client() -> None:
-            k = 0
-            while not batch_over.is_set():
-                p = postings[k % len(postings)]
-                k += 1
-                payload = json.dumps({"text": f"{p['description']} [{uuid.uuid4().hex}]"})
-                t = time.perf_counter()
-                st, sub, _ = request(web_port, "POST", "/api/v1/analyses", payload.encode(),
-                                     {"Content-Type": "application/json"})
-                st, res, _ = request(web_port, "GET", sub["status_url"] + "?wait=30")
-                if res.get("status") == "done" and not batch_over.is_set():
-                    probe.append(time.perf_counter() - t)
-                time.sleep(0.2)
+            def probe_client() -> None:
+                k = 0
+                while not batch_over.is_set():
+                    p = postings[k % len(postings)]
+                    k += 1
+                    payload = json.dumps({"text": f"{p['description']} [{uuid.uuid4().hex}]"})
+                    t = time.perf_counter()
+                    st, sub, _ = request(web_port, "POST", "/api/v1/analyses", payload.encode(),
+                                         {"Content-Type": "application/json"})
+                    st, res, _ = request(web_port, "GET", sub["status_url"] + "?wait=30")
+                    if res.get("status") == "done" and not batch_over.is_set():
+                        probe.append(time.perf_counter() - t)
+                    time.sleep(0.2)
 
-        prober = threading.Thread(target=probe_client)
-        if args.probe_during_batch:
-            prober.start()
-        while True:
-            _, b, _ = request(web_port, "GET", batch_url)
-            if b["status"] in ("done", "failed", "cancelled"):
-                break
-            time.sleep(0.5)
-        wall = time.perf_counter() - t0
-        figures["cpu_s_batch"] = cpu_phase(cpu0, wall)
-        batch_over.set()
-        if args.probe_during_batch:
-            prober.join()
-            if probe:
-                figures.update({
-                    "during_batch_requests": len(probe),
-                    "during_batch_p50_ms": round(1000 * percentile(probe, 0.5), 1),
-                    "during_batch_p95_ms": round(1000 * percentile(probe, 0.95), 1),
-                })
-                print(f"pasted postings during the batch, one client: p50 "
-                      f"{figures['during_batch_p50_ms']} ms, p95 {figures['during_batch_p95_ms']} ms "
-                      f"({len(probe)} requests)", flush=True)
-        assert b["done"] + b["failed"] == b["total"] == args.rows, b
-        rate = args.rows / wall
-        ideal = args.rows / (inproc_rate * args.concurrency)
-        figures.update({
-            "upload_accepted_s": round(accepted, 1),
-            "batch_wall_s": round(wall, 1),
-            "batch_rows_per_s": round(rate, 1),
-            "batch_failed_rows": b["failed"],
-            "in_process_s_one_process": round(args.rows / inproc_rate, 1),
-            "in_process_s_ideal_n_processes": round(ideal, 1),
-            "overhead_vs_in_process_n_processes": round(wall / ideal, 2),
-            "overhead_vs_in_process_one_process": round(wall / (args.rows / inproc_rate), 2),
-        })
-        print(f"batch: {args.rows} rows in {wall:.1f} s = {rate:.1f} rows/s "
-              f"(upload accepted after {accepted:.1f} s); overhead {wall / ideal:.2f}x "
-              f"over {args.concurrency} in-process analysers", flush=True)
+            prober = threading.Thread(target=probe_client)
+            if args.probe_during_batch:
+                prober.start()
+            while True:
+                _, b, _ = request(web_port, "GET", batch_url)
+                if b["status"] in ("done", "failed", "cancelled"):
+                    break
+                time.sleep(0.5)
+            wall = time.perf_counter() - t0
+            figures["cpu_s_batch"] = cpu_phase(cpu0, wall)
+            batch_over.set()
+            if args.probe_during_batch:
+                prober.join()
+                if probe:
+                    figures.update({
+                        "during_batch_requests": len(probe),
+                        "during_batch_p50_ms": round(1000 * percentile(probe, 0.5), 1),
+                        "during_batch_p95_ms": round(1000 * percentile(probe, 0.95), 1),
+                    })
+                    print(f"pasted postings during the batch, one client: p50 "
+                          f"{figures['during_batch_p50_ms']} ms, p95 {figures['during_batch_p95_ms']} ms "
+                          f"({len(probe)} requests)", flush=True)
+            assert b["done"] + b["failed"] == b["total"] == args.rows, b
+            rate = args.rows / wall
+            ideal = args.rows / (inproc_rate * args.concurrency)
+            figures.update({
+                "upload_accepted_s": round(accepted, 1),
+                "batch_wall_s": round(wall, 1),
+                "batch_rows_per_s": round(rate, 1),
+                "batch_failed_rows": b["failed"],
+                "in_process_s_one_process": round(args.rows / inproc_rate, 1),
+                "in_process_s_ideal_n_processes": round(ideal, 1),
+                "overhead_vs_in_process_n_processes": round(wall / ideal, 2),
+                "overhead_vs_in_process_one_process": round(wall / (args.rows / inproc_rate), 2),
+            })
+            print(f"batch: {args.rows} rows in {wall:.1f} s = {rate:.1f} rows/s "
+                  f"(upload accepted after {accepted:.1f} s); overhead {wall / ideal:.2f}x "
+                  f"over {args.concurrency} in-process analysers", flush=True)
+            web_pids = [web.pid, *children(web.pid)]
+            worker_pids = [worker.pid, *children(worker.pid)]
+            figures["web_peak_rss_mb"] = round(max(peak_rss_mb(p) for p in web_pids), 1)
+            figures["worker_peak_rss_mb"] = [round(peak_rss_mb(p), 1) for p in worker_pids]
+            print(f"CPU seconds during the batch: {figures['cpu_s_batch']}", flush=True)
+            print(f"peak RSS: web {figures['web_peak_rss_mb']} MB; worker main + pool "
+                  f"{figures['worker_peak_rss_mb']} MB", flush=True)
+
+        # 4. Pasted postings from concurrent clients, then from one client alone, after
+        # one untimed round that opens the web app's and the workers' connections.
+        paste_postings(web_port, postings, args.clients, 1)
+        for clients, name in ((args.clients, "single"), (1, "single_one_client")):
+            cpu0 = cpu_start()
+            t0 = time.perf_counter()
+            latencies, errors = paste_postings(web_port, postings, clients,
+                                               args.requests_per_client)
+            wall = time.perf_counter() - t0
+            figures[f"cpu_s_{name}"] = cpu_phase(cpu0, wall)
+            figures.update({
+                f"{name}_requests": len(latencies), f"{name}_errors": len(errors),
+                f"{name}_p50_ms": round(1000 * percentile(latencies, 0.5), 1),
+                f"{name}_p95_ms": round(1000 * percentile(latencies, 0.95), 1),
+                f"{name}_throughput_per_s": round(len(latencies) / wall, 1),
+            })
+            print(f"single posting, {clients} concurrent client(s): p50 "
+                  f"{figures[f'{name}_p50_ms']} ms, p95 {figures[f'{name}_p95_ms']} ms "
+                  f"({len(latencies)} ok, {len(errors)} errors)", flush=True)
+            print(f"CPU seconds during the pasted postings: {figures[f'cpu_s_{name}']}",
+                  flush=True)
         web_pids = [web.pid, *children(web.pid)]
         worker_pids = [worker.pid, *children(worker.pid)]
-        figures["web_peak_rss_mb"] = round(max(peak_rss_mb(p) for p in web_pids), 1)
-        figures["worker_peak_rss_mb"] = [round(peak_rss_mb(p), 1) for p in worker_pids]
-        print(f"CPU seconds during the batch: {figures['cpu_s_batch']}", flush=True)
-        print(f"peak RSS: web {figures['web_peak_rss_mb']} MB; worker main + pool "
-              f"{figures['worker_peak_rss_mb']} MB", flush=True)
-
-        # 4. Pasted postings from concurrent clients.
-        latencies: list[float] = []
-        errors: list[str] = []
-        lock = threading.Lock()
-
-        def client(k: int) -> None:
-            for j in range(args.requests_per_client):
-                p = postings[(k * 31 + j) % len(postings)]
-                payload = json.dumps({"text": f"{p['description']} [{uuid.uuid4().hex}]"})
-                t = time.perf_counter()
-                st, body, _ = request(web_port, "POST", "/api/v1/analyses", payload.encode(),
-                                      {"Content-Type": "application/json"})
-                if st != 202:
-                    errors.append(f"submit {st}")
-                    continue
-                st, res, _ = request(web_port, "GET", body["status_url"] + "?wait=30")
-                elapsed = time.perf_counter() - t
-                with lock:
-                    if res.get("status") == "done":
-                        latencies.append(elapsed)
-                    else:
-                        errors.append(f"result {st} {res.get('status')}")
-
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(args.clients)]
-        cpu0 = cpu_start()
-        t0 = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        figures["cpu_s_single"] = cpu_phase(cpu0, time.perf_counter() - t0)
-        figures.update({
-            "single_requests": len(latencies), "single_errors": len(errors),
-            "single_p50_ms": round(1000 * percentile(latencies, 0.5), 1),
-            "single_p95_ms": round(1000 * percentile(latencies, 0.95), 1),
-            "single_throughput_per_s": round(len(latencies) / (time.perf_counter() - t0), 1),
-        })
-        print(f"single posting, {args.clients} concurrent clients: p50 "
-              f"{figures['single_p50_ms']} ms, p95 {figures['single_p95_ms']} ms "
-              f"({len(latencies)} ok, {len(errors)} errors)", flush=True)
-        print(f"CPU seconds during the pasted postings: {figures['cpu_s_single']}", flush=True)
         figures["worker_peak_rss_mb"] = [round(peak_rss_mb(p), 1) for p in worker_pids]
         figures["web_peak_rss_mb"] = round(max(peak_rss_mb(p) for p in web_pids), 1)
         if interactive is not None:
