@@ -162,6 +162,31 @@ def test_single_posting_keeps_text_and_reuses_batch_analysis(db_url: str, fake_a
     assert get_batch(db_url, batch_id).status == "done"
 
 
+def test_same_text_pasted_at_once_gets_one_posting(db_url: str, fake_analyzer) -> None:
+    import threading
+
+    text = f"Billing and coding {unique()}"
+    barrier = threading.Barrier(6)
+    ids: list[str] = []
+
+    def paste() -> None:
+        barrier.wait()
+        ids.append(pipeline.submit_text(db_url, text, lambda b, c: None))
+
+    threads = [threading.Thread(target=paste) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with db.session_scope(db_url) as s:
+        postings = s.scalars(select(Posting.id).where(Posting.text == text)).all()
+        rows = s.execute(select(BatchRow.posting_id, Batch.status, Batch.kind)
+                         .join(Batch, Batch.id == BatchRow.batch_id)
+                         .where(BatchRow.batch_id.in_(ids))).all()
+    assert len(postings) == 1 and len(rows) == 6
+    assert set(rows) == {(postings[0], "queued", "single")}
+
+
 def test_export_and_report(db_url: str, fake_analyzer) -> None:
     rows = [{"id": "=cmd", "title": "Clerk", "company": "Acme", "location": "York",
              "date": "2020-11-02", "description": f"Epic scheduling {unique()}"},

@@ -24,7 +24,7 @@ from models.inputs import InputError, check_text, input_format
 from models.skillset import SkillSetError, builtin_ids
 from web.errors import ApiError
 from worker import notify, pipeline, tasks
-from worker.db import get_reader, session_scope
+from worker.db import get_autocommit, session_scope
 from worker.export import FORMATS, iter_export
 from worker.report import build_report
 from worker.results import ResultRow, iter_results
@@ -113,7 +113,7 @@ _SINGLE = (
 
 def _single(batch_id: str) -> Any:
     """Return the posting's batch status with its row and analysis, or None if unknown."""
-    with get_reader(_url()).connect() as conn:
+    with get_autocommit(_url()).connect() as conn:
         return conn.execute(_SINGLE, {"batch_id": batch_id}).first()
 
 

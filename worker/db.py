@@ -75,11 +75,12 @@ def _ping_idle_connections(engine: Engine) -> None:
 
 
 @functools.lru_cache(maxsize=16)
-def get_reader(url: str) -> Engine:
-    """Return an engine for single read-only statements, in autocommit.
+def get_autocommit(url: str) -> Engine:
+    """Return an engine for single statements, in autocommit: a read, or a write
+    that is one statement and so atomic on its own.
 
-    Outside a transaction a query is one round trip; in one it is three on
-    PostgreSQL (BEGIN, the query, ROLLBACK). It shares ``get_engine``'s pool.
+    Outside a transaction a statement is one round trip; in one it is three on
+    PostgreSQL (BEGIN, the statement, COMMIT or ROLLBACK). It shares ``get_engine``'s pool.
     """
     engine = get_engine(url)
     if engine.dialect.name == "sqlite":

@@ -15,11 +15,23 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, BinaryIO
 
-from sqlalchemy import Boolean, Connection, bindparam, case, func, select, update
+from sqlalchemy import (
+    Boolean,
+    Connection,
+    String,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from models.inputs import InputError, Posting, RowError, iter_postings
-from worker.db import get_engine, session_scope
+from worker.db import get_engine, get_autocommit, session_scope
 from worker.storage import (
     CANCELLED,
     DONE,
@@ -40,6 +52,11 @@ from worker.storage import Posting as StoredPosting
 Enqueue = Callable[[str, int], None]
 # Rows stored per transaction while a file is received.
 COMMIT_ROWS = 500
+
+_batches = Batch.__table__
+_rows = BatchRow.__table__
+_postings = StoredPosting.__table__
+_analyses_t = Analysis.__table__
 
 
 def get_analyzer(skillset: str | None):  # type: ignore[no-untyped-def]
@@ -269,6 +286,46 @@ def submit_file(
     return batch_id
 
 
+# A pasted posting is one batch, one posting (kept if already stored) and one row.
+# On PostgreSQL they are one INSERT with its WITH clauses: one round trip, atomic
+# without BEGIN and COMMIT. SQLite has no INSERT inside WITH: there they are three
+# statements in one transaction.
+_NEW_BATCH = insert(_batches).values(
+    id=bindparam("b"), kind="single", status=QUEUED, skillset=bindparam("skillset"),
+    skillset_id=bindparam("sid"), skillset_version=bindparam("sver"), include_text=True,
+    total=1, done=0, failed=0, chunks=1, created_at=bindparam("now"),
+)
+_NEW_ROW = insert(_rows).values(
+    batch_id=bindparam("b"), row=1, chunk=0, title=bindparam("title"),
+    company=bindparam("company"), posting_id=bindparam("posting"), status=PENDING, attempts=0,
+)
+
+
+def _new_single_postgresql() -> Any:
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    new = pg_insert(_postings)
+    # DO UPDATE with a value that changes nothing, so that RETURNING gives the id of a
+    # posting already stored too (DO NOTHING returns no row for it).
+    posting = (
+        new.values(content_hash=bindparam("hash"), text=bindparam("text"),
+                   created_at=bindparam("now"))
+        .on_conflict_do_update(index_elements=["content_hash"],
+                               set_={"content_hash": new.excluded.content_hash})
+        .returning(_postings.c.id).cte("posting")
+    )
+    batch = _NEW_BATCH.returning(_batches.c.id).cte("batch")
+    row = select(
+        batch.c.id, literal(1), literal(0), bindparam("title", type_=String),
+        bindparam("company", type_=String), posting.c.id, literal(PENDING), literal(0),
+    ).select_from(batch.join(posting, true()))
+    return insert(_rows).from_select(
+        ["batch_id", "row", "chunk", "title", "company", "posting_id", "status", "attempts"], row)
+
+
+_NEW_SINGLE_POSTGRESQL = _new_single_postgresql()
+
+
 def submit_text(
     url: str,
     text: str,
@@ -280,23 +337,23 @@ def submit_text(
 ) -> str:
     """Store one pasted posting as a one-row batch and enqueue it; return its id.
 
-    One transaction: a person is waiting for the answer.
+    One statement on PostgreSQL, one transaction elsewhere: a person is waiting.
     """
     skillset_id, version = resolve_skillset(skillset)
     batch_id = uuid.uuid4().hex
-    with get_engine(url, write=True).begin() as conn:
-        conn.execute(Batch.__table__.insert(), {
-            "id": batch_id, "kind": "single", "status": QUEUED, "skillset": skillset,
-            "skillset_id": skillset_id, "skillset_version": version, "include_text": True,
-            "total": 1, "done": 0, "failed": 0, "chunks": 1,
-        })
-        posting_id = posting_ids(conn, [text])[content_hash(text)]
-        conn.execute(BatchRow.__table__.insert(), {
-            "batch_id": batch_id, "row": 1, "chunk": 0, "source_id": None,
-            "title": _field(title, 512), "company": _field(company, 512), "location": None,
-            "date": None, "posting_id": posting_id, "status": PENDING, "attempts": 0,
-            "error": None,
-        })
+    values = {
+        "b": batch_id, "skillset": skillset, "sid": skillset_id, "sver": version,
+        "title": _field(title, 512), "company": _field(company, 512),
+        "hash": content_hash(text), "text": text, "now": utcnow(),
+    }
+    if get_engine(url).dialect.name == "postgresql":
+        with get_autocommit(url).connect() as conn:
+            conn.execute(_NEW_SINGLE_POSTGRESQL, values)
+    else:
+        with get_engine(url, write=True).begin() as conn:
+            conn.execute(_NEW_BATCH, values)
+            values["posting"] = posting_ids(conn, [text])[values["hash"]]
+            conn.execute(_NEW_ROW, values)
     enqueue(batch_id, 0)
     return batch_id
 
@@ -325,11 +382,6 @@ def cancel(url: str, batch_id: str) -> bool:
 # rows' outcomes and add to the counters (run_chunk). Statements are Core, built
 # once at import so SQLAlchemy's compiled cache serves them; each transaction is a
 # handful of round trips whatever the chunk's size.
-
-_batches = Batch.__table__
-_rows = BatchRow.__table__
-_postings = StoredPosting.__table__
-_analyses_t = Analysis.__table__
 
 _BATCH_STATE = select(
     _batches.c.status, _batches.c.started_at.is_(None).label("unstarted"),
