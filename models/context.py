@@ -55,7 +55,7 @@ PREFERRED_RE = re.compile(
     re.I,
 )
 REQUIRED_RE = re.compile(
-    r"\bmust\b|\brequired?\b|\brequirements?\b|\bessential\b|\bminimum\b|\bmandatory\b|"
+    r"\bmust\b|\brequire[ds]?\b|\brequirements?\b|\bessential\b|\bminimum\b|\bmandatory\b|"
     r"\bneed(?:s|ed)? to (?:have|be)\b|\bexperience (?:in|of|with)\b|\bknowledge of\b|"
     r"\bproficien|\bcompetent\b|\bskills? in\b|\bability to\b|\bable to\b|\bcertified\b|"
     r"\bqualifi(?:ed|cation)\b|\bwill have\b|\byou have\b|\bshould have\b|\bexpected to\b|"
