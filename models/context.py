@@ -55,10 +55,14 @@ PREFERRED_RE = re.compile(
     re.I,
 )
 REQUIRED_RE = re.compile(
-    r"\bmust\b|\brequired?\b|\brequirements?\b|\bessential\b|\bminimum\b|\bmandatory\b|"
+    r"\bmust\b|\brequire[ds]?\b|\brequirements?\b|\bessential\b|\bminimum\b|\bmandatory\b|"
     r"\bneed(?:s|ed)? to (?:have|be)\b|\bexperience (?:in|of|with)\b|\bknowledge of\b|"
     r"\bproficien|\bcompetent\b|\bskills? in\b|\bability to\b|\bable to\b|\bcertified\b|"
-    r"\bqualifi(?:ed|cation)\b|\bwill have\b|\byou have\b|\bshould have\b|\bexpected to\b",
+    r"\bqualifi(?:ed|cation)\b|\bwill have\b|\byou have\b|\bshould have\b|\bexpected to\b|"
+    # Duties: a sentence about what the worker does asks it of them.
+    r"\byou(?:'ll| will)\b|\bpost ?holder\b|\bjob ?holder\b|\bthe (?:ideal |successful )?(?:candidate|applicant|"
+    r"individual|incumbent|employee)s?\b|\bcandidates?\b|\bresponsib|\bduties\b|\b(?:this|the|your) (?:role|position)\b|"
+    r"\blooking for\b|\bseeking\b|\bwe (?:need|require)\b",
     re.I,
 )
 
@@ -129,7 +133,7 @@ class Cues:
     that remain run on the lower-cased text, which is faster than ignoring case.
     """
 
-    def __init__(self, text: str, stems: list[str], starts: list[int]) -> None:
+    def __init__(self, text: str, stems: list[str], starts: list[int], title: str | None = None) -> None:
         low = text.lower()
         # Lower-casing can change the length of a few non-ASCII letters; then
         # offsets would not agree, and the case-blind expressions are used.
@@ -138,6 +142,10 @@ class Cues:
         self.boilerplate = _positions(low, _BOILERPLATE_WORDS)
         self.statement = _positions(low, _STATEMENT_WORDS)
         self.preferred = [starts[i] for i in compress(count(), map(_PREFERRED_WORDS.__contains__, stems))]
+        # "The Medical Receptionist greets patients": the job's title as the
+        # subject of a sentence makes it a duty.
+        title = (title or "").strip().lower()
+        self.title = _positions(low, (title,)) if len(title) >= 4 else []
         self.negation = sorted(
             [starts[i] for i in compress(count(), map(_NEGATION_WORDS.__contains__, stems))]
             + _positions(low, ("n't",))
@@ -169,7 +177,11 @@ class Cues:
             _first_between(self.preferred, start, end) >= 0 and self._search(_PREFERRED_LOW, start, end)
         ):
             return "preferred"
-        if section in ("requirements", "responsibilities", "title") or self._search(_REQUIRED_LOW, start, end):
+        if (
+            section in ("requirements", "responsibilities", "title")
+            or _first_between(self.title, start, end) >= 0
+            or self._search(_REQUIRED_LOW, start, end)
+        ):
             return "required"
         return "unspecified"
 

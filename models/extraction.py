@@ -21,6 +21,8 @@ from models.parsing import BOILERPLATE_SECTIONS, Document
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, Tokens, phrase_stems, phrase_words, stem, tokenize
 
+# Between the words of an alias: spaces, hyphens, apostrophes ("patients' records").
+_GAP_CHARS = frozenset(" \t-'\u2019\u2010\u2011\u2013")
 REQUIREMENT_RANK = {"unspecified": 0, "preferred": 1, "required": 2}
 MAX_EVIDENCE = 5
 
@@ -33,6 +35,7 @@ class _Entry:
     near_re: re.Pattern[str] | None
     context_re: re.Pattern[str] | None
     extra: bool
+    gaps: frozenset[str] = frozenset()  # what may stand between the alias's words
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Mention:
     start: int
     end: int
     via: str  # "alias", "pattern" or "matcher"
+    asked: bool = False  # counts only where the sentence asks it of the worker
 
 
 class Extractor:
@@ -84,8 +88,12 @@ class Extractor:
         key = phrase_stems(alias.phrase)
         if not key:
             return
-        entry = _Entry(skill, alias, phrase_words(alias.phrase), near_re, context_re, extra)
-        self.index.setdefault(key, []).append(entry)
+        gaps = _GAP_CHARS | set(re.sub(r"[A-Za-z0-9]", "", alias.phrase))
+        entry = _Entry(skill, alias, phrase_words(alias.phrase), near_re, context_re, extra, frozenset(gaps))
+        entries = self.index.setdefault(key, [])
+        # "patient's experience" and "patient experience" are one entry.
+        if alias.case or not any(_same_rule(entry, other) for other in entries):
+            entries.append(entry)
 
     # -- finding mentions ---------------------------------------------------------
 
@@ -107,8 +115,13 @@ class Extractor:
                 s_start, s_end = sentences.span_at(start)
                 if end > s_end:
                     continue
+                gaps = set("".join(text[ends[k]:starts[k + 1]] for k in range(i, i + length - 1)))
                 hit = False
                 for entry in entries:
+                    # "patient, focused" is not "patient-focused": no commas
+                    # or other stops between an alias's words.
+                    if not gaps <= entry.gaps:
+                        continue
                     if blocked and _inside(blocked, start, end, entry.skill.id):
                         continue
                     if entry.context_re and not entry.context_re.search(text):
@@ -122,7 +135,7 @@ class Extractor:
                         continue
                     if entry.near_re and not entry.near_re.search(text, s_start, s_end):
                         continue
-                    found.append(Mention(entry.skill, entry.extra, start, end, "alias"))
+                    found.append(Mention(entry.skill, entry.extra, start, end, "alias", entry.alias.asked))
                     hit = True
                 if hit:
                     for j in range(i, i + length):
@@ -159,14 +172,14 @@ class Extractor:
                 continue
             if not leading:
                 for m in pattern.finditer(text):
-                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern")
+                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
                 continue
             # As finditer would: the next match starts after the last one ends.
             end = -1
             for i in at:
                 if starts[i] >= end and (m := pattern.match(text, starts[i])):
                     end = max(m.end(), starts[i] + 1)
-                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern")
+                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
 
     def _blocked_spans(self, stems: list[str], starts: list[int], ends: list[int]) -> list[_Blocked]:
         spans: list[_Blocked] = []
@@ -195,14 +208,14 @@ class Extractor:
             s_start, s_end = sentences.span_at(start)
             if end > s_end:
                 continue
-            near, context = self.matcher.alias_context_[j]
+            near, context, asked = self.matcher.alias_context_[j]
             if near and not _words_re(near).search(text, s_start, s_end):
                 continue
             if context and not _words_re(context).search(text):
                 continue
             skill = self.skills.get(label)
             if skill is not None:
-                out.append(Mention(skill, skill.id not in self.skillset.ids, start, end, "matcher"))
+                out.append(Mention(skill, skill.id not in self.skillset.ids, start, end, "matcher", asked))
         return out
 
     # -- deciding what counts -------------------------------------------------------
@@ -217,7 +230,7 @@ class Extractor:
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
-        cues = Cues(text, toks.stems, toks.starts)
+        cues = Cues(text, toks.stems, toks.starts, doc.title)
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"
@@ -245,6 +258,8 @@ class Extractor:
             if any(a <= rel_start and rel_end <= b for a, b in info[2]):
                 continue
             level = info[1]
+            if mention.asked and level == "unspecified":
+                continue
             skill = mention.skill
             item = by_skill.get(skill.id)
             if item is None:
@@ -318,6 +333,11 @@ _Blocked = tuple[int, int, set[str]]
 
 def _inside(spans: list[_Blocked], start: int, end: int, skill_id: str) -> bool:
     return any(s <= start and end <= e and skill_id in ids for s, e, ids in spans)
+
+
+def _same_rule(a: _Entry, b: _Entry) -> bool:
+    return (a.skill.id, a.extra, a.near_re, a.context_re, a.gaps, a.alias.asked, b.alias.case) == (
+        b.skill.id, b.extra, b.near_re, b.context_re, b.gaps, b.alias.asked, False)
 
 
 def _leading_words(pattern: str) -> frozenset[str]:

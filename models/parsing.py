@@ -415,12 +415,15 @@ def with_title(doc: Document, title: str | None) -> Document:
     When the text already starts with the title, the document is returned as is.
     """
     title = _clean(title or "")
-    if not title or doc.text[: len(title) + 40].lower().find(title.lower()) >= 0:
+    if not title:
+        return doc
+    if doc.text[: len(title) + 40].lower().find(title.lower()) >= 0:
+        doc.title = doc.title or title
         return doc
     shift = len(title) + 1
     blocks = [Block(0, len(title), "heading", "title")]
     blocks += [Block(b.start + shift, b.end + shift, b.kind, b.section) for b in doc.blocks]
     return Document(
-        text=title + "\n" + doc.text, blocks=blocks, title=doc.title, company=doc.company,
+        text=title + "\n" + doc.text, blocks=blocks, title=doc.title or title, company=doc.company,
         date_posted=doc.date_posted, salary=doc.salary, fields=doc.fields,
     )

@@ -37,7 +37,10 @@ class Alias:
     ``context`` lists words of which one must stand anywhere in the posting
     ("confidentiality" is patient privacy in a posting about patients);
     ``needs`` lists text of which a pattern's every match holds one ("wpm"),
-    so that postings without any of it skip the pattern.
+    so that postings without any of it skip the pattern; ``asked`` counts a
+    mention only in a sentence that asks something of the worker (a duty,
+    requirement or preference), for phrases that employers also use about
+    themselves ("we give the best patient experience").
     """
 
     phrase: str
@@ -46,6 +49,7 @@ class Alias:
     context: tuple[str, ...] = ()
     pattern: bool = False
     needs: tuple[str, ...] = ()
+    asked: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def _parse_alias(raw: object, where: str) -> Alias:
             raise SkillSetError(f"{where}: empty alias")
         return Alias(raw.strip())
     if isinstance(raw, dict):
-        unknown = set(raw) - {"phrase", "pattern", "case", "near", "context", "needs"}
+        unknown = set(raw) - {"phrase", "pattern", "case", "near", "context", "needs", "asked"}
         if unknown:
             raise SkillSetError(f"{where}: unknown alias key(s) {sorted(unknown)}")
         if ("phrase" in raw) == ("pattern" in raw):
@@ -115,11 +119,14 @@ def _parse_alias(raw: object, where: str) -> Alias:
                 raise SkillSetError(f"{where}: bad pattern {raw['pattern']!r}: {exc}") from None
             return Alias(
                 raw["pattern"], bool(raw.get("case", False)), tuple(near), tuple(context), pattern=True,
-                needs=tuple(n.lower() for n in needs),
+                needs=tuple(n.lower() for n in needs), asked=bool(raw.get("asked", False)),
             )
         if not isinstance(raw["phrase"], str) or not raw["phrase"].strip():
             raise SkillSetError(f"{where}: 'phrase' must be a non-empty string")
-        return Alias(raw["phrase"].strip(), bool(raw.get("case", False)), tuple(near), tuple(context))
+        return Alias(
+            raw["phrase"].strip(), bool(raw.get("case", False)), tuple(near), tuple(context),
+            asked=bool(raw.get("asked", False)),
+        )
     raise SkillSetError(f"{where}: an alias must be a string or a table, not {type(raw).__name__}")
 
 

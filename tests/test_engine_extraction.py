@@ -302,6 +302,26 @@ def test_nhs_posting_with_uk_wording(analyzer):
     assert all(s["requirement"] == "required" for s in record["skills"])
 
 
+def test_alias_words_are_not_split_by_punctuation(analyzer):
+    assert "customer_service" in skill_ids(analyzer.analyze("You will be patient-focused and calm."))
+    assert "customer_service" not in skill_ids(analyzer.analyze("You should be patient, focused and calm."))
+
+
+def test_phrases_employers_use_about_themselves_need_an_ask(analyzer):
+    # "patient experience" is marked `asked` in the skill set: the employer's
+    # own ambitions do not count, a duty or requirement does.
+    about = "Our hospital is proud to give the best patient experience."
+    assert "customer_service" not in skill_ids(analyzer.analyze(about))
+    duty = "You will make sure every caller has an excellent patient experience."
+    assert by_id(analyzer.analyze(duty))["customer_service"]["requirement"] == "required"
+
+
+def test_the_job_title_as_subject_makes_a_duty(analyzer):
+    text = "Parking is free.\nThe Ward Clerk books patient appointments for the clinics."
+    record = analyzer.analyze(text, title="Ward Clerk")
+    assert by_id(record)["scheduling"]["requirement"] == "required"
+
+
 def test_case_sensitive_aliases(analyzer):
     assert "ehr" not in skill_ids(analyzer.analyze("Join us on an epic journey in patient care."))
     assert "ehr" in skill_ids(analyzer.analyze("Join us on Epic, our patient care system."))
@@ -426,6 +446,13 @@ def test_fitted_matcher_predictions(analyzer):
     # Too short, and ordinary words, match nothing.
     assert matcher.predict(["ehr", "the weather today", "bicycle"]) == [None, None, None]
     assert 0.75 <= matcher.threshold_ <= 0.95
+
+
+def test_matcher_vectors_match_the_vectorizer(analyzer):
+    matcher = analyzer.extractor.matcher
+    phrases = ["recepcionist", "medical  terminolgy", "a", "Épic Systems", "patient booking software"]
+    expected = matcher.vectorizer_.transform(phrases).toarray()
+    np.testing.assert_allclose(matcher._transform(phrases).toarray(), expected, atol=1e-6)
 
 
 def test_matcher_does_not_map_unrelated_words(analyzer):

@@ -288,6 +288,24 @@ def test_unknown_alias_key(tmp_path):
     assert "nearby" in message
 
 
+@pytest.mark.parametrize("alias", [
+    '{ phrase = "forklift", needs = ["fork"] }',  # needs is for patterns
+    '{ pattern = "fork\\\\w+", needs = "fork" }',  # not a list
+    '{ pattern = "fork\\\\w+", needs = [""] }',  # empty text
+])
+def test_bad_needs(tmp_path, alias):
+    message = load_error(write(tmp_path, HEAD + skill("a", aliases=f"[{alias}]")))
+    assert "needs" in message
+
+
+def test_asked_and_needs_load(tmp_path):
+    text = HEAD + skill("a", aliases='[{ phrase = "forklift", asked = true }, { pattern = "\\\\d+ tonnes", needs = ["TONNE"] }]')
+    skillset = load_skillset(str(write(tmp_path, text)))
+    first, second = skillset.skills[0].aliases
+    assert first.asked and not second.asked
+    assert second.needs == ("tonne",)
+
+
 def test_bad_id(tmp_path):
     text = HEAD + skill("Bad-Id")
     path = write(tmp_path, text)
