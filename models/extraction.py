@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import compress, count
@@ -104,7 +104,7 @@ class Extractor:
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
         sentences = Sentences(text, [(b.start, b.end) for b in doc.blocks])
         n = len(stems)
-        blocked = self._blocked_spans(stems, starts, ends)
+        blocked = _BlockedAt(self.blocker_table, stems)
         found: list[Mention] = []
         covered = bytearray(n)
         aliases = self.alias_table
@@ -122,7 +122,7 @@ class Extractor:
                     # or other stops between an alias's words.
                     if not gaps <= entry.gaps:
                         continue
-                    if blocked and _inside(blocked, start, end, entry.skill.id):
+                    if blocked.covers(i, i + length - 1, entry.skill.id):
                         continue
                     if entry.context_re and not entry.context_re.search(text):
                         continue
@@ -181,17 +181,8 @@ class Extractor:
                     end = max(m.end(), starts[i] + 1)
                     yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
 
-    def _blocked_spans(self, stems: list[str], starts: list[int], ends: list[int]) -> list[_Blocked]:
-        spans: list[_Blocked] = []
-        table = self.blocker_table
-        for i in table.starts(stems):
-            for length, skills in table.at(stems, i):
-                spans.append((starts[i], ends[i + length - 1], skills))
-                break
-        return spans
-
     def _matcher_mentions(
-        self, toks: Any, covered: bytearray, sentences: Sentences, blocked: list[_Blocked]
+        self, toks: Tokens, covered: bytearray, sentences: Sentences, blocked: _BlockedAt
     ) -> list[Mention]:
         candidates = self.matcher.candidates(toks, covered, self._text)
         if not candidates:
@@ -203,7 +194,7 @@ class Extractor:
             if j is None:
                 continue
             label = self.matcher.labels_[j]
-            if _inside(blocked, start, end, label):
+            if blocked.covers(bisect_left(toks.starts, start), bisect_left(toks.ends, end), label):
                 continue
             s_start, s_end = sentences.span_at(start)
             if end > s_end:
@@ -304,6 +295,7 @@ class _PhraseTable:
         self.lengths = {word: tuple(sorted(ls, reverse=True)) for word, ls in lengths.items()}
         self.singles = frozenset(key[0] for key in table if len(key) == 1)
         self.pairs = frozenset(key[:2] for key in table if len(key) > 1)
+        self.longest = max(map(len, table), default=0)
 
     def starts(self, stems: list[str]) -> list[int]:
         """Words where a phrase may start: a one-word phrase, or the first two words of a longer one.
@@ -321,18 +313,30 @@ class _PhraseTable:
     def at(self, stems: list[str], i: int) -> Iterator[tuple[int, Any]]:
         """(length, value) of each phrase that starts at word ``i``, longest first."""
         table = self.table
-        for length in self.lengths[stems[i]]:
+        for length in self.lengths.get(stems[i], ()):
             if i + length <= len(stems):
                 value = table.get(tuple(stems[i:i + length]))
                 if value:
                     yield length, value
 
 
-_Blocked = tuple[int, int, set[str]]
+class _BlockedAt:
+    """The not-alias phrases of one posting, looked up only around mentions that need checking."""
 
+    def __init__(self, table: _PhraseTable, stems: list[str]) -> None:
+        self.table = table
+        self.stems = stems
+        self.longest: dict[int, tuple[int, set[str]] | None] = {}  # word -> longest phrase there
 
-def _inside(spans: list[_Blocked], start: int, end: int, skill_id: str) -> bool:
-    return any(s <= start and end <= e and skill_id in ids for s, e, ids in spans)
+    def covers(self, first: int, last: int, skill_id: str) -> bool:
+        """Does a phrase that blocks ``skill_id`` span words ``first`` to ``last``?"""
+        for j in range(max(0, first - self.table.longest + 1), first + 1):
+            if j not in self.longest:
+                self.longest[j] = next(self.table.at(self.stems, j), None)
+            found = self.longest[j]
+            if found is not None and j + found[0] - 1 >= last and skill_id in found[1]:
+                return True
+        return False
 
 
 def _same_rule(a: _Entry, b: _Entry) -> bool:

@@ -62,31 +62,46 @@ def phrase_words(phrase: str) -> tuple[str, ...]:
 
 
 class Sentences:
-    """Sentence spans of a text, found per block; look one up by offset."""
+    """Sentence spans of a text, found per block when first asked; look one up by offset.
+
+    Only the blocks that hold a mention are ever split into sentences.
+    """
 
     def __init__(self, text: str, block_spans: list[tuple[int, int]]) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-        for start, end in block_spans:
+        self.text = text
+        self.blocks = block_spans
+        self.block_starts = [start for start, _ in block_spans]
+        self.split: dict[int, tuple[list[int], list[int]]] = {}
+
+    def _block(self, bi: int) -> tuple[list[int], list[int]]:
+        spans = self.split.get(bi)
+        if spans is None:
+            start, end = self.blocks[bi]
+            starts, ends = [], []
             pos = start
-            for m in SENTENCE_END_RE.finditer(text, start, end):
-                self.starts.append(pos)
-                self.ends.append(m.start())
+            for m in SENTENCE_END_RE.finditer(self.text, start, end):
+                starts.append(pos)
+                ends.append(m.start())
                 pos = m.end()
-            self.starts.append(pos)
-            self.ends.append(end)
+            starts.append(pos)
+            ends.append(end)
+            spans = self.split[bi] = (starts, ends)
+        return spans
 
     def within(self, start: int, end: int) -> list[tuple[int, int]]:
         """The sentence spans that start in [start, end)."""
-        i = bisect_right(self.starts, start - 1)
         out = []
-        while i < len(self.starts) and self.starts[i] < end:
-            out.append((self.starts[i], self.ends[i]))
-            i += 1
+        bi = max(0, bisect_right(self.block_starts, start) - 1)
+        while bi < len(self.blocks) and self.blocks[bi][0] < end:
+            starts, ends = self._block(bi)
+            out.extend((a, b) for a, b in zip(starts, ends, strict=True) if start <= a < end)
+            bi += 1
         return out
 
     def span_at(self, offset: int) -> tuple[int, int]:
-        i = bisect_right(self.starts, offset) - 1
-        if i < 0:
+        bi = bisect_right(self.block_starts, offset) - 1
+        if bi < 0:
             return 0, 0
-        return self.starts[i], self.ends[i]
+        starts, ends = self._block(bi)
+        i = bisect_right(starts, offset) - 1
+        return starts[i], ends[i]
