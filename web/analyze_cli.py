@@ -127,7 +127,9 @@ def _table(record: dict[str, Any], out: IO[str]) -> None:
     if record["skills"]:
         out.write("  skills asked for:\n")
         for s in record["skills"]:
-            evidence = "; ".join(f'"{e["text"]}"' for e in s["evidence"][:3])
+            # The same words found twice are shown once.
+            texts = list(dict.fromkeys(e["text"] for e in s["evidence"]))
+            evidence = "; ".join(f'"{t}"' for t in texts[:3])
             out.write(f"    {s['id']:<24} {s['tier']:<10} {s['requirement']:<11} {evidence}\n")
     else:
         out.write("  skills asked for: none of the skill set\n")
