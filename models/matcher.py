@@ -54,7 +54,7 @@ def background_phrases() -> list[str]:
 
 SUFFIXES = frozenset(
     "|s|es|ed|d|ing|er|ers|r|ion|ions|al|ial|y|ary|ic|ical|ly|ment|ments|e|ate|ated|ity|ities|"
-    "ier|iers|ies|ied|ication|ications|ing|ings|ive|ively|ise|ize|ised|ized|ist|ists|ism".split("|")
+    "ier|iers|ies|ied|ication|ications|ing|ings|ive|ively|ise|ize|ised|ized|ist|ists|ism|or|ors".split("|")
 )
 
 
@@ -63,7 +63,23 @@ def _variant(a: str, b: str) -> bool:
     n = 0
     while n < min(len(a), len(b)) and a[n] == b[n]:
         n += 1
-    return n >= 4 and a[n:] in SUFFIXES and b[n:] in SUFFIXES
+    # "decontaminat|ing" and "decontaminat|ion": the stem may end before the
+    # letters the two forms happen to share.
+    return any(a[k:] in SUFFIXES and b[k:] in SUFFIXES for k in range(n, 3, -1))
+
+
+def _edits(a: str, b: str) -> int:
+    """Letters to insert, delete, change or swap to turn ``a`` into ``b`` (optimal string alignment)."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            row[j] = min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], prev2[j - 2] + 1)
+        prev2, prev = prev, row
+    return prev[-1]
 
 
 def _perturb(phrase: str, rng: np.random.Generator) -> str:
@@ -290,6 +306,16 @@ class SkillMatcher(BaseEstimator):
         if len(cand) == len(alias):
             pairs = [(a, b) for a, b in zip(cand, alias, strict=True) if a != b]
             if len(pairs) == 1 and _variant(*pairs[0]):
+                return False
+        if " " not in phrase.strip():
+            # A misspelt word is a letter or two away from an alias of the skill ("recepcionist");
+            # a different real word is further ("sympathetic" from "empathetic").
+            word = phrase.lower()
+            label = self.labels_[j]
+            if not any(
+                _edits(word, alias.replace(" ", "")) <= (1 if len(alias) < 12 else 2)
+                for alias, other in zip(self.phrases_, self.labels_, strict=True) if other == label
+            ):
                 return False
         return True
 

@@ -445,6 +445,8 @@ def test_fitted_matcher_predictions(analyzer):
         "hipaa", "front_desk", "front_desk"]
     # Too short, and ordinary words, match nothing.
     assert matcher.predict(["ehr", "the weather today", "bicycle"]) == [None, None, None]
+    # Other real words near an alias are not misspellings of it; other forms of it neither.
+    assert matcher.predict(["sympathetic", "geodatabases", "decontaminating"]) == [None, None, None]
     assert 0.75 <= matcher.threshold_ <= 0.95
 
 
