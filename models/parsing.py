@@ -166,7 +166,7 @@ def _markdown_heading(line: str) -> str | None:
 def _is_text_heading(line: str) -> bool:
     if len(line) > 70:
         return False
-    if line.endswith(":") and len(line.split()) <= 8:
+    if line.rstrip(" -\u2013").endswith(":") and len(line.split()) <= 8:
         return True
     letters = [c for c in line if c.isalpha()]
     if not (len(letters) >= 4 and all(c.isupper() for c in letters) and len(line.split()) <= 8):
@@ -381,7 +381,7 @@ class _Builder:
 @functools.lru_cache(maxsize=4096)
 def classify_heading(text: str) -> str | None:
     """Return the section kind a heading starts, or None for an unrecognised heading."""
-    text = text.strip().rstrip(":").strip()
+    text = text.strip().rstrip(":-\u2013 ").strip()
     if len(text) > 90:
         return None
     for kind, pattern in SECTION_PATTERNS:
@@ -404,6 +404,14 @@ def assign_sections(text: str, blocks: list[Block]) -> None:
         m = re.match(r"^\s*(essential|desirable|preferred|required)\b[^:]{0,25}:", lead, re.I)
         if m:
             current = "preferred" if m.group(1).lower() in ("desirable", "preferred") else "requirements"
+        # "As a bank worker we offer the following benefits:-" leads into a list
+        # of the employer's own, as a heading would.
+        line = text[block.start:block.end].rstrip(" -\u2013")
+        if line.endswith(":") and len(line) <= 150:
+            kind = classify_heading(line[-90:])
+            if kind in BOILERPLATE_SECTIONS:
+                block.section = current = kind
+                continue
         block.section = current
 
 
