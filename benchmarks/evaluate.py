@@ -11,6 +11,8 @@ measured, so their figures are the honest estimate.
 """
 
 import argparse
+import json
+from collections import Counter
 from pathlib import Path
 
 from models.analysis import Analyzer
@@ -24,6 +26,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fixtures", type=Path, default=ROOT / "tests" / "fixtures")
     parser.add_argument("--pages", type=Path, default=ROOT.parent / "shared" / "data" / "pages")
+    parser.add_argument("--postings", type=Path, default=ROOT.parent / "shared" / "data" / "postings",
+                        help="folder of real postings whose control rows are checked for medical-only skills")
     parser.add_argument("--errors", action="store_true", help="list every false positive and negative")
     parser.add_argument("--set", choices=("dev", "holdout", "holdout2"), default="dev")
     parser.add_argument("--typos", type=float, default=0.0,
@@ -61,6 +65,26 @@ def main() -> None:
         print("\nerrors:")
         for posting, kind, sid in sorted(full.errors, key=lambda e: (e[2], e[1])):
             print(f"  {kind} {sid:<24} {posting}")
+    if args.postings.is_dir():
+        check_controls(Analyzer.for_skillset(), args.postings)
+
+
+def check_controls(analyzer: Analyzer, folder: Path) -> None:
+    """Share of all control postings (other trades) in which each medical-only skill is found."""
+    medical = {s.id for s in analyzer.skillset.skills if s.medical}
+    found: Counter[str] = Counter()
+    total = 0
+    for path in sorted(folder.glob("*.jsonl")):
+        for line in path.open(encoding="utf-8"):
+            row = json.loads(line)
+            if row.get("set") != "control":
+                continue
+            total += 1
+            record = analyzer.analyze(row["description"], title=row.get("title"))
+            found.update(s["id"] for s in record["skills"] if s["id"] in medical)
+    if total:
+        shares = ", ".join(f"{sid} {n / total:.1%}" for sid, n in found.most_common()) or "none"
+        print(f"\nall {total} control postings in {folder}: medical-only skills found in {shares}")
 
 
 if __name__ == "__main__":
