@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from importlib import resources
 import math
+from collections import Counter
 from itertools import compress
 from typing import Any
 
 import numpy as np
-from scipy.sparse import csr_matrix
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -145,7 +145,8 @@ class SkillMatcher(BaseEstimator):
         matrix = self.vectorizer_.fit_transform(phrases + [n.lower() for n in negatives or []])
         self.alias_matrix_ = matrix[: len(phrases)]
         self.alias_t_ = self.alias_matrix_.T.tocsr()
-        self.idf_ = self.vectorizer_.idf_.tolist()
+        self.idf_ = np.asarray(self.vectorizer_.idf_, dtype=np.float64)
+        self.word_grams_: dict[str, list[int]] = {}  # word -> its n-grams' columns, filled as phrases come
         self.labels_ = np.asarray(y, dtype=object)
         self.phrases_ = phrases
         known = {stem for p in phrases for stem in phrase_stems(p)}
@@ -205,37 +206,54 @@ class SkillMatcher(BaseEstimator):
         this is what NearestNeighbors(metric="cosine", algorithm="brute") does,
         without its per-call overhead on small batches.
         """
-        vectors = self._transform(phrases)
-        sims = (vectors @ self.alias_t_).toarray()
+        rows, columns, weights = self._transform(phrases)
+        # The sparse product phrases x aliases, summed straight from the
+        # columns of the alias matrix each phrase's n-grams touch.
+        t = self.alias_t_
+        starts, ends = t.indptr[columns], t.indptr[columns + 1]
+        lengths = ends - starts
+        take = np.repeat(ends - lengths.cumsum(), lengths) + np.arange(lengths.sum())
+        n_aliases = t.shape[1]
+        sims = np.bincount(
+            np.repeat(rows, lengths) * n_aliases + t.indices[take],
+            weights=t.data[take] * np.repeat(weights, lengths),
+            minlength=len(phrases) * n_aliases,
+        ).reshape(len(phrases), n_aliases)
         indices = sims.argmax(axis=1)
         return sims[np.arange(len(phrases)), indices], indices
 
-    def _transform(self, phrases: list[str]) -> csr_matrix:
-        """TF-IDF rows of phrases, as ``vectorizer_.transform`` makes them.
+    def _transform(self, phrases: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """TF-IDF rows of phrases, as ``vectorizer_.transform`` makes them: (row, column, weight) of each entry.
 
         The same sums, done directly: the vectorizer's checks and set-up cost
         more than the work itself for the few short phrases of one posting.
         """
-        vocabulary, idf = self.vectorizer_.vocabulary_, self.idf_
+        vocabulary = self.vectorizer_.vocabulary_
         low, high = self.ngram_range
-        data: list[float] = []
-        indices: list[int] = []
-        indptr = [0]
-        for phrase in phrases:
-            counts: dict[int, int] = {}
-            for gram in _char_wb_ngrams(phrase.lower(), low, high):
-                j = vocabulary.get(gram)
-                if j is not None:
-                    counts[j] = counts.get(j, 0) + 1
-            weights = [(1.0 + math.log(c)) * idf[j] for j, c in counts.items()]
-            norm = math.sqrt(sum(w * w for w in weights)) or 1.0
-            indices.extend(counts)
-            data.extend(w / norm for w in weights)
-            indptr.append(len(indices))
-        return csr_matrix(
-            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int32)),
-            shape=(len(phrases), len(vocabulary)),
-        )
+        grams_of = self.word_grams_
+        rows: list[int] = []
+        columns: list[int] = []
+        counts_all: list[int] = []
+        for row, phrase in enumerate(phrases):
+            # A phrase's n-grams are its words' n-grams, and words come back often.
+            counts: Counter[int] = Counter()
+            for word in phrase.lower().split():
+                grams = grams_of.get(word)
+                if grams is None:
+                    grams = [j for gram in _char_wb_ngrams(word, low, high) if (j := vocabulary.get(gram)) is not None]
+                    if len(grams_of) < 200_000:
+                        grams_of[word] = grams
+                counts.update(grams)
+            rows.extend([row] * len(counts))
+            columns.extend(counts)
+            counts_all.extend(counts.values())
+        row_of = np.asarray(rows, dtype=np.intp)
+        column = np.asarray(columns, dtype=np.intp)
+        # Sublinear tf times idf, then each row scaled to unit length.
+        weight = (1.0 + np.log(np.asarray(counts_all, dtype=np.float64))) * self.idf_[column]
+        norms = np.sqrt(np.bincount(row_of, weights=weight * weight, minlength=len(phrases)))
+        norms[norms == 0] = 1.0
+        return row_of, column, weight / norms[row_of]
 
     def _calibrate(
         self, phrases: list[str], y: list[str], negatives: list[str], target: float | None = None

@@ -454,7 +454,15 @@ def test_matcher_vectors_match_the_vectorizer(analyzer):
     matcher = analyzer.extractor.matcher
     phrases = ["recepcionist", "medical  terminolgy", "a", "Épic Systems", "patient booking software"]
     expected = matcher.vectorizer_.transform(phrases).toarray()
-    np.testing.assert_allclose(matcher._transform(phrases).toarray(), expected, atol=1e-6)
+    rows, columns, weights = matcher._transform(phrases)
+    got = np.zeros_like(expected)
+    np.add.at(got, (rows, columns), weights)
+    np.testing.assert_allclose(got, expected, atol=1e-6)
+    # And the similarities are the sparse product's.
+    sims, nearest = matcher._nearest(phrases)
+    product = (matcher.vectorizer_.transform(phrases) @ matcher.alias_t_).toarray()
+    np.testing.assert_allclose(sims, product.max(axis=1), atol=1e-5)
+    assert list(nearest) == list(product.argmax(axis=1))
 
 
 def test_matcher_does_not_map_unrelated_words(analyzer):
