@@ -12,10 +12,12 @@ gunicorn with the web app and one Celery worker with two processes, then:
 2. uploads the CSV through the API and waits for the batch to finish
    (rows/s, wall time, overhead over in-process analysis);
 3. reads the peak RSS (VmHWM) of the web and worker processes;
-4. sends pasted postings from 20 concurrent clients (submit, then long-poll the
+4. times the finished batch's report, ``GET /api/v1/batches/<id>/report`` and the
+   report page: the first view, then the median of ``--report-views`` later ones;
+5. sends pasted postings from 20 concurrent clients (submit, then long-poll the
    result), then from one client, and prints p50/p95 from submit to result.
 
-``--latency-only`` builds no CSV and runs no batch: only step 4, a run of a
+``--latency-only`` builds no CSV and runs no batch: only step 5, a run of a
 minute or so.
 
 ``--probe-during-batch`` also has one client paste postings while the batch runs
@@ -191,6 +193,31 @@ def upload(port: int, path: Path) -> tuple[int, dict[str, Any]]:
     return r.status, json.loads(r.read())
 
 
+def timed_get(port: int, path: str) -> float:
+    """GET ``path`` and read the whole answer; return the seconds it took."""
+    t = time.perf_counter()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3600)
+    conn.request("GET", path)
+    r = conn.getresponse()
+    r.read()
+    conn.close()
+    if r.status != 200:
+        sys.exit(f"GET {path}: {r.status}")
+    return time.perf_counter() - t
+
+
+def report_views(port: int, batch_id: str, later: int) -> dict[str, float]:
+    """Time the batch's report (API and page): the first view, then the median of later ones."""
+    out = {}
+    for name, path in (("api", f"/api/v1/batches/{batch_id}/report"),
+                       ("page", f"/batches/{batch_id}/report")):
+        out[f"report_{name}_first_s"] = round(timed_get(port, path), 3)
+        times = [timed_get(port, path) for _ in range(later)]
+        if times:
+            out[f"report_{name}_later_s"] = round(percentile(times, 0.5), 3)
+    return out
+
+
 def percentile(values: list[float], q: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
@@ -245,6 +272,8 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     ap.add_argument("--json", type=Path, help="also write the figures here")
     ap.add_argument("--interactive-threads", type=int, default=0,
                     help="also run a worker of only the interactive queue with this many threads")
+    ap.add_argument("--report-views", type=int, default=3,
+                    help="views of the finished batch's report timed after the first one")
     ap.add_argument("--latency-only", action="store_true",
                     help="no batch: only pasted postings, from --clients clients and from one")
     ap.add_argument("--probe-during-batch", action="store_true",
@@ -437,7 +466,15 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
             print(f"peak RSS: web {figures['web_peak_rss_mb']} MB; worker main + pool "
                   f"{figures['worker_peak_rss_mb']} MB", flush=True)
 
-        # 4. Pasted postings from concurrent clients, then from one client alone, after
+            # 4. The finished batch's report, as soon as the batch is done.
+            views = report_views(web_port, body["id"], args.report_views)
+            figures.update(views)
+            print(f"report of the finished batch: API first {views['report_api_first_s']} s, "
+                  f"later {views.get('report_api_later_s')} s; page first "
+                  f"{views['report_page_first_s']} s, later {views.get('report_page_later_s')} s",
+                  flush=True)
+
+        # 5. Pasted postings from concurrent clients, then from one client alone, after
         # one untimed round that opens the web app's and the workers' connections.
         paste_postings(web_port, postings, args.clients, 1)
         for clients, name in ((args.clients, "single"), (1, "single_one_client")):
