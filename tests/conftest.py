@@ -16,6 +16,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +54,9 @@ def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def postgresql_url() -> Iterator[str]:
-    """Create a fresh database for this test session and drop it afterwards."""
+@contextmanager
+def new_postgresql_database() -> Iterator[str]:
+    """Create an empty PostgreSQL database and drop it afterwards."""
     from sqlalchemy import create_engine, text
 
     from worker import db
@@ -69,7 +70,6 @@ def postgresql_url() -> Iterator[str]:
         admin.dispose()
         missing_service(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc.__class__.__name__}")
     url = POSTGRES_URL.rsplit("/", 1)[0] + "/" + name
-    db.upgrade(url)
     yield url
     db.get_engine(url).dispose()
     with admin.connect() as conn:
@@ -80,10 +80,30 @@ def postgresql_url() -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def postgresql_url() -> Iterator[str]:
+    """Create a fresh database for this test session and drop it afterwards."""
+    from worker import db
+
+    with new_postgresql_database() as url:
+        db.upgrade(url)
+        yield url
+
+
 @pytest.fixture(params=DB_KINDS)
 def db_url(request: pytest.FixtureRequest) -> str:
     """Each test using this runs once on SQLite and once on PostgreSQL."""
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture(params=DB_KINDS)
+def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A new database without tables, on SQLite and on PostgreSQL: for migrations."""
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "empty.sqlite3")
+        return
+    with new_postgresql_database() as url:
+        yield url
 
 
 # --- A stand-in engine for the unit tests -------------------------------------------------

@@ -120,6 +120,31 @@ def test_batch_flow(app, client) -> None:  # type: ignore[no-untyped-def]
     assert report["report"]["by_company"][0] == {"name": "Acme", "count": 9, "mean_score": 33.3}
 
 
+def test_batch_report_live_then_stored(app, client) -> None:  # type: ignore[no-untyped-def]
+    from worker import pipeline
+    from worker.report import build_report
+    from worker.results import iter_results
+
+    url = app.config["DATABASE_URL"]
+    rows = "company,description\n" + "\n".join(f"Acme,epic {uuid.uuid4().hex}" for _ in range(8))
+    batch_id = upload(client, rows.encode()).get_json()["id"]
+
+    def report() -> dict:  # type: ignore[type-arg]
+        return client.get(f"/api/v1/batches/{batch_id}/report").get_json()["report"]
+
+    assert (report()["analysed"], report()["pending"]) == (0, 8)
+    pipeline.start_chunk(url, batch_id, 0)
+    pipeline.run_chunk(url, batch_id, 0)
+    assert (report()["analysed"], report()["pending"]) == (4, 4)
+    assert client.get(f"/batches/{batch_id}/report").status_code == 200
+    drain(app, batch_id)
+    first = report()
+    assert first == build_report(iter_results(url, batch_id))
+    assert (first["analysed"], first["pending"]) == (8, 0)
+    assert report() == first
+    assert b"Acme" in client.get(f"/batches/{batch_id}/report").data
+
+
 def test_batch_cancel(app, client) -> None:  # type: ignore[no-untyped-def]
     rows = "description\n" + "\n".join(f"x {uuid.uuid4().hex}" for _ in range(10))
     batch_id = upload(client, rows.encode()).get_json()["id"]

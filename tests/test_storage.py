@@ -8,7 +8,7 @@ import uuid
 
 from sqlalchemy import func, select
 
-from worker import db, pipeline
+from worker import db, pipeline, report
 from worker.export import iter_export, safe_cell
 from worker.report import build_report, month_of
 from worker.results import iter_results
@@ -240,3 +240,99 @@ def test_report_coverage_and_csv_columns(db_url: str, fake_analyzer) -> None:
     header = lines[0].split(",")
     values = dict(zip(header, lines[1].split(","), strict=True))
     assert (values["foundation_coverage"], values["modern_coverage"]) == ("0.3333", "0.5")
+
+
+def stored_report(url: str, batch_id: str) -> tuple[dict | None, int | None]:
+    with db.session_scope(url) as s:
+        row = s.execute(select(Batch.report, Batch.report_processed)
+                        .where(Batch.id == batch_id)).one()
+    return row.report, row.report_processed
+
+
+def test_report_is_live_while_running_then_stored_once_finished(db_url: str, fake_analyzer,
+                                                               monkeypatch) -> None:
+    rows = [{"id": str(i), "company": "Acme", "date": "2020-10-05",
+             "description": f"{'epic' if i % 2 else 'billing'} {unique()}"} for i in range(9)]
+    rows.append({"id": "empty", "description": ""})
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
+                                    lambda b, c: queue.append((b, c)), chunk_size=3)
+    analysed = []
+    for b, chunk in queue:
+        live = report.batch_report(db_url, batch_id)
+        assert live == build_report(iter_results(db_url, batch_id))
+        analysed.append(live["analysed"])
+        assert stored_report(db_url, batch_id) == (None, None)
+        pipeline.start_chunk(db_url, b, chunk)
+        pipeline.run_chunk(db_url, b, chunk)
+    assert analysed == [0, 3, 6]
+
+    fresh = build_report(iter_results(db_url, batch_id))
+    assert (fresh["analysed"], fresh["failed"]) == (9, 1)
+    assert report.batch_report(db_url, batch_id) == fresh
+    assert stored_report(db_url, batch_id) == (fresh, 10)
+    # From now on it is read, not built.
+    monkeypatch.setattr(report, "build_report", lambda rows: {"built": "again"})
+    assert report.batch_report(db_url, batch_id) == fresh
+
+    # A re-delivered chunk changes nothing.
+    assert pipeline.run_chunk(db_url, batch_id, 2) == (0, 0)
+    assert pipeline.fail_chunk(db_url, batch_id, 2, "gave up") == 0
+    assert report.batch_report(db_url, batch_id) == fresh
+
+
+def test_stored_report_of_a_cancelled_batch_follows_its_last_chunks(db_url: str,
+                                                                   fake_analyzer) -> None:
+    rows = [{"id": str(i), "description": f"epic {unique()}"} for i in range(6)]
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
+                                    lambda b, c: queue.append((b, c)), chunk_size=3)
+    # A worker took chunk 0, then the batch was cancelled.
+    assert pipeline.start_chunk(db_url, batch_id, 0) == 1
+    pipeline.cancel(db_url, batch_id)
+    first = report.batch_report(db_url, batch_id)
+    assert (first["analysed"], first["pending"]) == (0, 6)
+    assert stored_report(db_url, batch_id) == (first, 0)
+
+    # The chunk still finishes: the stored report is out of date and built again.
+    assert pipeline.run_chunk(db_url, batch_id, 0) == (3, 0)
+    second = report.batch_report(db_url, batch_id)
+    assert (second["analysed"], second["pending"]) == (3, 3)
+    assert second == build_report(iter_results(db_url, batch_id))
+    assert stored_report(db_url, batch_id) == (second, 3)
+
+
+def test_report_of_a_batch_cancelled_while_received_is_not_stored(db_url: str,
+                                                                  fake_analyzer) -> None:
+    from models.inputs import Posting as InputPosting
+
+    batch_id = pipeline.create_batch(db_url)
+    pipeline.store_chunks(db_url, batch_id, [(0, [InputPosting(row=1, id="1", text=f"epic {unique()}")])])
+    pipeline.cancel(db_url, batch_id)
+    # The file is still being read: its total is unknown and rows may still come.
+    assert report.batch_report(db_url, batch_id)["postings"] == 1
+    assert stored_report(db_url, batch_id) == (None, None)
+    pipeline.finish_receiving(db_url, batch_id, 1)
+    assert report.batch_report(db_url, batch_id)["postings"] == 1
+    assert stored_report(db_url, batch_id)[1] == 0
+
+
+def test_migration_upgrades_an_existing_database(empty_db_url: str) -> None:
+    from sqlalchemy import inspect, insert
+
+    db.upgrade(empty_db_url, "0002")
+    engine = db.get_engine(empty_db_url)
+    assert "report" not in {c["name"] for c in inspect(engine).get_columns("batches")}
+    batch_id = unique()
+    with engine.begin() as conn:
+        conn.execute(insert(Batch.__table__).values(
+            id=batch_id, kind="batch", status="done", skillset_id="fake", skillset_version="1",
+            total=0, done=0, failed=0, chunks=0, include_text=False,
+            created_at=pipeline.utcnow()))
+    db.upgrade(empty_db_url)
+    assert {"report", "report_processed"} <= {
+        c["name"] for c in inspect(engine).get_columns("batches")}
+    assert stored_report(empty_db_url, batch_id) == (None, None)
+    built = report.batch_report(empty_db_url, batch_id)
+    assert built["postings"] == 0
+    assert stored_report(empty_db_url, batch_id) == (built, 0)

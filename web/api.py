@@ -23,10 +23,9 @@ from sqlalchemy import bindparam, select
 from models.inputs import InputError, check_text, input_format
 from models.skillset import SkillSetError, builtin_ids
 from web.errors import ApiError
-from worker import notify, pipeline, tasks
+from worker import notify, pipeline, report, tasks
 from worker.db import get_autocommit, session_scope
 from worker.export import FORMATS, iter_export
-from worker.report import build_report
 from worker.results import ResultRow, iter_results
 from worker.storage import CANCELLED, FINISHED, Analysis, Batch, BatchRow
 
@@ -276,8 +275,7 @@ def _safe_name(name: str) -> str:
 @bp.get("/batches/<batch_id>/report")
 def batch_report(batch_id: str):  # type: ignore[no-untyped-def]
     batch = _batch(batch_id)
-    report = build_report(iter_results(_url(), batch_id))
-    return jsonify({"batch": batch_json(batch), "report": report})
+    return jsonify({"batch": batch_json(batch), "report": report.batch_report(_url(), batch_id)})
 
 
 @bp.delete("/batches/<batch_id>")

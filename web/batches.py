@@ -18,8 +18,7 @@ from models.inputs import InputError
 from web import error_pages, present, samples, services
 from web.pages import chosen_skillset
 from worker import pipeline
-from worker.report import build_report
-from worker.results import iter_results
+from worker.report import batch_report
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 error_pages.catch_all(bp)
@@ -154,7 +153,7 @@ def cancel(batch_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/<batch_id>/report")
 def report(batch_id: str):  # type: ignore[no-untyped-def]
     batch = _batch(batch_id)
-    data = build_report(iter_results(_url(), batch_id))
+    data = batch_report(_url(), batch_id)
     args = request.args
     sort = args.get("sort", "row")
     sort = sort if sort in services.SORTS else "row"

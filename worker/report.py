@@ -1,7 +1,8 @@
 """The aggregates behind a batch's report page, from its stored analyses.
 
 ``build_report`` is a pure function over result rows, streamed once, so the API,
-the CLI and the HTML pages all show the same figures.
+the CLI and the HTML pages all show the same figures. ``batch_report`` builds it
+live while a batch runs and only once when it is finished.
 """
 
 from __future__ import annotations
@@ -12,9 +13,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from sqlalchemy import select, update
+
+from worker.db import session_scope
 from worker.export import tier_share
-from worker.results import ResultRow
-from worker.storage import DONE, FAILED
+from worker.results import ResultRow, iter_results
+from worker.storage import DONE, FAILED, FINISHED, Batch
 
 TOP = 20
 FAILED_ROWS = 100
@@ -165,3 +169,34 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
         "by_month": top_groups("month"),
         "failed_rows": failed_rows,
     }
+
+
+def batch_report(url: str, batch_id: str) -> dict[str, Any]:
+    """Return a batch's report: built live while it runs, stored once it is finished.
+
+    A finished batch's rows change no more, except those of chunks still running
+    when it was cancelled: the stored report is served only while the batch's done
+    + failed count is the one it was built from, and is built again otherwise.
+    """
+    with session_scope(url) as session:
+        batch = session.execute(
+            select(Batch.status, Batch.total, (Batch.done + Batch.failed).label("processed"),
+                   Batch.report, Batch.report_processed)
+            .where(Batch.id == batch_id)
+        ).first()
+    if batch is None:
+        return build_report([])
+    if batch.report is not None and batch.report_processed == batch.processed:
+        return batch.report
+    report = build_report(iter_results(url, batch_id))
+    # Until the whole file is stored (total known), a cancelled batch may still get rows.
+    if batch.status in FINISHED and batch.total is not None:
+        with session_scope(url, write=True) as session:
+            # Not if a row finished meanwhile: this report would never be served, and
+            # could replace a newer one.
+            session.execute(
+                update(Batch)
+                .where(Batch.id == batch_id, Batch.done + Batch.failed == batch.processed)
+                .values(report=report, report_processed=batch.processed)
+            )
+    return report

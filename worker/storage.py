@@ -66,6 +66,11 @@ class Batch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # A finished batch's report (``worker.report.batch_report``), built once, and
+    # its done + failed count then: a count that moved since means it is out of date.
+    # Deferred: progress polls load the batch and have no use for it.
+    report: Mapped[dict | None] = mapped_column(JSON, deferred=True)
+    report_processed: Mapped[int | None] = mapped_column(Integer)
 
 
 class Posting(Base):
