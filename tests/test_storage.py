@@ -257,6 +257,7 @@ def test_report_is_live_while_running_then_stored_once_finished(db_url: str, fak
     queue: list[tuple[str, int]] = []
     batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
                                     lambda b, c: queue.append((b, c)), chunk_size=3)
+    finished: list[str] = []
     analysed = []
     for b, chunk in queue:
         live = report.batch_report(db_url, batch_id)
@@ -264,8 +265,10 @@ def test_report_is_live_while_running_then_stored_once_finished(db_url: str, fak
         analysed.append(live["analysed"])
         assert stored_report(db_url, batch_id) == (None, None)
         pipeline.start_chunk(db_url, b, chunk)
-        pipeline.run_chunk(db_url, b, chunk)
+        pipeline.run_chunk(db_url, b, chunk, on_finish=finished.append)
     assert analysed == [0, 3, 6]
+    # Only the last chunk finished the batch.
+    assert finished == [batch_id]
 
     fresh = build_report(iter_results(db_url, batch_id))
     assert (fresh["analysed"], fresh["failed"]) == (9, 1)
@@ -275,10 +278,31 @@ def test_report_is_live_while_running_then_stored_once_finished(db_url: str, fak
     monkeypatch.setattr(report, "build_report", lambda rows: {"built": "again"})
     assert report.batch_report(db_url, batch_id) == fresh
 
-    # A re-delivered chunk changes nothing.
-    assert pipeline.run_chunk(db_url, batch_id, 2) == (0, 0)
-    assert pipeline.fail_chunk(db_url, batch_id, 2, "gave up") == 0
+    # A re-delivered chunk changes nothing, and does not finish the batch again.
+    assert pipeline.run_chunk(db_url, batch_id, 2, on_finish=finished.append) == (0, 0)
+    assert pipeline.fail_chunk(db_url, batch_id, 2, "gave up", on_finish=finished.append) == 0
+    assert finished == [batch_id]
     assert report.batch_report(db_url, batch_id) == fresh
+
+
+def test_last_chunk_failed_finishes_the_batch_too(db_url: str, fake_analyzer) -> None:
+    rows = [{"id": str(i), "description": f"x {unique()}"} for i in range(4)]
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
+                                    lambda b, c: queue.append((b, c)), chunk_size=2)
+    finished: list[str] = []
+    assert pipeline.fail_chunk(db_url, batch_id, 0, "gave up", on_finish=finished.append) == 2
+    assert finished == []
+    assert pipeline.fail_chunk(db_url, batch_id, 1, "gave up", on_finish=finished.append) == 2
+    assert finished == [batch_id]
+
+
+def test_pasted_posting_has_no_report_to_store(db_url: str, fake_analyzer) -> None:
+    finished: list[str] = []
+    batch_id = pipeline.submit_text(db_url, f"epic {unique()}", lambda b, c: None)
+    pipeline.start_chunk(db_url, batch_id, 0)
+    assert pipeline.run_chunk(db_url, batch_id, 0, on_finish=finished.append) == (1, 0)
+    assert finished == []
 
 
 def test_stored_report_of_a_cancelled_batch_follows_its_last_chunks(db_url: str,

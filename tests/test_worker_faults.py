@@ -110,11 +110,11 @@ def test_failing_chunk_is_retried_then_failed(fault_settings, monkeypatch) -> No
     real_run = pipeline.run_chunk
     calls: list[int] = []
 
-    def flaky(url: str, batch_id: str, chunk: int, *, isolate: bool = False):  # type: ignore[no-untyped-def]
+    def flaky(url: str, batch_id: str, chunk: int, **options):  # type: ignore[no-untyped-def]
         if chunk == 1:
             calls.append(chunk)
             raise ConnectionError("simulated failure")
-        return real_run(url, batch_id, chunk, isolate=isolate)
+        return real_run(url, batch_id, chunk, **options)
 
     monkeypatch.setattr(pipeline, "run_chunk", flaky)
     app = create_celery(fault_settings)

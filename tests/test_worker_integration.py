@@ -45,6 +45,16 @@ def real_postings(n: int) -> list[dict[str, str]]:
     return out
 
 
+def stored_report(url: str, batch_id: str) -> dict | None:  # type: ignore[type-arg]
+    from sqlalchemy import select
+
+    from worker.db import session_scope
+    from worker.storage import Batch
+
+    with session_scope(url) as s:
+        return s.scalar(select(Batch.report).where(Batch.id == batch_id))
+
+
 def as_jsonl(rows: list[dict[str, str]]) -> bytes:
     return "".join(json.dumps(r) + "\n" for r in rows).encode()
 
@@ -100,5 +110,8 @@ def test_single_and_batch_through_a_real_worker(stack) -> None:  # type: ignore[
     lines = client.get(f"{url}/results?format=jsonl").get_data(as_text=True).splitlines()
     assert len(lines) == 61
     assert json.loads(lines[0])["id"] == rows[0]["id"]
+    # The worker that finished the batch builds and stores its report.
+    stored = wait_for(lambda: stored_report(app.config["DATABASE_URL"], final["id"]), timeout=30)
     report = client.get(f"{url}/report").get_json()["report"]
+    assert report == stored
     assert report["analysed"] == 60 and report["skills"]

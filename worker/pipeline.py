@@ -50,6 +50,8 @@ from worker.storage import (
 from worker.storage import Posting as StoredPosting
 
 Enqueue = Callable[[str, int], None]
+# Called with a batch's id when a chunk finished it (after the commit).
+OnFinish = Callable[[str], None]
 # Rows stored per transaction while a file is received.
 COMMIT_ROWS = 500
 
@@ -436,7 +438,7 @@ def _add_counts_statement() -> Any:
         done=_batches.c.done + done, failed=_batches.c.failed + failed,
         status=case((complete, DONE), else_=_batches.c.status),
         finished_at=case((complete, bindparam("now")), else_=_batches.c.finished_at),
-    )
+    ).returning(_batches.c.kind, _batches.c.status)
 
 
 _ADD_COUNTS = _add_counts_statement()
@@ -495,18 +497,26 @@ def _rows_to_run(conn: Connection, batch: Any, batch_id: str, chunk: int) -> lis
     }).all())
 
 
-def _add_counts(conn: Connection, batch_id: str, done: int, failed: int) -> None:
-    """Add to the batch's counters and mark it done when every row is (one statement)."""
-    if done or failed:
-        conn.execute(_ADD_COUNTS, {"b": batch_id, "done": done, "failed": failed,
-                                   "now": utcnow()})
+def _add_counts(conn: Connection, batch_id: str, done: int, failed: int) -> bool:
+    """Add to the batch's counters and mark it done when every row is (one statement).
+
+    Return True when this finished a batch of a file (a pasted posting has no
+    report): a batch already done has no pending row left to count.
+    """
+    if not (done or failed):
+        return False
+    batch = conn.execute(_ADD_COUNTS, {"b": batch_id, "done": done, "failed": failed,
+                                       "now": utcnow()}).first()
+    return batch is not None and batch.kind == "batch" and batch.status == DONE
 
 
-def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False) -> tuple[int, int]:
+def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False,
+              on_finish: OnFinish | None = None) -> tuple[int, int]:
     """Analyse a chunk's pending rows and store the results; return (done, failed).
 
     With ``isolate`` an exception from the engine fails only its own row (the
     last attempt at a chunk); otherwise it propagates so the task is retried.
+    ``on_finish`` is called when this chunk was the batch's last.
     """
     claimed = _claimed.pop((url, batch_id, chunk), None)
     if claimed is not None:
@@ -554,7 +564,9 @@ def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False) -> 
                 "new_analysis": known[pid][0] if pid in known else None, "new_error": error,
             })
         done, failed = _set_outcomes(conn, outcomes)
-        _add_counts(conn, batch_id, done, failed)
+        finished = _add_counts(conn, batch_id, done, failed)
+    if finished and on_finish is not None:
+        on_finish(batch_id)
     return done, failed
 
 
@@ -595,15 +607,18 @@ def _store_analyses(
     return {r.posting_id: (r.id, r.error) for r in stored}
 
 
-def fail_chunk(url: str, batch_id: str, chunk: int, message: str) -> int:
+def fail_chunk(url: str, batch_id: str, chunk: int, message: str,
+               on_finish: OnFinish | None = None) -> int:
     """Mark a chunk's pending rows failed; return how many."""
     with get_engine(url, write=True).begin() as conn:
         changed = int(conn.execute(
             update(_rows).where(*_PENDING).values(status=FAILED, error=message),
             {"b": batch_id, "c": chunk},
         ).rowcount)
-        _add_counts(conn, batch_id, 0, changed)
-        return changed
+        finished = _add_counts(conn, batch_id, 0, changed)
+    if finished and on_finish is not None:
+        on_finish(batch_id)
+    return changed
 
 
 def pending_chunks(url: str, batch_id: str) -> list[int]:

@@ -8,7 +8,7 @@ from typing import Any
 from celery import Celery, shared_task, signals
 from celery.exceptions import Retry
 
-from worker import notify, pipeline
+from worker import notify, pipeline, report
 from worker.celery_app import BATCH_QUEUE, INTERACTIVE_QUEUE, settings_of
 
 log = logging.getLogger(__name__)
@@ -23,13 +23,14 @@ def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
     attempt = pipeline.start_chunk(url, batch_id, chunk)
     if attempt is None:
         return
+    on_finish = report_enqueuer(self.app)
     if attempt > limit:
         # Earlier attempts died with their worker or hit the hard time limit.
         pipeline.fail_chunk(url, batch_id, chunk, f"the analysis was tried {limit} times and "
-                            "never finished (the worker stopped or ran out of time)")
+                            "never finished (the worker stopped or ran out of time)", on_finish)
         return
     try:
-        pipeline.run_chunk(url, batch_id, chunk, isolate=attempt >= limit)
+        pipeline.run_chunk(url, batch_id, chunk, isolate=attempt >= limit, on_finish=on_finish)
         notify.publish(settings, batch_id)
     except Retry:
         raise
@@ -37,10 +38,26 @@ def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
         log.warning("chunk %s/%s failed on attempt %s: %r", batch_id, chunk, attempt, exc)
         if attempt >= limit:
             pipeline.fail_chunk(url, batch_id, chunk,
-                                f"the analysis failed {limit} times ({type(exc).__name__})")
+                                f"the analysis failed {limit} times ({type(exc).__name__})",
+                                on_finish)
             notify.publish(settings, batch_id)
             return
         raise self.retry(exc=exc, countdown=settings["RETRY_DELAY"] * attempt) from None
+
+
+@shared_task(bind=True, name="skillgap.store_report")
+def store_report(self: Any, batch_id: str) -> None:
+    """Build a finished batch's report and store it, so that even its first view is quick."""
+    report.batch_report(settings_of(self.app)["DATABASE_URL"], batch_id)
+
+
+def report_enqueuer(app: Celery) -> pipeline.OnFinish:
+    """Return a function that sends a finished batch's ``store_report`` task."""
+
+    def enqueue(batch_id: str) -> None:
+        app.send_task("skillgap.store_report", args=(batch_id,), queue=BATCH_QUEUE)
+
+    return enqueue
 
 
 def enqueuer(app: Celery, queue: str = BATCH_QUEUE) -> pipeline.Enqueue:
