@@ -330,7 +330,10 @@ class _BlockedAt:
 
     def covers(self, first: int, last: int, skill_id: str) -> bool:
         """Does a phrase that blocks ``skill_id`` span words ``first`` to ``last``?"""
+        starts_a_phrase = self.table.lengths
         for j in range(max(0, first - self.table.longest + 1), first + 1):
+            if self.stems[j] not in starts_a_phrase:
+                continue
             if j not in self.longest:
                 self.longest[j] = next(self.table.at(self.stems, j), None)
             found = self.longest[j]
