@@ -330,7 +330,10 @@ class _BlockedAt:
 
     def covers(self, first: int, last: int, skill_id: str) -> bool:
         """Does a phrase that blocks ``skill_id`` span words ``first`` to ``last``?"""
+        starts_a_phrase = self.table.lengths
         for j in range(max(0, first - self.table.longest + 1), first + 1):
+            if self.stems[j] not in starts_a_phrase:
+                continue
             if j not in self.longest:
                 self.longest[j] = next(self.table.at(self.stems, j), None)
             found = self.longest[j]
@@ -340,8 +343,11 @@ class _BlockedAt:
 
 
 def _same_rule(a: _Entry, b: _Entry) -> bool:
-    return (a.skill.id, a.extra, a.near_re, a.context_re, a.gaps, a.alias.asked, b.alias.case) == (
-        b.skill.id, b.extra, b.near_re, b.context_re, b.gaps, b.alias.asked, False)
+    """Does case-blind entry ``b`` count exactly where ``a`` would?"""
+    def rule(e: _Entry) -> tuple[Any, ...]:
+        return e.skill.id, e.extra, e.near_re, e.context_re, e.gaps, e.alias.asked
+
+    return not b.alias.case and rule(a) == rule(b)
 
 
 def _leading_words(pattern: str) -> frozenset[str]:

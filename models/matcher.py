@@ -31,6 +31,7 @@ STOPWORDS = frozenset(
 
 
 ANCHOR, UNKNOWN = 1, 2
+BATCH = 64  # phrases compared with the aliases at once
 
 
 def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
@@ -206,6 +207,11 @@ class SkillMatcher(BaseEstimator):
         this is what NearestNeighbors(metric="cosine", algorithm="brute") does,
         without its per-call overhead on small batches.
         """
+        if len(phrases) > BATCH:
+            # Fitting calibrates on thousands of phrases: a batch at a time keeps
+            # the temporary arrays small.
+            parts = [self._nearest(phrases[i:i + BATCH]) for i in range(0, len(phrases), BATCH)]
+            return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
         rows, columns, weights = self._transform(phrases)
         # The sparse product phrases x aliases, summed straight from the
         # columns of the alias matrix each phrase's n-grams touch.

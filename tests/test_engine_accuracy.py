@@ -173,3 +173,29 @@ def test_nhs_office_postings_score_well_above_nhs_controls(analyzer):
     office_mean, control_mean = mean_score(analyzer, office), mean_score(analyzer, control)
     print(f"\nmean score: NHS medical office {office_mean:.1f}, NHS control {control_mean:.1f}")
     assert office_mean > 2 * control_mean
+
+
+# --- held-out sets --------------------------------------------------------------------------
+
+HELD_OUT = sorted(p for p in FIXTURES.glob("holdout*") if p.is_dir())
+
+
+def test_held_out_sets_are_well_formed_and_apart_from_the_dev_set(analyzer, devset):
+    known = set(analyzer.skillset.ids)
+    seen = {i.id for i in devset}
+    assert len(HELD_OUT) >= 3
+    for folder in HELD_OUT:
+        items = load_devset(folder, None, "*.jsonl")
+        assert len(items) >= 40, folder
+        for item in items:
+            assert item.labels <= known, (folder.name, item.id, item.labels - known)
+            assert item.id not in seen, (folder.name, item.id)
+            seen.add(item.id)
+
+
+def test_held_out_precision_and_recall(analyzer):
+    # A regression guard, below the measured figures (see the README), not a target.
+    items = [item for folder in HELD_OUT for item in load_devset(folder, None, "*.jsonl")]
+    s = evaluate(analyzer, items)
+    print(f"\nheld-out sets: {len(items)} postings; precision={s.precision:.3f} recall={s.recall:.3f}")
+    assert s.precision >= 0.85 and s.recall >= 0.85, (s.precision, s.recall)

@@ -244,6 +244,16 @@ def test_benefits_do_not_count(analyzer):
         assert spans and all(end <= duty_end for _, end in spans), (text, spans)
 
 
+def test_a_lead_in_line_to_benefits_opens_the_benefits(analyzer):
+    html = (
+        "<p>You will verify patients' insurance.</p>"
+        "<p>As a member of our staff bank, we offer the following benefits:-</p>"
+        "<ul><li>Access to a temporary staffing booking team</li>"
+        "<li>An online self-booking system for shifts</li></ul>"
+    )
+    assert skill_ids(analyzer.analyze(html)) == {"insurance_verification"}
+
+
 def test_privacy_notice_does_not_count(analyzer):
     record = analyzer.analyze(
         "Book appointments.\n\nPrivacy notice\nWe process your personal data in line with the "
