@@ -6,7 +6,8 @@ import io
 import json
 import uuid
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, update
 
 from worker import db, pipeline, report
 from worker.export import iter_export, safe_cell
@@ -360,3 +361,31 @@ def test_migration_upgrades_an_existing_database(empty_db_url: str) -> None:
     built = report.batch_report(empty_db_url, batch_id)
     assert built["postings"] == 0
     assert stored_report(empty_db_url, batch_id) == (built, 0)
+
+
+def test_a_view_waits_for_the_report_being_built_elsewhere(db_url: str, fake_analyzer,
+                                                          monkeypatch) -> None:
+    import threading
+
+    if db_url.startswith("sqlite"):
+        pytest.skip("on SQLite a second report may be built at once")
+    url = db_url
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(url, csv_file([{"description": f"epic {unique()}"}]),
+                                    "a.csv", lambda b, c: queue.append((b, c)))
+    run_all(url, queue)
+    fresh = build_report(iter_results(url, batch_id))
+    built: list[str] = []
+    monkeypatch.setattr(report, "build_report", lambda rows: built.append("again") or fresh)
+    served: list[dict] = []
+    # Another process (the worker that finished the batch) is building the report.
+    with report._one_builder(url, batch_id):
+        view = threading.Thread(target=lambda: served.append(report.batch_report(url, batch_id)))
+        view.start()
+        view.join(0.5)
+        assert view.is_alive(), "the view waits for the builder"
+        with db.session_scope(url, write=True) as s:
+            s.execute(update(Batch).where(Batch.id == batch_id)
+                      .values(report=fresh, report_processed=1))
+    view.join(10)
+    assert served == [fresh] and built == []

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import re
 import statistics
+import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 
-from worker.db import session_scope
+from worker.db import get_autocommit, session_scope
 from worker.export import tier_share
 from worker.results import ResultRow, iter_results
 from worker.storage import DONE, FAILED, FINISHED, Batch
@@ -171,6 +173,46 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
     }
 
 
+_STATE = select(Batch.status, Batch.total, (Batch.done + Batch.failed).label("processed"),
+                Batch.report, Batch.report_processed)
+# The first key of the PostgreSQL advisory locks taken while a report is built.
+REPORT_LOCK = 7_115_023
+
+
+def _state(url: str, batch_id: str) -> Any:
+    with session_scope(url) as session:
+        return session.execute(_STATE.where(Batch.id == batch_id)).first()
+
+
+def _stored(batch: Any) -> dict[str, Any] | None:
+    """Return the batch's stored report if it is still that of its rows."""
+    if batch.report is not None and batch.report_processed == batch.processed:
+        return batch.report  # type: ignore[no-any-return]
+    return None
+
+
+@contextmanager
+def _one_builder(url: str, batch_id: str) -> Iterator[None]:
+    """Let one process at a time build a finished batch's report (PostgreSQL only).
+
+    The worker that finished a batch builds its report at once; a view arriving
+    meanwhile waits for it and reads it rather than building a second one beside
+    it, as do views that arrive while another view builds it. The lock goes with
+    its connection if the process dies. On SQLite two may be built at once.
+    """
+    engine = get_autocommit(url)
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    keys = {"a": REPORT_LOCK, "b": zlib.crc32(batch_id.encode()) - 2**31}
+    with engine.connect() as conn:
+        conn.execute(text("SELECT pg_advisory_lock(:a, :b)"), keys)
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:a, :b)"), keys)
+
+
 def batch_report(url: str, batch_id: str) -> dict[str, Any]:
     """Return a batch's report: built live while it runs, stored once it is finished.
 
@@ -178,19 +220,20 @@ def batch_report(url: str, batch_id: str) -> dict[str, Any]:
     when it was cancelled: the stored report is served only while the batch's done
     + failed count is the one it was built from, and is built again otherwise.
     """
-    with session_scope(url) as session:
-        batch = session.execute(
-            select(Batch.status, Batch.total, (Batch.done + Batch.failed).label("processed"),
-                   Batch.report, Batch.report_processed)
-            .where(Batch.id == batch_id)
-        ).first()
+    batch = _state(url, batch_id)
     if batch is None:
         return build_report([])
-    if batch.report is not None and batch.report_processed == batch.processed:
-        return batch.report
-    report = build_report(iter_results(url, batch_id))
+    if (report := _stored(batch)) is not None:
+        return report
     # Until the whole file is stored (total known), a cancelled batch may still get rows.
-    if batch.status in FINISHED and batch.total is not None:
+    if batch.status not in FINISHED or batch.total is None:
+        return build_report(iter_results(url, batch_id))
+    with _one_builder(url, batch_id):
+        # Another process may have stored it while this one waited.
+        batch = _state(url, batch_id)
+        if (report := _stored(batch)) is not None:
+            return report
+        report = build_report(iter_results(url, batch_id))
         with session_scope(url, write=True) as session:
             # Not if a row finished meanwhile: this report would never be served, and
             # could replace a newer one.
