@@ -91,6 +91,7 @@ _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
 # Runs of spaces to fold into one; a lone plain space is left alone (most are).
 _OTHER_SPACE = "\t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000"
 _WS = re.compile(f"[{_OTHER_SPACE}][ {_OTHER_SPACE}]*| [ {_OTHER_SPACE}]+")
+_ODD_SPACE = re.compile(f"[{_OTHER_SPACE}]")
 _LD_SCRIPT = re.compile(
     r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S
 )
@@ -321,7 +322,12 @@ def _apply_ld(doc: Document, posting: dict[str, Any]) -> None:
 
 
 def _clean(text: str) -> str:
-    return _WS.sub(" ", text).strip()
+    if _ODD_SPACE.search(text):
+        return _WS.sub(" ", text).strip()
+    # Only plain spaces: fold their runs without the regular expression.
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip()
 
 
 # --- building the normalised text --------------------------------------------------

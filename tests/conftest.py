@@ -8,6 +8,7 @@ skip would hide a broken setup and so becomes a failure.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -141,7 +142,8 @@ class FakeAnalyzer:
         record["skills"] = [
             {"id": w, "name": w.title(), "category": "x",
              "tier": "modern" if w == "epic" else "foundation", "requirement": "required",
-             "evidence": [{"text": w, "start": 0, "end": len(w)}]}
+             "evidence": [{"text": raw[m.start():m.end()], "start": m.start(), "end": m.end()}
+                          for m in re.finditer(w, raw, re.I)]}
             for w in found
         ]
         record["gaps"] = [

@@ -14,7 +14,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from web.analyze_cli import CSV_COLUMNS, csv_row, register, safe_cell
+from web.analyze_cli import CSV_COLUMNS, csv_row, register
+from worker.export import safe_cell
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -166,7 +167,8 @@ def test_csv_cells_are_formula_safe(runner, group, tmp_path):
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert [r["title"] for r in rows] == ["'=HYPERLINK(\"http://x\")", "'+Clerk"]
-    assert [r["id"] for r in rows] == ["'=1+1", "'-2"]
+    # A plain number is no formula and stays as it is, as in a batch's export.
+    assert [r["id"] for r in rows] == ["'=1+1", "-2"]
     assert rows[0]["company"] == "'@Acme" and rows[1]["company"] == "Plain"
     assert "scheduling" in rows[0]["skills"]
 
@@ -175,7 +177,7 @@ def test_safe_cell_and_csv_row():
     assert safe_cell("=SUM(A1)") == "'=SUM(A1)"
     assert safe_cell("\tx") == "'\tx"
     assert safe_cell("Clerk") == "Clerk"
-    assert safe_cell(42.5) == 42.5 and safe_cell(None) is None
+    assert safe_cell(42.5) == "42.5" and safe_cell(None) == "" and safe_cell("-3") == "-3"
     row = csv_row({"id": "x", "title": None, "skills": [], "gaps": [], "error": "bad"})
     assert set(row) == set(CSV_COLUMNS)
     assert row["error"] == "bad" and row["skills"] == "" and row["modern_share"] is None

@@ -170,6 +170,17 @@ def test_paste_a_posting_then_see_its_result(app, client) -> None:  # type: igno
     assert client.get(f"/api/v1/analyses/{analysis_id}").get_json()["status"] == "done"
 
 
+def test_the_same_evidence_words_are_listed_once(app, client) -> None:  # type: ignore[no-untyped-def]
+    r = submit_text(client, f"Billing, and then more billing. {uuid.uuid4().hex}")
+    location = r.headers["Location"]
+    drain(app, location.rsplit("/", 1)[1])
+    page = html(client.get(location))
+    # Both places are highlighted in the text; the skill lists the words once.
+    assert 'id="ev-billing-0"' in page and 'id="ev-billing-1"' in page
+    chips = re.findall(r'<a href="#ev-billing-\d+" class="ev">“([^”]*)”</a>', page)
+    assert [c.lower() for c in chips] == ["billing"], chips
+
+
 def test_a_file_can_be_chosen_instead_of_pasting(app, client) -> None:  # type: ignore[no-untyped-def]
     data = {"csrf_token": token(client), "text": "",
             "file": (io.BytesIO(b"<p>Epic and scheduling " + uuid.uuid4().hex.encode() + b"</p>"),

@@ -15,6 +15,8 @@ from typing import IO, Any
 
 import click
 
+from worker.export import safe_cell
+
 FORMATS = ("table", "json", "jsonl", "csv")
 CSV_COLUMNS = [
     "id", "title", "company", "score", "skills", "required", "preferred", "gaps", "extras",
@@ -103,13 +105,6 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
         "foundation_share": tier.get("foundation", {}).get("share"),
         "error": record.get("error"),
     }
-
-
-def safe_cell(value: Any) -> Any:
-    """Keep a spreadsheet from running a cell as a formula."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r", "\n"):
-        return "'" + value
-    return value
 
 
 def _table(record: dict[str, Any], out: IO[str]) -> None:
