@@ -6,7 +6,6 @@ import io
 import json
 import uuid
 
-import pytest
 from sqlalchemy import func, select, update
 
 from worker import db, pipeline, report
@@ -363,13 +362,12 @@ def test_migration_upgrades_an_existing_database(empty_db_url: str) -> None:
     assert stored_report(empty_db_url, batch_id) == (built, 0)
 
 
-def test_a_view_waits_for_the_report_being_built_elsewhere(db_url: str, fake_analyzer,
+def test_a_view_waits_for_the_report_being_built_elsewhere(postgresql_url: str, fake_analyzer,
                                                           monkeypatch) -> None:
+    """PostgreSQL only: on SQLite a second report may be built at once."""
     import threading
 
-    if db_url.startswith("sqlite"):
-        pytest.skip("on SQLite a second report may be built at once")
-    url = db_url
+    url = postgresql_url
     queue: list[tuple[str, int]] = []
     batch_id = pipeline.submit_file(url, csv_file([{"description": f"epic {unique()}"}]),
                                     "a.csv", lambda b, c: queue.append((b, c)))
