@@ -212,12 +212,3 @@ _CASE_BLIND = {
     _BOILERPLATE_LOW: BOILERPLATE_RE, _STATEMENT_LOW: STATEMENT_RE,
     _PREFERRED_LOW: PREFERRED_RE, _REQUIRED_LOW: REQUIRED_RE,
 }
-
-
-def requirement(sentence: str, section: str) -> str:
-    """'preferred', 'required' or 'unspecified', from the section and the sentence."""
-    if section == "preferred" or PREFERRED_RE.search(sentence):
-        return "preferred"
-    if section in ("requirements", "responsibilities", "title") or REQUIRED_RE.search(sentence):
-        return "required"
-    return "unspecified"
