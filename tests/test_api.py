@@ -105,6 +105,8 @@ def test_batch_flow(app, client) -> None:  # type: ignore[no-untyped-def]
     drain(app, batch_id)
     status = client.get(f"/api/v1/batches/{batch_id}").get_json()
     assert (status["status"], status["done"], status["failed"]) == ("done", 9, 1)
+    # Every time says its zone, on SQLite as on PostgreSQL.
+    assert all(status[k].endswith("+00:00") for k in ("created_at", "started_at", "finished_at")), status
 
     r = client.get(f"/api/v1/batches/{batch_id}/results?format=csv")
     assert r.status_code == 200 and r.mimetype == "text/csv"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import os
 import threading
@@ -224,6 +225,9 @@ def _batch(batch_id: str) -> Batch:
 
 def batch_json(batch: Batch) -> dict[str, Any]:
     def iso(value: Any) -> str | None:
+        # Times are stored in UTC; SQLite hands some back without their zone.
+        if value and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.timezone.utc)
         return value.isoformat() if value else None
 
     return {
