@@ -1,6 +1,7 @@
 """Print precision and recall of skill extraction on the labelled dev set.
 
-    python benchmarks/evaluate.py [--set dev|holdout|holdout2|holdout3|holdout4] [--errors] [--pages ../shared/data/pages]
+    python benchmarks/evaluate.py [--set dev|holdout|holdout2|holdout3|holdout4] [--errors]
+                                  [--typos 0.1] [--pages ../shared/data/pages]
 
 Micro-averaged over (posting, skill) pairs, per skill, the ablation (aliases
 only vs aliases + matcher), and medical skills wrongly found in control postings.

@@ -60,9 +60,10 @@ REQUIRED_RE = re.compile(
     r"\bproficien|\bcompetent\b|\bskills? in\b|\bability to\b|\bable to\b|\bcertified\b|"
     r"\bqualifi(?:ed|cation)\b|\bwill have\b|\byou have\b|\bshould have\b|\bexpected to\b|"
     # Duties: a sentence about what the worker does asks it of them.
-    r"\byou(?:'ll| will)\b|\bpost ?holder\b|\bjob ?holder\b|\bthe (?:ideal |successful )?(?:candidate|applicant|"
-    r"individual|incumbent|employee)s?\b|\bcandidates?\b|\bresponsib|\bduties\b|\b(?:this|the|your) (?:role|position)\b|"
-    r"\blooking for\b|\bseeking\b|\bwe (?:need|require)\b",
+    r"\byou(?:'ll| will)\b|\bpost ?holder\b|\bjob ?holder\b|"
+    r"\bthe (?:ideal |successful )?(?:candidate|applicant|individual|incumbent|employee)s?\b|\bcandidates?\b|"
+    r"\bresponsib|\bduties\b|\b(?:this|the|your) (?:role|position)\b|\blooking for\b|\bseeking\b|"
+    r"\bwe (?:need|require)\b",
     re.I,
 )
 

@@ -10,9 +10,8 @@ are not skills (negatives, ``models/data/background-phrases.txt``).
 
 from __future__ import annotations
 
-from importlib import resources
-import math
 from collections import Counter
+from importlib import resources
 from itertools import compress
 from typing import Any
 

@@ -188,7 +188,7 @@ def test_safe_cell_and_csv_row():
 
 def test_stdin(runner, group):
     result = run(runner, group, "analyze", "-", "--format", "jsonl",
-                 input="Schedule appointments using Epic.".encode())
+                 input=b"Schedule appointments using Epic.")
     assert result.exit_code == 0, result.output
     record = json.loads(result.stdout)
     assert record["id"] == "stdin"

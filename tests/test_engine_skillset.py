@@ -299,7 +299,8 @@ def test_bad_needs(tmp_path, alias):
 
 
 def test_asked_and_needs_load(tmp_path):
-    text = HEAD + skill("a", aliases='[{ phrase = "forklift", asked = true }, { pattern = "\\\\d+ tonnes", needs = ["TONNE"] }]')
+    aliases = '[{ phrase = "forklift", asked = true }, { pattern = "\\\\d+ tonnes", needs = ["TONNE"] }]'
+    text = HEAD + skill("a", aliases=aliases)
     skillset = load_skillset(str(write(tmp_path, text)))
     first, second = skillset.skills[0].aliases
     assert first.asked and not second.asked

@@ -342,7 +342,7 @@ def test_report_of_a_batch_cancelled_while_received_is_not_stored(db_url: str,
 
 
 def test_migration_upgrades_an_existing_database(empty_db_url: str) -> None:
-    from sqlalchemy import inspect, insert
+    from sqlalchemy import insert, inspect
 
     db.upgrade(empty_db_url, "0002")
     engine = db.get_engine(empty_db_url)

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from models.inputs import InputError, Posting, RowError, iter_postings
-from worker.db import get_engine, get_autocommit, session_scope
+from worker.db import get_autocommit, get_engine, session_scope
 from worker.storage import (
     CANCELLED,
     DONE,
