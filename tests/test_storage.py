@@ -5,13 +5,14 @@ from __future__ import annotations
 import io
 import json
 import uuid
+from pathlib import Path
 
 from sqlalchemy import func, select, update
 
 from worker import db, pipeline, report
 from worker.export import iter_export, safe_cell
 from worker.report import build_report, month_of
-from worker.results import iter_results
+from worker.results import iter_results, iter_results_decoded_per_row
 from worker.storage import Analysis, Batch, BatchRow, Posting
 
 
@@ -23,6 +24,9 @@ def csv_file(rows: list[dict[str, str]]) -> io.BytesIO:
     writer.writeheader()
     writer.writerows(rows)
     return io.BytesIO(buf.getvalue().encode())
+
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def unique() -> str:
@@ -217,6 +221,36 @@ def test_export_and_report(db_url: str, fake_analyzer) -> None:
     assert {c["name"] for c in report["by_company"]} == {"Acme", "Beta"}
     assert sum(b["count"] for b in report["score"]["histogram"]) == 2
     assert report["failed_rows"][0]["row"] == 3
+
+
+def test_report_from_records_decoded_per_row_is_that_of_full_records(db_url: str,
+                                                                     real_engine) -> None:
+    postings = []
+    for name in ("devset_nhs.jsonl", "devset_us.jsonl"):
+        with open(FIXTURES / name, encoding="utf-8") as f:
+            postings += [json.loads(line) for line in f][:15]
+    rows = [{"id": p["id"], "title": p.get("title") or "", "company": "" if i % 3 else p["company"],
+             "location": ("York", "Leeds", "")[i % 3], "date": f"2020-{i % 12 + 1:02d}-01",
+             "description": f"{p['description']}\n(ref {unique()})"}
+            for i, p in enumerate(postings)]
+    rows.append({"id": "empty", "title": "", "company": "", "location": "", "date": "",
+                 "description": ""})
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
+                                    lambda b, c: queue.append((b, c)), chunk_size=8)
+    # Live while the last chunk is still pending, then built and stored once finished.
+    run_all(db_url, queue[:-1])
+    decoded = list(iter_results_decoded_per_row(db_url, batch_id))
+    assert decoded == list(iter_results(db_url, batch_id))
+    assert any(r.record is None for r in decoded)
+    assert report.batch_report(db_url, batch_id) == build_report(iter_results(db_url, batch_id))
+    run_all(db_url, queue[-1:])
+    full = build_report(iter_results(db_url, batch_id))
+    assert (full["analysed"], full["failed"]) == (30, 1)
+    assert full["skills"] and full["gaps"] and full["extras"] and full["coverage"]
+    assert build_report(iter_results_decoded_per_row(db_url, batch_id)) == full
+    assert report.batch_report(db_url, batch_id) == full
+    assert stored_report(db_url, batch_id) == (full, 31)
 
 
 def test_helpers() -> None:
