@@ -19,7 +19,7 @@ from sqlalchemy import select, text, update
 
 from worker.db import get_autocommit, session_scope
 from worker.export import tier_share
-from worker.results import ResultRow, iter_results_decoded_per_row
+from worker.results import ResultRow, iter_results
 from worker.storage import DONE, FAILED, FINISHED, Batch
 
 TOP = 20
@@ -227,13 +227,13 @@ def batch_report(url: str, batch_id: str) -> dict[str, Any]:
         return report
     # Until the whole file is stored (total known), a cancelled batch may still get rows.
     if batch.status not in FINISHED or batch.total is None:
-        return build_report(iter_results_decoded_per_row(url, batch_id))
+        return build_report(iter_results(url, batch_id))
     with _one_builder(url, batch_id):
         # Another process may have stored it while this one waited.
         batch = _state(url, batch_id)
         if (report := _stored(batch)) is not None:
             return report
-        report = build_report(iter_results_decoded_per_row(url, batch_id))
+        report = build_report(iter_results(url, batch_id))
         with session_scope(url, write=True) as session:
             # Not if a row finished meanwhile: this report would never be served, and
             # could replace a newer one.
