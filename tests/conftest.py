@@ -347,3 +347,9 @@ def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-d
         "CHUNK_SIZE": 4,
         **extra,
     })
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    """A test client of the module's own ``app`` fixture."""
+    return app.test_client()

@@ -19,11 +19,6 @@ def app(db_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-
     return make_app(db_url, tmp_path)
 
 
-@pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
-    return app.test_client()
-
-
 def upload(client, content: bytes, name: str = "jobs.csv", **form):  # type: ignore[no-untyped-def]
     data = {"file": (io.BytesIO(content), name), **form}
     return client.post("/api/v1/batches", data=data, content_type="multipart/form-data")

@@ -22,11 +22,6 @@ def app(sqlite_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-unty
     return make_app(sqlite_url, tmp_path)
 
 
-@pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
-    return app.test_client()
-
-
 def token(client, path: str = "/") -> str:  # type: ignore[no-untyped-def]
     match = TOKEN_RE.search(client.get(path).get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
