@@ -30,7 +30,8 @@ def main() -> None:
     parser.add_argument("--postings", type=Path, default=ROOT.parent / "shared" / "data" / "postings",
                         help="folder of real postings whose control rows are checked for medical-only skills")
     parser.add_argument("--errors", action="store_true", help="list every false positive and negative")
-    parser.add_argument("--set", choices=("dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"), default="dev")
+    sets = ("dev", "holdout", "holdout2", "holdout3", "holdout4", "holdout5")
+    parser.add_argument("--set", choices=sets, default="dev")
     parser.add_argument("--typos", type=float, default=0.0,
                         help="misspell this share of words of 6+ letters (e.g. 0.05), seeded")
     args = parser.parse_args()

@@ -396,26 +396,54 @@ def classify_heading(text: str) -> str | None:
     return None
 
 
+_FIELD_LINE = re.compile(r"^\s*([^:\u2013\u2014-]{1,40}?)\s*(?::|\s[\u2013\u2014-])\s*\S")
+_RULE_LINE = re.compile(r"^[\s_\-=*~.\u2013\u2014]{5,}$")
+
+
 def assign_sections(text: str, blocks: list[Block]) -> None:
     """Tag each block with the section its nearest heading starts."""
     current = "other"
+    # A section opened by a lead-in line ("we can offer you a package including:")
+    # rather than a heading ends with its list: at the first paragraph after an item.
+    lead_in: str | None = None  # the section before the lead-in
+    seen_item = False
     for block in blocks:
+        line = text[block.start:block.end]
         if block.kind == "heading":
-            kind = classify_heading(text[block.start:block.end])
+            kind = classify_heading(line)
+            lead_in = None
+            # "Salary \u2013 \u00a39.21 per hour" is a field of the job, not the start
+            # of a benefits section that would swallow the text below it.
+            if kind in BOILERPLATE_SECTIONS and _FIELD_LINE.match(line):
+                block.section = kind
+                continue
             current = kind or "other"
             block.section = current
             continue
+        if _RULE_LINE.match(line):
+            if lead_in is not None:
+                current, lead_in = lead_in, None
+            block.section = current
+            continue
+        if lead_in is not None:
+            if block.kind == "item":
+                seen_item = True
+            elif seen_item:
+                current, lead_in = lead_in, None
         # "Essential:" / "Desirable:" lead-ins inside a paragraph also open a section.
-        lead = text[block.start:min(block.end, block.start + 40)]
-        m = re.match(r"^\s*(essential|desirable|preferred|required)\b[^:]{0,25}:", lead, re.I)
+        m = re.match(r"^\s*(essential|desirable|preferred|required)\b[^:]{0,25}:", line[:40], re.I)
         if m:
             current = "preferred" if m.group(1).lower() in ("desirable", "preferred") else "requirements"
+            lead_in = None
         # "As a bank worker we offer the following benefits:-" leads into a list
         # of the employer's own, as a heading would.
-        line = text[block.start:block.end].rstrip(" -\u2013")
-        if line.endswith(":") and len(line) <= 150:
-            kind = classify_heading(line[-90:])
+        stripped = line.rstrip(" -\u2013")
+        if stripped.endswith(":") and len(stripped) <= 150:
+            kind = classify_heading(stripped[-90:])
             if kind in BOILERPLATE_SECTIONS:
+                if lead_in is None:
+                    lead_in = current
+                seen_item = False
                 block.section = current = kind
                 continue
         block.section = current

@@ -254,6 +254,29 @@ def test_a_lead_in_line_to_benefits_opens_the_benefits(analyzer):
     assert skill_ids(analyzer.analyze(html)) == {"insurance_verification"}
 
 
+
+def test_a_benefits_list_opened_by_a_lead_in_ends_with_the_list(analyzer):
+    html = (
+        "<p>As an NHS employer we can offer you a first rate package including:</p>"
+        "<p>Attractive pension</p>"
+        "<ul><li>Generous annual leave</li><li>Discounts with retailers</li></ul>"
+        "<p>______________________</p>"
+        "<p>The successful applicant must possess excellent interpersonal skills.</p>"
+    )
+    assert skill_ids(analyzer.analyze(html)) == {"communication"}
+
+
+def test_a_salary_line_is_a_field_not_a_benefits_section(analyzer):
+    html = (
+        "<h3>Job Title \u2013 Bank Facilities Assistant</h3>"
+        "<h3>Salary \u2013 \u00a39.21 to \u00a39.89 per hour</h3>"
+        "<p>You will have great communication skills.</p>"
+    )
+    assert skill_ids(analyzer.analyze(html)) == {"communication"}
+    # A salary heading with nothing after it still opens the benefits.
+    html = "<p>You will book appointments.</p><h3>Salary and benefits</h3><p>Staff Excel training.</p>"
+    assert skill_ids(analyzer.analyze(html)) == {"scheduling"}
+
 def test_privacy_notice_does_not_count(analyzer):
     record = analyzer.analyze(
         "Book appointments.\n\nPrivacy notice\nWe process your personal data in line with the "
@@ -577,3 +600,18 @@ def test_pay_found_in_text(analyzer):
     uk = analyzer.analyze("Medical secretary, \u00a321,000 - \u00a324,000 per annum.")["pay"]
     assert uk["currency"] == "GBP" and uk["period"] == "year" and uk["max"] == 24000
     assert analyzer.analyze("Front desk. $500 sign-on bonus.")["pay"] is None
+
+
+def test_booking_patients_in_on_arrival_is_reception_not_scheduling(analyzer):
+    arrival = analyzer.analyze("You will be on our front desk, booking patients in as they arrive.")
+    assert skill_ids(arrival) == {"front_desk"}
+    booking = analyzer.analyze("You will join a team booking patients in to appointments at our clinics.")
+    assert skill_ids(booking) == {"scheduling"}
+
+
+def test_generic_words_need_a_healthcare_posting(analyzer):
+    # "him/her", a vendor's billing, coding standards for traffic crashes.
+    text = ("Failure to disclose may render him/her liable to dismissal. Works with vendors to address "
+            "billing concerns. Knowledge of national coding standards for traffic crashes.")
+    assert skill_ids(analyzer.analyze(text)) == set()
+    assert "medical_billing" in skill_ids(analyzer.analyze("Handle billing for patient visits."))
