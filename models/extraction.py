@@ -36,6 +36,7 @@ class _Entry:
     context_re: re.Pattern[str] | None
     extra: bool
     gaps: frozenset[str] = frozenset()  # what may stand between the alias's words
+    unless_re: re.Pattern[str] | None = None
 
 
 @dataclass
@@ -89,7 +90,8 @@ class Extractor:
         if not key:
             return
         gaps = _GAP_CHARS | set(re.sub(r"[A-Za-z0-9]", "", alias.phrase))
-        entry = _Entry(skill, alias, phrase_words(alias.phrase), near_re, context_re, extra, frozenset(gaps))
+        entry = _Entry(skill, alias, phrase_words(alias.phrase), near_re, context_re, extra, frozenset(gaps),
+                       _words_re(alias.unless))
         entries = self.index.setdefault(key, [])
         # "patient's experience" and "patient experience" are one entry.
         if alias.case or not any(_same_rule(entry, other) for other in entries):
@@ -134,6 +136,8 @@ class Extractor:
                     ):
                         continue
                     if entry.near_re and not entry.near_re.search(text, s_start, s_end):
+                        continue
+                    if entry.unless_re and entry.unless_re.search(text, s_start, s_end):
                         continue
                     found.append(Mention(entry.skill, entry.extra, start, end, "alias", entry.alias.asked))
                     hit = True
@@ -199,8 +203,10 @@ class Extractor:
             s_start, s_end = sentences.span_at(start)
             if end > s_end:
                 continue
-            near, context, asked = self.matcher.alias_context_[j]
+            near, context, asked, unless = self.matcher.alias_context_[j]
             if near and not _words_re(near).search(text, s_start, s_end):
+                continue
+            if unless and _words_re(unless).search(text, s_start, s_end):
                 continue
             if context and not _words_re(context).search(text):
                 continue
@@ -345,7 +351,7 @@ class _BlockedAt:
 def _same_rule(a: _Entry, b: _Entry) -> bool:
     """Does case-blind entry ``b`` count exactly where ``a`` would?"""
     def rule(e: _Entry) -> tuple[Any, ...]:
-        return e.skill.id, e.extra, e.near_re, e.context_re, e.gaps, e.alias.asked
+        return e.skill.id, e.extra, e.near_re, e.context_re, e.gaps, e.alias.asked, e.unless_re
 
     return not b.alias.case and rule(a) == rule(b)
 

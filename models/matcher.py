@@ -170,19 +170,19 @@ class SkillMatcher(BaseEstimator):
             ))
         self.cache_: dict[str, int | None] = {}
         self.kinds_: dict[str, int] = {}  # word -> ANCHOR, UNKNOWN or 0, filled as postings come
-        self.alias_context_ = [((), (), False)] * len(phrases)
+        self.alias_context_ = [((), (), False, ())] * len(phrases)
         return self
 
     def fit_skillsets(self, *skillsets: SkillSet) -> SkillMatcher:
         """Fit on the word aliases of skill sets (patterns and case-sensitive ones are left out).
 
-        An alias's context words (``near``, ``context``) and ``asked`` are kept
+        An alias's context words (``near``, ``context``, ``unless``) and ``asked`` are kept
         beside it in ``alias_context_``: a phrase matched to that alias needs the
         same context.
         """
         X: list[str] = []
         y: list[str] = []
-        context: list[tuple[tuple[str, ...], tuple[str, ...], bool]] = []
+        context: list[tuple[tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]] = []
         seen: set[str] = set()
         for skillset in skillsets:
             for skill in skillset.skills:
@@ -194,7 +194,7 @@ class SkillMatcher(BaseEstimator):
                         continue
                     X.append(alias.phrase)
                     y.append(skill.id)
-                    context.append((alias.near, alias.context, alias.asked))
+                    context.append((alias.near, alias.context, alias.asked, alias.unless))
         self.fit(X, y, negatives=background_phrases())
         self.alias_context_ = context
         return self

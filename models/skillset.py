@@ -34,6 +34,8 @@ class Alias:
     ``case`` makes the match case-sensitive (``Epic`` the product, not "epic");
     ``near`` lists words of which one must stand in the same sentence, for
     aliases that mean the skill only in context ("Vision" the GP system);
+    ``unless`` lists words of which none may stand in the same sentence
+    ("inputting data on the database" is data entry, not database management);
     ``context`` lists words of which one must stand anywhere in the posting
     ("confidentiality" is patient privacy in a posting about patients);
     ``needs`` lists text of which a pattern's every match holds one ("wpm"),
@@ -50,6 +52,7 @@ class Alias:
     pattern: bool = False
     needs: tuple[str, ...] = ()
     asked: bool = False
+    unless: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,7 @@ def _parse_alias(raw: object, where: str) -> Alias:
             raise SkillSetError(f"{where}: empty alias")
         return Alias(raw.strip())
     if isinstance(raw, dict):
-        unknown = set(raw) - {"phrase", "pattern", "case", "near", "context", "needs", "asked"}
+        unknown = set(raw) - {"phrase", "pattern", "case", "near", "context", "needs", "asked", "unless"}
         if unknown:
             raise SkillSetError(f"{where}: unknown alias key(s) {sorted(unknown)}")
         if ("phrase" in raw) == ("pattern" in raw):
@@ -107,6 +110,11 @@ def _parse_alias(raw: object, where: str) -> Alias:
         context = raw.get("context", [])
         if not isinstance(context, list) or not all(isinstance(n, str) for n in context):
             raise SkillSetError(f"{where}: 'context' must be a list of strings")
+        unless = raw.get("unless", [])
+        if not isinstance(unless, list) or not all(isinstance(n, str) and n for n in unless):
+            raise SkillSetError(f"{where}: 'unless' must be a list of non-empty strings")
+        if unless and "pattern" in raw:
+            raise SkillSetError(f"{where}: 'unless' is for phrases only")
         needs = raw.get("needs", [])
         if not isinstance(needs, list) or not all(isinstance(n, str) and n for n in needs):
             raise SkillSetError(f"{where}: 'needs' must be a list of non-empty strings")
@@ -125,7 +133,7 @@ def _parse_alias(raw: object, where: str) -> Alias:
             raise SkillSetError(f"{where}: 'phrase' must be a non-empty string")
         return Alias(
             raw["phrase"].strip(), bool(raw.get("case", False)), tuple(near), tuple(context),
-            asked=bool(raw.get("asked", False)),
+            asked=bool(raw.get("asked", False)), unless=tuple(unless),
         )
     raise SkillSetError(f"{where}: an alias must be a string or a table, not {type(raw).__name__}")
 

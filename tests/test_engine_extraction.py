@@ -615,3 +615,15 @@ def test_generic_words_need_a_healthcare_posting(analyzer):
             "billing concerns. Knowledge of national coding standards for traffic crashes.")
     assert skill_ids(analyzer.analyze(text)) == set()
     assert "medical_billing" in skill_ids(analyzer.analyze("Handle billing for patient visits."))
+
+
+def test_entering_data_on_a_database_is_data_entry_not_database_management(analyzer):
+    entering = analyzer.analyze("Duties include inputting and updating data on the hospital database.")
+    assert "database_management" not in skill_ids(entering)
+    assert "data_entry" in skill_ids(entering)
+    assert "database_management" in skill_ids(analyzer.analyze("You will maintain the team's databases."))
+
+
+def test_word_processing_is_typing(analyzer):
+    record = analyzer.analyze("Experience of word processing is essential.")
+    assert skill_ids(record) == {"typing"}

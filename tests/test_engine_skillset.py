@@ -307,6 +307,16 @@ def test_asked_and_needs_load(tmp_path):
     assert second.needs == ("tonne",)
 
 
+@pytest.mark.parametrize("alias", [
+    '{ pattern = "fork\\\\w+", unless = ["pallet"] }',  # unless is for phrases
+    '{ phrase = "forklift", unless = "pallet" }',  # not a list
+    '{ phrase = "forklift", unless = [""] }',  # empty text
+])
+def test_bad_unless(tmp_path, alias):
+    message = load_error(write(tmp_path, HEAD + skill("a", aliases=f"[{alias}]")))
+    assert "unless" in message
+
+
 def test_bad_id(tmp_path):
     text = HEAD + skill("Bad-Id")
     path = write(tmp_path, text)
