@@ -282,6 +282,10 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
 
     if not shutil.which("redis-server"):
         sys.exit("redis-server is needed")
+    try:
+        import gunicorn  # noqa: F401 - the web server the benchmark runs
+    except ImportError:
+        sys.exit("gunicorn is needed: scripts/setup.sh serve (or pip install -e '.[serve]')")
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import create_engine, text
 

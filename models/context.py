@@ -28,7 +28,7 @@ CLAUSE_END_RE = re.compile(r"[,;:.!?]|\s(?:but|however|although|though|while)\s"
 BOILERPLATE_RE = re.compile(
     r"equal (?:employment )?opportunit|\beeo\b|affirmative action|regardless of (?:race|age|sex|gender|"
     r"religion|disability|their)|without regard to|protected (?:veteran|characteristic|class)|"
-    r"discriminat|committed to (?:equality|diversity|equal|inclusion|being an inclusive)|"
+    r"(?<!anti-)(?<!anti )discriminat|committed to (?:equality|diversity|equal|inclusion|being an inclusive)|"
     r"disability confident|guaranteed interview|positive about disab|mindful employer|"
     r"reasonable (?:adjustment|accommodation)|armed forces covenant|"
     r"privacy (?:notice|policy|statement)|(?:process|use|hold|store|share|handle)s? your (?:personal )?"

@@ -627,3 +627,10 @@ def test_entering_data_on_a_database_is_data_entry_not_database_management(analy
 def test_word_processing_is_typing(analyzer):
     record = analyzer.analyze("Experience of word processing is essential.")
     assert skill_ids(record) == {"typing"}
+
+
+def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_statement(analyzer):
+    record = analyzer.analyze("Promoting good customer care and anti-discriminatory practice.")
+    assert "customer_service" in skill_ids(record)
+    statement = analyzer.analyze("We do not discriminate. Our customer care is excellent.")
+    assert "customer_service" not in skill_ids(statement)
