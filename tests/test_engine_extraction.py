@@ -632,5 +632,5 @@ def test_word_processing_is_typing(analyzer):
 def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_statement(analyzer):
     record = analyzer.analyze("Promoting good customer care and anti-discriminatory practice.")
     assert "customer_service" in skill_ids(record)
-    statement = analyzer.analyze("We do not discriminate. Our customer care is excellent.")
+    statement = analyzer.analyze("We do not discriminate against anyone in our customer care.")
     assert "customer_service" not in skill_ids(statement)
