@@ -107,6 +107,19 @@ def empty_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield url
 
 
+@pytest.fixture
+def own_db_url(empty_db_url: str) -> str:
+    """A migrated database of the test's own, on SQLite and on PostgreSQL.
+
+    For a worker that sweeps for stalled batches with a short stall timeout: in the
+    shared database it would also send again the chunks other tests left pending.
+    """
+    from worker import db
+
+    db.upgrade(empty_db_url)
+    return empty_db_url
+
+
 # --- A stand-in engine for the unit tests -------------------------------------------------
 
 class FakeSkillSet:

@@ -107,4 +107,5 @@ def test_env_example_values_configure_the_app(monkeypatch: pytest.MonkeyPatch) -
     assert settings["BROKER_URL"] == "redis://redis:6379/0"
     assert settings["DATABASE_URL"].startswith("postgresql+psycopg://skillgap:")
     assert settings["VISIBILITY_TIMEOUT"] > settings["TASK_TIME_LIMIT"]
+    assert settings["STALL_TIMEOUT"] > settings["VISIBILITY_TIMEOUT"] + settings["TASK_TIME_LIMIT"]
     assert settings["TASK_TIME_LIMIT"] > settings["TASK_SOFT_TIME_LIMIT"]

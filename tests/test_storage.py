@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import uuid
@@ -53,6 +54,29 @@ def test_migrations_create_tables(db_url: str) -> None:
     names = set(inspect(db.get_engine(db_url)).get_table_names())
     assert {"batches", "batch_rows", "postings", "analyses", "alembic_version"} <= names
     db.upgrade(db_url)  # A second run finds nothing to do.
+
+
+def test_a_forked_process_gets_pools_of_its_own(db_url: str) -> None:
+    """A worker's main process uses the database too, and forks pool processes."""
+    import os
+
+    from sqlalchemy import text
+
+    engine = db.get_engine(db_url)
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+    pool = engine.pool
+    assert pool.checkedin() >= 1
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # The child: a new, empty pool; the parent's connection is not in it.
+        os.write(write, b"1" if engine.pool is not pool and engine.pool.checkedin() == 0 else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"
+    assert engine.pool is pool and pool.checkedin() >= 1
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT 1")).scalar() == 1
 
 
 def test_batch_stored_then_chunks_enqueued(db_url: str, fake_analyzer) -> None:
@@ -380,18 +404,32 @@ def test_report_of_a_batch_cancelled_while_received_is_not_stored(db_url: str,
     assert stored_report(db_url, batch_id)[1] == 0
 
 
+def naive_utc(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives back UTC without a zone; PostgreSQL an aware time in its own zone."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def insert_old_batch(conn, batch_id: str, status: str, **times) -> None:  # type: ignore[no-untyped-def]
+    """Insert a batch as an older schema had it: the model's table has newer columns."""
+    from sqlalchemy import column, insert, table
+
+    values = {"id": batch_id, "kind": "batch", "status": status, "skillset_id": "fake",
+              "skillset_version": "1", "total": 2, "done": 0, "failed": 0, "chunks": 1,
+              "include_text": False, "created_at": pipeline.utcnow(), **times}
+    conn.execute(insert(table("batches", *map(column, values))).values(values))
+
+
 def test_migration_upgrades_an_existing_database(empty_db_url: str) -> None:
-    from sqlalchemy import insert, inspect
+    from sqlalchemy import inspect
 
     db.upgrade(empty_db_url, "0002")
     engine = db.get_engine(empty_db_url)
     assert "report" not in {c["name"] for c in inspect(engine).get_columns("batches")}
     batch_id = unique()
     with engine.begin() as conn:
-        conn.execute(insert(Batch.__table__).values(
-            id=batch_id, kind="batch", status="done", skillset_id="fake", skillset_version="1",
-            total=0, done=0, failed=0, chunks=0, include_text=False,
-            created_at=pipeline.utcnow()))
+        insert_old_batch(conn, batch_id, "done", total=0)
     db.upgrade(empty_db_url)
     assert {"report", "report_processed"} <= {
         c["name"] for c in inspect(engine).get_columns("batches")}
@@ -399,6 +437,46 @@ def test_migration_upgrades_an_existing_database(empty_db_url: str) -> None:
     built = report.batch_report(empty_db_url, batch_id)
     assert built["postings"] == 0
     assert stored_report(empty_db_url, batch_id) == (built, 0)
+
+
+def test_migration_0004_fills_in_when_batches_last_moved(empty_db_url: str) -> None:
+    """From 0003: every batch gets a progress time, and no row is lost on the way."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    db.upgrade(empty_db_url, "0003")
+    engine = db.get_engine(empty_db_url)
+    hour = dt.timedelta(hours=1)
+    created = pipeline.utcnow() - 3 * hour
+    queued, running, done = unique(), unique(), unique()
+    with engine.begin() as conn:
+        insert_old_batch(conn, queued, "queued", created_at=created)
+        insert_old_batch(conn, running, "running", created_at=created, started_at=created + hour)
+        insert_old_batch(conn, done, "done", created_at=created, started_at=created + hour,
+                         finished_at=created + 2 * hour)
+        conn.execute(BatchRow.__table__.insert(), [
+            {"batch_id": b, "row": r, "chunk": 0, "status": "pending", "attempts": 0}
+            for b in (queued, running) for r in (1, 2)])
+    db.upgrade(empty_db_url)
+    assert "ix_batches_status_progress" in {
+        i["name"] for i in inspect(engine).get_indexes("batches")}
+    with db.session_scope(empty_db_url) as s:
+        moved = dict(s.execute(select(Batch.id, Batch.progress_at)).all())
+        assert s.scalar(select(func.count()).select_from(BatchRow)) == 4
+
+    def hours_after_creation(batch_id: str) -> float:
+        return round((naive_utc(moved[batch_id]) - naive_utc(created)) / hour)
+
+    assert [hours_after_creation(b) for b in (queued, running, done)] == [0, 1, 2]
+    # Both batches that have pending rows and no task in any queue are found by the sweep.
+    found = pipeline.stalled_batches(empty_db_url, ["batch"], pipeline.utcnow())
+    assert sorted(found) == sorted([(queued, "batch"), (running, "batch")])
+    # And back: plain ALTER TABLE, so the batches table is not rebuilt and keeps its rows.
+    command.downgrade(db.alembic_config(empty_db_url), "0003")
+    assert "progress_at" not in {c["name"] for c in inspect(engine).get_columns("batches")}
+    with db.session_scope(empty_db_url) as s:
+        assert s.scalar(select(func.count()).select_from(BatchRow)) == 4
+    db.upgrade(empty_db_url)
 
 
 def test_a_view_waits_for_the_report_being_built_elsewhere(postgresql_url: str, fake_analyzer,

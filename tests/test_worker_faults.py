@@ -55,17 +55,21 @@ def progress(url: str, batch_id: str) -> int:
 
 
 @pytest.fixture
-def fault_settings(db_url: str, redis_url: str, tmp_path: Path, real_engine) -> dict[str, Any]:
+def fault_settings(own_db_url: str, redis_url: str, tmp_path: Path, real_engine) -> dict[str, Any]:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
     return {
-        "DATABASE_URL": db_url, "REDIS_URL": redis_url,
+        "DATABASE_URL": own_db_url, "REDIS_URL": redis_url,
         "INSTANCE_PATH": str(tmp_path / "instance"), "CHUNK_SIZE": 10,
         # A killed worker's unacknowledged chunk comes back after this many seconds.
         "VISIBILITY_TIMEOUT": 3, "RESTORE_INTERVAL": 1,
         "TASK_SOFT_TIME_LIMIT": 20, "TASK_TIME_LIMIT": 25,
         "RETRY_DELAY": 0.2,
+        # A chunk killed after Redis handed it over but before Redis recorded it as
+        # unacknowledged is lost; the workers' sweep sends it again once the batch has
+        # been still for this long with nothing queued, well within the waits below.
+        "STALL_TIMEOUT": 10, "SWEEP_INTERVAL": 1,
     }
 
 

@@ -89,7 +89,9 @@ def create_celery(settings: Mapping[str, Any] | None = None) -> Celery:
     app.conf.update(celery_config(settings))
     app.conf["skillgap"] = settings
     app.set_default()
-    # Importing the tasks registers them with every app, as shared tasks.
+    # Importing the tasks registers them with every app, as shared tasks; the sweep
+    # for lost chunk tasks starts with each worker of the batch queue.
+    import worker.sweep  # noqa: F401
     import worker.tasks  # noqa: F401
 
     return app

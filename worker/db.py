@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -16,6 +17,24 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.orm import Session, sessionmaker
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# Every engine made in this process, for a forked child to drop their pools.
+_engines: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def _fresh_pools_after_fork() -> None:
+    """Give a forked process pools of its own.
+
+    A pooled connection is a socket (or SQLite handle) that the parent may go on
+    using: a worker's main process migrates and sweeps for lost chunks, and the
+    prefork pool forks a new child from it whenever one exits. ``close=False``
+    leaves the parent's connections alone.
+    """
+    for engine in _engines:
+        engine.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_fresh_pools_after_fork)
 
 
 @functools.lru_cache(maxsize=16)
@@ -34,11 +53,13 @@ def get_engine(url: str, write: bool = False) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         begin = "BEGIN IMMEDIATE" if write else "BEGIN"
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+        _engines.add(engine)
         return engine
     if write:
         return get_engine(url, False)
     engine = create_engine(url, pool_size=10, max_overflow=20)
     _ping_idle_connections(engine)
+    _engines.add(engine)
     return engine
 
 

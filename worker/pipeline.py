@@ -9,10 +9,11 @@ nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
 from sqlalchemy import (
@@ -157,6 +158,7 @@ def create_batch(
                 done=0,
                 failed=0,
                 chunks=0,
+                progress_at=utcnow(),
             )
         )
     return batch_id
@@ -222,6 +224,7 @@ def store_chunks(
 
 def finish_receiving(url: str, batch_id: str, total: int, error: str | None = None) -> None:
     """Record the row count; the batch is done at once if every row already is."""
+    now = utcnow()
     with session_scope(url, write=True) as session:
         session.execute(
             update(Batch)
@@ -234,7 +237,8 @@ def finish_receiving(url: str, batch_id: str, total: int, error: str | None = No
                     (Batch.started_at.is_not(None), RUNNING),
                     else_=QUEUED,
                 ),
-                finished_at=case((Batch.done + Batch.failed >= total, utcnow()), else_=None),
+                finished_at=case((Batch.done + Batch.failed >= total, now), else_=None),
+                progress_at=now,
             )
         )
         # A cancelled batch still gets its total, for the record.
@@ -295,7 +299,7 @@ def submit_file(
 _NEW_BATCH = insert(_batches).values(
     id=bindparam("b"), kind="single", status=QUEUED, skillset=bindparam("skillset"),
     skillset_id=bindparam("sid"), skillset_version=bindparam("sver"), include_text=True,
-    total=1, done=0, failed=0, chunks=1, created_at=bindparam("now"),
+    total=1, done=0, failed=0, chunks=1, created_at=bindparam("now"), progress_at=bindparam("now"),
 )
 _NEW_ROW = insert(_rows).values(
     batch_id=bindparam("b"), row=1, chunk=0, title=bindparam("title"),
@@ -401,6 +405,8 @@ _CLAIM = (
 _MARK_RUNNING = update(_batches).where(_batches.c.id == bindparam("b")).values(
     status=case((_batches.c.status == QUEUED, RUNNING), else_=_batches.c.status),
     started_at=func.coalesce(_batches.c.started_at, bindparam("now")),
+    # Its first chunk started: a batch that waited its turn behind another is moving now.
+    progress_at=bindparam("now"),
 )
 
 # Each pending row with its stored analysis for the skill set, and the posting's text
@@ -438,6 +444,7 @@ def _add_counts_statement() -> Any:
         done=_batches.c.done + done, failed=_batches.c.failed + failed,
         status=case((complete, DONE), else_=_batches.c.status),
         finished_at=case((complete, bindparam("now")), else_=_batches.c.finished_at),
+        progress_at=bindparam("now"),
     ).returning(_batches.c.kind, _batches.c.status)
 
 
@@ -632,3 +639,68 @@ def pending_chunks(url: str, batch_id: str) -> list[int]:
                 ).distinct().order_by(BatchRow.chunk)
             )
         )
+
+
+# --- Lost chunk tasks ------------------------------------------------------------------
+#
+# Redis keeps a task a worker took until the worker acknowledges it, and gives it back
+# after the visibility timeout; but a worker killed between taking a task and recording
+# it as taken loses it, and so does a broker wiped without persistence. The filesystem
+# queue of the embedded default gives nothing back: a killed worker's tasks are gone.
+# Nothing would send those chunks again. Each worker therefore sweeps now and then: an
+# unfinished batch that has pending rows and has not moved for longer than a
+# lost-and-restored task would need gets its pending chunks sent again (a chunk is
+# idempotent).
+
+_STILL = (_batches.c.status.in_((QUEUED, RUNNING)), _batches.c.progress_at < bindparam("before"))
+
+_STALLED = select(_batches.c.id, _batches.c.kind).where(
+    *_STILL, _batches.c.kind.in_(bindparam("kinds", expanding=True)),
+    select(_rows.c.id).where(
+        _rows.c.batch_id == _batches.c.id, _rows.c.status == PENDING, _rows.c.chunk.is_not(None),
+    ).exists(),
+)
+
+# Moving the batch's progress time claims it: of several workers sweeping at once one
+# sends its chunks, and the next sweep leaves it alone for another stall timeout.
+_CLAIM_STALLED = update(_batches).where(_batches.c.id == bindparam("b"), *_STILL).values(
+    progress_at=bindparam("now"))
+
+
+def stalled_batches(url: str, kinds: Iterable[str], before: dt.datetime) -> list[tuple[str, str]]:
+    """Return (id, kind) of the unfinished batches of ``kinds`` that have pending rows
+    and have not moved since ``before``.
+
+    One query, on the index of status and progress time; only the few batches that
+    have been still that long are checked for a pending row.
+    """
+    with get_autocommit(url).connect() as conn:
+        found = conn.execute(_STALLED, {"before": before, "kinds": list(kinds)}).all()
+        conn.rollback()
+    return [(r.id, r.kind) for r in found]
+
+
+def resend_stalled(url: str, enqueuers: Mapping[str, Enqueue], stall_timeout: float,
+                   now: dt.datetime | None = None) -> dict[str, list[int]]:
+    """Send again the pending chunks of batches still for ``stall_timeout`` seconds.
+
+    ``enqueuers`` maps a batch kind to the function that sends its chunks, and holds
+    only the kinds whose queue has no message waiting: a batch waiting its turn behind
+    another has chunks in the queue still, and must not get them twice. Return
+    {batch id: the chunks sent again}.
+    """
+    if not enqueuers:
+        return {}
+    now = now or utcnow()
+    before = now - dt.timedelta(seconds=stall_timeout)
+    resent: dict[str, list[int]] = {}
+    for batch_id, kind in stalled_batches(url, enqueuers, before):
+        with get_engine(url, write=True).begin() as conn:
+            claimed = conn.execute(_CLAIM_STALLED, {"b": batch_id, "before": before, "now": now})
+            if claimed.rowcount != 1:
+                continue  # It moved meanwhile, or another worker's sweep took it.
+        chunks = pending_chunks(url, batch_id)
+        for chunk in chunks:
+            enqueuers[kind](batch_id, chunk)
+        resent[batch_id] = chunks
+    return resent

@@ -39,6 +39,12 @@ DEFAULTS: dict[str, Any] = {
     "VISIBILITY_TIMEOUT": 300,
     # How often a worker looks for such tasks (seconds).
     "RESTORE_INTERVAL": 10,
+    # A queued or running batch that has not moved for this many seconds, with no
+    # message waiting in its queue, lost its chunk tasks and gets them sent again.
+    # None: VISIBILITY_TIMEOUT + RESTORE_INTERVAL + TASK_TIME_LIMIT + 60.
+    "STALL_TIMEOUT": None,
+    # How often each worker of the batch queue looks for such batches (seconds; 0: never).
+    "SWEEP_INTERVAL": 60,
     "WORKER_CONCURRENCY": None,
     # How often the filesystem broker looks for new messages.
     "POLL_INTERVAL": 0.05,
@@ -77,13 +83,26 @@ def load_settings(
 
 
 def resolve(settings: dict[str, Any]) -> dict[str, Any]:
-    """Fill in the derived values: instance folder, database URL, broker URL."""
+    """Fill in the derived values: instance folder, database URL, broker URL, stall timeout."""
     instance = settings.get("INSTANCE_PATH") or default_instance_path()
     settings["INSTANCE_PATH"] = instance
     settings["DATABASE_URL"] = database_url(settings.get("DATABASE_URL"), instance)
     if not settings.get("BROKER_URL"):
         settings["BROKER_URL"] = settings.get("REDIS_URL") or "filesystem://"
+    if settings.get("STALL_TIMEOUT") is None:
+        settings["STALL_TIMEOUT"] = default_stall_timeout(settings)
     return settings
+
+
+def default_stall_timeout(settings: Mapping[str, Any]) -> float:
+    """Return how long a batch may stay still before its chunks count as lost.
+
+    By then a chunk whose worker died has been given back by Redis (the visibility
+    timeout, then a restore scan) and run to its time limit, with a minute to spare:
+    a batch still without progress has lost a task, not just waited for one.
+    """
+    return (float(settings["VISIBILITY_TIMEOUT"]) + float(settings["RESTORE_INTERVAL"])
+            + float(settings["TASK_TIME_LIMIT"]) + 60)
 
 
 def database_url(url: str | None, instance_path: str) -> str:

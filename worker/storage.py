@@ -47,6 +47,8 @@ class Base(DeclarativeBase):
 
 class Batch(Base):
     __tablename__ = "batches"
+    # For the workers' sweep: unfinished batches by how long they have not moved.
+    __table_args__ = (Index("ix_batches_status_progress", "status", "progress_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), default="batch")
@@ -66,6 +68,12 @@ class Batch(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # When the batch last moved (created, fully received, rows counted, chunks sent
+    # again): a queued or running batch still for long has lost its chunk tasks.
+    # Nullable only because SQLite adds a NOT NULL column by rebuilding the table;
+    # migration 0004 fills it in for older batches.
+    progress_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            default=utcnow)
     # A finished batch's report (``worker.report.batch_report``), built once, and
     # its done + failed count then: a count that moved since means it is out of date.
     # Deferred: progress polls load the batch and have no use for it.
