@@ -115,3 +115,21 @@ def test_single_and_batch_through_a_real_worker(stack) -> None:  # type: ignore[
     report = client.get(f"{url}/report").get_json()["report"]
     assert report == stored
     assert report["analysed"] == 60 and report["skills"]
+
+
+def test_the_redis_transport_keeps_one_client_per_channel(redis_url: str) -> None:
+    from kombu import Producer
+
+    from worker.broker import Transport
+    from worker.celery_app import create_celery
+
+    app = create_celery({"REDIS_URL": redis_url, "INSTANCE_PATH": None})
+    queue = f"skillgap-test-{uuid.uuid4().hex}"
+    with app.connection_for_write() as conn:
+        assert isinstance(conn.transport, Transport)
+        channel = conn.default_channel
+        first = channel._create_client()
+        Producer(channel).publish({"n": 1}, routing_key=queue)
+        assert channel._create_client() is first
+        assert first.llen(queue) == 1
+        first.delete(queue)

@@ -70,6 +70,8 @@ def celery_config(settings: Mapping[str, Any]) -> dict[str, Any]:
             # A scan takes milliseconds, and a chunk restored twice is harmless.
             "unacked_mutex_expire": max(10, 2 * int(settings["RESTORE_INTERVAL"])),
         }
+        if str(settings["BROKER_URL"]).startswith("redis://"):
+            config["broker_transport"] = "worker.broker:Transport"
         # Without this, one connection blip would lose the unacknowledged tasks'
         # acks; with it, they are re-delivered after the visibility timeout.
         config["broker_pool_limit"] = 10
