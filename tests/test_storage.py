@@ -190,6 +190,27 @@ def test_single_posting_keeps_text_and_reuses_batch_analysis(db_url: str, fake_a
     assert get_batch(db_url, batch_id).status == "done"
 
 
+def test_an_analysis_by_another_skill_set_version_is_not_reused(db_url: str, fake_analyzer,
+                                                                 monkeypatch) -> None:
+    text = f"Billing with Epic {unique()}"
+    queue: list[tuple[str, int]] = []
+    pipeline.submit_file(db_url, csv_file([{"description": text}]), "a.csv",
+                         lambda b, c: queue.append((b, c)))
+    run_all(db_url, queue)
+    newer = type("NewerSkillSet", (), {"id": "fake", "version": "2", "name": "Fake"})()
+    monkeypatch.setattr(fake_analyzer, "skillset", newer)
+    monkeypatch.setattr(pipeline, "resolve_skillset", lambda skillset: ("fake", "2"))
+    again = pipeline.submit_file(db_url, csv_file([{"description": text}]), "b.csv",
+                                 lambda b, c: queue.append((b, c)))
+    run_all(db_url, queue)
+    assert len(fake_analyzer.calls) == 2
+    with db.session_scope(db_url) as s:
+        versions = s.scalars(select(Analysis.skillset_version).join(Posting)
+                             .where(Posting.text == text)).all()
+    assert sorted(versions) == ["1", "2"]
+    assert get_batch(db_url, again).done == 1
+
+
 def test_same_text_pasted_at_once_gets_one_posting(db_url: str, fake_analyzer) -> None:
     import threading
 

@@ -14,6 +14,7 @@ import functools
 import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy import (
@@ -22,9 +23,11 @@ from sqlalchemy import (
     String,
     bindparam,
     case,
+    exists,
     func,
     insert,
     literal,
+    or_,
     select,
     true,
     update,
@@ -478,6 +481,8 @@ _claimed: dict[tuple[str, str, int], tuple[Any, list[Any]]] = {}
 def start_chunk(url: str, batch_id: str, chunk: int) -> int | None:
     """Count one attempt at a chunk; return its attempt number, None if nothing is left."""
     _claimed.pop((url, batch_id, chunk), None)
+    if get_engine(url).dialect.name == "postgresql":
+        return _start_postgresql(url, batch_id, chunk)
     with get_engine(url, write=True).begin() as conn:
         batch = conn.execute(_BATCH_STATE, {"b": batch_id}).first()
         if batch is None or batch.status in FINISHED:
@@ -494,6 +499,88 @@ def start_chunk(url: str, batch_id: str, chunk: int) -> int | None:
         else:
             _claimed[(url, batch_id, chunk)] = (batch, rows)
         return int(max(attempts))
+
+
+def _start_all_in_one() -> Any:
+    """start_chunk's four statements as one, for PostgreSQL: one round trip, not six.
+
+    Each claimed row comes with the batch's state, its posting's text and every
+    analysis of that posting; which analysis is usable is decided in Python, since
+    the skill set's version is known only once the batch's skill set is.
+    """
+    batch = select(
+        _batches.c.status, _batches.c.started_at.is_(None).label("unstarted"),
+        _batches.c.skillset, _batches.c.include_text,
+    ).where(_batches.c.id == bindparam("b"), _batches.c.status.not_in(FINISHED)).cte("batch")
+    claim = (
+        update(_rows).where(*_PENDING, exists(select(batch.c.status)))
+        .values(attempts=_rows.c.attempts + 1)
+        .returning(_rows.c.id, _rows.c.posting_id, _rows.c.attempts).cte("claim")
+    )
+    mark = _MARK_RUNNING.where(
+        exists(select(claim.c.id)), or_(_batches.c.status == QUEUED, _batches.c.started_at.is_(None))
+    ).cte("mark")
+    return (
+        select(
+            claim.c.id, claim.c.posting_id, claim.c.attempts, batch.c.status, batch.c.unstarted,
+            batch.c.skillset, batch.c.include_text, _postings.c.text.label("posting_text"),
+            _analyses_t.c.id.label("analysis_id"), _analyses_t.c.skillset_id,
+            _analyses_t.c.skillset_version, _analyses_t.c.error,
+            _analyses_t.c.text.is_(None).label("without_text"),
+        )
+        .select_from(
+            claim.join(batch, true()).join(_postings, _postings.c.id == claim.c.posting_id)
+            .outerjoin(_analyses_t, _analyses_t.c.posting_id == claim.c.posting_id)
+        )
+        .add_cte(mark)
+    )
+
+
+_START_ALL_IN_ONE = _start_all_in_one()
+
+
+@dataclass(frozen=True)
+class _BatchState:
+    status: str
+    unstarted: bool
+    skillset: str | None
+    include_text: bool
+
+
+@dataclass(frozen=True)
+class _RowToRun:
+    """What _ROWS_TO_RUN gives: the posting's text only when it must be analysed."""
+
+    id: int
+    posting_id: int
+    analysis_id: int | None
+    error: str | None
+    text: str | None
+
+
+def _start_postgresql(url: str, batch_id: str, chunk: int) -> int | None:
+    with get_autocommit(url).connect() as conn:
+        found = conn.execute(_START_ALL_IN_ONE, {"b": batch_id, "c": chunk, "now": utcnow()}).all()
+    if not found:
+        return None
+    first = found[0]
+    batch = _BatchState(first.status, first.unstarted, first.skillset, bool(first.include_text))
+    attempts = max(r.attempts for r in found)
+    try:
+        analyzer = get_analyzer(batch.skillset)
+    except Exception:  # noqa: BLE001 - as in start_chunk: run_chunk reads again and raises.
+        return int(attempts)
+    key = (analyzer.skillset.id, analyzer.skillset.version)
+    rows: dict[int, _RowToRun] = {}
+    for r in found:
+        usable = r.analysis_id is not None and (r.skillset_id, r.skillset_version) == key
+        if usable:
+            text = r.posting_text if batch.include_text and r.without_text else None
+            rows[r.id] = _RowToRun(r.id, r.posting_id, r.analysis_id, r.error, text)
+        elif r.id not in rows:
+            rows[r.id] = _RowToRun(r.id, r.posting_id, None, None, r.posting_text)
+    _claimed[(url, batch_id, chunk)] = (batch, list(rows.values()))
+    return int(attempts)
 
 
 def _rows_to_run(conn: Connection, batch: Any, batch_id: str, chunk: int) -> list[Any]:
