@@ -634,3 +634,19 @@ def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_stateme
     assert "customer_service" in skill_ids(record)
     statement = analyzer.analyze("We do not discriminate against anyone in our customer care.")
     assert "customer_service" not in skill_ids(statement)
+
+
+@pytest.mark.parametrize(("text", "absent"), [
+    ("Develop new customer-facing initiatives with the product team.", "customer_service"),
+    ("Turn app data into insights that improve the customer experience.", "customer_service"),
+    ("Proficiency with statistical software packages: SAS, SPSS or R.", "office_software"),
+    ("Work with front office executives, scouts and coaches.", "front_desk"),
+    ("Supports scoping, scheduling, and budgeting at a project level.", "scheduling"),
+])
+def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
+    assert absent not in skill_ids(analyzer.analyze(text))
+
+
+def test_word_processing_software_is_office_software(analyzer):
+    record = analyzer.analyze("Must be familiar with word processing, spreadsheet, and database applications.")
+    assert "office_software" in skill_ids(record) and "typing" not in skill_ids(record)
