@@ -244,38 +244,29 @@ def test_benefits_do_not_count(analyzer):
         assert spans and all(end <= duty_end for _, end in spans), (text, spans)
 
 
-def test_a_lead_in_line_to_benefits_opens_the_benefits(analyzer):
-    html = (
-        "<p>You will verify patients' insurance.</p>"
-        "<p>As a member of our staff bank, we offer the following benefits:-</p>"
-        "<ul><li>Access to a temporary staffing booking team</li>"
-        "<li>An online self-booking system for shifts</li></ul>"
-    )
-    assert skill_ids(analyzer.analyze(html)) == {"insurance_verification"}
-
-
-
-def test_a_benefits_list_opened_by_a_lead_in_ends_with_the_list(analyzer):
-    html = (
-        "<p>As an NHS employer we can offer you a first rate package including:</p>"
-        "<p>Attractive pension</p>"
-        "<ul><li>Generous annual leave</li><li>Discounts with retailers</li></ul>"
-        "<p>______________________</p>"
-        "<p>The successful applicant must possess excellent interpersonal skills.</p>"
-    )
-    assert skill_ids(analyzer.analyze(html)) == {"communication"}
-
-
-def test_a_salary_line_is_a_field_not_a_benefits_section(analyzer):
-    html = (
-        "<h3>Job Title \u2013 Bank Facilities Assistant</h3>"
-        "<h3>Salary \u2013 \u00a39.21 to \u00a39.89 per hour</h3>"
-        "<p>You will have great communication skills.</p>"
-    )
-    assert skill_ids(analyzer.analyze(html)) == {"communication"}
+@pytest.mark.parametrize(("html", "expected"), [
+    # A lead-in line opens the benefits, as a heading would.
+    ("<p>You will verify patients' insurance.</p>"
+     "<p>As a member of our staff bank, we offer the following benefits:-</p>"
+     "<ul><li>Access to a temporary staffing booking team</li>"
+     "<li>An online self-booking system for shifts</li></ul>", {"insurance_verification"}),
+    # ... and the benefits it opens end with their list.
+    ("<p>As an NHS employer we can offer you a first rate package including:</p>"
+     "<p>Attractive pension</p>"
+     "<ul><li>Generous annual leave</li><li>Discounts with retailers</li></ul>"
+     "<p>______________________</p>"
+     "<p>The successful applicant must possess excellent interpersonal skills.</p>", {"communication"}),
+    # A salary line is a field of the job, not a benefits section.
+    ("<h3>Job Title \u2013 Bank Facilities Assistant</h3>"
+     "<h3>Salary \u2013 \u00a39.21 to \u00a39.89 per hour</h3>"
+     "<p>You will have great communication skills.</p>", {"communication"}),
     # A salary heading with nothing after it still opens the benefits.
-    html = "<p>You will book appointments.</p><h3>Salary and benefits</h3><p>Staff Excel training.</p>"
-    assert skill_ids(analyzer.analyze(html)) == {"scheduling"}
+    ("<p>You will book appointments.</p><h3>Salary and benefits</h3><p>Staff Excel training.</p>",
+     {"scheduling"}),
+])
+def test_where_benefits_start_and_end(analyzer, html, expected):
+    assert skill_ids(analyzer.analyze(html)) == expected
+
 
 def test_privacy_notice_does_not_count(analyzer):
     record = analyzer.analyze(

@@ -288,14 +288,17 @@ def test_unknown_alias_key(tmp_path):
     assert "nearby" in message
 
 
-@pytest.mark.parametrize("alias", [
-    '{ phrase = "forklift", needs = ["fork"] }',  # needs is for patterns
-    '{ pattern = "fork\\\\w+", needs = "fork" }',  # not a list
-    '{ pattern = "fork\\\\w+", needs = [""] }',  # empty text
+@pytest.mark.parametrize(("alias", "key"), [
+    ('{ phrase = "forklift", needs = ["fork"] }', "needs"),  # needs is for patterns
+    ('{ pattern = "fork\\\\w+", needs = "fork" }', "needs"),  # not a list
+    ('{ pattern = "fork\\\\w+", needs = [""] }', "needs"),  # empty text
+    ('{ pattern = "fork\\\\w+", unless = ["pallet"] }', "unless"),  # unless is for phrases
+    ('{ phrase = "forklift", unless = "pallet" }', "unless"),  # not a list
+    ('{ phrase = "forklift", unless = [""] }', "unless"),  # empty text
 ])
-def test_bad_needs(tmp_path, alias):
+def test_bad_needs_or_unless(tmp_path, alias, key):
     message = load_error(write(tmp_path, HEAD + skill("a", aliases=f"[{alias}]")))
-    assert "needs" in message
+    assert key in message
 
 
 def test_asked_and_needs_load(tmp_path):
@@ -305,16 +308,6 @@ def test_asked_and_needs_load(tmp_path):
     first, second = skillset.skills[0].aliases
     assert first.asked and not second.asked
     assert second.needs == ("tonne",)
-
-
-@pytest.mark.parametrize("alias", [
-    '{ pattern = "fork\\\\w+", unless = ["pallet"] }',  # unless is for phrases
-    '{ phrase = "forklift", unless = "pallet" }',  # not a list
-    '{ phrase = "forklift", unless = [""] }',  # empty text
-])
-def test_bad_unless(tmp_path, alias):
-    message = load_error(write(tmp_path, HEAD + skill("a", aliases=f"[{alias}]")))
-    assert "unless" in message
 
 
 def test_bad_id(tmp_path):
