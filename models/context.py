@@ -140,8 +140,7 @@ class Cues:
         # offsets would not agree, and the case-blind expressions are used.
         self.lowered = len(low) == len(text)
         self.text = low if self.lowered else text
-        self.boilerplate = _positions(low, _BOILERPLATE_WORDS)
-        self.statement = _positions(low, _STATEMENT_WORDS)
+        self.low = low
         self.preferred = [starts[i] for i in compress(count(), map(_PREFERRED_WORDS.__contains__, stems))]
         # "The Medical Receptionist greets patients": the job's title as the
         # subject of a sentence makes it a duty.
@@ -158,13 +157,13 @@ class Cues:
         return pattern.search(self.text, start, end) is not None
 
     def boilerplate_in(self, start: int, end: int) -> bool:
-        first = _first_between(self.boilerplate, start, end)
+        cue = _BOILERPLATE_CUE.search(self.low, start, end)
         # No cue word stands more than 20 characters into a match.
-        return first >= 0 and self._search(_BOILERPLATE_LOW, max(start, first - 20), end)
+        return cue is not None and self._search(_BOILERPLATE_LOW, max(start, cue.start() - 20), end)
 
     def statement_in(self, start: int, end: int) -> bool:
-        first = _first_between(self.statement, start, end)
-        return first >= 0 and self._search(_STATEMENT_LOW, max(start, first - 20), end)
+        cue = _STATEMENT_CUE.search(self.low, start, end)
+        return cue is not None and self._search(_STATEMENT_LOW, max(start, cue.start() - 20), end)
 
     def negated_clauses(self, start: int, end: int) -> list[tuple[int, int]]:
         """The spans (relative to ``start``) of a sentence that a negation covers."""
@@ -203,6 +202,10 @@ def _first_between(positions: list[int], start: int, end: int) -> int:
     i = bisect_left(positions, start)
     return positions[i] if i < len(positions) and positions[i] < end else -1
 
+
+# The first cue word of a sentence, if any: one pass over the sentence.
+_BOILERPLATE_CUE = re.compile("|".join(map(re.escape, _BOILERPLATE_WORDS)))
+_STATEMENT_CUE = re.compile("|".join(map(re.escape, _STATEMENT_WORDS)))
 
 # The expressions above, for lower-cased text (case-sensitive matching is faster).
 _BOILERPLATE_LOW = re.compile(BOILERPLATE_RE.pattern)
