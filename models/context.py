@@ -44,7 +44,7 @@ BOILERPLATE_RE = re.compile(
     r"\bvaccinat|covid-?19 vaccin|flu vaccin|smoke[- ]free|no smoking|\binterviews? (?:will|are|may|to be)|"
     r"pathway to becoming|tuition|sign[- ]on bonus|rated (?:good|outstanding|requires)|"
     r"\bawards?\b|authori[sz]ation to work|sponsorship|email address|informal visits? contact|"
-    r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d",
+    r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d|compensation information|pay transparency",
     re.I,
 )
 
@@ -95,7 +95,7 @@ _BOILERPLATE_WORDS = (
     "disclosure", "rehabilitation", "right to work", "sponsor", "informal", "further", "more",
     "please", "closing date", "may close", "application", "vaccin", "smok", "interview",
     "pathway to becoming", "sign", "rated", "award", "authori", "email address", "informal visit", "if ha",
-    "if you ha",
+    "if you ha", "compensation information", "pay transparency",
 )
 
 
@@ -106,14 +106,15 @@ STATEMENT_RE = re.compile(
     r"religion|disability|their)|without regard to|protected (?:veteran|characteristic|class)|"
     r"privacy (?:notice|policy|statement)|(?:process|use|hold|store|share|handle)s? your (?:personal )?"
     r"(?:data|information)|data protection (?:notice|policy|statement)|considered for employment|"
-    r"qualified applicants",
+    r"qualified applicants|compensation information|pay transparency",
     re.I,
 )
 
 
 _STATEMENT_WORDS = (
     "opportunit", "eeo", "affirmative", "regardless", "regard to", "protected", "privacy", "your",
-    "data protection", "considered for employment", "qualified applicants",
+    "data protection", "considered for employment", "qualified applicants", "compensation information",
+    "pay transparency",
 )
 
 

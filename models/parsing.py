@@ -398,6 +398,8 @@ def classify_heading(text: str) -> str | None:
 
 _FIELD_LINE = re.compile(r"^\s*([^:\u2013\u2014-]{1,40}?)\s*(?::|\s[\u2013\u2014-])\s*\S")
 _RULE_LINE = re.compile(r"^[\s_\-=*~.\u2013\u2014]{5,}$")
+# "customer service experience: 2 years (Preferred)": a job board's qualification line.
+_QUALIFICATION_LINE = re.compile(r"\((preferred|required)\)\s*$", re.I)
 
 
 def assign_sections(text: str, blocks: list[Block]) -> None:
@@ -419,6 +421,9 @@ def assign_sections(text: str, blocks: list[Block]) -> None:
                 continue
             current = kind or "other"
             block.section = current
+            continue
+        if (q := _QUALIFICATION_LINE.search(line)) and len(line) <= 150:
+            block.section = "preferred" if q.group(1).lower() == "preferred" else "requirements"
             continue
         if _RULE_LINE.match(line):
             if lead_in is not None:

@@ -641,3 +641,23 @@ def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
 def test_word_processing_software_is_office_software(analyzer):
     record = analyzer.analyze("Must be familiar with word processing, spreadsheet, and database applications.")
     assert "office_software" in skill_ids(record) and "typing" not in skill_ids(record)
+
+
+def test_a_job_boards_qualification_lines_are_asks_even_after_benefits(analyzer):
+    text = ("Benefits:\nOn-site parking\nNHS discounts\n"
+            "customer service experience: 2 years (Preferred)\nEmis Web 1 year (Preferred)")
+    record = analyzer.analyze(text)
+    assert {"customer_service", "ehr"} <= skill_ids(record)
+    assert by_id(record)["ehr"]["requirement"] == "preferred"
+
+
+def test_a_pay_transparency_statement_is_boilerplate(analyzer):
+    text = ("Greet patients at the front desk.\nEmployees who have access to the compensation "
+            "information of other employees cannot disclose it unless in response to a formal "
+            "complaint or charge, or in furtherance of an investigation.")
+    assert skill_ids(analyzer.analyze(text)) == {"front_desk"}
+
+
+def test_using_a_database_is_not_managing_one(analyzer):
+    record = analyzer.analyze("You must be IT literate, with experience of using databases.")
+    assert "database_management" not in skill_ids(record)
