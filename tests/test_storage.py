@@ -8,7 +8,7 @@ import json
 import uuid
 from pathlib import Path
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from worker import db, pipeline, report
 from worker.export import iter_export, safe_cell
@@ -498,6 +498,22 @@ def test_migration_0004_fills_in_when_batches_last_moved(empty_db_url: str) -> N
     with db.session_scope(empty_db_url) as s:
         assert s.scalar(select(func.count()).select_from(BatchRow)) == 4
     db.upgrade(empty_db_url)
+
+
+def test_downgrading_to_0002_keeps_every_batch_and_row(own_db_url: str, fake_analyzer) -> None:
+    from alembic import command
+
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(own_db_url, csv_file([{"description": f"epic {unique()}"},
+                                                            {"description": f"billing {unique()}"}]),
+                                    "a.csv", lambda b, c: queue.append((b, c)))
+    run_all(own_db_url, queue)
+    report.batch_report(own_db_url, batch_id)
+    command.downgrade(db.alembic_config(own_db_url), "0002")
+    with db.get_engine(own_db_url).connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM batch_rows")).scalar() == 2
+        assert conn.execute(text("SELECT count(*) FROM batches")).scalar() == 1
+    db.upgrade(own_db_url)
 
 
 def test_a_view_waits_for_the_report_being_built_elsewhere(postgresql_url: str, fake_analyzer,

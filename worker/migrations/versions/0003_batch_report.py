@@ -24,6 +24,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('batches', schema=None) as batch_op:
-        batch_op.drop_column('report_processed')
-        batch_op.drop_column('report')
+    # Plain ALTER TABLE (SQLite 3.35+), not batch mode: on SQLite batch mode rebuilds the
+    # table, and dropping the old one deletes every batch's rows through ON DELETE CASCADE.
+    op.drop_column('batches', 'report_processed')
+    op.drop_column('batches', 'report')
