@@ -661,3 +661,14 @@ def test_a_pay_transparency_statement_is_boilerplate(analyzer):
 def test_using_a_database_is_not_managing_one(analyzer):
     record = analyzer.analyze("You must be IT literate, with experience of using databases.")
     assert "database_management" not in skill_ids(record)
+
+
+def test_compliance_with_privacy_rules_is_privacy_not_law(analyzer):
+    record = analyzer.analyze("You will understand patient confidentiality and information governance, "
+                              "supporting the team in ensuring compliance.")
+    assert "hipaa" in skill_ids(record) and "medical_law_ethics" not in skill_ids(record)
+
+
+def test_patient_focused_care_is_care_not_customer_service(analyzer):
+    record = analyzer.analyze("You must have a passion for supporting excellent patient-focused care.")
+    assert "customer_service" not in skill_ids(record)
