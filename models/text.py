@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 TOKEN_RE = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?|\d+")
-SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Z0-9\u2022])|\s+[\u2022]\s+")
+# A sentence ends at white space after a stop, before a capital, digit, quote or
+# bullet, or at a bullet between spaces. Both kinds start with a space, which
+# lets the search skip to spaces (a leading look-behind would try every position).
+SENTENCE_END_RE = re.compile(r"\s(?:(?<=[.!?;]\s)\s*(?=[\"'(\[A-Z0-9\u2022])|\s*[\u2022]\s+)")
 
 
 @functools.lru_cache(maxsize=100_000)
