@@ -58,7 +58,7 @@ class Extractor:
         self.index: dict[tuple[str, ...], list[_Entry]] = {}
         # Phrases that look like an alias but are not, per skill they block.
         self.blockers: dict[tuple[str, ...], set[str]] = {}
-        self.patterns: list[tuple[re.Pattern[str], _Entry, frozenset[str]]] = []
+        self.patterns: list[tuple[re.Pattern[str], _Entry, frozenset[str], str]] = []
         self.leading: set[str] = set()  # every word a pattern can start with
         own = {s.id for s in skillset.skills}
         self.skills = {s.id: s for s in skillset.skills}
@@ -84,7 +84,8 @@ class Extractor:
             entry = _Entry(skill, alias, (), near_re, context_re, extra)
             leading = _leading_words(alias.phrase)
             self.leading |= leading
-            self.patterns.append((re.compile(alias.phrase, flags), entry, leading))
+            head = _literal_head(alias.phrase) if alias.case else ""
+            self.patterns.append((re.compile(alias.phrase, flags), entry, leading, head))
             return
         key = phrase_stems(alias.phrase)
         if not key:
@@ -155,34 +156,37 @@ class Extractor:
         """Mentions found by regular-expression aliases.
 
         A pattern that must start with one of a few words is tried only where
-        they stand, and one that ``needs`` some text only where that text is:
-        most patterns then never scan the posting at all.
+        they stand, a case-sensitive one that starts with some letters only where
+        they are, and one that ``needs`` some text only where that text is: most
+        patterns then never scan the posting at all.
         """
         leading_at: dict[str, list[int]] = {}
         for i in compress(count(), map(self.leading.__contains__, stems)):
             leading_at.setdefault(stems[i], []).append(i)
         low = ""
-        for pattern, entry, leading in self.patterns:
+        for pattern, entry, leading, head in self.patterns:
             needs = entry.alias.needs
             if needs:
                 low = low or text.lower()
                 if not any(n in low for n in needs):
                     continue
             if leading:
-                at = sorted(i for word in leading for i in leading_at.get(word, ()))
-                if not at:
-                    continue
+                at = sorted(starts[i] for word in leading for i in leading_at.get(word, ()))
+            elif head:
+                at = _find_all(text, head)
+            if (leading or head) and not at:
+                continue
             if entry.context_re and not entry.context_re.search(text):
                 continue
-            if not leading:
+            if not (leading or head):
                 for m in pattern.finditer(text):
                     yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
                 continue
             # As finditer would: the next match starts after the last one ends.
             end = -1
-            for i in at:
-                if starts[i] >= end and (m := pattern.match(text, starts[i])):
-                    end = max(m.end(), starts[i] + 1)
+            for start in at:
+                if start >= end and (m := pattern.match(text, start)):
+                    end = max(m.end(), start + 1)
                     yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
 
     def _matcher_mentions(
@@ -357,11 +361,43 @@ def _same_rule(a: _Entry, b: _Entry) -> bool:
 
 
 def _leading_words(pattern: str) -> frozenset[str]:
-    """Stems of the words a pattern must start with (``\\b(?:input|enter)...``), if plain words."""
-    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,}))(?![A-Za-z?*+{])", pattern)
-    if not m:
+    """Stems of the words a pattern must start with (``\\b(?:input|enter)...``, ``\\bskills?``), if plain words."""
+    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{])", pattern)
+    if not m or _has_top_level_branch(pattern):
         return frozenset()
-    return frozenset(stem(w) for w in (m.group(1) or m.group(2)).split("|"))
+    words = (m.group(1) or m.group(2)).split("|")
+    if m.group(3):  # "skills?": "skill" or "skills"
+        words.append(words[0] + "s")
+    return frozenset(map(stem, words))
+
+
+def _literal_head(pattern: str) -> str:
+    """The letters a pattern must start with after ``\\b`` (``\\bA\\s?&...``: "A"), or ""."""
+    m = re.match(r"^\\b([A-Za-z]+)(?![?*+{])", pattern)
+    if not m or _has_top_level_branch(pattern):
+        return ""
+    return m.group(1)
+
+
+def _has_top_level_branch(pattern: str) -> bool:
+    """Might ``|`` split the whole pattern? Then it need not start as it seems to."""
+    plain = re.sub(r"\\.|\[(?:\\.|[^\]])*\]", "", pattern)  # no escapes or character classes
+    depth = 0
+    for c in plain:
+        depth += (c == "(") - (c == ")")
+        if c == "|" and depth <= 0:
+            return True
+    return False
+
+
+def _find_all(text: str, part: str) -> list[int]:
+    """Where ``part`` stands in ``text``, in order."""
+    found = []
+    i = text.find(part)
+    while i >= 0:
+        found.append(i)
+        i = text.find(part, i + 1)
+    return found
 
 
 @functools.lru_cache(maxsize=1024)
