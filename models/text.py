@@ -53,7 +53,17 @@ def tokenize(text: str) -> Tokens:
     words = parts[1::2]
     offsets = list(accumulate(map(len, parts), initial=0))
     n = len(words)
-    return Tokens(words, list(map(stem, words)), offsets[1::2][:n], offsets[2::2][:n])
+    # A plain dict, looked up in C by map, costs less per word than the lru_cache.
+    stems = list(map(_STEMS.get, words))
+    if None in stems:
+        for i in [i for i, s in enumerate(stems) if s is None]:
+            stems[i] = s = stem(words[i])
+            if len(_STEMS) < 100_000:
+                _STEMS[words[i]] = s
+    return Tokens(words, stems, offsets[1::2][:n], offsets[2::2][:n])
+
+
+_STEMS: dict[str, str] = {}  # word -> stem, for tokenize
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
