@@ -224,11 +224,19 @@ def _parse_html_body(soup: BeautifulSoup, raw: str) -> Document:
         root = soup.find("main")
     if root is None and "role=" in raw:
         root = soup.find(attrs={"role": "main"})
-    root = root or soup.body or soup
+    root = root or _first_body(soup) or soup
     builder = _Builder()
     _walk(root, builder)
     builder.flush()
     return builder.document()
+
+
+def _first_body(soup: BeautifulSoup) -> Tag | None:
+    """``soup.body``, found by walking the tree: ``find`` sets up a search that costs more than the walk."""
+    for element in soup.descendants:
+        if element.name == "body":
+            return element
+    return None
 
 
 def _walk(node: Tag, builder: _Builder) -> None:
