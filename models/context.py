@@ -162,6 +162,10 @@ class Cues:
         # No cue word stands more than 20 characters into a match.
         return cue is not None and self._search(_BOILERPLATE_LOW, max(start, cue.start() - 20), end)
 
+    def statement_cue_in(self, start: int, end: int) -> bool:
+        """Does a statement cue word stand in [start, end)? If not, no sentence there is a statement."""
+        return _STATEMENT_CUE.search(self.low, start, end) is not None
+
     def statement_in(self, start: int, end: int) -> bool:
         cue = _STATEMENT_CUE.search(self.low, start, end)
         return cue is not None and self._search(_STATEMENT_LOW, max(start, cue.start() - 20), end)

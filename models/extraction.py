@@ -241,10 +241,14 @@ class Extractor:
             if bi >= 0:
                 if bi not in statement_at:
                     block = blocks[bi]
-                    statement_at[bi] = next(
-                        (a for a, b in sentences.within(block.start, block.end) if cues.statement_in(a, b)),
-                        len(text) + 1,
-                    )
+                    statement_at[bi] = len(text) + 1
+                    # Most blocks hold no statement cue at all: one search of the block
+                    # then spares a search per sentence.
+                    if cues.statement_cue_in(block.start, block.end):
+                        statement_at[bi] = next(
+                            (a for a, b in sentences.within(block.start, block.end) if cues.statement_in(a, b)),
+                            len(text) + 1,
+                        )
                 if s_start >= statement_at[bi]:
                     continue
             info = sentence_info.get(s_start)
