@@ -124,6 +124,7 @@ _PREFERRED_WORDS = frozenset(stem(w) for w in (
     "beneficial bonus would asset welcome"
 ).split())
 _NEGATION_WORDS = frozenset(("no", "not", "never", "without", "nor"))
+_CUE_STEMS = _PREFERRED_WORDS | _NEGATION_WORDS
 
 
 class Cues:
@@ -142,13 +143,15 @@ class Cues:
         self.lowered = len(low) == len(text)
         self.text = low if self.lowered else text
         self.low = low
-        self.preferred = [starts[i] for i in compress(count(), map(_PREFERRED_WORDS.__contains__, stems))]
+        # One pass over the words finds both kinds; few words are either.
+        marked = [i for i in compress(count(), map(_CUE_STEMS.__contains__, stems))]
+        self.preferred = [starts[i] for i in marked if stems[i] in _PREFERRED_WORDS]
         # "The Medical Receptionist greets patients": the job's title as the
         # subject of a sentence makes it a duty.
         title = (title or "").strip().lower()
         self.title = _positions(low, (title,)) if len(title) >= 4 else []
         self.negation = sorted(
-            [starts[i] for i in compress(count(), map(_NEGATION_WORDS.__contains__, stems))]
+            [starts[i] for i in marked if stems[i] in _NEGATION_WORDS]
             + _positions(low, ("n't",))
         )
 
