@@ -154,11 +154,16 @@ def _parse_text(raw: str) -> Document:
     return builder.document()
 
 
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*#*$")
+_BOLD_LINE = re.compile(r"^(?:\*\*|__)(.{2,80}?)(?:\*\*|__)\s*:?$")
+_LOWER_ASCII = re.compile("[a-z]")
+
+
 def _markdown_heading(line: str) -> str | None:
-    m = re.match(r"^#{1,6}\s+(.*\S)\s*#*$", line)
+    m = _MARKDOWN_HEADING.match(line)
     if m:
         return m.group(1)
-    m = re.match(r"^(?:\*\*|__)(.{2,80}?)(?:\*\*|__)\s*:?$", line)
+    m = _BOLD_LINE.match(line)
     if m:
         return m.group(1)
     return None
@@ -169,6 +174,8 @@ def _is_text_heading(line: str) -> bool:
         return False
     if line.rstrip(" -\u2013").endswith(":") and len(line.split()) <= 8:
         return True
+    if _LOWER_ASCII.search(line):  # a lower-case letter: not all capitals (the common case, found fast)
+        return False
     letters = [c for c in line if c.isalpha()]
     if not (len(letters) >= 4 and all(c.isupper() for c in letters) and len(line.split()) <= 8):
         return False
@@ -408,6 +415,7 @@ _FIELD_LINE = re.compile(r"^\s*([^:\u2013\u2014-]{1,40}?)\s*(?::|\s[\u2013\u2014
 _RULE_LINE = re.compile(r"^[\s_\-=*~.\u2013\u2014]{5,}$")
 # "customer service experience: 2 years (Preferred)": a job board's qualification line.
 _QUALIFICATION_LINE = re.compile(r"\((preferred|required)\)\s*$", re.I)
+_LEAD_IN_LINE = re.compile(r"^\s*(essential|desirable|preferred|required)\b[^:]{0,25}:", re.I)
 
 
 def assign_sections(text: str, blocks: list[Block]) -> None:
@@ -444,7 +452,7 @@ def assign_sections(text: str, blocks: list[Block]) -> None:
             elif seen_item:
                 current, lead_in = lead_in, None
         # "Essential:" / "Desirable:" lead-ins inside a paragraph also open a section.
-        m = re.match(r"^\s*(essential|desirable|preferred|required)\b[^:]{0,25}:", line[:40], re.I)
+        m = _LEAD_IN_LINE.match(line[:40])
         if m:
             current = "preferred" if m.group(1).lower() in ("desirable", "preferred") else "requirements"
             lead_in = None
