@@ -95,6 +95,8 @@ _ODD_SPACE = re.compile(f"[{_OTHER_SPACE}]")
 _LD_SCRIPT = re.compile(
     r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S
 )
+# "<title" in any case, as lower() would find it, without lower-casing a whole page.
+_TITLE_TAG = re.compile("<[tT][iI][tT][lL][eE]")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
 
 
@@ -210,8 +212,9 @@ def _parse_html(raw: str) -> Document:
     if soup is None:
         soup = BeautifulSoup(raw, "lxml")
     title = None
-    if "<title" in raw[:200_000].lower() and soup.title and soup.title.string:
-        title = _clean(soup.title.string) or None
+    title_tag = soup.title if _TITLE_TAG.search(raw, 0, 200_000) else None
+    if title_tag and title_tag.string:
+        title = _clean(title_tag.string) or None
     doc = _parse_html_body(soup, raw)
     if title and not doc.title:
         doc.title = _title_from_page_title(title)
