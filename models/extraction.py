@@ -73,6 +73,8 @@ class Extractor:
                     key = phrase_stems(phrase)
                     if key:
                         self.blockers.setdefault(key, set()).add(skill.id)
+        self.own_ids = frozenset(own)
+        self.order = {s.id: i for i, s in enumerate(skillset.skills)}  # how skills are listed
         self.alias_table = _PhraseTable(self.index)
         self.blocker_table = _PhraseTable(self.blockers)
 
@@ -216,7 +218,7 @@ class Extractor:
                 continue
             skill = self.skills.get(label)
             if skill is not None:
-                out.append(Mention(skill, skill.id not in self.skillset.ids, start, end, "matcher", asked))
+                out.append(Mention(skill, skill.id not in self.own_ids, start, end, "matcher", asked))
         return out
 
     # -- deciding what counts -------------------------------------------------------
@@ -286,7 +288,7 @@ class Extractor:
                 evidence.append(
                     {"text": text[mention.start:mention.end], "start": mention.start, "end": mention.end}
                 )
-        order = {s.id: i for i, s in enumerate(self.skillset.skills)}
+        order = self.order
         skills, extras = [], []
         for item in by_skill.values():
             is_extra = item.pop("_extra")
