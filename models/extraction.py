@@ -113,12 +113,14 @@ class Extractor:
         found: list[Mention] = []
         covered = bytearray(n)
         aliases = self.alias_table
+        in_text: dict[re.Pattern[str], bool] = {}  # context expression -> found in the posting
         for i in aliases.starts(stems):
             for length, entries in aliases.at(stems, i):
                 start, end = starts[i], ends[i + length - 1]
-                # Words of an alias must sit in one sentence.
-                s_start, s_end = sentences.span_at(start)
-                if end > s_end:
+                # Words of an alias must sit in one sentence (one word always does:
+                # sentences end at spaces).
+                span = sentences.span_at(start) if length > 1 else None
+                if span and end > span[1]:
                     continue
                 gaps = set("".join(text[ends[k]:starts[k + 1]] for k in range(i, i + length - 1)))
                 hit = False
@@ -129,8 +131,11 @@ class Extractor:
                         continue
                     if blocked.covers(i, i + length - 1, entry.skill.id):
                         continue
-                    if entry.context_re and not entry.context_re.search(text):
-                        continue
+                    if entry.context_re:
+                        if entry.context_re not in in_text:
+                            in_text[entry.context_re] = entry.context_re.search(text) is not None
+                        if not in_text[entry.context_re]:
+                            continue
                     if entry.alias.case and (
                         tuple(words[i:i + length]) != entry.words
                         # An acronym glued to letters or digits ("3CMA05") is not the acronym.
@@ -138,10 +143,12 @@ class Extractor:
                         or (end < len(text) and text[end].isalnum())
                     ):
                         continue
-                    if entry.near_re and not entry.near_re.search(text, s_start, s_end):
-                        continue
-                    if entry.unless_re and entry.unless_re.search(text, s_start, s_end):
-                        continue
+                    if entry.near_re or entry.unless_re:
+                        s_start, s_end = span = span or sentences.span_at(start)
+                        if entry.near_re and not entry.near_re.search(text, s_start, s_end):
+                            continue
+                        if entry.unless_re and entry.unless_re.search(text, s_start, s_end):
+                            continue
                     found.append(Mention(entry.skill, entry.extra, start, end, "alias", entry.alias.asked))
                     hit = True
                 if hit:
