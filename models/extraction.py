@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress, count
 from typing import Any
@@ -76,6 +76,7 @@ class Extractor:
         self.own_ids = frozenset(own)
         self.order = {s.id: i for i, s in enumerate(skillset.skills)}  # how skills are listed
         self.alias_table = _PhraseTable(self.index)
+        self.first_words = frozenset(self.alias_table.lengths) | self.leading  # where an alias or pattern may start
         self.blocker_table = _PhraseTable(self.blockers)
 
     def _add(self, skill: Skill, alias: Alias, extra: bool) -> None:
@@ -114,7 +115,9 @@ class Extractor:
         covered = bytearray(n)
         aliases = self.alias_table
         in_text: dict[re.Pattern[str], bool] = {}  # context expression -> found in the posting
-        for i in aliases.starts(stems):
+        # One pass over the words finds where an alias or a pattern may start.
+        marked = list(compress(count(), map(self.first_words.__contains__, stems)))
+        for i in aliases.starts(stems, marked):
             for length, entries in aliases.at(stems, i):
                 start, end = starts[i], ends[i + length - 1]
                 # Words of an alias must sit in one sentence (one word always does:
@@ -155,13 +158,15 @@ class Extractor:
                     for j in range(i, i + length):
                         covered[j] = 1
                     break
-        found.extend(self._pattern_mentions(text, stems, starts))
+        found.extend(self._pattern_mentions(text, stems, starts, marked))
         found = _drop_nested(found)
         if self.matcher is not None:
             found.extend(self._matcher_mentions(toks, covered, sentences, blocked))
         return found, sentences, toks
 
-    def _pattern_mentions(self, text: str, stems: list[str], starts: list[int]) -> Iterator[Mention]:
+    def _pattern_mentions(
+        self, text: str, stems: list[str], starts: list[int], marked: list[int]
+    ) -> Iterator[Mention]:
         """Mentions found by regular-expression aliases.
 
         A pattern that must start with one of a few words is tried only where
@@ -170,8 +175,10 @@ class Extractor:
         patterns then never scan the posting at all.
         """
         leading_at: dict[str, list[int]] = {}
-        for i in compress(count(), map(self.leading.__contains__, stems)):
-            leading_at.setdefault(stems[i], []).append(i)
+        leading = self.leading
+        for i in marked:  # among them every word a pattern can start with
+            if stems[i] in leading:
+                leading_at.setdefault(stems[i], []).append(i)
         low = ""
         for pattern, entry, leading, head in self.patterns:
             needs = entry.alias.needs
@@ -320,16 +327,20 @@ class _PhraseTable:
         self.pairs = frozenset(key[:2] for key in table if len(key) > 1)
         self.longest = max(map(len, table), default=0)
 
-    def starts(self, stems: list[str]) -> list[int]:
+    def starts(self, stems: list[str], among: Iterable[int] | None = None) -> list[int]:
         """Words where a phrase may start: a one-word phrase, or the first two words of a longer one.
 
         Common words ("team", "patient") begin many phrases but seldom one that
-        is there; the pair test turns them away before any slicing.
+        is there; the pair test turns them away before any slicing. ``among``
+        (word indices, in order) spares the pass over every word when the
+        caller has made it already.
         """
-        lengths, singles, pairs = self.lengths, self.singles, self.pairs
+        singles, pairs = self.singles, self.pairs
+        if among is None:
+            among = compress(count(), map(self.lengths.__contains__, stems))
         last = len(stems) - 1
         return [
-            i for i in compress(count(), map(lengths.__contains__, stems))
+            i for i in among
             if stems[i] in singles or (i < last and (stems[i], stems[i + 1]) in pairs)
         ]
 
