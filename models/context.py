@@ -124,6 +124,7 @@ _PREFERRED_WORDS = frozenset(stem(w) for w in (
     "beneficial bonus would asset welcome"
 ).split())
 _NEGATION_WORDS = frozenset(("no", "not", "never", "without", "nor"))
+_CUE_STEMS = _PREFERRED_WORDS | _NEGATION_WORDS
 
 
 class Cues:
@@ -142,13 +143,15 @@ class Cues:
         self.lowered = len(low) == len(text)
         self.text = low if self.lowered else text
         self.low = low
-        self.preferred = [starts[i] for i in compress(count(), map(_PREFERRED_WORDS.__contains__, stems))]
+        # One pass over the words finds both kinds; few words are either.
+        marked = [i for i in compress(count(), map(_CUE_STEMS.__contains__, stems))]
+        self.preferred = [starts[i] for i in marked if stems[i] in _PREFERRED_WORDS]
         # "The Medical Receptionist greets patients": the job's title as the
         # subject of a sentence makes it a duty.
         title = (title or "").strip().lower()
         self.title = _positions(low, (title,)) if len(title) >= 4 else []
         self.negation = sorted(
-            [starts[i] for i in compress(count(), map(_NEGATION_WORDS.__contains__, stems))]
+            [starts[i] for i in marked if stems[i] in _NEGATION_WORDS]
             + _positions(low, ("n't",))
         )
 
@@ -161,6 +164,10 @@ class Cues:
         cue = _BOILERPLATE_CUE.search(self.low, start, end)
         # No cue word stands more than 20 characters into a match.
         return cue is not None and self._search(_BOILERPLATE_LOW, max(start, cue.start() - 20), end)
+
+    def statement_cue_in(self, start: int, end: int) -> bool:
+        """Does a statement cue word stand in [start, end)? If not, no sentence there is a statement."""
+        return _STATEMENT_CUE.search(self.low, start, end) is not None
 
     def statement_in(self, start: int, end: int) -> bool:
         cue = _STATEMENT_CUE.search(self.low, start, end)
@@ -204,9 +211,26 @@ def _first_between(positions: list[int], start: int, end: int) -> int:
     return positions[i] if i < len(positions) and positions[i] < end else -1
 
 
+def _trie(words: tuple[str, ...] | list[str]) -> str:
+    """An expression for any of the words, with one branch per first letter ("a(?:ward|uthori)|...").
+
+    The engine tries a flat alternation's branches one by one at every
+    position; nested by letter, it tries few. Where a match starts is the same.
+    """
+    words = sorted(set(words))
+    if "" in words:
+        rest = [w for w in words if w]
+        return f"(?:{_trie(rest)})?" if rest else ""
+    tails: dict[str, list[str]] = {}
+    for word in words:
+        tails.setdefault(word[0], []).append(word[1:])
+    branches = [re.escape(first) + _trie(rest) for first, rest in tails.items()]
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
 # The first cue word of a sentence, if any: one pass over the sentence.
-_BOILERPLATE_CUE = re.compile("|".join(map(re.escape, _BOILERPLATE_WORDS)))
-_STATEMENT_CUE = re.compile("|".join(map(re.escape, _STATEMENT_WORDS)))
+_BOILERPLATE_CUE = re.compile(_trie(_BOILERPLATE_WORDS))
+_STATEMENT_CUE = re.compile(_trie(_STATEMENT_WORDS))
 
 # The expressions above, for lower-cased text (case-sensitive matching is faster).
 _BOILERPLATE_LOW = re.compile(BOILERPLATE_RE.pattern)

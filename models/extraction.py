@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress, count
 from typing import Any
@@ -58,7 +58,7 @@ class Extractor:
         self.index: dict[tuple[str, ...], list[_Entry]] = {}
         # Phrases that look like an alias but are not, per skill they block.
         self.blockers: dict[tuple[str, ...], set[str]] = {}
-        self.patterns: list[tuple[re.Pattern[str], _Entry, frozenset[str]]] = []
+        self.patterns: list[tuple[re.Pattern[str], _Entry, frozenset[str], str]] = []
         self.leading: set[str] = set()  # every word a pattern can start with
         own = {s.id for s in skillset.skills}
         self.skills = {s.id: s for s in skillset.skills}
@@ -73,7 +73,10 @@ class Extractor:
                     key = phrase_stems(phrase)
                     if key:
                         self.blockers.setdefault(key, set()).add(skill.id)
+        self.own_ids = frozenset(own)
+        self.order = {s.id: i for i, s in enumerate(skillset.skills)}  # how skills are listed
         self.alias_table = _PhraseTable(self.index)
+        self.first_words = frozenset(self.alias_table.lengths) | self.leading  # where an alias or pattern may start
         self.blocker_table = _PhraseTable(self.blockers)
 
     def _add(self, skill: Skill, alias: Alias, extra: bool) -> None:
@@ -84,7 +87,8 @@ class Extractor:
             entry = _Entry(skill, alias, (), near_re, context_re, extra)
             leading = _leading_words(alias.phrase)
             self.leading |= leading
-            self.patterns.append((re.compile(alias.phrase, flags), entry, leading))
+            head = _literal_head(alias.phrase) if alias.case else ""
+            self.patterns.append((re.compile(alias.phrase, flags), entry, leading, head))
             return
         key = phrase_stems(alias.phrase)
         if not key:
@@ -110,12 +114,16 @@ class Extractor:
         found: list[Mention] = []
         covered = bytearray(n)
         aliases = self.alias_table
-        for i in aliases.starts(stems):
+        in_text: dict[re.Pattern[str], bool] = {}  # context expression -> found in the posting
+        # One pass over the words finds where an alias or a pattern may start.
+        marked = list(compress(count(), map(self.first_words.__contains__, stems)))
+        for i in aliases.starts(stems, marked):
             for length, entries in aliases.at(stems, i):
                 start, end = starts[i], ends[i + length - 1]
-                # Words of an alias must sit in one sentence.
-                s_start, s_end = sentences.span_at(start)
-                if end > s_end:
+                # Words of an alias must sit in one sentence (one word always does:
+                # sentences end at spaces).
+                span = sentences.span_at(start) if length > 1 else None
+                if span and end > span[1]:
                     continue
                 gaps = set("".join(text[ends[k]:starts[k + 1]] for k in range(i, i + length - 1)))
                 hit = False
@@ -126,8 +134,11 @@ class Extractor:
                         continue
                     if blocked.covers(i, i + length - 1, entry.skill.id):
                         continue
-                    if entry.context_re and not entry.context_re.search(text):
-                        continue
+                    if entry.context_re:
+                        if entry.context_re not in in_text:
+                            in_text[entry.context_re] = entry.context_re.search(text) is not None
+                        if not in_text[entry.context_re]:
+                            continue
                     if entry.alias.case and (
                         tuple(words[i:i + length]) != entry.words
                         # An acronym glued to letters or digits ("3CMA05") is not the acronym.
@@ -135,54 +146,63 @@ class Extractor:
                         or (end < len(text) and text[end].isalnum())
                     ):
                         continue
-                    if entry.near_re and not entry.near_re.search(text, s_start, s_end):
-                        continue
-                    if entry.unless_re and entry.unless_re.search(text, s_start, s_end):
-                        continue
+                    if entry.near_re or entry.unless_re:
+                        s_start, s_end = span = span or sentences.span_at(start)
+                        if entry.near_re and not entry.near_re.search(text, s_start, s_end):
+                            continue
+                        if entry.unless_re and entry.unless_re.search(text, s_start, s_end):
+                            continue
                     found.append(Mention(entry.skill, entry.extra, start, end, "alias", entry.alias.asked))
                     hit = True
                 if hit:
                     for j in range(i, i + length):
                         covered[j] = 1
                     break
-        found.extend(self._pattern_mentions(text, stems, starts))
+        found.extend(self._pattern_mentions(text, stems, starts, marked))
         found = _drop_nested(found)
         if self.matcher is not None:
             found.extend(self._matcher_mentions(toks, covered, sentences, blocked))
         return found, sentences, toks
 
-    def _pattern_mentions(self, text: str, stems: list[str], starts: list[int]) -> Iterator[Mention]:
+    def _pattern_mentions(
+        self, text: str, stems: list[str], starts: list[int], marked: list[int]
+    ) -> Iterator[Mention]:
         """Mentions found by regular-expression aliases.
 
         A pattern that must start with one of a few words is tried only where
-        they stand, and one that ``needs`` some text only where that text is:
-        most patterns then never scan the posting at all.
+        they stand, a case-sensitive one that starts with some letters only where
+        they are, and one that ``needs`` some text only where that text is: most
+        patterns then never scan the posting at all.
         """
         leading_at: dict[str, list[int]] = {}
-        for i in compress(count(), map(self.leading.__contains__, stems)):
-            leading_at.setdefault(stems[i], []).append(i)
+        leading = self.leading
+        for i in marked:  # among them every word a pattern can start with
+            if stems[i] in leading:
+                leading_at.setdefault(stems[i], []).append(i)
         low = ""
-        for pattern, entry, leading in self.patterns:
+        for pattern, entry, leading, head in self.patterns:
             needs = entry.alias.needs
             if needs:
                 low = low or text.lower()
                 if not any(n in low for n in needs):
                     continue
             if leading:
-                at = sorted(i for word in leading for i in leading_at.get(word, ()))
-                if not at:
-                    continue
+                at = sorted(starts[i] for word in leading for i in leading_at.get(word, ()))
+            elif head:
+                at = _find_all(text, head)
+            if (leading or head) and not at:
+                continue
             if entry.context_re and not entry.context_re.search(text):
                 continue
-            if not leading:
+            if not (leading or head):
                 for m in pattern.finditer(text):
                     yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
                 continue
             # As finditer would: the next match starts after the last one ends.
             end = -1
-            for i in at:
-                if starts[i] >= end and (m := pattern.match(text, starts[i])):
-                    end = max(m.end(), starts[i] + 1)
+            for start in at:
+                if start >= end and (m := pattern.match(text, start)):
+                    end = max(m.end(), start + 1)
                     yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
 
     def _matcher_mentions(
@@ -212,7 +232,7 @@ class Extractor:
                 continue
             skill = self.skills.get(label)
             if skill is not None:
-                out.append(Mention(skill, skill.id not in self.skillset.ids, start, end, "matcher", asked))
+                out.append(Mention(skill, skill.id not in self.own_ids, start, end, "matcher", asked))
         return out
 
     # -- deciding what counts -------------------------------------------------------
@@ -237,10 +257,14 @@ class Extractor:
             if bi >= 0:
                 if bi not in statement_at:
                     block = blocks[bi]
-                    statement_at[bi] = next(
-                        (a for a, b in sentences.within(block.start, block.end) if cues.statement_in(a, b)),
-                        len(text) + 1,
-                    )
+                    statement_at[bi] = len(text) + 1
+                    # Most blocks hold no statement cue at all: one search of the block
+                    # then spares a search per sentence.
+                    if cues.statement_cue_in(block.start, block.end):
+                        statement_at[bi] = next(
+                            (a for a, b in sentences.within(block.start, block.end) if cues.statement_in(a, b)),
+                            len(text) + 1,
+                        )
                 if s_start >= statement_at[bi]:
                     continue
             info = sentence_info.get(s_start)
@@ -278,7 +302,7 @@ class Extractor:
                 evidence.append(
                     {"text": text[mention.start:mention.end], "start": mention.start, "end": mention.end}
                 )
-        order = {s.id: i for i, s in enumerate(self.skillset.skills)}
+        order = self.order
         skills, extras = [], []
         for item in by_skill.values():
             is_extra = item.pop("_extra")
@@ -303,16 +327,20 @@ class _PhraseTable:
         self.pairs = frozenset(key[:2] for key in table if len(key) > 1)
         self.longest = max(map(len, table), default=0)
 
-    def starts(self, stems: list[str]) -> list[int]:
+    def starts(self, stems: list[str], among: Iterable[int] | None = None) -> list[int]:
         """Words where a phrase may start: a one-word phrase, or the first two words of a longer one.
 
         Common words ("team", "patient") begin many phrases but seldom one that
-        is there; the pair test turns them away before any slicing.
+        is there; the pair test turns them away before any slicing. ``among``
+        (word indices, in order) spares the pass over every word when the
+        caller has made it already.
         """
-        lengths, singles, pairs = self.lengths, self.singles, self.pairs
+        singles, pairs = self.singles, self.pairs
+        if among is None:
+            among = compress(count(), map(self.lengths.__contains__, stems))
         last = len(stems) - 1
         return [
-            i for i in compress(count(), map(lengths.__contains__, stems))
+            i for i in among
             if stems[i] in singles or (i < last and (stems[i], stems[i + 1]) in pairs)
         ]
 
@@ -357,11 +385,43 @@ def _same_rule(a: _Entry, b: _Entry) -> bool:
 
 
 def _leading_words(pattern: str) -> frozenset[str]:
-    """Stems of the words a pattern must start with (``\\b(?:input|enter)...``), if plain words."""
-    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,}))(?![A-Za-z?*+{])", pattern)
-    if not m:
+    """Stems of the words a pattern must start with (``\\b(?:input|enter)...``, ``\\bskills?``), if plain words."""
+    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{])", pattern)
+    if not m or _has_top_level_branch(pattern):
         return frozenset()
-    return frozenset(stem(w) for w in (m.group(1) or m.group(2)).split("|"))
+    words = (m.group(1) or m.group(2)).split("|")
+    if m.group(3):  # "skills?": "skill" or "skills"
+        words.append(words[0] + "s")
+    return frozenset(map(stem, words))
+
+
+def _literal_head(pattern: str) -> str:
+    """The letters a pattern must start with after ``\\b`` (``\\bA\\s?&...``: "A"), or ""."""
+    m = re.match(r"^\\b([A-Za-z]+)(?![?*+{])", pattern)
+    if not m or _has_top_level_branch(pattern):
+        return ""
+    return m.group(1)
+
+
+def _has_top_level_branch(pattern: str) -> bool:
+    """Might ``|`` split the whole pattern? Then it need not start as it seems to."""
+    plain = re.sub(r"\\.|\[(?:\\.|[^\]])*\]", "", pattern)  # no escapes or character classes
+    depth = 0
+    for c in plain:
+        depth += (c == "(") - (c == ")")
+        if c == "|" and depth <= 0:
+            return True
+    return False
+
+
+def _find_all(text: str, part: str) -> list[int]:
+    """Where ``part`` stands in ``text``, in order."""
+    found = []
+    i = text.find(part)
+    while i >= 0:
+        found.append(i)
+        i = text.find(part, i + 1)
+    return found
 
 
 @functools.lru_cache(maxsize=1024)

@@ -95,6 +95,8 @@ _ODD_SPACE = re.compile(f"[{_OTHER_SPACE}]")
 _LD_SCRIPT = re.compile(
     r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S
 )
+# "<title" in any case, as lower() would find it, without lower-casing a whole page.
+_TITLE_TAG = re.compile("<[tT][iI][tT][lL][eE]")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
 
 
@@ -154,11 +156,16 @@ def _parse_text(raw: str) -> Document:
     return builder.document()
 
 
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*#*$")
+_BOLD_LINE = re.compile(r"^(?:\*\*|__)(.{2,80}?)(?:\*\*|__)\s*:?$")
+_LOWER_ASCII = re.compile("[a-z]")
+
+
 def _markdown_heading(line: str) -> str | None:
-    m = re.match(r"^#{1,6}\s+(.*\S)\s*#*$", line)
+    m = _MARKDOWN_HEADING.match(line)
     if m:
         return m.group(1)
-    m = re.match(r"^(?:\*\*|__)(.{2,80}?)(?:\*\*|__)\s*:?$", line)
+    m = _BOLD_LINE.match(line)
     if m:
         return m.group(1)
     return None
@@ -169,6 +176,8 @@ def _is_text_heading(line: str) -> bool:
         return False
     if line.rstrip(" -\u2013").endswith(":") and len(line.split()) <= 8:
         return True
+    if _LOWER_ASCII.search(line):  # a lower-case letter: not all capitals (the common case, found fast)
+        return False
     letters = [c for c in line if c.isalpha()]
     if not (len(letters) >= 4 and all(c.isupper() for c in letters) and len(line.split()) <= 8):
         return False
@@ -203,8 +212,9 @@ def _parse_html(raw: str) -> Document:
     if soup is None:
         soup = BeautifulSoup(raw, "lxml")
     title = None
-    if "<title" in raw[:200_000].lower() and soup.title and soup.title.string:
-        title = _clean(soup.title.string) or None
+    title_tag = soup.title if _TITLE_TAG.search(raw, 0, 200_000) else None
+    if title_tag and title_tag.string:
+        title = _clean(title_tag.string) or None
     doc = _parse_html_body(soup, raw)
     if title and not doc.title:
         doc.title = _title_from_page_title(title)
@@ -224,11 +234,19 @@ def _parse_html_body(soup: BeautifulSoup, raw: str) -> Document:
         root = soup.find("main")
     if root is None and "role=" in raw:
         root = soup.find(attrs={"role": "main"})
-    root = root or soup.body or soup
+    root = root or _first_body(soup) or soup
     builder = _Builder()
     _walk(root, builder)
     builder.flush()
     return builder.document()
+
+
+def _first_body(soup: BeautifulSoup) -> Tag | None:
+    """``soup.body``, found by walking the tree: ``find`` sets up a search that costs more than the walk."""
+    for element in soup.descendants:
+        if element.name == "body":
+            return element
+    return None
 
 
 def _walk(node: Tag, builder: _Builder) -> None:
@@ -400,6 +418,7 @@ _FIELD_LINE = re.compile(r"^\s*([^:\u2013\u2014-]{1,40}?)\s*(?::|\s[\u2013\u2014
 _RULE_LINE = re.compile(r"^[\s_\-=*~.\u2013\u2014]{5,}$")
 # "customer service experience: 2 years (Preferred)": a job board's qualification line.
 _QUALIFICATION_LINE = re.compile(r"\((preferred|required)\)\s*$", re.I)
+_LEAD_IN_LINE = re.compile(r"^\s*(essential|desirable|preferred|required)\b[^:]{0,25}:", re.I)
 
 
 def assign_sections(text: str, blocks: list[Block]) -> None:
@@ -436,7 +455,7 @@ def assign_sections(text: str, blocks: list[Block]) -> None:
             elif seen_item:
                 current, lead_in = lead_in, None
         # "Essential:" / "Desirable:" lead-ins inside a paragraph also open a section.
-        m = re.match(r"^\s*(essential|desirable|preferred|required)\b[^:]{0,25}:", line[:40], re.I)
+        m = _LEAD_IN_LINE.match(line[:40])
         if m:
             current = "preferred" if m.group(1).lower() in ("desirable", "preferred") else "requirements"
             lead_in = None

@@ -17,28 +17,35 @@ from models.skillset import TIERS, SkillSet
 def score_posting(skillset: SkillSet, found: list[dict[str, Any]]) -> dict[str, Any]:
     """Return ``score``, ``coverage`` and ``gaps`` for the skills found."""
     found_ids = {s["id"] for s in found}
-    total, groups, gaps = _layout(skillset)
-    got = sum(s.weight for s in skillset.skills if s.id in found_ids)
+    total, weighted, groups, gaps = _layout(skillset)
+    got = sum([w for i, w in weighted if i in found_ids])
     score = round(100.0 * got / total, 1) if total else 0.0
     coverage: dict[str, dict[str, dict[str, Any]]] = {}
     for key, members in groups.items():
         coverage[key] = {}
-        for name, (ids, weights, total_weight) in members.items():
-            hits = [w for i, w in zip(ids, weights, strict=True) if i in found_ids]
+        for name, (pairs, total_weight) in members.items():
+            hits = [w for i, w in pairs if i in found_ids]
             coverage[key][name] = {
-                "found": len(hits), "total": len(ids), "share": round(sum(hits) / total_weight, 3) if ids else 0.0,
+                "found": len(hits), "total": len(pairs), "share": round(sum(hits) / total_weight, 3) if pairs else 0.0,
             }
     return {
         "score": score,
         "coverage": coverage,
-        "gaps": [dict(g) for g in gaps if g["id"] not in found_ids],
+        "gaps": [g.copy() for g in gaps if g["id"] not in found_ids],
     }
 
 
 @functools.lru_cache(maxsize=16)
-def _layout(skillset: SkillSet) -> tuple[float, dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """What scoring needs of a skill set, worked out once: total weight, groups, gaps in order."""
+def _layout(
+    skillset: SkillSet,
+) -> tuple[float, list[tuple[str, float]], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+    """What scoring needs of a skill set, worked out once.
+
+    Total weight, (id, weight) of each skill, each group's (id, weight) pairs
+    and total weight, and the gaps in order.
+    """
     total = sum(s.weight for s in skillset.skills)
+    weighted = [(s.id, s.weight) for s in skillset.skills]
     groups: dict[str, dict[str, Any]] = {}
     for key in ("tier", "category"):
         members: dict[str, tuple[list[str], list[float], float]] = {}
@@ -46,7 +53,9 @@ def _layout(skillset: SkillSet) -> tuple[float, dict[str, dict[str, Any]], list[
             ids, weights, _ = members.setdefault(getattr(skill, key), ([], [], 0.0))
             ids.append(skill.id)
             weights.append(skill.weight)
-        members = {name: (ids, weights, sum(weights)) for name, (ids, weights, _) in members.items()}
+        members = {
+            name: (list(zip(ids, weights, strict=True)), sum(weights)) for name, (ids, weights, _) in members.items()
+        }
         if key == "tier":
             members = {t: members[t] for t in TIERS if t in members}
         groups[key] = members
@@ -55,4 +64,4 @@ def _layout(skillset: SkillSet) -> tuple[float, dict[str, dict[str, Any]], list[
         for s in skillset.skills
     ]
     gaps.sort(key=lambda g: (-g["weight"], g["tier"] != "modern"))
-    return total, groups, gaps
+    return total, weighted, groups, gaps

@@ -14,7 +14,10 @@ from dataclasses import dataclass
 from itertools import accumulate
 
 TOKEN_RE = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?|\d+")
-SENTENCE_END_RE = re.compile(r"(?<=[.!?;])\s+(?=[\"'(\[A-Z0-9\u2022])|\s+[\u2022]\s+")
+# A sentence ends at white space after a stop, before a capital, digit, quote or
+# bullet, or at a bullet between spaces. Both kinds start with a space, which
+# lets the search skip to spaces (a leading look-behind would try every position).
+SENTENCE_END_RE = re.compile(r"\s(?:(?<=[.!?;]\s)\s*(?=[\"'(\[A-Z0-9\u2022])|\s*[\u2022]\s+)")
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -50,7 +53,17 @@ def tokenize(text: str) -> Tokens:
     words = parts[1::2]
     offsets = list(accumulate(map(len, parts), initial=0))
     n = len(words)
-    return Tokens(words, list(map(stem, words)), offsets[1::2][:n], offsets[2::2][:n])
+    # A plain dict, looked up in C by map, costs less per word than the lru_cache.
+    stems = list(map(_STEMS.get, words))
+    if None in stems:
+        for i in [i for i, s in enumerate(stems) if s is None]:
+            stems[i] = s = stem(words[i])
+            if len(_STEMS) < 100_000:
+                _STEMS[words[i]] = s
+    return Tokens(words, stems, offsets[1::2][:n], offsets[2::2][:n])
+
+
+_STEMS: dict[str, str] = {}  # word -> stem, for tokenize
 
 
 def phrase_stems(phrase: str) -> tuple[str, ...]:
