@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import gc
 import json
 import os
 import resource
@@ -59,13 +60,21 @@ def analyse_all(analyzer: Analyzer, texts: list[str], cold: bool = False) -> Non
 
 
 def timed_in_turns(runs: dict[str, Callable[[list[str]], None]], texts: list[str], chunk: int = 50) -> dict:
-    """CPU and wall seconds of each run over all texts, the runs taking turns chunk by chunk."""
+    """CPU and wall seconds of each run over all texts, the runs taking turns chunk by chunk.
+
+    Each turn ends by collecting its own garbage (BeautifulSoup's trees are cycles),
+    inside its timing: otherwise a collection falls at random into whichever run
+    happens to be timed, and the ratios swing by 10%. The caller freezes what
+    existed before, so a collection costs only the garbage of the turn.
+    """
     totals = {name: [0.0, 0.0] for name in runs}
     for i in range(0, len(texts), chunk):
         part = texts[i:i + chunk]
         for name, run in runs.items():
+            gc.collect()
             cpu, wall = time.process_time(), time.perf_counter()
             run(part)
+            gc.collect()
             totals[name][0] += time.process_time() - cpu
             totals[name][1] += time.perf_counter() - wall
     return totals
@@ -88,6 +97,10 @@ def main() -> None:
     plain = Analyzer.for_skillset(use_matcher=False)
     for a in (analyzer, cold, plain):
         a.analyze(texts[0])  # warm imports
+    # What exists now (inputs, skill sets, matchers) is never garbage: set it aside,
+    # so that a collection costs only what the timed runs made.
+    gc.collect()
+    gc.freeze()
     totals = timed_in_turns({
         "BeautifulSoup parse alone (lxml)": parse_alone,
         "analysis: parse + extract + score": lambda part: analyse_all(analyzer, part),
