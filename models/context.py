@@ -144,7 +144,7 @@ class Cues:
         self.text = low if self.lowered else text
         self.low = low
         # One pass over the words finds both kinds; few words are either.
-        marked = [i for i in compress(count(), map(_CUE_STEMS.__contains__, stems))]
+        marked = list(compress(count(), map(_CUE_STEMS.__contains__, stems)))
         self.preferred = [starts[i] for i in marked if stems[i] in _PREFERRED_WORDS]
         # "The Medical Receptionist greets patients": the job's title as the
         # subject of a sentence makes it a duty.

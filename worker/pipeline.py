@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy import (
-    Boolean,
     Connection,
     String,
     bindparam,
@@ -412,22 +411,17 @@ _MARK_RUNNING = update(_batches).where(_batches.c.id == bindparam("b")).values(
     progress_at=bindparam("now"),
 )
 
-# Each pending row with its stored analysis for the skill set, and the posting's text
-# only when it has to be analysed (no analysis yet, or one without the text it wants).
-_ROWS_TO_RUN = (
-    select(
-        _rows.c.id, _rows.c.posting_id, _analyses_t.c.id.label("analysis_id"),
-        _analyses_t.c.error,
-        case(
-            (_analyses_t.c.id.is_(None), _postings.c.text),
-            (bindparam("with_text", type_=Boolean) & _analyses_t.c.text.is_(None), _postings.c.text),
-            else_=None,
-        ).label("text"),
-    )
+# Each pending row with its posting's text and every stored analysis of that posting;
+# ``_rows_to_run`` picks the usable one. The columns a row of it needs:
+_ROW_ANALYSIS_COLUMNS = (
+    _postings.c.text.label("posting_text"), _analyses_t.c.id.label("analysis_id"),
+    _analyses_t.c.skillset_id, _analyses_t.c.skillset_version, _analyses_t.c.error,
+    _analyses_t.c.text.is_(None).label("without_text"),
+)
+_ROW_ANALYSES = (
+    select(_rows.c.id, _rows.c.posting_id, *_ROW_ANALYSIS_COLUMNS)
     .join(_postings, _postings.c.id == _rows.c.posting_id)
-    .outerjoin(_analyses_t, (_analyses_t.c.posting_id == _rows.c.posting_id)
-               & (_analyses_t.c.skillset_id == bindparam("sid"))
-               & (_analyses_t.c.skillset_version == bindparam("sver")))
+    .outerjoin(_analyses_t, _analyses_t.c.posting_id == _rows.c.posting_id)
     .where(*_PENDING)
 )
 
@@ -492,21 +486,15 @@ def start_chunk(url: str, batch_id: str, chunk: int) -> int | None:
             return None
         if batch.status == QUEUED or batch.unstarted:
             conn.execute(_MARK_RUNNING, {"b": batch_id, "now": utcnow()})
-        try:
-            rows = _rows_to_run(conn, batch, batch_id, chunk)
-        except Exception:  # noqa: BLE001 - e.g. a skill set that fails to load: run_chunk
-            pass  # reads again and raises inside the task's retry handling.
-        else:
-            _claimed[(url, batch_id, chunk)] = (batch, rows)
-        return int(max(attempts))
+        found = conn.execute(_ROW_ANALYSES, {"b": batch_id, "c": chunk}).all()
+    _claim_rows(url, batch_id, chunk, batch, found)
+    return int(max(attempts))
 
 
 def _start_all_in_one() -> Any:
     """start_chunk's four statements as one, for PostgreSQL: one round trip, not six.
 
-    Each claimed row comes with the batch's state, its posting's text and every
-    analysis of that posting; which analysis is usable is decided in Python, since
-    the skill set's version is known only once the batch's skill set is.
+    Each claimed row comes with the batch's state and what ``_ROW_ANALYSES`` gives.
     """
     batch = select(
         _batches.c.status, _batches.c.started_at.is_(None).label("unstarted"),
@@ -523,10 +511,7 @@ def _start_all_in_one() -> Any:
     return (
         select(
             claim.c.id, claim.c.posting_id, claim.c.attempts, batch.c.status, batch.c.unstarted,
-            batch.c.skillset, batch.c.include_text, _postings.c.text.label("posting_text"),
-            _analyses_t.c.id.label("analysis_id"), _analyses_t.c.skillset_id,
-            _analyses_t.c.skillset_version, _analyses_t.c.error,
-            _analyses_t.c.text.is_(None).label("without_text"),
+            batch.c.skillset, batch.c.include_text, *_ROW_ANALYSIS_COLUMNS,
         )
         .select_from(
             claim.join(batch, true()).join(_postings, _postings.c.id == claim.c.posting_id)
@@ -549,7 +534,7 @@ class _BatchState:
 
 @dataclass(frozen=True)
 class _RowToRun:
-    """What _ROWS_TO_RUN gives: the posting's text only when it must be analysed."""
+    """A pending row: its usable analysis, or the posting's text when it must be analysed."""
 
     id: int
     posting_id: int
@@ -565,30 +550,36 @@ def _start_postgresql(url: str, batch_id: str, chunk: int) -> int | None:
         return None
     first = found[0]
     batch = _BatchState(first.status, first.unstarted, first.skillset, bool(first.include_text))
-    attempts = max(r.attempts for r in found)
+    _claim_rows(url, batch_id, chunk, batch, found)
+    return int(max(r.attempts for r in found))
+
+
+def _claim_rows(url: str, batch_id: str, chunk: int, batch: Any, found: list[Any]) -> None:
+    """Keep what start_chunk read for the run_chunk that follows it."""
     try:
-        analyzer = get_analyzer(batch.skillset)
-    except Exception:  # noqa: BLE001 - as in start_chunk: run_chunk reads again and raises.
-        return int(attempts)
+        rows = _rows_to_run(batch, found)
+    except Exception:  # noqa: BLE001 - e.g. a skill set that fails to load: run_chunk
+        return  # reads again and raises inside the task's retry handling.
+    _claimed[(url, batch_id, chunk)] = (batch, rows)
+
+
+def _rows_to_run(batch: Any, found: list[Any]) -> list[_RowToRun]:
+    """Each row of ``_ROW_ANALYSES`` with its posting's analysis for the batch's skill set,
+    and the posting's text only when it must be analysed: no analysis yet, or one
+    without the text the batch wants.
+
+    The skill set's version is known only once the batch's skill set is loaded.
+    """
+    analyzer = get_analyzer(batch.skillset)
     key = (analyzer.skillset.id, analyzer.skillset.version)
     rows: dict[int, _RowToRun] = {}
     for r in found:
-        usable = r.analysis_id is not None and (r.skillset_id, r.skillset_version) == key
-        if usable:
+        if r.analysis_id is not None and (r.skillset_id, r.skillset_version) == key:
             text = r.posting_text if batch.include_text and r.without_text else None
             rows[r.id] = _RowToRun(r.id, r.posting_id, r.analysis_id, r.error, text)
         elif r.id not in rows:
             rows[r.id] = _RowToRun(r.id, r.posting_id, None, None, r.posting_text)
-    _claimed[(url, batch_id, chunk)] = (batch, list(rows.values()))
-    return int(attempts)
-
-
-def _rows_to_run(conn: Connection, batch: Any, batch_id: str, chunk: int) -> list[Any]:
-    analyzer = get_analyzer(batch.skillset)
-    return list(conn.execute(_ROWS_TO_RUN, {
-        "b": batch_id, "c": chunk, "sid": analyzer.skillset.id,
-        "sver": analyzer.skillset.version, "with_text": bool(batch.include_text),
-    }).all())
+    return list(rows.values())
 
 
 def _add_counts(conn: Connection, batch_id: str, done: int, failed: int) -> bool:
@@ -620,8 +611,9 @@ def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False,
             batch = conn.execute(_BATCH_STATE, {"b": batch_id}).first()
             if batch is None or batch.status in FINISHED:
                 return 0, 0
-            rows = _rows_to_run(conn, batch, batch_id, chunk)
+            found = conn.execute(_ROW_ANALYSES, {"b": batch_id, "c": chunk}).all()
             conn.rollback()
+        rows = _rows_to_run(batch, found)
     analyzer = get_analyzer(batch.skillset)
     key = (analyzer.skillset.id, analyzer.skillset.version)
     if not rows:
