@@ -44,7 +44,9 @@ BOILERPLATE_RE = re.compile(
     r"\bvaccinat|covid-?19 vaccin|flu vaccin|smoke[- ]free|no smoking|\binterviews? (?:will|are|may|to be)|"
     r"pathway to becoming|tuition|sign[- ]on bonus|rated (?:good|outstanding|requires)|"
     r"\bawards?\b|authori[sz]ation to work|sponsorship|email address|informal visits? contact|"
-    r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d|compensation information|pay transparency",
+    r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d|compensation information|pay transparency|"
+    # "... expects all staff and volunteers to share this commitment": a safeguarding statement.
+    r"share (?:this|our|the) commitment",
     re.I,
 )
 
@@ -95,7 +97,7 @@ _BOILERPLATE_WORDS = (
     "disclosure", "rehabilitation", "right to work", "sponsor", "informal", "further", "more",
     "please", "closing date", "may close", "application", "vaccin", "smok", "interview",
     "pathway to becoming", "sign", "rated", "award", "authori", "email address", "informal visit", "if ha",
-    "if you ha", "compensation information", "pay transparency",
+    "if you ha", "compensation information", "pay transparency", "commitment",
 )
 
 
