@@ -170,6 +170,31 @@ def test_fail_chunk_and_cancel(db_url: str, fake_analyzer) -> None:
     assert not pipeline.cancel(db_url, "nope")
 
 
+def test_rows_a_cancelled_batch_never_analysed_are_exported_as_cancelled(db_url: str,
+                                                                          fake_analyzer) -> None:
+    from web import services
+
+    rows = [{"id": str(i), "description": f"epic {unique()}"} for i in range(4)]
+    queue: list[tuple[str, int]] = []
+    batch_id = pipeline.submit_file(db_url, csv_file(rows), "a.csv",
+                                    lambda b, c: queue.append((b, c)), chunk_size=2)
+    assert pipeline.start_chunk(db_url, batch_id, 0) == 1
+    assert pipeline.run_chunk(db_url, batch_id, 0) == (2, 0)
+    pending_before = [r.status for r in iter_results(db_url, batch_id)]
+    assert pending_before == ["done", "done", "pending", "pending"]
+    assert pipeline.cancel(db_url, batch_id)
+
+    exported = [json.loads(line) for line in "".join(iter_export(iter_results(db_url, batch_id), "jsonl")).splitlines()]
+    assert [(r["id"], r["status"]) for r in exported] == [
+        ("0", "done"), ("1", "done"), ("2", "cancelled"), ("3", "cancelled")]
+    assert exported[2]["error"] == "not analysed: the batch was cancelled"
+    table = services.list_rows(db_url, batch_id, status="cancelled")
+    assert [(r["id"], r["status"]) for r in table.rows] == [("2", "cancelled"), ("3", "cancelled")]
+    assert services.batch_row(db_url, batch_id, 3)["status"] == "cancelled"
+    assert services.batch_row(db_url, batch_id, 1)["status"] == "done"
+    assert report.batch_report(db_url, batch_id)["pending"] == 2
+
+
 def test_single_posting_keeps_text_and_reuses_batch_analysis(db_url: str, fake_analyzer) -> None:
     text = f"Scheduling with Epic {unique()}"
     queue: list[tuple[str, int]] = []

@@ -25,7 +25,8 @@ from sqlalchemy import func, or_, select
 from models.inputs import FIELD_CANDIDATES, InputError, iter_postings, preview
 from worker import pipeline, tasks
 from worker.db import session_scope
-from worker.storage import FINISHED, Analysis, Batch, BatchRow
+from worker.results import NOT_ANALYSED, NOT_ANALYSED_ERROR, never_analysed
+from worker.storage import FINISHED, PENDING, Analysis, Batch, BatchRow
 
 # The fields a user can map to a column of an uploaded file, in the order shown.
 FIELDS = ("text", "title", "company", "location", "date", "id")
@@ -336,7 +337,7 @@ SORTS = {
     "location": BatchRow.location, "date": BatchRow.date, "score": Analysis.score,
     "status": BatchRow.status,
 }
-STATUSES = ("done", "failed", "pending")
+STATUSES = ("done", "failed", "pending", NOT_ANALYSED)
 
 
 @dataclass
@@ -363,7 +364,8 @@ def list_rows(
                            (BatchRow.title, BatchRow.company, BatchRow.location,
                             BatchRow.source_id))))
     if status in STATUSES:
-        where.append(BatchRow.status == status)
+        # A cancelled batch's pending rows are shown as NOT_ANALYSED, and found so.
+        where.append(BatchRow.status == (PENDING if status == NOT_ANALYSED else status))
     column = SORTS.get(sort, BatchRow.row)
     order = column.desc() if desc else column.asc()
     query = (
@@ -374,6 +376,7 @@ def list_rows(
         .where(*where)
     )
     with session_scope(url) as session:
+        batch_status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
         total = int(session.scalar(
             select(func.count()).select_from(BatchRow).where(*where)
         ) or 0)
@@ -386,10 +389,13 @@ def list_rows(
     rows = []
     for r in result:
         record = r.record or {}
+        status, error = r.status, r.error
+        if never_analysed(status, batch_status):
+            status, error = NOT_ANALYSED, NOT_ANALYSED_ERROR
         rows.append({
             "row": r.row, "id": r.source_id, "title": r.title or record.get("title"),
             "company": r.company or record.get("company"), "location": r.location,
-            "date": r.date, "status": r.status, "error": r.error, "score": r.score,
+            "date": r.date, "status": status, "error": error, "score": r.score,
             "skills": len(record.get("skills") or []),
             "gaps": [g.get("name") for g in (record.get("gaps") or [])[:3]],
         })
@@ -401,7 +407,8 @@ def batch_row(url: str, batch_id: str, row: int) -> dict[str, Any] | None:
     query = (
         select(BatchRow.row, BatchRow.source_id, BatchRow.title, BatchRow.company,
                BatchRow.location, BatchRow.date, BatchRow.status, BatchRow.error,
-               Analysis.record)
+               Analysis.record, Batch.status.label("batch_status"))
+        .join(Batch, Batch.id == BatchRow.batch_id)
         .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
         .where(BatchRow.batch_id == batch_id, BatchRow.row == row)
     )
@@ -410,9 +417,12 @@ def batch_row(url: str, batch_id: str, row: int) -> dict[str, Any] | None:
     if r is None:
         return None
     record = dict(r.record or {})
+    status, error = r.status, r.error or record.get("error")
+    if never_analysed(status, r.batch_status):
+        status, error = NOT_ANALYSED, NOT_ANALYSED_ERROR
     record.update({
         "row": r.row, "id": r.source_id, "title": r.title or record.get("title"),
         "company": r.company or record.get("company"), "location": r.location,
-        "date": r.date, "status": r.status, "error": r.error or record.get("error"),
+        "date": r.date, "status": status, "error": error,
     })
     return record

@@ -10,10 +10,20 @@ from typing import Any
 from sqlalchemy import Select, Text, cast, select
 
 from worker.db import session_scope
-from worker.storage import Analysis, BatchRow
+from worker.storage import CANCELLED, PENDING, Analysis, Batch, BatchRow
 
 # Rows fetched per round trip while streaming a batch's results.
 FETCH = 500
+
+
+# What a row still pending in a cancelled batch shows: no worker will analyse it.
+NOT_ANALYSED = "cancelled"
+NOT_ANALYSED_ERROR = "not analysed: the batch was cancelled"
+
+
+def never_analysed(row_status: str, batch_status: str | None) -> bool:
+    """Is this a row still pending in a cancelled batch? It is shown as NOT_ANALYSED."""
+    return row_status == PENDING and batch_status == CANCELLED
 
 
 @dataclass
@@ -70,9 +80,13 @@ def iter_results(url: str, batch_id: str) -> Iterator[ResultRow]:
     report of 100k rows: 18 s against 9 s on PostgreSQL, 15 s against 7 s on SQLite).
     """
     with session_scope(url) as session:
+        batch_status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
         for r in session.execute(_rows(batch_id, cast(Analysis.record, Text))):
             record = r[-1]
-            yield ResultRow(*r[:-1], None if record is None else json.loads(record))
+            row = ResultRow(*r[:-1], None if record is None else json.loads(record))
+            if never_analysed(row.status, batch_status):
+                row.status, row.error = NOT_ANALYSED, NOT_ANALYSED_ERROR
+            yield row
 
 
 def single_result(url: str, batch_id: str) -> tuple[ResultRow, str | None] | None:
