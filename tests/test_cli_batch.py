@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -40,11 +41,25 @@ def test_resume_queues_the_pending_chunks_again(embedded) -> None:  # type: igno
         lambda _batch, chunk: lost.append(chunk), chunk_size=2,
     )
     assert lost == [0, 1, 2] and queued_messages(embedded) == 0  # the tasks never reached a broker
+    from sqlalchemy import update
+
+    from worker.db import get_engine
+    from worker.storage import Batch
+
+    with get_engine(embedded["DATABASE_URL"]).begin() as conn:  # it has been still for an hour
+        conn.execute(update(Batch).where(Batch.id == batch_id).values(
+            progress_at=pipeline.utcnow() - dt.timedelta(hours=1)))
 
     result = CliRunner().invoke(main, ["batch", "resume", batch_id])
     assert result.exit_code == 0, result.output
     assert f"{batch_id}: queued 3 chunk(s) again" in result.output
     assert queued_messages(embedded) == 3
+    # It counts as progress: a sweep now finds nothing stalled to send a second time.
+    sent: list[int] = []
+    assert pipeline.resend_stalled(embedded["DATABASE_URL"], {"batch": lambda b, c: sent.append(c)}, 60) == {}
+    later = pipeline.utcnow() + dt.timedelta(seconds=61)
+    assert pipeline.resend_stalled(embedded["DATABASE_URL"], {"batch": lambda b, c: sent.append(c)}, 60,
+                                   now=later) == {batch_id: [0, 1, 2]}
 
 
 def test_resume_of_an_unknown_batch_is_a_clear_error(embedded) -> None:  # type: ignore[no-untyped-def]

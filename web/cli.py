@@ -266,10 +266,7 @@ def batch_resume(batch_id: str) -> None:
     if info["status"] in FINISHED:
         click.echo(f"{batch_id} is {info['status']}: nothing to resume")
         return
-    chunks = pipeline.pending_chunks(url, batch_id)
-    enqueue = tasks.enqueuer(create_celery(settings))
-    for chunk in chunks:
-        enqueue(batch_id, chunk)
+    chunks = pipeline.resume(url, batch_id, tasks.enqueuer(create_celery(settings)))
     click.echo(f"{batch_id}: queued {len(chunks)} chunk(s) again")
 
 

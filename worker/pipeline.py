@@ -746,6 +746,20 @@ _CLAIM_STALLED = update(_batches).where(_batches.c.id == bindparam("b"), *_STILL
     progress_at=bindparam("now"))
 
 
+def resume(url: str, batch_id: str, enqueue: Enqueue, now: dt.datetime | None = None) -> list[int]:
+    """Send again the chunks of a batch that still have pending rows; return them.
+
+    The batch's progress time is set first, as a sweep's claim does, so that a
+    sweep soon after does not send the same chunks once more.
+    """
+    with get_engine(url, write=True).begin() as conn:
+        conn.execute(update(_batches).where(_batches.c.id == batch_id).values(progress_at=now or utcnow()))
+    chunks = pending_chunks(url, batch_id)
+    for chunk in chunks:
+        enqueue(batch_id, chunk)
+    return chunks
+
+
 def stalled_batches(url: str, kinds: Iterable[str], before: dt.datetime) -> list[tuple[str, str]]:
     """Return (id, kind) of the unfinished batches of ``kinds`` that have pending rows
     and have not moved since ``before``.
