@@ -384,8 +384,13 @@ def _same_rule(a: _Entry, b: _Entry) -> bool:
     return not b.alias.case and rule(a) == rule(b)
 
 
+# A look-behind at the very start ("(?<!track )\\benter...") does not move where a match starts.
+_LEADING_LOOKBEHIND = re.compile(r"^\(\?<[!=](?:\\.|[^()\\])*\)")
+
+
 def _leading_words(pattern: str) -> frozenset[str]:
     """Stems of the words a pattern must start with (``\\b(?:input|enter)...``, ``\\bskills?``), if plain words."""
+    pattern = _LEADING_LOOKBEHIND.sub("", pattern)
     m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{])", pattern)
     if not m or _has_top_level_branch(pattern):
         return frozenset()
@@ -397,6 +402,7 @@ def _leading_words(pattern: str) -> frozenset[str]:
 
 def _literal_head(pattern: str) -> str:
     """The letters a pattern must start with after ``\\b`` (``\\bA\\s?&...``: "A"), or ""."""
+    pattern = _LEADING_LOOKBEHIND.sub("", pattern)
     m = re.match(r"^\\b([A-Za-z]+)(?![?*+{])", pattern)
     if not m or _has_top_level_branch(pattern):
         return ""
