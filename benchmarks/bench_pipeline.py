@@ -14,8 +14,10 @@ gunicorn with the web app and one Celery worker with two processes, then:
 3. reads the peak RSS (VmHWM) of the web and worker processes;
 4. times the finished batch's report, ``GET /api/v1/batches/<id>/report`` and the
    report page: the first view, then the median of ``--report-views`` later ones;
-5. sends pasted postings from 20 concurrent clients (submit, then long-poll the
-   result), then from one client, and prints p50/p95 from submit to result.
+5. sends pasted postings from 20 concurrent clients, then from one client, each
+   way a client can: submit then long-poll the result (two requests), and submit
+   with ``?wait=30`` (one request, answered with the result); prints p50/p95 from
+   submit to result.
 
 ``--latency-only`` builds no CSV and runs no batch: only step 5, a run of a
 minute or so.
@@ -224,8 +226,10 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def paste_postings(port: int, postings: list[dict[str, Any]], clients: int,
-                   per_client: int) -> tuple[list[float], list[str]]:
-    """Each client pastes postings one after another (submit, then long-poll the result).
+                   per_client: int, one_request: bool = False) -> tuple[list[float], list[str]]:
+    """Each client pastes postings one after another: submit, then long-poll the result
+    (two requests), or with ``one_request`` submit with ``?wait=30``, whose answer is
+    the result itself.
 
     Returns the seconds from submit to result of each posting done, and the errors.
     """
@@ -238,13 +242,16 @@ def paste_postings(port: int, postings: list[dict[str, Any]], clients: int,
             p = postings[(k * 31 + j) % len(postings)]
             payload = json.dumps({"text": f"{p['description']} [{uuid.uuid4().hex}]"})
             t = time.perf_counter()
-            st, body, _ = request(port, "POST", "/api/v1/analyses", payload.encode(),
-                                  {"Content-Type": "application/json"})
-            if st != 202:
+            st, body, _ = request(port, "POST", "/api/v1/analyses" + ("?wait=30" if one_request else ""),
+                                  payload.encode(), {"Content-Type": "application/json"})
+            if st not in (200, 202):
                 with lock:
                     errors.append(f"submit {st}")
                 continue
-            st, res, _ = request(port, "GET", body["status_url"] + "?wait=30")
+            if st == 200:
+                res = body
+            else:
+                st, res, _ = request(port, "GET", body["status_url"] + "?wait=30")
             elapsed = time.perf_counter() - t
             with lock:
                 if res.get("status") == "done":
@@ -480,12 +487,16 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
 
         # 5. Pasted postings from concurrent clients, then from one client alone, after
         # one untimed round that opens the web app's and the workers' connections.
+        # Each twice: submit then long-poll (two requests), and submit with ?wait (one).
         paste_postings(web_port, postings, args.clients, 1)
-        for clients, name in ((args.clients, "single"), (1, "single_one_client")):
+        for clients, name, one_request in (
+            (args.clients, "single", False), (args.clients, "single_wait", True),
+            (1, "single_one_client", False), (1, "single_wait_one_client", True),
+        ):
             cpu0 = cpu_start()
             t0 = time.perf_counter()
             latencies, errors = paste_postings(web_port, postings, clients,
-                                               args.requests_per_client)
+                                               args.requests_per_client, one_request)
             wall = time.perf_counter() - t0
             figures[f"cpu_s_{name}"] = cpu_phase(cpu0, wall)
             figures.update({
@@ -494,7 +505,8 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
                 f"{name}_p95_ms": round(1000 * percentile(latencies, 0.95), 1),
                 f"{name}_throughput_per_s": round(len(latencies) / wall, 1),
             })
-            print(f"single posting, {clients} concurrent client(s): p50 "
+            how = "submit with ?wait, one request" if one_request else "submit, then long-poll"
+            print(f"single posting ({how}), {clients} concurrent client(s): p50 "
                   f"{figures[f'{name}_p50_ms']} ms, p95 {figures[f'{name}_p95_ms']} ms "
                   f"({len(latencies)} ok, {len(errors)} errors)", flush=True)
             print(f"CPU seconds during the pasted postings: {figures[f'cpu_s_{name}']}",

@@ -71,6 +71,27 @@ def test_single_analysis_flow(app, client) -> None:  # type: ignore[no-untyped-d
     assert result["error"] is None
 
 
+def test_submit_with_wait_answers_202_when_the_result_is_late(app, client) -> None:  # type: ignore[no-untyped-def]
+    # No worker runs here: the wait runs out and the answer is the usual 202.
+    r = client.post("/api/v1/analyses?wait=0.2", json={"text": f"Epic {uuid.uuid4().hex}"})
+    assert r.status_code == 202
+    assert set(r.get_json()) == {"id", "status_url"}
+    before = count_batches(app)
+    r = client.post("/api/v1/analyses?wait=soon", json={"text": "Epic"})
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "bad_request"
+    assert count_batches(app) == before  # refused before anything was stored
+
+
+def count_batches(app) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from worker.db import session_scope
+    from worker.storage import Batch
+
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        return int(session.scalar(select(func.count()).select_from(Batch)))
+
+
 def test_single_analysis_errors(client) -> None:  # type: ignore[no-untyped-def]
     def error(r):  # type: ignore[no-untyped-def]
         return r.status_code, r.get_json()["error"]["code"]

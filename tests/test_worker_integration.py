@@ -96,6 +96,13 @@ def test_single_and_batch_through_a_real_worker(stack) -> None:  # type: ignore[
     ev = body["result"]["skills"][0]["evidence"][0]
     assert body["result"]["text"][ev["start"]:ev["end"]] == ev["text"]
     assert elapsed < 5
+    # One request: with ``wait`` the answer to the submit is the result itself.
+    r = client.post("/api/v1/analyses?wait=10", json={"text": text + " again"})
+    assert r.status_code == 200, r.get_json()
+    once = r.get_json()
+    assert r.headers["Location"] == once["status_url"] == f"/api/v1/analyses/{once['id']}"
+    assert once["status"] == "done" and once["result"]["text"].endswith(" again")
+    assert client.get(once["status_url"]).get_json() == {k: v for k, v in once.items() if k != "status_url"}
 
     rows = real_postings(60)
     rows.append({"id": "empty", "title": "x", "company": "y", "location": "", "date_posted": "",

@@ -85,6 +85,7 @@ def create_analysis():  # type: ignore[no-untyped-def]
     if problem:
         raise ApiError(422, "unanalysable_text", problem)
     skillset = _skillset(data.get("skillset"))
+    wait = _wait_arg()
     try:
         batch_id = pipeline.submit_text(
             _url(), text, tasks.interactive_enqueuer(_celery()), skillset=skillset,
@@ -92,6 +93,15 @@ def create_analysis():  # type: ignore[no-untyped-def]
         )
     except SkillSetError as exc:
         raise ApiError(422, "unknown_skillset", str(exc)) from None
+    # ``?wait=S``: answer with the result itself when it is ready within S seconds,
+    # one request where submit-then-poll takes two.
+    if wait > 0:
+        found = _wait(batch_id, time.monotonic() + wait)
+        if found is not None and found.status in FINISHED:
+            status_url = url_for("api.get_analysis", batch_id=batch_id)
+            body = _analysis_body(batch_id, found)
+            body["status_url"] = status_url
+            return jsonify(body), 200, {"Location": status_url}
     return _accepted(batch_id, "api.get_analysis")
 
 
@@ -120,10 +130,19 @@ def _single(batch_id: str) -> Any:
 @bp.get("/analyses/<batch_id>")
 def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
     """Return a pasted posting's status and result; ``?wait=S`` waits up to S seconds for it."""
-    wait = min(_float_arg("wait", 0.0), float(current_app.config["MAX_WAIT_SECONDS"]))
+    wait = _wait_arg()
     found = _wait(batch_id, time.monotonic() + wait) if wait > 0 else _single(batch_id)
     if found is None:
         raise ApiError(404, "not_found", "no such analysis")
+    return jsonify(_analysis_body(batch_id, found))
+
+
+def _wait_arg() -> float:
+    return min(_float_arg("wait", 0.0), float(current_app.config["MAX_WAIT_SECONDS"]))
+
+
+def _analysis_body(batch_id: str, found: Any) -> dict[str, Any]:
+    """The JSON of a pasted posting's state (a row of ``_SINGLE``)."""
     status = str(found.status)
     body: dict[str, Any] = {"id": batch_id, "status": "queued", "result": None}
     if status == "running":
@@ -146,7 +165,7 @@ def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
                 body["error"] = {"code": "analysis_failed", "message": row.error}
         if status == CANCELLED:
             body["status"] = "failed"
-    return jsonify(body)
+    return body
 
 
 def _wait(batch_id: str, deadline: float) -> Any:
