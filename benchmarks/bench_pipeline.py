@@ -272,7 +272,7 @@ def main() -> None:  # noqa: PLR0915 - a script, read top to bottom
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--baseline-rows", type=int, default=2000)
     ap.add_argument("--concurrency", type=int, default=2, help="worker processes")
-    ap.add_argument("--chunk-size", type=int, default=50)
+    ap.add_argument("--chunk-size", type=int, default=100)
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests-per-client", type=int, default=10)
     ap.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")

@@ -155,6 +155,20 @@ def test_engine_error_and_poison_row_fail_only_their_rows(db_url: str, fake_anal
     assert errors["3"] == "no text found in the posting"
 
 
+def test_chunks_hold_a_number_of_rows_or_fewer_when_their_postings_are_long() -> None:
+    from models.inputs import Posting as InputPosting
+    from models.inputs import RowError
+
+    def posting(row: int, chars: int) -> InputPosting:
+        return InputPosting(row=row, id=str(row), text="x" * chars)
+
+    rows = [posting(1, 10), RowError(2, "2", "bad"), posting(3, 10), posting(4, 10), posting(5, 10)]
+    assert [[r.row for r in c] for c in pipeline._chunks(rows, 2, chars=100)] == [[1, 2], [3, 4], [5]]
+    # A huge posting makes a chunk of its own; postings that fit stay together.
+    rows = [posting(1, 40), posting(2, 40), posting(3, 500), posting(4, 30), posting(5, 30)]
+    assert [[r.row for r in c] for c in pipeline._chunks(rows, 10, chars=100)] == [[1, 2], [3], [4, 5]]
+
+
 def test_fail_chunk_and_cancel(db_url: str, fake_analyzer) -> None:
     rows = [{"id": str(i), "description": f"x {unique()}"} for i in range(6)]
     queue: list[tuple[str, int]] = []

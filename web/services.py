@@ -16,7 +16,6 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -37,8 +36,6 @@ FIELD_LABELS = {
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
 # Uploads never started are removed after this long.
 UPLOAD_TTL = 24 * 3600
-# Rows committed per transaction while a file is stored.
-COMMIT_ROWS = 500
 
 
 class UploadError(ValueError):
@@ -253,11 +250,6 @@ def count_rows(meta: dict[str, Any], mapping: dict[str, str | None], limit: int)
     return n
 
 
-def _blocks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    while block := list(itertools.islice(items, size)):
-        yield block
-
-
 def start_batch(
     url: str, celery: Any, meta: dict[str, Any], mapping: dict[str, str | None], *,
     skillset: str | None, chunk_size: int, max_rows: int,
@@ -276,18 +268,7 @@ def start_batch(
         if first is None:
             raise InputError("no postings found in the file")
         batch_id = pipeline.create_batch(url, filename=meta["filename"], skillset=skillset)
-        total = 0
-        error = None
-        chunks = enumerate(_blocks(itertools.chain([first], items), chunk_size))
-        try:
-            for group in _blocks(chunks, max(1, COMMIT_ROWS // chunk_size)):
-                total += sum(len(block) for _, block in group)
-                for chunk in pipeline.store_chunks(url, batch_id, group):
-                    enqueue(batch_id, chunk)
-                if pipeline.batch_status(url, batch_id) == "cancelled":
-                    break
-        except InputError as exc:
-            error = str(exc)
+        total, error = pipeline.receive(url, batch_id, itertools.chain([first], items), enqueue, chunk_size)
         pipeline.finish_receiving(url, batch_id, total, error)
     return batch_id
 

@@ -57,6 +57,9 @@ Enqueue = Callable[[str, int], None]
 OnFinish = Callable[[str], None]
 # Rows stored per transaction while a file is received.
 COMMIT_ROWS = 500
+# Characters of posting text a chunk holds at most, whatever its rows: a few huge
+# postings make chunks of their own, well within a task's time limit and memory.
+CHUNK_CHARS = 1_000_000
 
 _batches = Batch.__table__
 _rows = BatchRow.__table__
@@ -172,6 +175,49 @@ def _blocks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield block
 
 
+def _chunks(items: Iterable[Posting | RowError], size: int,
+            chars: int = CHUNK_CHARS) -> Iterator[list[Posting | RowError]]:
+    """Cut rows into chunks of ``size`` rows, or fewer when their texts pass ``chars``."""
+    block: list[Posting | RowError] = []
+    used = 0
+    for item in items:
+        n = len(item.text) if isinstance(item, Posting) else 0
+        if block and (len(block) >= size or used + n > chars):
+            yield block
+            block, used = [], 0
+        block.append(item)
+        used += n
+    if block:
+        yield block
+
+
+def receive(url: str, batch_id: str, items: Iterable[Posting | RowError], enqueue: Enqueue,
+            chunk_size: int, progress: Callable[[int], None] | None = None) -> tuple[int, str | None]:
+    """Store a file's rows in a batch chunk by chunk, enqueueing each chunk after its commit.
+
+    Return (rows stored, the error that stopped the file or None). Stops early
+    when the batch is cancelled meanwhile.
+    """
+    total = 0
+    # Commit a few hundred rows at a time: one commit per small chunk would make
+    # storing a big file slower than analysing it.
+    per_commit = max(1, COMMIT_ROWS // chunk_size)
+    try:
+        for group in _blocks(enumerate(_chunks(items, chunk_size)), per_commit):
+            size = sum(len(block) for _, block in group)
+            total += size
+            for chunk in store_chunks(url, batch_id, group):
+                enqueue(batch_id, chunk)
+            if progress:
+                progress(size)
+            if batch_status(url, batch_id) == CANCELLED:
+                break
+    except InputError as exc:
+        # A problem found mid-file: keep what was stored and say why it stopped.
+        return total, str(exc)
+    return total, None
+
+
 def _field(value: str | None, limit: int) -> str | None:
     return value[:limit] if value else None
 
@@ -257,7 +303,7 @@ def submit_file(
     *,
     skillset: str | None = None,
     text_column: str | None = None,
-    chunk_size: int = 50,
+    chunk_size: int = 100,
     progress: Callable[[int], None] | None = None,
 ) -> str:
     """Stream a CSV/JSONL file into a new batch and enqueue its chunks; return its id.
@@ -271,25 +317,7 @@ def submit_file(
     if first is None:
         raise InputError(f"{filename}: no postings found in the file")
     batch_id = create_batch(url, filename=filename, skillset=skillset)
-    total = 0
-    error = None
-    # Commit a few hundred rows at a time: one commit per small chunk would make
-    # storing a big file slower than analysing it.
-    per_commit = max(1, COMMIT_ROWS // chunk_size)
-    chunks = enumerate(_blocks(itertools.chain([first], items), chunk_size))
-    try:
-        for group in _blocks(chunks, per_commit):
-            size = sum(len(block) for _, block in group)
-            total += size
-            for chunk in store_chunks(url, batch_id, group):
-                enqueue(batch_id, chunk)
-            if progress:
-                progress(size)
-            if batch_status(url, batch_id) == CANCELLED:
-                break
-    except InputError as exc:
-        # A problem found mid-file: keep what was stored and say why it stopped.
-        error = str(exc)
+    total, error = receive(url, batch_id, itertools.chain([first], items), enqueue, chunk_size, progress)
     finish_receiving(url, batch_id, total, error)
     return batch_id
 

@@ -27,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_SKILLSET": None,
     # Rows per chunk task: big enough to amortise a task, small enough that a
     # pasted posting never waits long behind a batch.
-    "CHUNK_SIZE": 50,
+    "CHUNK_SIZE": 100,
     # A chunk is tried this many times; after that its rows are marked failed,
     # so a poison row that kills or hangs a worker cannot loop forever.
     "MAX_ATTEMPTS": 3,
