@@ -398,6 +398,11 @@ def test_cancel_and_unknown_batches(app, client) -> None:  # type: ignore[no-unt
     assert r.status_code == 303
     assert client.get(f"{progress_url}/progress.json").get_json()["status"] == "cancelled"
     assert "This batch was cancelled." in html(client.get(progress_url))
+    # No row was analysed: the table says so, and its filter offers "cancelled", not "pending".
+    report = html(client.get(f"{progress_url}/report"))
+    assert '<option value="cancelled"' in report and '<option value="pending"' not in report
+    assert '<span class="badge st-cancelled">cancelled</span>' in html(
+        client.get(f"{progress_url}/report?status=cancelled"))
     for path in ("", "/report", "/progress.json", "/rows/1"):
         assert client.get("/batches/" + "0" * 32 + path).status_code == 404
     assert client.post("/batches/" + "0" * 32 + "/cancel",

@@ -171,7 +171,7 @@ def report(batch_id: str):  # type: ignore[no-untyped-def]
         view=present.report_view(data, batch.skillset_id), table=table,
         q=args.get("q", ""), status=args.get("status", ""), sort=sort,
         direction="desc" if args.get("dir") == "desc" else "asc",
-        statuses=services.STATUSES,
+        statuses=services.row_statuses(batch),
     )
 
 

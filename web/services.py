@@ -25,7 +25,7 @@ from models.inputs import FIELD_CANDIDATES, InputError, iter_postings, preview
 from worker import pipeline, tasks
 from worker.db import session_scope
 from worker.results import NOT_ANALYSED, NOT_ANALYSED_ERROR, never_analysed
-from worker.storage import FINISHED, PENDING, Analysis, Batch, BatchRow
+from worker.storage import CANCELLED, FINISHED, PENDING, Analysis, Batch, BatchRow
 
 # The fields a user can map to a column of an uploaded file, in the order shown.
 FIELDS = ("text", "title", "company", "location", "date", "id")
@@ -319,6 +319,12 @@ SORTS = {
     "status": BatchRow.status,
 }
 STATUSES = ("done", "failed", "pending", NOT_ANALYSED)
+
+
+def row_statuses(batch: Batch) -> tuple[str, ...]:
+    """The statuses a batch's rows can have, for its table's filter."""
+    unanalysed = NOT_ANALYSED if batch.status == CANCELLED else PENDING
+    return tuple(s for s in STATUSES if s in ("done", "failed", unanalysed))
 
 
 @dataclass
