@@ -161,17 +161,20 @@ def report(batch_id: str):  # type: ignore[no-untyped-def]
         page_no = int(args.get("page", "1"))
     except ValueError:
         page_no = 1
+    statuses = services.row_statuses(batch)
+    status = args.get("status", "")
+    status = status if status in statuses else ""
     table = services.list_rows(
-        _url(), batch_id, q=args.get("q", "").strip()[:200], status=args.get("status", ""),
+        _url(), batch_id, q=args.get("q", "").strip()[:200], status=status,
         sort=sort, desc=args.get("dir") == "desc", page=page_no,
         per_page=int(current_app.config["ROWS_PER_PAGE"]),
     )
     return render_template(
         "batch_report.html", batch=batch, p=services.progress(batch), report=data,
         view=present.report_view(data, batch.skillset_id), table=table,
-        q=args.get("q", ""), status=args.get("status", ""), sort=sort,
+        q=args.get("q", ""), status=status, sort=sort,
         direction="desc" if args.get("dir") == "desc" else "asc",
-        statuses=services.row_statuses(batch),
+        statuses=statuses,
     )
 
 
