@@ -16,7 +16,7 @@ from models.matcher import SkillMatcher
 from models.parsing import parse_posting, with_title
 from models.pay import find_pay
 from models.scoring import score_posting
-from models.skillset import SkillSet, load_extras, load_skillset
+from models.skillset import SkillSet, analysis_version, load_extras, load_skillset
 
 
 class Analyzer:
@@ -24,6 +24,7 @@ class Analyzer:
 
     def __init__(self, skillset: SkillSet, *, use_matcher: bool = True) -> None:
         self.skillset = skillset
+        self.version = analysis_version(skillset)  # what stored analyses are kept under
         self.extras = load_extras()
         matcher = SkillMatcher().fit_skillsets(skillset, self.extras) if use_matcher else None
         self.extractor = Extractor(skillset, self.extras, matcher=matcher)

@@ -25,6 +25,9 @@ from models.text import Sentences, Tokens, phrase_stems, phrase_words, stem, tok
 _GAP_CHARS = frozenset(" \t-'\u2019\u2010\u2011\u2013")
 REQUIREMENT_RANK = {"unspecified": 0, "preferred": 1, "required": 2}
 MAX_EVIDENCE = 5
+# An alias's ``near`` word counts within this many characters of it, in its sentence:
+# "speak to patients ... and keep accurate records" is not about patient records.
+NEAR_CHARS = 50
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,8 @@ class Extractor:
                         continue
                     if entry.near_re or entry.unless_re:
                         s_start, s_end = span = span or sentences.span_at(start)
-                        if entry.near_re and not entry.near_re.search(text, s_start, s_end):
+                        if entry.near_re and not entry.near_re.search(
+                                text, max(s_start, start - NEAR_CHARS), min(s_end, end + NEAR_CHARS)):
                             continue
                         if entry.unless_re and entry.unless_re.search(text, s_start, s_end):
                             continue
@@ -224,7 +228,8 @@ class Extractor:
             if end > s_end:
                 continue
             near, context, asked, unless = self.matcher.alias_context_[j]
-            if near and not _words_re(near).search(text, s_start, s_end):
+            if near and not _words_re(near).search(text, max(s_start, start - NEAR_CHARS),
+                                                   min(s_end, end + NEAR_CHARS)):
                 continue
             if unless and _words_re(unless).search(text, s_start, s_end):
                 continue

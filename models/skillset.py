@@ -8,6 +8,7 @@ users write their own skill sets.
 from __future__ import annotations
 
 import functools
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -32,8 +33,9 @@ class Alias:
     """One way a posting can name a skill.
 
     ``case`` makes the match case-sensitive (``Epic`` the product, not "epic");
-    ``near`` lists words of which one must stand in the same sentence, for
-    aliases that mean the skill only in context ("Vision" the GP system);
+    ``near`` lists words of which one must stand close by in the same sentence
+    (``extraction.NEAR_CHARS``), for aliases that mean the skill only in
+    context ("Vision" the GP system);
     ``unless`` lists words of which none may stand in the same sentence
     ("inputting data on the database" is data entry, not database management);
     ``context`` lists words of which one must stand anywhere in the posting
@@ -79,6 +81,8 @@ class SkillSet:
     skills: tuple[Skill, ...]
     pay: dict[str, object] = field(default_factory=dict)
     source: str = ""
+    # Of the file's text (and its base's): edited aliases make another digest.
+    digest: str = ""
 
     def get(self, skill_id: str) -> Skill | None:
         return next((s for s in self.skills if s.id == skill_id), None)
@@ -152,10 +156,12 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
         raise SkillSetError(f"{source}: no [[skills]] tables found")
     base = data.get("base")
     inherited: dict[str, Skill] = {}
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if base is not None:
         if not isinstance(base, str):
             raise SkillSetError(f"{source}, line {_line_of(text, 'base')}: 'base' must be a skill-set id")
         for parent in (load_skillset(base), load_extras()):
+            digest = hashlib.sha256((digest + parent.digest).encode()).hexdigest()
             for skill in parent.skills:
                 inherited.setdefault(skill.id, skill)
     skills: list[Skill] = []
@@ -235,7 +241,24 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
         skills=tuple(skills),
         pay=pay,
         source=source,
+        digest=digest[:16],
     )
+
+
+# Raise when a change to the engine's code changes what it finds, so that stored
+# analyses of an older engine are not served again (a change to a skill-set file
+# shows in its digest).
+ENGINE_VERSION = 2
+
+
+def analysis_version(skillset: SkillSet) -> str:
+    """The version stored analyses are kept under: the skill set's own, then a digest
+    of its data, the extras catalogue and the engine's version.
+
+    An identical posting is analysed once per (skill-set id, analysis version).
+    """
+    parts = f"{skillset.digest}|{load_extras().digest}|{ENGINE_VERSION}"
+    return f"{skillset.version}+{hashlib.sha256(parts.encode()).hexdigest()[:10]}"
 
 
 def builtin_ids() -> list[str]:

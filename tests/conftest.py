@@ -132,6 +132,7 @@ class FakeAnalyzer:
     """Answers like the engine: skills found by keyword, a score, gaps."""
 
     skillset = FakeSkillSet()
+    version = "1"
 
     def __init__(self) -> None:
         self.calls: list[str] = []

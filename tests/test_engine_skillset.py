@@ -15,7 +15,9 @@ import pytest
 
 from models.analysis import Analyzer
 from models.skillset import (
+    ENGINE_VERSION,
     SkillSetError,
+    analysis_version,
     builtin_ids,
     builtin_skillsets,
     load_skillset,
@@ -433,3 +435,21 @@ def test_edited_user_file_is_read_again(tmp_path):
     os.utime(path, (mtime, mtime))
     second = load_skillset(str(path))
     assert first.name == "My skill set" and second.name == "Renamed"
+
+
+def test_stored_analyses_are_kept_under_a_version_that_follows_data_and_engine(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An upgrade that changes an alias or the engine must not serve old analyses again."""
+    from models import skillset as module
+
+    builtin = load_skillset("medical-office-specialist")
+    version = analysis_version(builtin)
+    assert version.startswith(builtin.version + "+") and len(version) <= 64
+    assert Analyzer.for_skillset().version == version
+    text = (ROOT / "models" / "data" / "medical-office-specialist.toml").read_text(encoding="utf-8")
+    same = parse_skillset(text, "copy.toml")
+    assert analysis_version(same) == version  # the same data: analyses are shared
+    edited = parse_skillset(text.replace('"audio typing"', '"audio-typing work"', 1), "edited.toml")
+    assert edited.version == builtin.version and analysis_version(edited) != version
+    monkeypatch.setattr(module, "ENGINE_VERSION", ENGINE_VERSION + 1)
+    assert analysis_version(builtin) != version

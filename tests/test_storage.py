@@ -238,6 +238,7 @@ def test_an_analysis_by_another_skill_set_version_is_not_reused(db_url: str, fak
     run_all(db_url, queue)
     newer = type("NewerSkillSet", (), {"id": "fake", "version": "2", "name": "Fake"})()
     monkeypatch.setattr(fake_analyzer, "skillset", newer)
+    monkeypatch.setattr(fake_analyzer, "version", "2")
     monkeypatch.setattr(pipeline, "resolve_skillset", lambda skillset: ("fake", "2"))
     again = pipeline.submit_file(db_url, csv_file([{"description": text}]), "b.csv",
                                  lambda b, c: queue.append((b, c)))

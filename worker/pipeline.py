@@ -75,11 +75,12 @@ def get_analyzer(skillset: str | None):  # type: ignore[no-untyped-def]
 
 
 def resolve_skillset(skillset: str | None) -> tuple[str, str]:
-    """Return (id, version) of a skill set; raises ``SkillSetError``."""
-    from models.skillset import load_skillset
+    """Return the id of a skill set and the version its analyses are kept under
+    (``models.skillset.analysis_version``); raises ``SkillSetError``."""
+    from models.skillset import analysis_version, load_skillset
 
     loaded = load_skillset(skillset)
-    return loaded.id, loaded.version
+    return loaded.id, analysis_version(loaded)
 
 
 def _insert_ignore(session: Session | Connection, model: type) -> Any:
@@ -599,7 +600,7 @@ def _rows_to_run(batch: Any, found: list[Any]) -> list[_RowToRun]:
     The skill set's version is known only once the batch's skill set is loaded.
     """
     analyzer = get_analyzer(batch.skillset)
-    key = (analyzer.skillset.id, analyzer.skillset.version)
+    key = (analyzer.skillset.id, analyzer.version)
     rows: dict[int, _RowToRun] = {}
     for r in found:
         if r.analysis_id is not None and (r.skillset_id, r.skillset_version) == key:
@@ -643,7 +644,7 @@ def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False,
             conn.rollback()
         rows = _rows_to_run(batch, found)
     analyzer = get_analyzer(batch.skillset)
-    key = (analyzer.skillset.id, analyzer.skillset.version)
+    key = (analyzer.skillset.id, analyzer.version)
     if not rows:
         return 0, 0
     include_text = bool(batch.include_text)
