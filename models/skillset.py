@@ -245,20 +245,28 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
     )
 
 
-# Raise when a change to the engine's code changes what it finds, so that stored
-# analyses of an older engine are not served again (a change to a skill-set file
-# shows in its digest).
+# Part of every analysis version. The engine's own source is too (``_engine_digest``),
+# so that a change to its code is never served the analyses of the code before it.
 ENGINE_VERSION = 2
 
 
 def analysis_version(skillset: SkillSet) -> str:
     """The version stored analyses are kept under: the skill set's own, then a digest
-    of its data, the extras catalogue and the engine's version.
+    of its data, the extras catalogue and the engine (its version and source).
 
     An identical posting is analysed once per (skill-set id, analysis version).
     """
-    parts = f"{skillset.digest}|{load_extras().digest}|{ENGINE_VERSION}"
+    parts = f"{skillset.digest}|{load_extras().digest}|{ENGINE_VERSION}|{_engine_digest()}"
     return f"{skillset.version}+{hashlib.sha256(parts.encode()).hexdigest()[:10]}"
+
+
+@functools.lru_cache(maxsize=1)
+def _engine_digest() -> str:
+    """A digest of the engine's modules (``models/*.py``), as installed."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def builtin_ids() -> list[str]:

@@ -453,3 +453,6 @@ def test_stored_analyses_are_kept_under_a_version_that_follows_data_and_engine(
     assert edited.version == builtin.version and analysis_version(edited) != version
     monkeypatch.setattr(module, "ENGINE_VERSION", ENGINE_VERSION + 1)
     assert analysis_version(builtin) != version
+    monkeypatch.setattr(module, "ENGINE_VERSION", ENGINE_VERSION)
+    monkeypatch.setattr(module, "_engine_digest", lambda: "edited engine code")
+    assert analysis_version(builtin) != version
