@@ -24,7 +24,7 @@ from sqlalchemy import func, or_, select
 from models.inputs import FIELD_CANDIDATES, InputError, iter_postings, preview
 from worker import pipeline, tasks
 from worker.db import session_scope
-from worker.results import NOT_ANALYSED, NOT_ANALYSED_ERROR, never_analysed
+from worker.results import NOT_ANALYSED, shown_status
 from worker.storage import CANCELLED, FINISHED, PENDING, Analysis, Batch, BatchRow
 
 # The fields a user can map to a column of an uploaded file, in the order shown.
@@ -376,9 +376,7 @@ def list_rows(
     rows = []
     for r in result:
         record = r.record or {}
-        status, error = r.status, r.error
-        if never_analysed(status, batch_status):
-            status, error = NOT_ANALYSED, NOT_ANALYSED_ERROR
+        status, error = shown_status(r.status, r.error, batch_status)
         rows.append({
             "row": r.row, "id": r.source_id, "title": r.title or record.get("title"),
             "company": r.company or record.get("company"), "location": r.location,
@@ -404,9 +402,7 @@ def batch_row(url: str, batch_id: str, row: int) -> dict[str, Any] | None:
     if r is None:
         return None
     record = dict(r.record or {})
-    status, error = r.status, r.error or record.get("error")
-    if never_analysed(status, r.batch_status):
-        status, error = NOT_ANALYSED, NOT_ANALYSED_ERROR
+    status, error = shown_status(r.status, r.error or record.get("error"), r.batch_status)
     record.update({
         "row": r.row, "id": r.source_id, "title": r.title or record.get("title"),
         "company": r.company or record.get("company"), "location": r.location,

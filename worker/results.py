@@ -21,9 +21,12 @@ NOT_ANALYSED = "cancelled"
 NOT_ANALYSED_ERROR = "not analysed: the batch was cancelled"
 
 
-def never_analysed(row_status: str, batch_status: str | None) -> bool:
-    """Is this a row still pending in a cancelled batch? It is shown as NOT_ANALYSED."""
-    return row_status == PENDING and batch_status == CANCELLED
+def shown_status(status: str, error: str | None, batch_status: str | None) -> tuple[str, str | None]:
+    """The (status, error) a row is shown and exported with: a row still pending in a
+    cancelled batch will never be analysed, and says so."""
+    if status == PENDING and batch_status == CANCELLED:
+        return NOT_ANALYSED, NOT_ANALYSED_ERROR
+    return status, error
 
 
 @dataclass
@@ -84,8 +87,7 @@ def iter_results(url: str, batch_id: str) -> Iterator[ResultRow]:
         for r in session.execute(_rows(batch_id, cast(Analysis.record, Text))):
             record = r[-1]
             row = ResultRow(*r[:-1], None if record is None else json.loads(record))
-            if never_analysed(row.status, batch_status):
-                row.status, row.error = NOT_ANALYSED, NOT_ANALYSED_ERROR
+            row.status, row.error = shown_status(row.status, row.error, batch_status)
             yield row
 
 
