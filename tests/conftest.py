@@ -359,6 +359,8 @@ def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-d
         "BROKER_URL": "filesystem://",
         "MAX_UPLOAD_MB": 1,
         "CHUNK_SIZE": 4,
+        # No worker runs in-process: the form would wait for nothing.
+        "PASTE_WAIT_SECONDS": 0,
         **extra,
     })
 

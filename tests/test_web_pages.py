@@ -208,6 +208,18 @@ def test_a_posting_with_script_is_shown_escaped(app, client) -> None:  # type: i
     assert "&lt;script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
+def test_the_form_waits_a_moment_for_the_result_then_shows_the_waiting_page(
+        app, client) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    app.config["PASTE_WAIT_SECONDS"] = 0.3
+    started = time.monotonic()
+    r = submit_text(client, f"Scheduling and Epic {uuid.uuid4().hex}")
+    assert r.status_code == 303 and time.monotonic() - started >= 0.3
+    # No worker ran meanwhile: the page that waits for it.
+    assert "Analysing…" in html(client.get(r.headers["Location"]))
+
+
 def test_unknown_result_is_a_404_page(client) -> None:  # type: ignore[no-untyped-def]
     r = client.get("/analyses/" + "0" * 32)
     assert r.status_code == 404 and "Page not found" in html(r)
@@ -461,5 +473,8 @@ def test_pay_is_set_beside_the_skill_sets_range() -> None:
     view = present.pay_view(record, "medical-office-specialist")
     assert view is not None and view["note"] == "Within the skill set's range."
     assert view["article"]["range"].startswith("$19,000")
+    assert view["posting"]["annual"] == "$30,000 – $32,000 a year"
     record["pay"] = {"text": "£60k", "currency": "GBP", "annual_min": 60000, "annual_max": 60000}
-    assert "not directly comparable" in present.pay_view(record, None)["note"]  # type: ignore[index]
+    view = present.pay_view(record, None)
+    assert view is not None and "not directly comparable" in view["note"]
+    assert view["posting"]["annual"] == "£60,000 a year"  # one figure, not "£60,000 – £60,000"

@@ -24,6 +24,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         SECRET_KEY="dev",
         # Long-polling waits at most this long for a pasted posting's result.
         MAX_WAIT_SECONDS=30,
+        # The Analyse form waits this long for the result before showing the page
+        # that waits for it: most postings then go straight to their result.
+        PASTE_WAIT_SECONDS=3,
         **DEFAULTS,
     )
     # Hosting platforms set these without our prefix; the prefixed ones win.

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
-import threading
 import time
 from typing import Any
 
@@ -23,6 +22,7 @@ from sqlalchemy import bindparam, select
 
 from models.inputs import InputError, check_text, input_format
 from models.skillset import SkillSetError, builtin_ids
+from web import services
 from web.errors import ApiError
 from worker import notify, pipeline, report, tasks
 from worker.db import get_autocommit, session_scope
@@ -169,33 +169,10 @@ def _analysis_body(batch_id: str, found: Any) -> dict[str, Any]:
 
 
 def _wait(batch_id: str, deadline: float) -> Any:
-    """Wait until the posting's batch is finished or the deadline passes; return its state.
-
-    Returns None at once for an unknown id.
-
-    With Redis the worker's announcement wakes us at once, through the process's
-    one subscription (the database is still what is read); without it, or while
-    that subscription is down, a cheap query polls, more often at first.
-    """
-    url = notify.redis_url(current_app.config)
-    listener = notify.listener(url) if url is not None else None
-    event = listener.register(batch_id) if listener is not None else threading.Event()
-    delay = 0.005
-    try:
-        # Read after registering, so a result stored meanwhile is not missed.
-        found = _single(batch_id)
-        while found is not None and found.status not in FINISHED and (left := deadline - time.monotonic()) > 0:
-            if listener is not None and listener.ready.is_set():
-                event.wait(min(left, 0.5))
-            else:
-                event.wait(min(delay, left))
-                delay = min(delay * 1.5, 0.1)
-            event.clear()
-            found = _single(batch_id) or found
-    finally:
-        if listener is not None:
-            listener.unregister(batch_id, event)
-    return found
+    """Wait until the posting's batch is finished or the deadline passes; return its state
+    (None at once for an unknown id)."""
+    return services.wait_finished(notify.redis_url(current_app.config), batch_id, deadline,
+                                  lambda: _single(batch_id))
 
 
 def _float_arg(name: str, default: float) -> float:

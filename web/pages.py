@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes
 from models.skillset import DEFAULT_SKILLSET, builtin_ids
 from web import error_pages, present, samples, services
+from worker import notify
 
 bp = Blueprint("pages", __name__)
 error_pages.catch_all(bp)
@@ -58,6 +61,11 @@ def analyze_submit():  # type: ignore[no-untyped-def]
                      skillset, 422)
     analysis_id = services.submit_posting(_url(), current_app.extensions["celery"], text,
                                           skillset)
+    wait = float(current_app.config["PASTE_WAIT_SECONDS"])
+    if wait > 0:
+        services.wait_finished(notify.redis_url(current_app.config), analysis_id,
+                               time.monotonic() + wait,
+                               lambda: services.single_result(_url(), analysis_id))
     return redirect(url_for("pages.result", analysis_id=analysis_id), 303)
 
 

@@ -126,10 +126,11 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
         return None
     view: dict[str, Any] = {"posting": None, "article": None, "note": None}
     if found:
+        low, high = (money(found.get(k), found.get("currency")) for k in ("annual_min", "annual_max"))
         view["posting"] = {
             "text": found.get("text"),
-            "annual": f"{money(found.get('annual_min'), found.get('currency'))} – "
-                      f"{money(found.get('annual_max'), found.get('currency'))} a year",
+            # "£18,138 a year" for one figure, not "£18,138 – £18,138".
+            "annual": f"{low} a year" if low == high else f"{low} – {high} a year",
         }
     if article:
         view["article"] = {

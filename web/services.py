@@ -15,14 +15,16 @@ import json
 import os
 import re
 import secrets
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy import func, or_, select
 
 from models.inputs import FIELD_CANDIDATES, InputError, iter_postings, preview
-from worker import pipeline, tasks
+from worker import notify, pipeline, tasks
 from worker.db import session_scope
 from worker.results import NOT_ANALYSED, shown_status
 from worker.storage import CANCELLED, FINISHED, PENDING, Analysis, Batch, BatchRow
@@ -86,6 +88,35 @@ def single_result(url: str, batch_id: str) -> SingleResult | None:
     if record and record.get("error") and not error:
         error = record["error"]
     return SingleResult(batch_id, status, record, text, error)
+
+
+def wait_finished(redis_url: str | None, batch_id: str, deadline: float,
+                  read: Callable[[], Any]) -> Any:
+    """Call ``read`` until the pasted posting it reads is finished or the deadline
+    passes; return what it last gave (None at once for an unknown id).
+
+    With Redis the worker's announcement wakes us at once, through the process's
+    one subscription (the database is still what is read); without it, or while
+    that subscription is down, a cheap query polls, more often at first.
+    """
+    listener = notify.listener(redis_url) if redis_url is not None else None
+    event = listener.register(batch_id) if listener is not None else threading.Event()
+    delay = 0.005
+    try:
+        # Read after registering, so a result stored meanwhile is not missed.
+        found = read()
+        while found is not None and found.status not in FINISHED and (left := deadline - time.monotonic()) > 0:
+            if listener is not None and listener.ready.is_set():
+                event.wait(min(left, 0.5))
+            else:
+                event.wait(min(delay, left))
+                delay = min(delay * 1.5, 0.1)
+            event.clear()
+            found = read() or found
+    finally:
+        if listener is not None:
+            listener.unregister(batch_id, event)
+    return found
 
 
 # --- Uploads -----------------------------------------------------------------------------
