@@ -25,50 +25,55 @@ CLAUSE_END_RE = re.compile(r"[,;:.!?]|\s(?:but|however|although|though|while)\s"
 
 # Whole sentences that are about the employer, not the job: equal opportunity,
 # the employer's own privacy notice, benefits, how to apply.
-BOILERPLATE_RE = re.compile(
-    r"equal (?:employment )?opportunit|\beeo\b|affirmative action|regardless of (?:race|age|sex|gender|"
-    r"religion|disability|their)|without regard to|protected (?:veteran|characteristic|class)|"
-    r"(?<!anti-)(?<!anti )discriminat|committed to (?:equality|diversity|equal|inclusion|being an inclusive)|"
-    r"disability confident|guaranteed interview|positive about disab|mindful employer|"
-    r"reasonable (?:adjustment|accommodation)|armed forces covenant|"
-    r"privacy (?:notice|policy|statement)|(?:process|use|hold|store|share|handle)s? your (?:personal )?"
-    r"(?:data|information|application)|your (?:personal )?data|personal data you|"
-    r"data protection (?:notice|policy|statement)|"
-    r"\bwe offer\b|benefits? (?:include|package|such as)|\b401\s?\(?k\)?|\bpto\b|paid time off|"
-    r"pension scheme|annual leave|tuition reimbursement|employee assistance|health,? dental|"
-    r"dental(?:,| and) vision|life insurance|\bdbs\b|disclosure and barring|"
-    r"rehabilitation of offenders|right to work in the uk|certificate of sponsorship|"
-    r"informal (?:visit|discussion|enquir|chat)|for (?:further|more) (?:information|details)|"
-    r"please (?:contact|email|e-mail|call|note|apply|see|refer)|closing date|"
-    r"may close (?:early|this)|applications? (?:will be|are|must)|"
-    r"\bvaccinat|covid-?19 vaccin|flu vaccin|smoke[- ]free|no smoking|\binterviews? (?:will|are|may|to be)|"
-    r"pathway to becoming|tuition|sign[- ]on bonus|rated (?:good|outstanding|requires)|"
-    r"\bawards?\b|authori[sz]ation to work|sponsorship|email address|informal visits? contact|"
-    r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d|compensation information|pay transparency|"
+BOILERPLATE = (
+    r"equal (?:employment )?opportunit", r"\beeo\b", r"affirmative action",
+    r"regardless of (?:race|age|sex|gender|religion|disability|their)", r"without regard to",
+    r"protected (?:veteran|characteristic|class)", r"(?<!anti-)(?<!anti )discriminat",
+    r"committed to (?:equality|diversity|equal|inclusion|being an inclusive)",
+    r"disability confident", r"guaranteed interview", r"positive about disab", r"mindful employer",
+    r"reasonable (?:adjustment|accommodation)", r"armed forces covenant",
+    r"privacy (?:notice|policy|statement)",
+    *(rf"{verb}s? your (?:personal )?(?:data|information|application)"
+      for verb in ("process", "use", "hold", "store", "share", "handle")),
+    r"your (?:personal )?data", r"personal data you", r"data protection (?:notice|policy|statement)",
+    r"\bwe offer\b", r"benefits? (?:include|package|such as)", r"\b401\s?\(?k\)?", r"\bpto\b",
+    r"paid time off", r"pension scheme", r"annual leave", r"tuition reimbursement", r"employee assistance",
+    r"health,? dental", r"dental(?:,| and) vision", r"life insurance", r"\bdbs\b", r"disclosure and barring",
+    r"rehabilitation of offenders", r"right to work in the uk", r"certificate of sponsorship",
+    r"informal (?:visit|discussion|enquir|chat)", r"for (?:further|more) (?:information|details)",
+    r"please (?:contact|email|e-mail|call|note|apply|see|refer)", r"closing date",
+    r"may close (?:early|this)", r"applications? (?:will be|are|must)",
+    r"\bvaccinat", r"covid-?19 vaccin", r"flu vaccin", r"smoke[- ]free", r"no smoking",
+    r"\binterviews? (?:will|are|may|to be)", r"pathway to becoming", r"tuition", r"sign[- ]on bonus",
+    r"rated (?:good|outstanding|requires)", r"\bawards?\b", r"authori[sz]ation to work", r"sponsorship",
+    r"email address", r"informal visits? contact", r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d",
+    r"compensation information", r"pay transparency",
     # "... expects all staff and volunteers to share this commitment": a safeguarding statement.
     r"share (?:this|our|the) commitment",
-    re.I,
 )
+BOILERPLATE_RE = re.compile("|".join(BOILERPLATE), re.I)
 
-PREFERRED_RE = re.compile(
-    r"\bpreferred\b|\bpreferable\b|\bpreferably\b|\bdesirable\b|\bdesired\b|\ba plus\b|\bplus\b|"
-    r"\badvantage(?:ous)?\b|\bideally\b|\bnice to have\b|\bbeneficial\b|\bbonus\b|"
-    r"\bwould be (?:an asset|helpful|useful|great)\b|\bis an asset\b|\bwelcome\b",
-    re.I,
+PREFERRED = (
+    r"\bpreferred\b", r"\bpreferable\b", r"\bpreferably\b", r"\bdesirable\b", r"\bdesired\b",
+    r"\ba plus\b", r"\bplus\b", r"\badvantage(?:ous)?\b", r"\bideally\b", r"\bnice to have\b",
+    r"\bbeneficial\b", r"\bbonus\b", r"\bwould be (?:an asset|helpful|useful|great)\b", r"\bis an asset\b",
+    r"\bwelcome\b",
 )
-REQUIRED_RE = re.compile(
-    r"\bmust\b|\brequire[ds]?\b|\brequirements?\b|\bessential\b|\bminimum\b|\bmandatory\b|"
-    r"\bneed(?:s|ed)? to (?:have|be)\b|\bexperience (?:in|of|with)\b|\bknowledge of\b|"
-    r"\bproficien|\bcompetent\b|\bskills? in\b|\bability to\b|\bable to\b|\bcertified\b|"
-    r"\bqualifi(?:ed|cation)\b|\bwill have\b|\byou have\b|\bshould have\b|\bexpected to\b|"
+PREFERRED_RE = re.compile("|".join(PREFERRED), re.I)
+REQUIRED = (
+    r"\bmust\b", r"\brequire[ds]?\b", r"\brequirements?\b", r"\bessential\b", r"\bminimum\b",
+    r"\bmandatory\b", r"\bneed(?:s|ed)? to (?:have|be)\b", r"\bexperience (?:in|of|with)\b",
+    r"\bknowledge of\b", r"\bproficien", r"\bcompetent\b", r"\bskills? in\b", r"\bability to\b",
+    r"\bable to\b", r"\bcertified\b", r"\bqualifi(?:ed|cation)\b", r"\bwill have\b", r"\byou have\b",
+    r"\bshould have\b", r"\bexpected to\b",
     # Duties: a sentence about what the worker does asks it of them.
-    r"\byou(?:'ll| will)\b|\bpost ?holder\b|\bjob ?holder\b|"
-    r"\bthe (?:ideal |successful )?(?:candidate|applicant|individual|incumbent|employee)s?\b|\bcandidates?\b|"
-    r"\bresponsib|\bduties\b|\b(?:this|the|your) (?:role|position)\b|\blooking for\b|\bseeking\b|"
-    r"\bwe (?:need|require)\b",
-    re.I,
+    r"\byou(?:'ll| will)\b", r"\bpost ?holder\b", r"\bjob ?holder\b",
+    r"\bthe (?:ideal |successful )?(?:candidate|applicant|individual|incumbent|employee)s?\b",
+    r"\bcandidates?\b", r"\bresponsib", r"\bduties\b",
+    *(rf"\b{word} (?:role|position)\b" for word in ("this", "the", "your")),
+    r"\blooking for\b", r"\bseeking\b", r"\bwe (?:need|require)\b",
 )
-
+REQUIRED_RE = re.compile("|".join(REQUIRED), re.I)
 
 _NEGATION_WORD = re.compile(r"\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b", re.I)
 
@@ -103,15 +108,16 @@ _BOILERPLATE_WORDS = (
 
 # Equal-opportunity and privacy statements run on for a whole paragraph: every
 # sentence after one of these, in the same block, is the employer's too.
-STATEMENT_RE = re.compile(
-    r"equal (?:employment )?opportunit|\beeo\b|affirmative action|regardless of (?:race|age|sex|gender|"
-    r"religion|disability|their)|without regard to|protected (?:veteran|characteristic|class)|"
-    r"privacy (?:notice|policy|statement)|(?:process|use|hold|store|share|handle)s? your (?:personal )?"
-    r"(?:data|information)|data protection (?:notice|policy|statement)|considered for employment|"
-    r"qualified applicants|compensation information|pay transparency",
-    re.I,
+STATEMENT = (
+    r"equal (?:employment )?opportunit", r"\beeo\b", r"affirmative action",
+    r"regardless of (?:race|age|sex|gender|religion|disability|their)", r"without regard to",
+    r"protected (?:veteran|characteristic|class)", r"privacy (?:notice|policy|statement)",
+    *(rf"{verb}s? your (?:personal )?(?:data|information)"
+      for verb in ("process", "use", "hold", "store", "share", "handle")),
+    r"data protection (?:notice|policy|statement)", r"considered for employment", r"qualified applicants",
+    r"compensation information", r"pay transparency",
 )
-
+STATEMENT_RE = re.compile("|".join(STATEMENT), re.I)
 
 _STATEMENT_WORDS = (
     "opportunit", "eeo", "affirmative", "regardless", "regard to", "protected", "privacy", "your",
@@ -234,11 +240,40 @@ def _trie(words: tuple[str, ...] | list[str]) -> str:
 _BOILERPLATE_CUE = re.compile(_trie(_BOILERPLATE_WORDS))
 _STATEMENT_CUE = re.compile(_trie(_STATEMENT_WORDS))
 
+
+_LEADING_ASSERTION = re.compile(r"\\b|\(\?<[!=][^()]*\)")
+
+
+def by_first_letter(alternatives: tuple[str, ...]) -> re.Pattern[str]:
+    """The alternatives as one expression for lower-cased text, branching on their first letter.
+
+    At every position Python's engine tries the branches of an alternation in
+    turn, and passes over one quickly only when it starts with a plain letter.
+    So a leading ``\\b`` or look-behind moves behind the first letter
+    (``\\beeo`` becomes ``e(?<!\\we)eo``) and the branches are grouped by that
+    letter: at most one group is entered. What matches, and where, is unchanged.
+    """
+    groups: dict[str, list[str]] = {}
+    for alternative in alternatives:
+        assertions = []
+        while m := _LEADING_ASSERTION.match(alternative):
+            assertions.append(m.group())
+            alternative = alternative[m.end():]
+        first, rest = alternative[:1], alternative[1:]
+        if not first.isalnum() or rest[:1] in ("?", "*", "+", "{"):
+            raise ValueError(f"an alternative must start with a letter or digit of its own: {alternative!r}")
+        behind = "".join(
+            f"(?<!\\w{first})" if a == "\\b" else f"{a[:-1]}{first})" for a in assertions
+        )
+        groups.setdefault(first, []).append(behind + rest)
+    return re.compile("|".join(f"{first}(?:{'|'.join(rests)})" for first, rests in groups.items()))
+
+
 # The expressions above, for lower-cased text (case-sensitive matching is faster).
-_BOILERPLATE_LOW = re.compile(BOILERPLATE_RE.pattern)
-_STATEMENT_LOW = re.compile(STATEMENT_RE.pattern)
-_PREFERRED_LOW = re.compile(PREFERRED_RE.pattern)
-_REQUIRED_LOW = re.compile(REQUIRED_RE.pattern)
+_BOILERPLATE_LOW = by_first_letter(BOILERPLATE)
+_STATEMENT_LOW = by_first_letter(STATEMENT)
+_PREFERRED_LOW = by_first_letter(PREFERRED)
+_REQUIRED_LOW = by_first_letter(REQUIRED)
 _CASE_BLIND = {
     _BOILERPLATE_LOW: BOILERPLATE_RE, _STATEMENT_LOW: STATEMENT_RE,
     _PREFERRED_LOW: PREFERRED_RE, _REQUIRED_LOW: REQUIRED_RE,

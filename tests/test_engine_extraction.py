@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import inspect
+import re
 from pathlib import Path
 
 import numpy as np
@@ -672,3 +673,32 @@ def test_compliance_with_privacy_rules_is_privacy_not_law(analyzer):
 def test_patient_focused_care_is_care_not_customer_service(analyzer):
     record = analyzer.analyze("You must have a passion for supporting excellent patient-focused care.")
     assert "customer_service" not in skill_ids(record)
+
+
+@pytest.mark.parametrize("name", ["BOILERPLATE", "STATEMENT", "PREFERRED", "REQUIRED"])
+def test_cue_expressions_by_first_letter_match_as_written(name):
+    """The fast form of each cue expression finds the same spans as the expression as written."""
+    from models import context
+    from models.evaluation import load_devset
+    from models.parsing import parse_posting
+
+    alternatives = getattr(context, name)
+    written = re.compile("|".join(alternatives))
+    fast = context.by_first_letter(alternatives)
+    texts = [parse_posting(item.text).text.lower() for item in load_devset(ROOT / "tests" / "fixtures")]
+    texts.append("anti-discriminatory practice; discrimination. the eeo; weeo; 401(k); 401k. "
+                 "if you have 2 years: $5 more. you'll be the post holder. candidates welcome, a plus. "
+                 "we are an equal opportunity employer and process your personal data.")
+    found = 0
+    for text in texts:
+        spans = [m.span() for m in written.finditer(text)]
+        assert [m.span() for m in fast.finditer(text)] == spans
+        found += len(spans)
+    assert found > 10
+
+
+def test_cue_expressions_need_a_letter_first():
+    from models.context import by_first_letter
+
+    with pytest.raises(ValueError, match="must start with a letter"):
+        by_first_letter((r"\bone\b", r"(?:two|three)"))
