@@ -81,6 +81,11 @@ class Extractor:
         self.alias_table = _PhraseTable(self.index)
         self.first_words = frozenset(self.alias_table.lengths) | self.leading  # where an alias or pattern may start
         self.blocker_table = _PhraseTable(self.blockers)
+        # skill id -> every word of the phrases that block it
+        self.blocker_words: dict[str, frozenset[str]] = {}
+        for key, ids in self.blockers.items():
+            for sid in ids:
+                self.blocker_words[sid] = self.blocker_words.get(sid, frozenset()) | frozenset(key)
 
     def _add(self, skill: Skill, alias: Alias, extra: bool) -> None:
         near_re = _words_re(alias.near)
@@ -113,7 +118,7 @@ class Extractor:
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
         sentences = Sentences(text, [(b.start, b.end) for b in doc.blocks])
         n = len(stems)
-        blocked = _BlockedAt(self.blocker_table, stems)
+        blocked = _BlockedAt(self.blocker_table, self.blocker_words, stems)
         found: list[Mention] = []
         covered = bytearray(n)
         aliases = self.alias_table
@@ -362,13 +367,16 @@ class _PhraseTable:
 class _BlockedAt:
     """The not-alias phrases of one posting, looked up only around mentions that need checking."""
 
-    def __init__(self, table: _PhraseTable, stems: list[str]) -> None:
+    def __init__(self, table: _PhraseTable, words: dict[str, frozenset[str]], stems: list[str]) -> None:
         self.table = table
+        self.words = words
         self.stems = stems
         self.longest: dict[int, tuple[int, set[str]] | None] = {}  # word -> longest phrase there
 
     def covers(self, first: int, last: int, skill_id: str) -> bool:
         """Does a phrase that blocks ``skill_id`` span words ``first`` to ``last``?"""
+        if self.stems[first] not in self.words.get(skill_id, ()):
+            return False  # no phrase that blocks the skill holds the first word: most mentions
         starts_a_phrase = self.table.lengths
         for j in range(max(0, first - self.table.longest + 1), first + 1):
             if self.stems[j] not in starts_a_phrase:
@@ -452,15 +460,19 @@ def _drop_nested(found: list[Mention]) -> list[Mention]:
     found.sort(key=lambda m: (m.start, -(m.end - m.start)))
     keep: list[Mention] = []
     spans: list[tuple[int, int, str]] = []
+    reach = -1  # where the spans end, at the furthest
     for m in found:
-        nested = any(
+        if reach <= m.start:
+            spans.clear()  # all end before this mention and every later one: none can hold them
+        elif any(
             s <= m.start and m.end <= e and (e - s) > (m.end - m.start) and sid != m.skill.id
             for s, e, sid in spans
-        )
-        if not nested:
-            keep.append(m)
-            # A pattern can span a whole clause ("input ... onto the clinical
-            # system"); the names inside it still count for their own skills.
-            if m.via != "pattern":
-                spans.append((m.start, m.end, m.skill.id))
+        ):
+            continue
+        keep.append(m)
+        # A pattern can span a whole clause ("input ... onto the clinical
+        # system"); the names inside it still count for their own skills.
+        if m.via != "pattern":
+            spans.append((m.start, m.end, m.skill.id))
+            reach = max(reach, m.end)
     return keep
