@@ -135,7 +135,10 @@ def make_soup(markup: str) -> BeautifulSoup:
     builder = getattr(_builders, "lxml", None)
     if builder is None:
         builder = _builders.lxml = _ReusingLXMLTreeBuilder()
-    return BeautifulSoup(markup, builder=builder)
+    try:
+        return BeautifulSoup(markup, builder=builder)
+    finally:
+        builder.soup = None  # the thread's builder must not keep the last tree (a big page) alive
 
 
 def unescape_html(raw: str) -> str:

@@ -392,3 +392,40 @@ def test_unrecognised_heading_resets_the_section():
     doc = parse_posting("<h2>Benefits</h2><p>Pension</p><h2>Parking</h2><p>Free parking.</p>")
     assert [s for _, s, _ in blocks(doc)] == ["benefits", "benefits", "other", "other"]
     assert classify_heading("Parking") is None
+
+
+def test_the_reusing_tree_builder_builds_what_beautifulsoup_builds():
+    from bs4 import BeautifulSoup
+
+    from models.parsing import make_soup
+
+    pages = [
+        "<p>One <b>two</b></p><ul><li>three</li></ul>",
+        "<html><head><title>T</title></head><body><div class='a b'>x &amp; y</div></body></html>",
+        "<p>unclosed <i>tags<p>and <br> breaks",
+    ]
+    for markup in pages * 2:  # the second time round, the kept parser is used again
+        assert str(make_soup(markup)) == str(BeautifulSoup(markup, "lxml"))
+
+
+def test_the_reusing_tree_builder_keeps_no_tree_and_serves_each_thread_its_own():
+    import threading
+
+    from models import parsing
+
+    soup = parsing.make_soup("<p>" + "word " * 1000 + "</p>")
+    assert parsing._builders.lxml.soup is None
+    assert soup.get_text().count("word") == 1000
+
+    results: dict[int, list[str]] = {}
+
+    def parse_many(n: int) -> None:
+        results[n] = [parsing.make_soup(f"<p>thread {n} posting {i}</p>").get_text() for i in range(200)]
+
+    threads = [threading.Thread(target=parse_many, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for n in range(4):
+        assert results[n] == [f"thread {n} posting {i}" for i in range(200)]
