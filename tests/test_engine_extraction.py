@@ -450,6 +450,42 @@ def test_extras_reported_separately(analyzer):
     assert record["score"] == analyzer.analyze("Schedule appointments.")["score"]
 
 
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        # A word that only shares its stem with an alias is not the alias.
+        ("You will play a vital role in the team.", "vital_signs"),
+        ("Supporting excellent service delivery and patient care delivery.", "portering"),
+        ("Experience of Band C administration and Hepatitis C clinics.", "programming"),
+        ("You will support ad hoc projects within the department.", "project_management"),
+        ("Our recruitment process is quick; recruitment will close early.", "supervision"),
+        ("Retrieval and maintenance of patient records.", "maintenance"),
+        ("Data acquisition, cleaning and modelling.", "cleaning"),
+        ("Experience in investment banking and financial services.", "cash_handling"),
+    ],
+)
+def test_extras_need_the_words_that_name_them(analyzer, text, absent):
+    assert absent not in {e["id"] for e in analyzer.analyze(text)["extras"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "present"),
+    [
+        ("Take vitals and room patients.", "vital_signs"),
+        ("Collect and make deliveries across the hospital site.", "portering"),
+        ("Strong C++ and Python programming skills.", "programming"),
+        ("Experience managing projects across teams.", "project_management"),
+        ("Recruiting staff and managing rotas.", "supervision"),
+        ("Report repairs and maintenance to the Estates team.", "maintenance"),
+        ("Cleaning of wards and toilets.", "cleaning"),
+        ("Cashing up the till and banking.", "cash_handling"),
+        ("You will be hiring, training, and conducting performance reviews.", "supervision"),
+    ],
+)
+def test_extras_still_found_by_their_names(analyzer, text, present):
+    assert present in {e["id"] for e in analyzer.analyze(text)["extras"]}
+
+
 # --- the matcher --------------------------------------------------------------------------
 
 
