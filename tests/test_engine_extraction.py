@@ -672,6 +672,8 @@ def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_stateme
     ("Proficiency with statistical software packages: SAS, SPSS or R.", "office_software"),
     ("Work with front office executives, scouts and coaches.", "front_desk"),
     ("Supports scoping, scheduling, and budgeting at a project level.", "scheduling"),
+    ("Our work reflects the demographic mix of our patients.", "data_entry"),
+    ("See below the key dates to diary in the event you are shortlisted.", "scheduling"),
 ])
 def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
     assert absent not in skill_ids(analyzer.analyze(text))
