@@ -18,6 +18,13 @@ PAY_RE = re.compile(
     re.I,
 )
 PERIOD_WORDS = {"hr": "hour", "wk": "week", "annum": "year", "yr": "year"}
+# An amount that is a bonus, an allowance or tuition help, not pay: named right after
+# it ("$500 sign-on bonus") or before it on its line ("Tuition assistance (up to $5,250)").
+_NOT_PAY_AFTER = re.compile(
+    r"\s*(?:(?:sign[- ]?on|signing|joining|referral|relocation|retention|annual)\s+)?"
+    r"(?:bonus|allowance|stipend|reimbursement|tuition)", re.I,
+)
+_NOT_PAY_BEFORE = re.compile(r"(?:bonus|referral|relocation|tuition|allowance|reimburse|stipend)[^\n]{0,40}$", re.I)
 
 
 def _number(whole: str, cents: str | None, k: str | None) -> float:
@@ -39,11 +46,14 @@ def find_pay(doc: Document) -> dict[str, Any] | None:
         found = _from_ld(doc.salary)
         if found:
             return found
-    for m in PAY_RE.finditer(doc.text):
-        if re.search(r"bonus|referral|relocation|tuition|allowance", doc.text[m.end():m.end() + 25], re.I):
+    text = doc.text
+    for m in PAY_RE.finditer(text):
+        if _NOT_PAY_AFTER.match(text, m.end()) or _NOT_PAY_BEFORE.search(text, max(0, m.start() - 60), m.start()):
             continue
         low = _number(m.group(2), m.group(3), m.group(4))
         high = _number(m.group(5), m.group(6), m.group(7)) if m.group(5) else low
+        if low < 1000 <= high and high / 2 <= low * 1000 <= high:
+            low *= 1000  # "£19 – 22,000", "$19-22k": thousands written once
         if low <= 0 or high < low:
             continue
         period = m.group(8)

@@ -630,6 +630,14 @@ def test_pay_found_in_text(analyzer):
     uk = analyzer.analyze("Medical secretary, \u00a321,000 - \u00a324,000 per annum.")["pay"]
     assert uk["currency"] == "GBP" and uk["period"] == "year" and uk["max"] == 24000
     assert analyzer.analyze("Front desk. $500 sign-on bonus.")["pay"] is None
+    assert analyzer.analyze("Tuition assistance program (up to $5,250 per year)")["pay"] is None
+    assert analyzer.analyze("Salary: $40,000 plus bonus.")["pay"]["min"] == 40000
+
+
+@pytest.mark.parametrize("text", ["Salary: \u00a319 \u2013 22,000 FT depending on experience.", "Pay \u00a319-22k."])
+def test_pay_with_thousands_written_once(analyzer, text):
+    pay = analyzer.analyze(text)["pay"]
+    assert (pay["min"], pay["max"], pay["period"]) == (19000, 22000, "year")
 
 
 def test_booking_patients_in_on_arrival_is_reception_not_scheduling(analyzer):
