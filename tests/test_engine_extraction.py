@@ -682,6 +682,7 @@ def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_stateme
     ("Supports scoping, scheduling, and budgeting at a project level.", "scheduling"),
     ("Our work reflects the demographic mix of our patients.", "data_entry"),
     ("See below the key dates to diary in the event you are shortlisted.", "scheduling"),
+    ("A proven record of successful primary care practice management.", "practice_management"),
 ])
 def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
     assert absent not in skill_ids(analyzer.analyze(text))
@@ -750,3 +751,8 @@ def test_cue_expressions_need_a_letter_first():
 
     with pytest.raises(ValueError, match="must start with a letter"):
         by_first_letter((r"\bone\b", r"(?:two|three)"))
+
+
+def test_practice_management_software_beside_its_system(analyzer):
+    record = analyzer.analyze("Experience with practice management and EHR systems is required.")
+    assert "practice_management" in skill_ids(record)
