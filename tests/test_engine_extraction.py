@@ -683,6 +683,7 @@ def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_stateme
     ("Our work reflects the demographic mix of our patients.", "data_entry"),
     ("See below the key dates to diary in the event you are shortlisted.", "scheduling"),
     ("A proven record of successful primary care practice management.", "practice_management"),
+    ("Experience with data visualization tools such as Tableau.", "database_management"),
 ])
 def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
     assert absent not in skill_ids(analyzer.analyze(text))
