@@ -1,6 +1,6 @@
 """Print precision and recall of skill extraction on the labelled dev set.
 
-    python benchmarks/evaluate.py [--set dev|holdout|holdout2|...|holdout15] [--errors]
+    python benchmarks/evaluate.py [--set dev|holdout|holdout2|...] [--errors]
                                   [--typos 0.1] [--pages ../shared/data/pages]
 
 Micro-averaged over (posting, skill) pairs, per skill, the ablation (aliases
@@ -30,8 +30,9 @@ def main() -> None:
     parser.add_argument("--postings", type=Path, default=ROOT.parent / "shared" / "data" / "postings",
                         help="folder of real postings whose control rows are checked for medical-only skills")
     parser.add_argument("--errors", action="store_true", help="list every false positive and negative")
-    sets = ("dev", "holdout", *(f"holdout{n}" for n in range(2, 16)))
-    parser.add_argument("--set", choices=sets, default="dev")
+    held_out = sorted((p.name for p in (ROOT / "tests" / "fixtures").glob("holdout*") if p.is_dir()),
+                      key=lambda name: int(name[len("holdout"):] or 1))
+    parser.add_argument("--set", choices=("dev", *held_out), default="dev")
     parser.add_argument("--typos", type=float, default=0.0,
                         help="misspell this share of words of 6+ letters (e.g. 0.05), seeded")
     args = parser.parse_args()
