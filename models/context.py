@@ -50,6 +50,8 @@ BOILERPLATE = (
     r"compensation information", r"pay transparency",
     # "... expects all staff and volunteers to share this commitment": a safeguarding statement.
     r"share (?:this|our|the) commitment",
+    # Contact details: a telephone number or an e-mail address.
+    r"(?<![\d,.])0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}(?!\d)", r"@[a-z0-9-]+\.[a-z]",
 )
 BOILERPLATE_RE = re.compile("|".join(BOILERPLATE), re.I)
 
@@ -102,7 +104,7 @@ _BOILERPLATE_WORDS = (
     "disclosure", "rehabilitation", "right to work", "sponsor", "informal", "further", "more",
     "please", "closing date", "may close", "application", "vaccin", "smok", "interview",
     "pathway to becoming", "sign", "rated", "award", "authori", "email address", "informal visit", "if ha",
-    "if you ha", "compensation information", "pay transparency", "commitment",
+    "if you ha", "compensation information", "pay transparency", "commitment", "0", "@",
 )
 
 
@@ -245,13 +247,13 @@ _LEADING_ASSERTION = re.compile(r"\\b|\(\?<[!=][^()]*\)")
 
 
 def by_first_letter(alternatives: tuple[str, ...]) -> re.Pattern[str]:
-    """The alternatives as one expression for lower-cased text, branching on their first letter.
+    """The alternatives as one expression for lower-cased text, branching on their first character.
 
     At every position Python's engine tries the branches of an alternation in
-    turn, and passes over one quickly only when it starts with a plain letter.
-    So a leading ``\\b`` or look-behind moves behind the first letter
+    turn, and passes over one quickly only when it starts with a plain character.
+    So a leading ``\\b`` or look-behind moves behind the first character
     (``\\beeo`` becomes ``e(?<!\\we)eo``) and the branches are grouped by that
-    letter: at most one group is entered. What matches, and where, is unchanged.
+    character: at most one group is entered. What matches, and where, is unchanged.
     """
     groups: dict[str, list[str]] = {}
     for alternative in alternatives:
@@ -260,8 +262,8 @@ def by_first_letter(alternatives: tuple[str, ...]) -> re.Pattern[str]:
             assertions.append(m.group())
             alternative = alternative[m.end():]
         first, rest = alternative[:1], alternative[1:]
-        if not first.isalnum() or rest[:1] in ("?", "*", "+", "{"):
-            raise ValueError(f"an alternative must start with a letter or digit of its own: {alternative!r}")
+        if not first or first in "\\.^$*+?{}[]|()" or rest[:1] in ("?", "*", "+", "{"):
+            raise ValueError(f"an alternative must start with a plain character of its own: {alternative!r}")
         behind = "".join(
             f"(?<!\\w{first})" if a == "\\b" else f"{a[:-1]}{first})" for a in assertions
         )

@@ -684,6 +684,9 @@ def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_stateme
     ("See below the key dates to diary in the event you are shortlisted.", "scheduling"),
     ("A proven record of successful primary care practice management.", "practice_management"),
     ("Experience with data visualization tools such as Tableau.", "database_management"),
+    # Contact details: the person to call is not the job.
+    ("Booking, Scheduling and Admin Manager Jane Smith on 0161 922 5663.", "scheduling"),
+    ("Questions? Write to the Medical Records team at records.team@example.nhs.uk", "medical_records"),
 ])
 def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
     assert absent not in skill_ids(analyzer.analyze(text))
@@ -750,7 +753,7 @@ def test_cue_expressions_by_first_letter_match_as_written(name):
 def test_cue_expressions_need_a_letter_first():
     from models.context import by_first_letter
 
-    with pytest.raises(ValueError, match="must start with a letter"):
+    with pytest.raises(ValueError, match="must start with a plain character"):
         by_first_letter((r"\bone\b", r"(?:two|three)"))
 
 
