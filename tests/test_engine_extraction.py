@@ -303,6 +303,10 @@ def test_privacy_notice_does_not_count(analyzer):
         ("Proficient in Microsoft Excel.", "office_software", "Microsoft Excel"),
         ("CPC certification required.", "coding_certification", "CPC"),
         ("Must hold a CMAA.", "cmaa", "CMAA"),
+        ("Preparing agendas and minutes for the clinical team.", "medical_documentation", "agendas and minutes"),
+        ("Typing of minutes for the ward meetings.", "medical_documentation", "Typing of minutes"),
+        ("Writing and dispatching routine letters.", "medical_documentation", "routine letters"),
+        ("Organise meetings and take notes at each meeting.", "medical_documentation", "take notes"),
     ],
 )
 def test_us_and_uk_wording(analyzer, text, sid, ev):
@@ -686,6 +690,7 @@ def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_stateme
     ("Experience with data visualization tools such as Tableau.", "database_management"),
     # Contact details: the person to call is not the job.
     ("Booking, Scheduling and Admin Manager Jane Smith on 0161 922 5663.", "scheduling"),
+    ("Putting patient letters into envelopes and posting them.", "medical_documentation"),
     ("Questions? Write to the Medical Records team at records.team@example.nhs.uk", "medical_records"),
 ])
 def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
