@@ -307,6 +307,8 @@ def test_privacy_notice_does_not_count(analyzer):
         ("Typing of minutes for the ward meetings.", "medical_documentation", "Typing of minutes"),
         ("Writing and dispatching routine letters.", "medical_documentation", "routine letters"),
         ("Organise meetings and take notes at each meeting.", "medical_documentation", "take notes"),
+        ("Back office duties include updating EPR.", "data_entry", "updating EPR"),
+        ("Capturing attendances on the PAS system.", "data_entry", "Capturing attendances on the PAS system"),
     ],
 )
 def test_us_and_uk_wording(analyzer, text, sid, ev):
