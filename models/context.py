@@ -50,6 +50,8 @@ BOILERPLATE = (
     r"compensation information", r"pay transparency",
     # "... expects all staff and volunteers to share this commitment": a safeguarding statement.
     r"share (?:this|our|the) commitment",
+    # How candidates are chosen: "as part of the assessment process candidates will ...".
+    *(rf"{step} process" for step in ("assessment", "selection", "recruitment", "interview")),
     # Contact details: a telephone number or an e-mail address.
     r"(?<![\d,.])0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}(?!\d)", r"@[a-z0-9-]+\.[a-z]",
 )
@@ -102,7 +104,8 @@ _BOILERPLATE_WORDS = (
     "your", "personal data", "data protection", "offer", "benefit", "401", "pto", "paid time",
     "pension", "annual leave", "tuition", "employee assistance", "dental", "life insurance", "dbs",
     "disclosure", "rehabilitation", "right to work", "sponsor", "informal", "further", "more",
-    "please", "closing date", "may close", "application", "vaccin", "smok", "interview",
+    "please", "closing date", "may close", "application", "vaccin", "smok", "interview", "assessment",
+    "selection", "recruitment",
     "pathway to becoming", "sign", "rated", "award", "authori", "email address", "informal visit", "if ha",
     "if you ha", "compensation information", "pay transparency", "commitment", "0", "@",
 )

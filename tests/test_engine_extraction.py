@@ -304,11 +304,13 @@ def test_privacy_notice_does_not_count(analyzer):
         ("CPC certification required.", "coding_certification", "CPC"),
         ("Must hold a CMAA.", "cmaa", "CMAA"),
         ("Preparing agendas and minutes for the clinical team.", "medical_documentation", "agendas and minutes"),
-        ("Typing of minutes for the ward meetings.", "medical_documentation", "Typing of minutes"),
+        ("Typing of minutes for the ward meetings.", "medical_documentation", "minutes"),
+        ("Typing of minutes for the ward meetings.", "typing", "Typing"),
         ("Writing and dispatching routine letters.", "medical_documentation", "routine letters"),
         ("Organise meetings and take notes at each meeting.", "medical_documentation", "take notes"),
         ("Back office duties include updating EPR.", "data_entry", "updating EPR"),
         ("Capturing attendances on the PAS system.", "data_entry", "Capturing attendances on the PAS system"),
+        ("You possess strong research, writing and editing skills.", "communication", "writing and editing skills"),
     ],
 )
 def test_us_and_uk_wording(analyzer, text, sid, ev):
@@ -693,6 +695,9 @@ def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_stateme
     # Contact details: the person to call is not the job.
     ("Booking, Scheduling and Admin Manager Jane Smith on 0161 922 5663.", "scheduling"),
     ("Putting patient letters into envelopes and posting them.", "medical_documentation"),
+    ("A track record in database design, development and management.", "data_entry"),
+    ("As part of the assessment process candidates will complete a computer based assessment.", "office_software"),
+    ("Maintain an excellent line of communication between the two teams.", "communication"),
     ("Questions? Write to the Medical Records team at records.team@example.nhs.uk", "medical_records"),
 ])
 def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
