@@ -52,6 +52,10 @@ BOILERPLATE = (
     r"share (?:this|our|the) commitment",
     # How candidates are chosen: "as part of the assessment process candidates will ...".
     *(rf"{step} process" for step in ("assessment", "selection", "recruitment", "interview")),
+    # The employer's size: "DSFS has just over 700 staff in Facilities, ... Patient Records, Switchboard".
+    *(rf"{verb}\s+(?:(?:just|almost|nearly|around|about|over|more than|some|approximately)\s+)*"
+      r"[\d,]{2,}\+?\s+(?:staff|employees|colleagues|people|members of staff)\b"
+      for verb in ("employs", "employing", "has", "have", "with")),
     # Contact details: a telephone number or an e-mail address.
     r"(?<![\d,.])0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}(?!\d)", r"@[a-z0-9-]+\.[a-z]",
 )
@@ -105,7 +109,7 @@ _BOILERPLATE_WORDS = (
     "pension", "annual leave", "tuition", "employee assistance", "dental", "life insurance", "dbs",
     "disclosure", "rehabilitation", "right to work", "sponsor", "informal", "further", "more",
     "please", "closing date", "may close", "application", "vaccin", "smok", "interview", "assessment",
-    "selection", "recruitment",
+    "selection", "recruitment", "employ", "has", "have", "with",
     "pathway to becoming", "sign", "rated", "award", "authori", "email address", "informal visit", "if ha",
     "if you ha", "compensation information", "pay transparency", "commitment", "0", "@",
 )

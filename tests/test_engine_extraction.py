@@ -698,6 +698,7 @@ def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_stateme
     ("A track record in database design, development and management.", "data_entry"),
     ("As part of the assessment process candidates will complete a computer based assessment.", "office_software"),
     ("Maintain an excellent line of communication between the two teams.", "communication"),
+    ("DSFS has just over 700 staff in Facilities, Estates, ICT, Patient Records and Switchboard.", "medical_records"),
     ("Questions? Write to the Medical Records team at records.team@example.nhs.uk", "medical_records"),
 ])
 def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
