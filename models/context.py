@@ -109,7 +109,7 @@ _BOILERPLATE_WORDS = (
     "pension", "annual leave", "tuition", "employee assistance", "dental", "life insurance", "dbs",
     "disclosure", "rehabilitation", "right to work", "sponsor", "informal", "further", "more",
     "please", "closing date", "may close", "application", "vaccin", "smok", "interview", "assessment",
-    "selection", "recruitment", "employ", "has", "have", "with",
+    "selection", "recruitment", *"123456789",
     "pathway to becoming", "sign", "rated", "award", "authori", "email address", "informal visit", "if ha",
     "if you ha", "compensation information", "pay transparency", "commitment", "0", "@",
 )
@@ -179,8 +179,9 @@ class Cues:
 
     def boilerplate_in(self, start: int, end: int) -> bool:
         cue = _BOILERPLATE_CUE.search(self.low, start, end)
-        # No cue word stands more than 20 characters into a match.
-        return cue is not None and self._search(_BOILERPLATE_LOW, max(start, cue.start() - 20), end)
+        # No cue word stands more than 40 characters into a match (the staff count's
+        # first digit, after "employs approximately"); most stand at its start.
+        return cue is not None and self._search(_BOILERPLATE_LOW, max(start, cue.start() - 40), end)
 
     def statement_cue_in(self, start: int, end: int) -> bool:
         """Does a statement cue word stand in [start, end)? If not, no sentence there is a statement."""
