@@ -466,7 +466,7 @@ def test_extras_reported_separately(analyzer):
         ("Supporting excellent service delivery and patient care delivery.", "portering"),
         ("Experience of Band C administration and Hepatitis C clinics.", "programming"),
         ("You will support ad hoc projects within the department.", "project_management"),
-        ("Our recruitment process is quick; recruitment will close early.", "supervision"),
+        ("We are recruiting a medical secretary to join the surgery.", "supervision"),
         ("Retrieval and maintenance of patient records.", "maintenance"),
         ("The finance team works with directors across the region.", "teamwork"),
         ("Data acquisition, cleaning and modelling.", "cleaning"),
