@@ -264,9 +264,32 @@ def _parse_html(raw: str) -> Document:
     return doc
 
 
+_TITLE_SEPARATOR = re.compile(r"\s+[|\u2013\u2014-]\s+")
+# What a job board puts after the title: its place ("Palo Alto, CA", "Park Ridge, IL
+# 60068") and its site ("Indeed.com").
+_TITLE_PLACE = re.compile(r"[A-Z][\w .'-]*,\s*[A-Z]{2}(?:\s+\d{5})?|remote", re.I)
+_TITLE_SITE = re.compile(r"[\w-]+\.(?:com|org|net|co\.uk)|jobs?|careers?", re.I)
+
+
 def _title_from_page_title(title: str) -> str:
-    # "Patient Access Lead - Mercyhealth | Careers" -> "Patient Access Lead"
-    return re.split(r"\s+[|\u2013\u2014-]\s+", title, maxsplit=1)[0].strip() or title
+    """The job title in a page's <title>.
+
+    A job board's "Data Engineer \u2013 Systems and Configuration - Palo Alto, CA" loses
+    only its place (and site); otherwise the title is what stands before the first
+    separator ("Patient Access Lead - Mercyhealth | Careers").
+    """
+    cuts = list(_TITLE_SEPARATOR.finditer(title))
+    end, placed = len(title), False
+    for cut in reversed(cuts):
+        tail = title[cut.end():end].strip()
+        if _TITLE_PLACE.fullmatch(tail):
+            placed = True
+        elif not _TITLE_SITE.fullmatch(tail):
+            break
+        end = cut.start()
+    if placed and title[:end].strip():
+        return title[:end].strip()
+    return (title[:cuts[0].start()].strip() if cuts else "") or title.strip()
 
 
 def _parse_html_body(soup: BeautifulSoup, raw: str) -> Document:

@@ -429,3 +429,16 @@ def test_the_reusing_tree_builder_keeps_no_tree_and_serves_each_thread_its_own()
         t.join()
     for n in range(4):
         assert results[n] == [f"thread {n} posting {i}" for i in range(200)]
+
+
+@pytest.mark.parametrize(("page_title", "title"), [
+    ("Data Engineer \u2013 Systems and Configuration - Palo Alto, CA",
+     "Data Engineer \u2013 Systems and Configuration"),
+    ("Medical Cash Poster - Park Ridge, IL 60068 - Indeed.com", "Medical Cash Poster"),
+    ("Front Desk Receptionist - Remote", "Front Desk Receptionist"),
+    ("Patient Access Lead - Mercyhealth | Careers", "Patient Access Lead"),
+    ("Receptionist", "Receptionist"),
+])
+def test_title_tag_loses_only_what_a_job_board_adds(page_title, title):
+    doc = parse_posting(f"<html><head><title>{page_title}</title></head><body><p>Greet patients.</p></body></html>")
+    assert doc.title == title
