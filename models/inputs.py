@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
+from models.text import without_surrogates
+
 # A single posting over this size is rejected rather than analysed: real adverts
 # are a few KB and saved job pages under 1 MB; 10 MB of text is a wrong paste.
 MAX_POSTING_CHARS = 2_000_000
@@ -321,7 +323,10 @@ def _read_jsonl(
         if not isinstance(obj, dict):
             yield RowError(line_no, None, f"line {line_no}: expected a JSON object")
             continue
-        record = {k: v if isinstance(v, str) else json.dumps(v) for k, v in obj.items() if v is not None}
+        record = {
+            k: without_surrogates(v) if isinstance(v, str) else json.dumps(v)
+            for k, v in obj.items() if v is not None
+        }
         if mapping is None or not seen_object:
             mapping = detect_columns(list(obj))
             if columns:

@@ -14,12 +14,15 @@ import html
 import json
 import re
 import threading
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 from bs4.builder import LXMLTreeBuilder
 from bs4.element import PreformattedString
+
+from models.text import without_surrogates
 
 BLOCK_TAGS = frozenset(
     "p div li ul ol h1 h2 h3 h4 h5 h6 br tr td th table section article header footer "
@@ -128,6 +131,8 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
 
 
 _builders = threading.local()  # a builder holds the document being built: one per thread
+# A saved page may open with an XML declaration; it is still read as HTML, on purpose.
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 
 def make_soup(markup: str) -> BeautifulSoup:
@@ -139,6 +144,16 @@ def make_soup(markup: str) -> BeautifulSoup:
         return BeautifulSoup(markup, builder=builder)
     finally:
         builder.soup = None  # the thread's builder must not keep the last tree (a big page) alive
+
+
+def _ld_without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_surrogates(value)
+    if isinstance(value, dict):
+        return {k: _ld_without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_ld_without_surrogates(v) for v in value]
+    return value
 
 
 def unescape_html(raw: str) -> str:
@@ -156,7 +171,7 @@ def looks_like_html(raw: str) -> bool:
 
 def parse_posting(raw: str) -> Document:
     """Parse plain text or HTML into a ``Document``."""
-    raw = unescape_html(raw)
+    raw = unescape_html(without_surrogates(raw))
     if looks_like_html(raw):
         return _parse_html(raw)
     return _parse_text(raw)
@@ -300,7 +315,12 @@ def _parse_html_body(soup: BeautifulSoup, raw: str) -> Document:
         root = soup.find(attrs={"role": "main"})
     root = root or _first_body(soup) or soup
     builder = _Builder()
-    _walk(root, builder)
+    try:
+        _walk(root, builder)
+    except RecursionError:
+        # Markup nested deeper than Python recurses (thousands of levels) is no
+        # real posting's; its text is still read, line by line, without sections.
+        return _parse_text(root.get_text("\n"))
     builder.flush()
     return builder.document()
 
@@ -351,7 +371,7 @@ def _job_posting_ld(soup: BeautifulSoup) -> dict[str, Any] | None:
             continue
         found = _find_job_posting(data)
         if found is not None:
-            return found
+            return _ld_without_surrogates(found)
     return None
 
 
@@ -363,7 +383,7 @@ def _job_posting_ld_text(raw: str) -> dict[str, Any] | None:
         except ValueError:
             continue
         if found is not None:
-            return found
+            return _ld_without_surrogates(found)
     return None
 
 

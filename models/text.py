@@ -20,6 +20,16 @@ TOKEN_RE = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?|\d+")
 SENTENCE_END_RE = re.compile(r"\s(?:(?<=[.!?;]\s)\s*(?=[\"'(\[A-Z0-9\u2022])|\s*[\u2022]\s+)")
 
 
+# A lone surrogate ("\\ud800" in a JSON line or a page's JSON-LD) cannot be encoded:
+# lxml, the database, a CSV export and a web page would all fail on it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_surrogates(text: str) -> str:
+    """The text with each lone surrogate replaced by U+FFFD (one character for one: offsets hold)."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
 @functools.lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
     """Lower-case a word and drop a plural or possessive ending."""

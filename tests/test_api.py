@@ -71,6 +71,22 @@ def test_single_analysis_flow(app, client) -> None:  # type: ignore[no-untyped-d
     assert result["error"] is None
 
 
+def test_lone_surrogates_in_json_are_stored_as_replacement_characters(app, client) -> None:  # type: ignore[no-untyped-def]
+    tag = uuid.uuid4().hex
+    body = '{"text": "Use Epic \\ud800 daily ' + tag + '", "title": "Clerk \\udfff"}'
+    r = client.post("/api/v1/analyses", data=body, content_type="application/json")
+    assert r.status_code == 202, r.get_data(as_text=True)
+    drain(app, r.get_json()["id"])
+    result = client.get(r.get_json()["status_url"]).get_json()["result"]
+    assert result["text"] == f"Use Epic \ufffd daily {tag}" and result["title"] == "Clerk \ufffd"
+    jsonl = f'{{"id": "a", "description": "Use Epic \\ud800 daily {tag}"}}\n'.encode()
+    r = upload(client, jsonl, name="jobs.jsonl")
+    assert r.status_code == 202, r.get_json()
+    drain(app, r.get_json()["id"])
+    status = client.get(f"/api/v1/batches/{r.get_json()['id']}").get_json()
+    assert (status["done"], status["failed"]) == (1, 0)
+
+
 def test_submit_with_wait_answers_202_when_the_result_is_late(app, client) -> None:  # type: ignore[no-untyped-def]
     # No worker runs here: the wait runs out and the answer is the usual 202.
     r = client.post("/api/v1/analyses?wait=0.2", json={"text": f"Epic {uuid.uuid4().hex}"})

@@ -390,3 +390,52 @@ def test_real_process():
     assert done.returncode == 1
     assert done.stderr.decode().strip() == "Error: no-such-file.html: no such file"
     assert done.stdout == b""
+
+
+def test_jsonl_with_lone_surrogates_and_deep_markup(runner, group, tmp_path):
+    """A lone surrogate (a JSON escape) and markup nested thousands deep are read, not a traceback."""
+    src = tmp_path / "odd.jsonl"
+    deep = "<div>" * 5000 + "Use EMIS daily." + "</div>" * 5000
+    src.write_text(
+        '{"id": "a", "description": "<p>Use EMIS \\ud800 daily.</p>"}\n'
+        + json.dumps({"id": "b", "description": deep}) + "\n"
+        + '{"id": "c", "description": "Book appointments."}\n',
+        encoding="utf-8",
+    )
+    result = run(runner, group, "analyze", str(src), "--format", "csv", "--no-progress")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["id"], r["skills"], r["error"]) for r in rows] == [
+        ("a", "ehr", ""), ("b", "ehr", ""), ("c", "scheduling", ""),
+    ]
+
+
+def test_a_posting_the_engine_fails_on_is_an_error_row_and_the_run_goes_on(runner, group, tmp_path, monkeypatch):
+    from models.analysis import Analyzer
+
+    analyze = Analyzer.analyze
+
+    def failing(self, raw, **kw):
+        if "BOOM" in raw:
+            raise ValueError("engine bug")
+        return analyze(self, raw, **kw)
+
+    monkeypatch.setattr(Analyzer, "analyze", failing)
+    src = tmp_path / "batch.jsonl"
+    src.write_text('{"id": "a", "text": "BOOM"}\n{"id": "b", "text": "Book appointments."}\n', encoding="utf-8")
+    result = run(runner, group, "analyze", str(src), "--format", "csv", "--no-progress")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["id"], r["error"]) for r in rows] == [("a", "the analysis failed (ValueError)"), ("b", "")]
+
+
+def test_a_page_with_an_xml_declaration_gives_no_warning(tmp_path):
+    if not CLI_PY.exists():
+        pytest.skip("web/cli.py (the skillgap group) does not exist yet")
+    page = tmp_path / "page.html"
+    page.write_text('<?xml version="1.0" encoding="utf-8"?><html><body><p>Use EMIS daily.</p></body></html>',
+                    encoding="utf-8")
+    done = subprocess_run("analyze", str(page), "--format", "jsonl")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["skills"][0]["id"] == "ehr"
+    assert b"Warning" not in done.stderr, done.stderr

@@ -442,3 +442,16 @@ def test_the_reusing_tree_builder_keeps_no_tree_and_serves_each_thread_its_own()
 def test_title_tag_loses_only_what_a_job_board_adds(page_title, title):
     doc = parse_posting(f"<html><head><title>{page_title}</title></head><body><p>Greet patients.</p></body></html>")
     assert doc.title == title
+
+
+def test_lone_surrogates_become_replacement_characters():
+    doc = parse_posting('<script type="application/ld+json">{"@type": "JobPosting", "title": "Clerk \\ud800", '
+                        '"description": "<p>Use EMIS \\udfff daily</p>"}</script>')
+    assert doc.title == "Clerk \ufffd"
+    assert doc.text == "Use EMIS \ufffd daily"
+    assert parse_posting("Use EMIS \ud800 daily").text == "Use EMIS \ufffd daily"
+
+
+def test_markup_nested_thousands_deep_is_still_read():
+    doc = parse_posting("<p>" + "<div>" * 5000 + "Greet patients." + "</div>" * 5000 + "</p>")
+    assert doc.text == "Greet patients."

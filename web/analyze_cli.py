@@ -62,7 +62,7 @@ def _records(
         if source == "-":
             data = sys.stdin.buffer.read()
             text = decode_bytes(data, "standard input")
-            yield analyzer.analyze(text, id="stdin")
+            yield _analyze_one(analyzer, text, id="stdin")
             continue
         if not os.path.exists(source):
             raise InputError(f"{source}: no such file")
@@ -74,12 +74,20 @@ def _records(
             progress = Progress(multi and progress_wanted, size)
             for item in iter_postings(raw, source, text_column=text_column):
                 if isinstance(item, Posting):
-                    record = analyzer.analyze(item.text, id=item.id, title=item.title, company=item.company)
+                    record = _analyze_one(analyzer, item.text, id=item.id, title=item.title, company=item.company)
                 else:
                     record = _error_record(item.id or str(item.row), item.message)
                 progress.update(raw.tell() if multi else None)
                 yield record
             progress.close()
+
+
+def _analyze_one(analyzer: Any, text: str, *, id: str, **fields: Any) -> dict[str, Any]:
+    """One posting's record; an engine failure on it is its error, as in a worker, and the run goes on."""
+    try:
+        return analyzer.analyze(text, id=id, **fields)
+    except Exception as exc:  # noqa: BLE001 - one posting must not end a 100k-row run
+        return _error_record(id, f"the analysis failed ({type(exc).__name__})")
 
 
 def _error_record(posting_id: str, message: str) -> dict[str, Any]:

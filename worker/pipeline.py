@@ -34,6 +34,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from models.inputs import InputError, Posting, RowError, iter_postings
+from models.text import without_surrogates
 from worker.db import get_autocommit, get_engine, session_scope
 from worker.storage import (
     CANCELLED,
@@ -378,6 +379,9 @@ def submit_text(
     """
     skillset_id, version = resolve_skillset(skillset)
     batch_id = uuid.uuid4().hex
+    # A JSON body may carry lone surrogates ("\\ud800"), which no database column takes.
+    text = without_surrogates(text)
+    title, company = (without_surrogates(v) if v else v for v in (title, company))
     values = {
         "b": batch_id, "skillset": skillset, "sid": skillset_id, "sver": version,
         "title": _field(title, 512), "company": _field(company, 512),
