@@ -311,6 +311,7 @@ def test_privacy_notice_does_not_count(analyzer):
         ("Back office duties include updating EPR.", "data_entry", "updating EPR"),
         ("Capturing attendances on the PAS system.", "data_entry", "Capturing attendances on the PAS system"),
         ("You possess strong research, writing and editing skills.", "communication", "writing and editing skills"),
+        ("You must provide an excellent service to patients and visitors.", "customer_service", "excellent service"),
     ],
 )
 def test_us_and_uk_wording(analyzer, text, sid, ev):
@@ -699,6 +700,10 @@ def test_anti_discriminatory_practice_is_a_duty_not_an_equal_opportunity_stateme
     ("As part of the assessment process candidates will complete a computer based assessment.", "office_software"),
     ("Maintain an excellent line of communication between the two teams.", "communication"),
     ("DSFS has just over 700 staff in Facilities, Estates, ICT, Patient Records and Switchboard.", "medical_records"),
+    # Service with nobody named to serve: not customer service.
+    ("You will be a highly motivated individual, committed to service excellence.", "customer_service"),
+    ("The post holder must have the drive to provide an excellent service to stakeholders.", "customer_service"),
+    ("West Herts are embarking on an Electronic Patient Record programme.", "ehr"),
     ("Questions? Write to the Medical Records team at records.team@example.nhs.uk", "medical_records"),
 ])
 def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
