@@ -305,6 +305,11 @@ def iter_jsonl(
         _release(text, made)
 
 
+def _json_cell(value: Any) -> str:
+    """A JSON line's value as a cell: strings as they are (bar lone surrogates), the rest as JSON."""
+    return without_surrogates(value) if isinstance(value, str) else json.dumps(value)
+
+
 def _read_jsonl(
     text: io.TextIOWrapper, text_column: str | None, columns: dict[str, str | None] | None
 ) -> Iterator[Posting | RowError]:
@@ -323,10 +328,7 @@ def _read_jsonl(
         if not isinstance(obj, dict):
             yield RowError(line_no, None, f"line {line_no}: expected a JSON object")
             continue
-        record = {
-            k: without_surrogates(v) if isinstance(v, str) else json.dumps(v)
-            for k, v in obj.items() if v is not None
-        }
+        record = {k: _json_cell(v) for k, v in obj.items() if v is not None}
         if mapping is None or not seen_object:
             mapping = detect_columns(list(obj))
             if columns:
@@ -414,7 +416,7 @@ def _preview(
             continue
         if isinstance(obj, dict):
             header.extend(k for k in obj if k not in header)
-            first.append({k: v if isinstance(v, str) else json.dumps(v) for k, v in obj.items()})
+            first.append({k: _json_cell(v) for k, v in obj.items()})
         if len(first) >= rows:
             break
     if not header:

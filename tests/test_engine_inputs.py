@@ -351,3 +351,11 @@ def test_preview_leaves_the_callers_stream_open():
     assert not stream.closed
     stream.seek(0)
     assert [p.text for p in iter_postings(stream, "p.csv")] == ["Data entry"]
+
+
+def test_jsonl_preview_and_rows_replace_lone_surrogates():
+    data = b'{"id": "a", "description": "Use Epic \\ud800 daily to book clinic appointments"}\n'
+    _, _, rows = preview(io.BytesIO(data), "p.jsonl")
+    assert rows[0]["description"] == "Use Epic \ufffd daily to book clinic appointments"
+    [posting] = list(iter_postings(io.BytesIO(data), "p.jsonl"))
+    assert posting.text == "Use Epic \ufffd daily to book clinic appointments"

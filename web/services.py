@@ -250,9 +250,9 @@ def plain(value: Any, limit: int = 300) -> str:
         if "&lt;" in text or "&amp;" in text:
             text = html.unescape(text)
     if "<" in text:
-        from bs4 import BeautifulSoup
+        from models.parsing import make_soup
 
-        text = BeautifulSoup(text, "lxml").get_text(" ")
+        text = make_soup(text).get_text(" ")
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
