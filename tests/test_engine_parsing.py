@@ -403,9 +403,17 @@ def test_the_reusing_tree_builder_builds_what_beautifulsoup_builds():
         "<p>One <b>two</b></p><ul><li>three</li></ul>",
         "<html><head><title>T</title></head><body><div class='a b'>x &amp; y</div></body></html>",
         "<p>unclosed <i>tags<p>and <br> breaks",
+        # Namespaced names, scripts and styles (strings of their own classes), comments.
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+        '<use xlink:href="#a"/></svg><x:tag xml:lang="en">t</x:tag>',
+        "<script>var a = '<p>';</script><style>p {}</style><!-- note --><p>after</p>",
+        "<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'><body><p>x</p></body></html>",
     ]
     for markup in pages * 2:  # the second time round, the kept parser is used again
-        assert str(make_soup(markup)) == str(BeautifulSoup(markup, "lxml"))
+        ours, stock = make_soup(markup), BeautifulSoup(markup, "lxml")
+        assert str(ours) == str(stock)
+        assert [(type(s), s) for s in ours.descendants] == [(type(s), s) for s in stock.descendants]
+        assert [t.attrs for t in ours.find_all(True)] == [t.attrs for t in stock.find_all(True)]
 
 
 def test_the_reusing_tree_builder_keeps_no_tree_and_serves_each_thread_its_own():
