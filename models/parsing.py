@@ -255,13 +255,45 @@ def _markdown_heading(line: str) -> str | None:
     return None
 
 
+# The words job boards name their sections with. A short title-case line made of
+# them alone is a section name; one with any other word ("Experience of EMIS",
+# "Knowledge of Medical Terminology") is more often an ask on a line of its own.
+_SECTION_WORDS = frozenset(
+    "a an and & / - of for in to the our your us you key main core job role position "
+    "summary overview description responsibilities responsibility duties duty functions "
+    "essential essentials typical supervisory areas area qualifications qualification "
+    "requirements requirement required experience education skills skill abilities "
+    "knowledge competencies criteria preferred desired desirable additional information "
+    "minimum basic personal licensure license licenses licence certification certifications "
+    "registration registrations benefits benefit perks package compensation pay rewards "
+    "culture excellence behavior behaviour behaviors behaviours expectations values "
+    "who we are what will do bring need needed have must".split()
+)
+
+
+def _is_title_case_heading(line: str) -> bool:
+    """A short title-case line of section words only: "Education and Experience".
+
+    Job boards set section names on lines of their own, between line breaks,
+    without bold or a colon.
+    """
+    words = line.replace("/", " / ").split()
+    if len(words) > 6 or len(line) > 50 or not line[0].isupper() or line[-1] in ".,;!?:":
+        return False
+    if not all(w.lower().strip(",") in _SECTION_WORDS for w in words):
+        return False
+    if not all(w[0].isupper() for w in words if len(w) > 3):
+        return False
+    return classify_heading(line) not in (None, "eeo")
+
+
 def _is_text_heading(line: str) -> bool:
     if len(line) > 70:
         return False
     if line.rstrip(" -\u2013").endswith(":") and len(line.split()) <= 8:
         return True
     if _LOWER_ASCII.search(line):  # a lower-case letter: not all capitals (the common case, found fast)
-        return False
+        return _is_title_case_heading(line)
     letters = [c for c in line if c.isalpha()]
     if not (len(letters) >= 4 and all(c.isupper() for c in letters) and len(line.split()) <= 8):
         return False

@@ -778,3 +778,22 @@ def test_cue_expressions_need_a_letter_first():
 def test_practice_management_software_beside_its_system(analyzer):
     record = analyzer.analyze("Experience with practice management and EHR systems is required.")
     assert "practice_management" in skill_ids(record)
+
+
+@pytest.mark.parametrize("text, absent", [
+    # The employer's standing with its regulator is not a duty.
+    ("The Role:\nThe Trust has an overall CQC rating of good.", "medical_law_ethics"),
+    # HIPAA's own rules are HIPAA alone.
+    ("Maintains adherence to all HIPAA policies and regulations in the medical office.", "medical_law_ethics"),
+    # Keeping records confidential is privacy, not keeping the records.
+    ("Maintains strict confidentiality of patients' medical records.", "medical_records"),
+])
+def test_what_a_sentence_is_about_decides_the_skill(analyzer, text, absent):
+    record = analyzer.analyze(text)
+    assert absent not in skill_ids(record)
+
+
+def test_hipaa_regulations_still_make_hipaa_and_a_cqc_duty_still_counts(analyzer):
+    assert "hipaa" in skill_ids(analyzer.analyze("Follow HIPAA regulations at all times."))
+    record = analyzer.analyze("Main duties:\nSupport the practice in maintaining its Good CQC rating.")
+    assert "medical_law_ethics" in skill_ids(record)

@@ -463,3 +463,28 @@ def test_lone_surrogates_become_replacement_characters():
 def test_markup_nested_thousands_deep_is_still_read():
     doc = parse_posting("<p>" + "<div>" * 5000 + "Greet patients." + "</div>" * 5000 + "</p>")
     assert doc.text == "Greet patients."
+
+
+def test_a_job_boards_title_case_section_lines_are_headings():
+    # An applicant tracking system's template: section names on lines of their own.
+    raw = ("<p>Run the laboratory.</p> <br>Responsibilities<br><br><ul><li>Perform tests</li></ul>"
+           "<br>Education and Experience<br><br><p>A degree in science.</p>"
+           "<br>Culture of Excellence Behavior Expectations<br><br><p>Abides by our confidentiality agreement.</p>")
+    assert [b for b in blocks(parse_posting(raw)) if b[0] == "heading"] == [
+        ("heading", "responsibilities", "Responsibilities"),
+        ("heading", "requirements", "Education and Experience"),
+        ("heading", "values", "Culture of Excellence Behavior Expectations"),
+    ]
+
+
+@pytest.mark.parametrize("line", [
+    "Promoting equality and diversity",  # a duty in sentence case
+    "Inclusion & Collaboration",  # one of a list of values
+    "Salary: Band 5",  # a field of the job
+    "Experienced",  # one of a list of qualities
+    "Experience of EMIS",  # an ask on a line of its own
+    "Knowledge of Medical Terminology",
+])
+def test_other_short_lines_are_not_headings(line):
+    doc = parse_posting(f"<p>Intro.</p><br>{line}<br><p>Answer the telephone.</p>")
+    assert blocks(doc)[1][0] == "para"
