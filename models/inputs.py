@@ -126,6 +126,12 @@ def check_text(text: str) -> str | None:
     return None
 
 
+def failure_message(exc: BaseException, times: int = 1) -> str:
+    """What a posting's record says when the engine failed on it (one message for CLI and workers)."""
+    again = f" {times} times" if times > 1 else ""
+    return f"the analysis failed{again} ({type(exc).__name__})"
+
+
 def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
     """Decode bytes that are not UTF-8 as cp1252 (Excel's "CSV" on Windows)."""
     if not isinstance(exc, UnicodeDecodeError):

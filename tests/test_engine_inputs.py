@@ -359,3 +359,10 @@ def test_jsonl_preview_and_rows_replace_lone_surrogates():
     assert rows[0]["description"] == "Use Epic \ufffd daily to book clinic appointments"
     [posting] = list(iter_postings(io.BytesIO(data), "p.jsonl"))
     assert posting.text == "Use Epic \ufffd daily to book clinic appointments"
+
+
+def test_one_failure_message_for_the_cli_and_the_workers():
+    from models.inputs import failure_message
+
+    assert failure_message(ValueError("x")) == "the analysis failed (ValueError)"
+    assert failure_message(MemoryError(), 3) == "the analysis failed 3 times (MemoryError)"

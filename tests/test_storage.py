@@ -151,7 +151,7 @@ def test_engine_error_and_poison_row_fail_only_their_rows(db_url: str, fake_anal
     assert (batch.status, batch.done, batch.failed) == ("done", 1, 2)
     errors = {r.source_id: r.error for r in iter_results(db_url, batch_id)}
     assert errors["1"] is None
-    assert "RuntimeError" in errors["2"]
+    assert errors["2"] == "the analysis failed (RuntimeError)"
     assert errors["3"] == "no text found in the posting"
 
 

@@ -87,7 +87,9 @@ def _analyze_one(analyzer: Any, text: str, *, id: str, **fields: Any) -> dict[st
     try:
         return analyzer.analyze(text, id=id, **fields)
     except Exception as exc:  # noqa: BLE001 - one posting must not end a 100k-row run
-        return _error_record(id, f"the analysis failed ({type(exc).__name__})")
+        from models.inputs import failure_message
+
+        return _error_record(id, failure_message(exc))
 
 
 def _error_record(posting_id: str, message: str) -> dict[str, Any]:

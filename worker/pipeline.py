@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from models.inputs import InputError, Posting, RowError, iter_postings
+from models.inputs import InputError, Posting, RowError, failure_message, iter_postings
 from models.text import without_surrogates
 from worker.db import get_autocommit, get_engine, session_scope
 from worker.storage import (
@@ -669,7 +669,7 @@ def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False,
         except Exception as exc:
             if not isolate:
                 raise
-            crashed[pid] = f"the analysis failed ({type(exc).__name__})"
+            crashed[pid] = failure_message(exc)
 
     with get_engine(url, write=True).begin() as conn:
         known.update(_store_analyses(conn, records, key))

@@ -8,6 +8,7 @@ from typing import Any
 from celery import Celery, shared_task, signals
 from celery.exceptions import Retry
 
+from models.inputs import failure_message
 from worker import notify, pipeline, report
 from worker.celery_app import BATCH_QUEUE, INTERACTIVE_QUEUE, settings_of
 
@@ -38,7 +39,7 @@ def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
         log.warning("chunk %s/%s failed on attempt %s: %r", batch_id, chunk, attempt, exc)
         if attempt >= limit:
             pipeline.fail_chunk(url, batch_id, chunk,
-                                f"the analysis failed {limit} times ({type(exc).__name__})",
+                                failure_message(exc, limit),
                                 on_finish)
             notify.publish(settings, batch_id)
             return
