@@ -797,3 +797,14 @@ def test_hipaa_regulations_still_make_hipaa_and_a_cqc_duty_still_counts(analyzer
     assert "hipaa" in skill_ids(analyzer.analyze("Follow HIPAA regulations at all times."))
     record = analyzer.analyze("Main duties:\nSupport the practice in maintaining its Good CQC rating.")
     assert "medical_law_ethics" in skill_ids(record)
+
+
+@pytest.mark.parametrize("text, found", [
+    ("You will need strong IT and communication skills.", True),
+    ("Excellent IT, minute and audiotyping skills are essential.", True),
+    ("You must have excellent computer, audio and keyboard skills.", True),
+    ("Is it and communication skills that you want?", False),  # "it", not IT
+    ("A degree in computer science and analytics skills.", False),
+])
+def test_it_or_computer_skills_listed_with_others_are_office_software(analyzer, text, found):
+    assert ("office_software" in skill_ids(analyzer.analyze(text))) is found
