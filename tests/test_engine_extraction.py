@@ -808,3 +808,13 @@ def test_hipaa_regulations_still_make_hipaa_and_a_cqc_duty_still_counts(analyzer
 ])
 def test_it_or_computer_skills_listed_with_others_are_office_software(analyzer, text, found):
     assert ("office_software" in skill_ids(analyzer.analyze(text))) is found
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Adding waiting list entries to Lorenzo and sending out TCI letters.", True),
+    ("Picking up booking forms and adding them to Allscripts.", True),
+    ("You will add value to the EPR programme.", False),
+    ("You will bring added experience to the EPR team.", False),
+])
+def test_adding_to_a_named_patient_system_is_data_entry(analyzer, text, found):
+    assert ("data_entry" in skill_ids(analyzer.analyze(text))) is found
