@@ -10,6 +10,7 @@ are not skills (negatives, ``models/data/background-phrases.txt``).
 
 from __future__ import annotations
 
+import zlib
 from collections import Counter
 from importlib import resources
 from itertools import compress
@@ -263,8 +264,13 @@ class SkillMatcher(BaseEstimator):
     def _calibrate(
         self, phrases: list[str], y: list[str], negatives: list[str], target: float | None = None
     ) -> float:
-        rng = np.random.default_rng(self.random_state)
-        positives = [(_perturb(p, rng), label) for p, label in zip(phrases, y, strict=True) if len(p) >= 6]
+        # Each alias's misspelling comes from its own seed: with one generator for all,
+        # adding an alias changed every later alias's misspelling, and the threshold
+        # moved by as much as 0.05 with it.
+        positives = [
+            (_perturb(p, np.random.default_rng([self.random_state, zlib.crc32(p.encode("utf-8"))])), label)
+            for p, label in zip(phrases, y, strict=True) if len(p) >= 6
+        ]
         positives = [(p, label) for p, label in positives if p.lower() not in set(phrases)]
         known = set(phrases)
         negatives = [n for n in negatives if n.lower() not in known]

@@ -15,7 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from models import analysis
 from models.analysis import Analyzer
-from models.matcher import SkillMatcher
+from models.matcher import SkillMatcher, background_phrases
 from models.skillset import load_skillset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -597,6 +597,17 @@ def test_matcher_fit_is_deterministic():
     assert np.array_equal(a.labels_, b.labels_)
 
 
+def test_one_more_alias_does_not_move_the_calibration(analyzer):
+    # Each alias's made-up misspelling is its own: one alias added in front of the
+    # others must not change all the rest, and with them the threshold.
+    fitted = analyzer.extractor.matcher
+    X, y = list(fitted.phrases_), list(fitted.labels_)
+    negatives = background_phrases()
+    before = fitted._calibrate(X, y, negatives)
+    after = fitted._calibrate(["CQC preparation", *X], ["medical_law_ethics", *y], negatives)
+    assert abs(after - before) < 0.01
+
+
 # --- the analyzer is built once -----------------------------------------------------------
 
 
@@ -818,3 +829,10 @@ def test_it_or_computer_skills_listed_with_others_are_office_software(analyzer, 
 ])
 def test_adding_to_a_named_patient_system_is_data_entry(analyzer, text, found):
     assert ("data_entry" in skill_ids(analyzer.analyze(text))) is found
+
+
+def test_preparing_for_cqc_inspections_is_regulation_but_a_past_inspection_is_not(analyzer):
+    record = analyzer.analyze("Duties: keep documentation up to date, preparing for CQC inspections.")
+    assert "medical_law_ethics" in skill_ids(record)
+    record = analyzer.analyze("Our practice was rated good at its last CQC inspection.")
+    assert "medical_law_ethics" not in skill_ids(record)
