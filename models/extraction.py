@@ -371,7 +371,7 @@ class _BlockedAt:
         self.table = table
         self.words = words
         self.stems = stems
-        self.longest: dict[int, tuple[int, set[str]] | None] = {}  # word -> longest phrase there
+        self.phrases: dict[int, list[tuple[int, set[str]]]] = {}  # word -> (length, skills) of the phrases there
 
     def covers(self, first: int, last: int, skill_id: str) -> bool:
         """Does a phrase that blocks ``skill_id`` span words ``first`` to ``last``?"""
@@ -381,10 +381,11 @@ class _BlockedAt:
         for j in range(max(0, first - self.table.longest + 1), first + 1):
             if self.stems[j] not in starts_a_phrase:
                 continue
-            if j not in self.longest:
-                self.longest[j] = next(self.table.at(self.stems, j), None)
-            found = self.longest[j]
-            if found is not None and j + found[0] - 1 >= last and skill_id in found[1]:
+            if j not in self.phrases:
+                self.phrases[j] = list(self.table.at(self.stems, j))
+            # Every phrase there, not only the longest: "electronic patient record
+            # programme" blocks one skill, "electronic patient record" another.
+            if any(j + length - 1 >= last and skill_id in ids for length, ids in self.phrases[j]):
                 return True
         return False
 
