@@ -841,7 +841,7 @@ def test_preparing_for_cqc_inspections_is_regulation_but_a_past_inspection_is_no
 def test_an_electronic_patient_record_programme_is_not_a_records_duty(analyzer):
     # The longer phrase blocks the EHR, the shorter one inside it the plain records:
     # both are looked up, not only the longest.
-    record = analyzer.analyze("Main duties:\nSupport the Trust as it embarks on an Electronic Patient Record programme.")
+    record = analyzer.analyze("Main duties:\nSupport the Trust as it starts an Electronic Patient Record programme.")
     assert not {"ehr", "medical_records"} & skill_ids(record)
     record = analyzer.analyze("Main duties:\nUpdate the electronic patient record and file medical records.")
     assert {"ehr", "medical_records"} <= skill_ids(record)
