@@ -196,6 +196,8 @@ class Extractor:
                 if not any(n in low for n in needs):
                     continue
             if leading:
+                if leading.isdisjoint(leading_at):
+                    continue  # none of its first words is in the posting: most patterns
                 at = sorted(starts[i] for word in leading for i in leading_at.get(word, ()))
             elif head:
                 at = _find_all(text, head)

@@ -107,14 +107,14 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
 
 def _looks_binary(text: str) -> bool:
     sample = text[:4096]
-    if not sample:
+    if not sample or _CONTROL.search(sample) is None:  # no control character at all: nearly every posting
         return False
     return len(_CONTROL.findall(sample)) / len(sample) > 0.05
 
 
 def check_text(text: str) -> str | None:
     """Return why a posting's text cannot be analysed, or None when it can."""
-    if not text or not text.strip():
+    if not text or text.isspace():
         return "the posting is empty"
     if len(text) > MAX_POSTING_CHARS:
         return (
