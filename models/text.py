@@ -70,7 +70,7 @@ def tokenize(text: str) -> Tokens:
             stems[i] = s = stem(words[i])
             if len(_STEMS) < 100_000:
                 _STEMS[words[i]] = s
-    return Tokens(words, stems, offsets[1::2][:n], offsets[2::2][:n])
+    return Tokens(words, stems, offsets[1:2 * n:2], offsets[2:2 * n + 1:2])
 
 
 _STEMS: dict[str, str] = {}  # word -> stem, for tokenize
