@@ -56,6 +56,11 @@ BOILERPLATE = (
     *(rf"{verb}\s+(?:(?:just|almost|nearly|around|about|over|more than|some|approximately)\s+)*"
       r"[\d,]{2,}\+?\s+(?:staff|employees|colleagues|people|members of staff)\b"
       for verb in ("employs", "employing", "has", "have", "with")),
+    # Who the employer already has: "the team consists of 5 GP Partners ..., reception,
+    # admin and secretarial teams", "we have 3 GP partners ... and a team of receptionists".
+    r"team (?:consists|comprises|is made up) of",
+    r"\bwe have (?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:(?:full|part)[- ]time |salaried )?"
+    r"(?:gp partners|gps|partners|doctors|clinicians)\b",
     # Contact details: a telephone number or an e-mail address.
     r"(?<![\d,.])0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}(?!\d)", r"@[a-z0-9-]+\.[a-z]",
 )
@@ -112,6 +117,7 @@ _BOILERPLATE_WORDS = (
     "selection", "recruitment", *"123456789",
     "pathway to becoming", "sign", "rated", "award", "authori", "email address", "informal visit", "if ha",
     "if you ha", "compensation information", "pay transparency", "commitment", "0", "@",
+    "consists", "comprises", "made up", "we have",
 )
 
 

@@ -850,3 +850,18 @@ def test_an_electronic_patient_record_programme_is_not_a_records_duty(analyzer):
 def test_knowledge_of_medical_coding_is_coding_not_terminology(analyzer):
     assert skill_ids(analyzer.analyze("Advanced knowledge of medical coding procedures.")) == {"medical_coding"}
     assert "medical_terminology" in skill_ids(analyzer.analyze("A knowledge of medical conditions is essential."))
+
+
+@pytest.mark.parametrize("text, absent", [
+    ("Duties:\nThe team consists of 5 GP Partners, as well as reception, admin and secretarial teams.", "front_desk"),
+    ("Duties:\nWe have 3 part-time GP partners, 3 practice nurses and a team of receptionists.", "front_desk"),
+    ("Duties:\nOur Administration Team is made up of three specialities: Clinical Coding, Patient Records.",
+     "medical_coding"),
+])
+def test_who_the_employer_already_has_is_not_an_ask(analyzer, text, absent):
+    assert absent not in skill_ids(analyzer.analyze(text))
+
+
+def test_managing_the_partners_diaries_is_still_an_ask(analyzer):
+    record = analyzer.analyze("Duties:\nYou will manage the diaries of 3 GP partners and work on reception.")
+    assert {"scheduling", "front_desk"} <= skill_ids(record)
