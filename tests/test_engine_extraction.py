@@ -865,3 +865,9 @@ def test_who_the_employer_already_has_is_not_an_ask(analyzer, text, absent):
 def test_managing_the_partners_diaries_is_still_an_ask(analyzer):
     record = analyzer.analyze("Duties:\nYou will manage the diaries of 3 GP partners and work on reception.")
     assert {"scheduling", "front_desk"} <= skill_ids(record)
+
+
+def test_excel_the_verb_is_not_the_spreadsheet(analyzer):
+    assert "office_software" not in skill_ids(analyzer.analyze(
+        "Requirements:\nJoin an organisation that excels in quality, safety and patient experience."))
+    assert "office_software" in skill_ids(analyzer.analyze("Requirements:\nExperience of word and excel in an office."))
