@@ -871,3 +871,9 @@ def test_excel_the_verb_is_not_the_spreadsheet(analyzer):
     assert "office_software" not in skill_ids(analyzer.analyze(
         "Requirements:\nJoin an organisation that excels in quality, safety and patient experience."))
     assert "office_software" in skill_ids(analyzer.analyze("Requirements:\nExperience of word and excel in an office."))
+
+
+def test_a_listener_is_communication_only_as_a_quality(analyzer):
+    assert "communication" in skill_ids(analyzer.analyze("You will need to be an excellent listener."))
+    assert "communication" not in skill_ids(analyzer.analyze(
+        "Requirements:\nGet a deep understanding of the world of music and listeners."))
