@@ -165,6 +165,15 @@ def test_paste_a_posting_then_see_its_result(app, client) -> None:  # type: igno
     assert client.get(f"/api/v1/analyses/{analysis_id}").get_json()["status"] == "done"
 
 
+def test_a_whole_saved_job_page_can_be_pasted(app, client) -> None:  # type: ignore[no-untyped-def]
+    # Saved pages are 0.5-0.8 MB of HTML: more than Flask keeps of a form field by default.
+    page = ("<html><head><script>" + "var x = 1;" * 70_000 + "</script></head><body><h1>Receptionist</h1>"
+            f"<p>Front desk and scheduling. {uuid.uuid4().hex}</p></body></html>")
+    assert len(page) > 700_000
+    r = submit_text(client, page)
+    assert r.status_code == 303 and "/analyses/" in r.headers["Location"]
+
+
 def test_the_same_evidence_words_are_listed_once(app, client) -> None:  # type: ignore[no-untyped-def]
     r = submit_text(client, f"Billing, and then more billing. {uuid.uuid4().hex}")
     location = r.headers["Location"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
+from models.inputs import MAX_POSTING_CHARS
 from worker.settings import DEFAULTS, resolve
 
 if TYPE_CHECKING:
@@ -44,8 +45,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("MAX_CONTENT_LENGTH", None)
     if not app.config["MAX_CONTENT_LENGTH"]:
         app.config["MAX_CONTENT_LENGTH"] = int(float(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024)
-    # Form fields (skill set, column name) are small; only the file may be large.
-    app.config.setdefault("MAX_FORM_MEMORY_SIZE", 500_000)
+    # Form fields are held in memory. The largest is a pasted posting: the HTML of a
+    # whole saved job page is 0.5-0.8 MB, and a posting may have MAX_POSTING_CHARS
+    # characters (up to four bytes each). Flask's default of 500 kB refused such pages.
+    if app.config.get("MAX_FORM_MEMORY_SIZE") == app.default_config.get("MAX_FORM_MEMORY_SIZE"):
+        app.config["MAX_FORM_MEMORY_SIZE"] = 4 * MAX_POSTING_CHARS
 
     celery_init_app(app)
 
