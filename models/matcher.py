@@ -271,8 +271,8 @@ class SkillMatcher(BaseEstimator):
             (_perturb(p, np.random.default_rng([self.random_state, zlib.crc32(p.encode("utf-8"))])), label)
             for p, label in zip(phrases, y, strict=True) if len(p) >= 6
         ]
-        positives = [(p, label) for p, label in positives if p.lower() not in set(phrases)]
         known = set(phrases)
+        positives = [(p, label) for p, label in positives if p.lower() not in known]
         negatives = [n for n in negatives if n.lower() not in known]
         texts = [p for p, _ in positives] + negatives
         sims, idx = self._nearest(texts)
