@@ -47,7 +47,7 @@ def find_pay(doc: Document) -> dict[str, Any] | None:
         if found:
             return found
     text = doc.text
-    if "$" not in text and "£" not in text and "€" not in text:
+    if not any(sign in text for sign in CURRENCY):
         return None  # no currency sign, so no amount: most postings (each test is a fast scan)
     for m in PAY_RE.finditer(text):
         if _NOT_PAY_AFTER.match(text, m.end()) or _NOT_PAY_BEFORE.search(text, max(0, m.start() - 60), m.start()):
