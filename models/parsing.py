@@ -13,15 +13,13 @@ import functools
 import html
 import json
 import re
-import threading
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
-from bs4.builder import LXMLTreeBuilder
+from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from models.soup import make_soup
 from models.text import without_surrogates
 
 BLOCK_TAGS = frozenset(
@@ -103,75 +101,6 @@ _LD_SCRIPT = re.compile(
 # "<title" in any case, as lower() would find it, without lower-casing a whole page.
 _TITLE_TAG = re.compile("<[tT][iI][tT][lL][eE]")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
-
-
-class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
-    """BeautifulSoup's lxml tree builder, keeping its lxml parser from one posting to the next.
-
-    The stock builder makes a new lxml parser for every document, and lxml then
-    inspects the builder's callbacks anew: about a tenth of the time it takes
-    BeautifulSoup to build the tree of a short advert.
-    """
-
-    _parser: Any = None
-
-    def parser_for(self, encoding: Any) -> Any:
-        if encoding is not None:
-            return super().parser_for(encoding)
-        if self._parser is None:
-            self._parser = super().parser_for(None)
-        return self._parser
-
-    def feed(self, markup: Any) -> None:
-        try:
-            super().feed(markup)
-        except BaseException:
-            self._parser = None  # a parser that failed half-way is not used again
-            raise
-
-    # lxml's HTML parser gives no namespaces: tags and attributes go to the soup
-    # as they come, without the stock builder's namespace bookkeeping per tag
-    # (about a tenth of building the tree). Anything namespaced takes the stock path.
-    def start(self, tag: Any, attrib: Any, nsmap: Any = {}) -> None:  # noqa: B006 (lxml's signature)
-        if nsmap or len(self.nsmaps) > 1 or tag[:1] == "{":
-            return super().start(tag, attrib, nsmap)
-        attrs = self.attribute_dict_class()
-        for k, v in attrib.items():
-            if k[:1] == "{":
-                return super().start(tag, attrib, nsmap)
-            attrs[k] = v
-        self.soup.handle_starttag(tag, None, None, attrs, namespaces=self.active_namespace_prefixes[-1])
-
-    def end(self, tag: Any) -> None:
-        if len(self.nsmaps) > 1 or tag[:1] == "{":
-            return super().end(tag)
-        self.soup.endData()
-        self.soup.handle_endtag(tag, None)
-
-
-class _Soup(BeautifulSoup):
-    """A BeautifulSoup that hands out the plain string class without a lookup per string."""
-
-    def string_container(self, base_class: Any = None) -> Any:
-        if base_class is None and not self.string_container_stack and not self.element_classes:
-            return NavigableString
-        return super().string_container(base_class)
-
-
-_builders = threading.local()  # a builder holds the document being built: one per thread
-# A saved page may open with an XML declaration; it is still read as HTML, on purpose.
-warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
-
-
-def make_soup(markup: str) -> BeautifulSoup:
-    """``BeautifulSoup(markup, "lxml")``, with this thread's reusing builder."""
-    builder = getattr(_builders, "lxml", None)
-    if builder is None:
-        builder = _builders.lxml = _ReusingLXMLTreeBuilder()
-    try:
-        return _Soup(markup, builder=builder)
-    finally:
-        builder.soup = None  # the thread's builder must not keep the last tree (a big page) alive
 
 
 def _ld_without_surrogates(value: Any) -> Any:

@@ -394,41 +394,90 @@ def test_unrecognised_heading_resets_the_section():
     assert classify_heading("Parking") is None
 
 
-def test_the_reusing_tree_builder_builds_what_beautifulsoup_builds():
+_TREE_PAGES = [
+    "<p>One <b>two</b></p><ul><li>three</li></ul>",
+    "<html><head><title>T</title></head><body><div class='a b'>x &amp; y</div></body></html>",
+    "<p>unclosed <i>tags<p>and <br> breaks</span></div>",
+    # Namespaced names, scripts and styles (strings of their own classes), comments.
+    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+    '<use xlink:href="#a"/></svg><x:tag xml:lang="en">t</x:tag>',
+    "<script>var a = '<p>';</script><style>p {}</style><!-- note --><p>after</p>",
+    "<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'><body><p>x</p></body></html>",
+    # White space kept in <pre> and <textarea>, folded elsewhere; a <meta> charset; list attributes.
+    "<meta charset='utf-8'><pre>  a <b> b </b>\n</pre> \n <textarea> t </textarea>"
+    "<td headers='a b' class=' c  d '>  </td><a rel='x y'>z</a><template><p>t</p></template>",
+    "<!DOCTYPE html><table><tr><td>1<td>2</table><dl><dt>a<dd>b</dl>",
+]
+
+
+def _same_tree(ours, stock):
+    """Every node, attribute and link of the two trees, the root's class aside."""
+    from models.soup import tree_signature
+
+    def plain(signature):
+        return repr(signature).replace("_Soup", "BeautifulSoup").replace("models.soup", "bs4")
+
+    return plain(tree_signature(ours)) == plain(tree_signature(stock))
+
+
+def test_the_tree_builder_builds_what_beautifulsoup_builds():
     from bs4 import BeautifulSoup
 
-    from models.parsing import make_soup
+    from models import soup
 
-    pages = [
-        "<p>One <b>two</b></p><ul><li>three</li></ul>",
-        "<html><head><title>T</title></head><body><div class='a b'>x &amp; y</div></body></html>",
-        "<p>unclosed <i>tags<p>and <br> breaks",
-        # Namespaced names, scripts and styles (strings of their own classes), comments.
-        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
-        '<use xlink:href="#a"/></svg><x:tag xml:lang="en">t</x:tag>',
-        "<script>var a = '<p>';</script><style>p {}</style><!-- note --><p>after</p>",
-        "<?xml version='1.0'?><html xmlns='http://www.w3.org/1999/xhtml'><body><p>x</p></body></html>",
-    ]
-    for markup in pages * 2:  # the second time round, the kept parser is used again
-        ours, stock = make_soup(markup), BeautifulSoup(markup, "lxml")
+    for markup in _TREE_PAGES * 2:  # the second time round, the kept parser is used again
+        ours, stock = soup.make_soup(markup), BeautifulSoup(markup, "lxml")
         assert str(ours) == str(stock)
         assert [(type(s), s) for s in ours.descendants] == [(type(s), s) for s in stock.descendants]
-        assert [t.attrs for t in ours.find_all(True)] == [t.attrs for t in stock.find_all(True)]
+        assert _same_tree(ours, stock), markup
+    # Plain tags and strings were linked directly, not by BeautifulSoup's routine.
+    assert soup._builders.lxml.direct_ok
+
+
+def test_the_tree_builder_builds_real_postings_as_beautifulsoup_does():
+    from bs4 import BeautifulSoup
+
+    from models.parsing import looks_like_html, unescape_html
+    from models.soup import make_soup
+
+    pages = sorted(PAGES.glob("*.html")) if PAGES.is_dir() else []
+    if not pages:
+        pytest.skip("the shared data folder is absent")
+    markups = [unescape_html(p.read_text(encoding="utf-8")) for p in pages]
+    for line in (PAGES.parent / "postings" / "nhs_jobs_2020_medical_office.jsonl").open(encoding="utf-8"):
+        markups.append(unescape_html(json.loads(line)["description"]))
+    for markup in markups:
+        if looks_like_html(markup):
+            assert _same_tree(make_soup(markup), BeautifulSoup(markup, "lxml"))
+
+
+def test_the_tree_builder_falls_back_to_beautifulsoups_path_when_the_sample_differs(monkeypatch):
+    from bs4 import BeautifulSoup
+
+    from models import soup
+
+    # As if BeautifulSoup kept something per tag that the direct path does not set.
+    monkeypatch.setattr(soup, "_TAG_OWN", soup._TAG_OWN | {"hidden"})
+    builder = soup._new_builder()
+    assert not builder.direct_ok
+    monkeypatch.setattr(soup._builders, "lxml", builder)
+    for markup in _TREE_PAGES:
+        assert _same_tree(soup.make_soup(markup), BeautifulSoup(markup, "lxml"))
 
 
 def test_the_reusing_tree_builder_keeps_no_tree_and_serves_each_thread_its_own():
     import threading
 
-    from models import parsing
+    from models import soup as soups
 
-    soup = parsing.make_soup("<p>" + "word " * 1000 + "</p>")
-    assert parsing._builders.lxml.soup is None
+    soup = soups.make_soup("<p>" + "word " * 1000 + "</p>")
+    assert soups._builders.lxml.soup is None
     assert soup.get_text().count("word") == 1000
 
     results: dict[int, list[str]] = {}
 
     def parse_many(n: int) -> None:
-        results[n] = [parsing.make_soup(f"<p>thread {n} posting {i}</p>").get_text() for i in range(200)]
+        results[n] = [soups.make_soup(f"<p>thread {n} posting {i}</p>").get_text() for i in range(200)]
 
     threads = [threading.Thread(target=parse_many, args=(n,)) for n in range(4)]
     for t in threads:

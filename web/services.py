@@ -250,7 +250,7 @@ def plain(value: Any, limit: int = 300) -> str:
         if "&lt;" in text or "&amp;" in text:
             text = html.unescape(text)
     if "<" in text:
-        from models.parsing import make_soup
+        from models.soup import make_soup
 
         text = make_soup(text).get_text(" ")
     text = " ".join(text.split())
