@@ -11,7 +11,6 @@ are not skills (negatives, ``models/data/background-phrases.txt``).
 from __future__ import annotations
 
 import zlib
-from collections import Counter
 from importlib import resources
 from itertools import compress
 from typing import Any
@@ -237,26 +236,28 @@ class SkillMatcher(BaseEstimator):
         vocabulary = self.vectorizer_.vocabulary_
         low, high = self.ngram_range
         grams_of = self.word_grams_
-        rows: list[int] = []
         columns: list[int] = []
-        counts_all: list[int] = []
-        for row, phrase in enumerate(phrases):
+        sizes: list[int] = []
+        for phrase in phrases:
             # A phrase's n-grams are its words' n-grams, and words come back often.
-            counts: Counter[int] = Counter()
+            size = len(columns)
             for word in phrase.lower().split():
                 grams = grams_of.get(word)
                 if grams is None:
                     grams = [j for gram in _char_wb_ngrams(word, low, high) if (j := vocabulary.get(gram)) is not None]
                     if len(grams_of) < 200_000:
                         grams_of[word] = grams
-                counts.update(grams)
-            rows.extend([row] * len(counts))
-            columns.extend(counts)
-            counts_all.extend(counts.values())
-        row_of = np.asarray(rows, dtype=np.intp)
-        column = np.asarray(columns, dtype=np.intp)
+                columns += grams
+            sizes.append(len(columns) - size)
+        # Count each (phrase, n-gram) once, all phrases at a time.
+        n_grams = len(self.idf_)
+        keys, counts = np.unique(
+            np.repeat(np.arange(len(phrases)), sizes) * n_grams + np.asarray(columns, dtype=np.intp),
+            return_counts=True,
+        )
+        row_of, column = np.divmod(keys, n_grams)
         # Sublinear tf times idf, then each row scaled to unit length.
-        weight = (1.0 + np.log(np.asarray(counts_all, dtype=np.float64))) * self.idf_[column]
+        weight = (1.0 + np.log(counts)) * self.idf_[column]
         norms = np.sqrt(np.bincount(row_of, weights=weight * weight, minlength=len(phrases)))
         norms[norms == 0] = 1.0
         return row_of, column, weight / norms[row_of]

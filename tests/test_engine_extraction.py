@@ -527,6 +527,7 @@ def test_matcher_vectors_match_the_vectorizer(analyzer):
     phrases = ["recepcionist", "medical  terminolgy", "a", "Épic Systems", "patient booking software"]
     expected = matcher.vectorizer_.transform(phrases).toarray()
     rows, columns, weights = matcher._transform(phrases)
+    assert len(set(zip(rows, columns, strict=True))) == len(rows)  # each n-gram of a phrase once
     got = np.zeros_like(expected)
     np.add.at(got, (rows, columns), weights)
     np.testing.assert_allclose(got, expected, atol=1e-6)
