@@ -27,6 +27,8 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 def without_surrogates(text: str) -> str:
     """The text with each lone surrogate replaced by U+FFFD (one character for one: offsets hold)."""
+    if text.isascii():  # known without a scan: Python marks all-ASCII strings
+        return text
     return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
