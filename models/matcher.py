@@ -29,7 +29,9 @@ STOPWORDS = frozenset(
 )
 
 
-ANCHOR, UNKNOWN = 1, 2
+# Kinds of posting words: a word of some alias; an unknown word; an unknown word that
+# is within the letters _plausible allows of some alias (it may be a misspelling on its own).
+ANCHOR, UNKNOWN, SPELT = 1, 2, 3
 BATCH = 64  # phrases compared with the aliases at once
 
 
@@ -44,6 +46,20 @@ def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
             if size <= n:  # a short word counts once
                 break
     return grams
+
+
+def _deletions(word: str, most: int) -> set[str]:
+    """The word and every string made by deleting up to ``most`` of its letters.
+
+    Two words at most k edits apart (insert, delete, change or swap) share one
+    of these strings with k deletions each: a cheap test for "may be close".
+    """
+    out = {word}
+    last = out
+    for _ in range(most):
+        last = {w[:i] + w[i + 1:] for w in last for i in range(len(w))}
+        out |= last
+    return out
 
 
 def background_phrases() -> list[str]:
@@ -168,8 +184,14 @@ class SkillMatcher(BaseEstimator):
                 [n for n in negatives or [] if " " not in n.strip()],
                 target=self.word_target_precision,
             ))
+        # What is left of each alias after deleting as many letters as _plausible lets a
+        # single word differ from it: a word that shares none of these with its own
+        # deletions is further from every alias, and is not compared with them at all.
+        self.alias_deletions_ = frozenset(
+            d for p in phrases for d in _deletions(p.replace(" ", ""), 1 if len(p) < 12 else 2)
+        )
         self.cache_: dict[str, int | None] = {}
-        self.kinds_: dict[str, int] = {}  # word -> ANCHOR, UNKNOWN or 0, filled as postings come
+        self.kinds_: dict[str, int] = {}  # word -> ANCHOR, UNKNOWN, SPELT or 0, filled as postings come
         self.alias_context_ = [((), (), False, ())] * len(phrases)
         return self
 
@@ -352,7 +374,8 @@ class SkillMatcher(BaseEstimator):
     def candidates(self, toks: Tokens, covered: Any, text: str) -> list[tuple[str, int, int]]:
         """Phrases of a posting worth asking the matcher about, with their offsets.
 
-        Unknown words (possible misspellings), and runs of two or three words with
+        Unknown words within a letter or two of an alias (possible misspellings:
+        any further would fail ``_plausible``), and runs of two or three words with
         nothing but a space or hyphen between them, of which one is unknown and the
         others are alias words ("medical terminolgy"). Runs of alias words alone
         are left to the aliases: measured, the matcher added nothing on them.
@@ -372,10 +395,10 @@ class SkillMatcher(BaseEstimator):
             return text[ends[j - 1]:starts[j]] in (" ", "-")
 
         spans = []
-        for u in compress(range(n), map(UNKNOWN.__eq__, kind)):
+        for u in compress(range(n), map(UNKNOWN.__le__, kind)):
             if covered[u]:
                 continue
-            if len(words[u]) >= 6:
+            if kind[u] == SPELT and len(words[u]) >= 6:
                 spans.append((u, u))
             # The runs of two or three words around the unknown one.
             left = free_anchor(u - 1) and joined(u)
@@ -394,11 +417,12 @@ class SkillMatcher(BaseEstimator):
         return [(" ".join(words[a:b + 1]), starts[a], ends[b]) for a, b in spans]
 
     def _kind(self, word: str, stem: str) -> int:
-        """ANCHOR for a word of some alias, UNKNOWN for a possible misspelling, else 0."""
+        """ANCHOR for a word of some alias, UNKNOWN or SPELT for a possible misspelling, else 0."""
         if stem in self.anchors_:
             kind = ANCHOR
         elif len(word) >= 5 and stem not in self.common_words_ and stem not in STOPWORDS and not word.isdigit():
-            kind = UNKNOWN
+            near = len(word) >= 6 and not self.alias_deletions_.isdisjoint(_deletions(word.lower(), 2))
+            kind = SPELT if near else UNKNOWN
         else:
             kind = 0
         if len(self.kinds_) < 500_000:

@@ -538,6 +538,30 @@ def test_matcher_vectors_match_the_vectorizer(analyzer):
     assert list(nearest) == list(product.argmax(axis=1))
 
 
+def test_matcher_asks_only_about_single_words_within_reach_of_an_alias(analyzer):
+    from models.matcher import SPELT, UNKNOWN, _deletions, _edits
+
+    matcher = analyzer.extractor.matcher
+    rng = np.random.default_rng(7)
+    tried = 0
+    # Every word _plausible could accept (one or two edits from an alias) passes the cheap test...
+    for alias in rng.choice(matcher.phrases_, 300, replace=False):
+        word = alias.replace(" ", "")
+        for _ in range(2 if len(alias) >= 12 else 1):
+            i = int(rng.integers(1, len(word) - 1))
+            word = [word[:i] + word[i + 1:], word[:i] + "x" + word[i:], word[:i] + "q" + word[i + 1:],
+                    word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]][int(rng.integers(0, 4))]
+        if _edits(word, alias.replace(" ", "")) > (1 if len(alias) < 12 else 2):
+            continue  # two edits at one place can count as three
+        tried += 1
+        assert not matcher.alias_deletions_.isdisjoint(_deletions(word, 2)), (alias, word)
+    assert tried > 250
+    # ...and ordinary words far from every alias are not compared with them on their own.
+    assert matcher._kind("recepcionist", "recepcionist") == SPELT
+    assert matcher._kind("kaleidoscope", "kaleidoscope") == UNKNOWN
+    assert matcher.predict(["recepcionist", "confidentialty"]) == ["front_desk", "hipaa"]
+
+
 def test_matcher_does_not_map_unrelated_words(analyzer):
     # Once mapped to hipaa through the alias "discretion".
     record = analyzer.analyze("Apply cleansing, discretization, imputation and feature selection.")
