@@ -451,6 +451,43 @@ def test_the_tree_builder_builds_real_postings_as_beautifulsoup_does():
             assert _same_tree(make_soup(markup), BeautifulSoup(markup, "lxml"))
 
 
+def _random_markup(rng, depth=0):
+    """Tag soup: nested, unclosed and stray tags of every kind, odd attributes, entities, comments."""
+    tags = ("p div span b i li ul br table tr td pre textarea script style template meta a main nav "
+            "svg math title body html head dl dt form select option img").split()
+    attrs = ['class="a b"', "id=x", 'rel="n f"', 'headers="h1 h2"', 'xml:lang="en"', 'xlink:href="#a"',
+             'xmlns="http://www.w3.org/2000/svg"', 'xmlns:x="urn:x"', 'x:y="1"', 'charset="utf-8"',
+             'http-equiv="Content-Type" content="text/html; charset=utf-8"', 'CLASS="Up"', 'data-x=""']
+    texts = ["text", "  ", "\n", " \t ", "&amp;", "&lt;p&gt;", "a&nbsp;b", "<!-- c -->", "<![CDATA[x]]>",
+             "<?php x ?>", "\u00e9", "'", "<!DOCTYPE html>", "&#x1F600;", "x\r\ny"]
+    out = []
+    for _ in range(rng.randint(0, 6)):
+        r = rng.random()
+        if r < 0.4 or depth > 5:
+            out.append(rng.choice(texts))
+        elif r < 0.9:
+            tag = rng.choice(tags).upper() if rng.random() < 0.2 else rng.choice(tags)
+            inner, attr = _random_markup(rng, depth + 1), " ".join(rng.sample(attrs, rng.randint(0, 2)))
+            out.append(rng.choice([f"<{tag} {attr}>{inner}</{tag}>", f"<{tag} {attr}>{inner}",
+                                   f"<{tag} {attr}/>{inner}</{rng.choice(tags)}>"]))
+        else:
+            out.append(f"</{rng.choice(tags)}>")
+    return "".join(out)
+
+
+def test_the_tree_builder_builds_random_tag_soup_as_beautifulsoup_does():
+    import random
+
+    from bs4 import BeautifulSoup
+
+    from models.soup import make_soup
+
+    rng = random.Random(5)
+    for _ in range(400):
+        markup = _random_markup(rng)
+        assert _same_tree(make_soup(markup), BeautifulSoup(markup, "lxml")), markup
+
+
 def test_the_tree_builder_falls_back_to_beautifulsoups_path_when_the_sample_differs(monkeypatch):
     from bs4 import BeautifulSoup
 
