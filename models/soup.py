@@ -55,12 +55,15 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
     direct_ok = False  # the sample page came out the same both ways
     direct = False  # this document is built directly
     _tag_template: dict[str, Any] = {}
+    _string_template: dict[str, Any] = {}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Tags whose strings have classes of their own, that keep their white space
         # or whose attributes are rewritten go through BeautifulSoup's routine.
         self._special = frozenset(self.preserve_whitespace_tags | set(self.string_containers) | {"meta"})
+        # BeautifulSoup 4.13 gave attributes a dict class of their own; 4.12 uses a plain dict.
+        self._attribute_dict = getattr(self, "attribute_dict_class", dict)
 
     def parser_for(self, encoding: Any) -> Any:
         # The stock builder makes a new lxml parser for every document, and lxml
@@ -84,7 +87,7 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
         # lxml's HTML parser gives no namespaces; anything namespaced takes the stock path.
         if nsmap or len(self.nsmaps) > 1 or tag[:1] == "{":
             return super().start(tag, attrib, nsmap)
-        attrs = self.attribute_dict_class()
+        attrs = self._attribute_dict()
         for k, v in attrib.items():
             if k[:1] == "{":
                 return super().start(tag, attrib, nsmap)
@@ -166,7 +169,7 @@ class _Soup(BeautifulSoup):
             text = "\n" if "\n" in text else " "
         node = str.__new__(NavigableString, text)
         own = node.__dict__
-        own["hidden"] = False
+        own.update(self.builder._string_template)
         _link(node, own, self.currentTag, self._most_recent_element)
         self._most_recent_element = node
 
@@ -202,6 +205,8 @@ def _new_builder() -> _ReusingLXMLTreeBuilder:
     stock = _build(builder, _SAMPLE)
     plain = stock.find("span")
     builder._tag_template = {k: v for k, v in vars(plain).items() if k not in _TAG_OWN}
+    string = plain.contents[0]  # "seven"
+    builder._string_template = {k: v for k, v in vars(string).items() if k not in _LINKS}
     builder.direct_ok = True
     try:
         direct = _build(builder, _SAMPLE)
