@@ -62,7 +62,7 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
         # Tags whose strings have classes of their own, that keep their white space
         # or whose attributes are rewritten go through BeautifulSoup's routine.
         self._special = frozenset(self.preserve_whitespace_tags | set(self.string_containers) | {"meta"})
-        # BeautifulSoup 4.13 gave attributes a dict class of their own; 4.12 uses a plain dict.
+        # BeautifulSoup 4.12 keeps attributes in a plain dict; later versions have a class for it.
         self._attribute_dict = getattr(self, "attribute_dict_class", dict)
 
     def parser_for(self, encoding: Any) -> Any:
