@@ -185,11 +185,14 @@ class SkillMatcher(BaseEstimator):
                 target=self.word_target_precision,
             ))
         # What is left of each alias after deleting as many letters as _plausible lets a
-        # single word differ from it: a word that shares none of these with its own
-        # deletions is further from every alias, and is not compared with them at all.
-        self.alias_deletions_ = frozenset(
-            d for p in phrases for d in _deletions(p.replace(" ", ""), 1 if len(p) < 12 else 2)
-        )
+        # single word differ from it (one under 12 characters, two from 12): a word
+        # that shares none of these with its own deletions is further from every
+        # alias, and is not compared with them at all.
+        short = [p.replace(" ", "") for p in phrases if len(p) < 12]
+        long = [p.replace(" ", "") for p in phrases if len(p) >= 12]
+        self.short_deletions_ = frozenset(d for p in short for d in _deletions(p, 1))
+        self.long_deletions_ = frozenset(d for p in long for d in _deletions(p, 2))
+        self.long_reach_ = min(map(len, long), default=0) - 2  # no shorter word is two edits from one
         self.cache_: dict[str, int | None] = {}
         self.kinds_: dict[str, int] = {}  # word -> ANCHOR, UNKNOWN, SPELT or 0, filled as postings come
         self.alias_context_ = [((), (), False, ())] * len(phrases)
@@ -416,13 +419,23 @@ class SkillMatcher(BaseEstimator):
         spans.sort()
         return [(" ".join(words[a:b + 1]), starts[a], ends[b]) for a, b in spans]
 
+    def _within_reach(self, word: str) -> bool:
+        """Could ``_plausible`` take this lower-case word for a misspelling of some alias?
+
+        Only the word's one-letter deletions are needed against the short aliases,
+        and its two-letter ones only when it is long enough for a long alias: most
+        words then cost a dozen look-ups, not a hundred.
+        """
+        if not self.short_deletions_.isdisjoint(_deletions(word, 1)):
+            return True
+        return len(word) >= self.long_reach_ and not self.long_deletions_.isdisjoint(_deletions(word, 2))
+
     def _kind(self, word: str, stem: str) -> int:
         """ANCHOR for a word of some alias, UNKNOWN or SPELT for a possible misspelling, else 0."""
         if stem in self.anchors_:
             kind = ANCHOR
         elif len(word) >= 5 and stem not in self.common_words_ and stem not in STOPWORDS and not word.isdigit():
-            near = len(word) >= 6 and not self.alias_deletions_.isdisjoint(_deletions(word.lower(), 2))
-            kind = SPELT if near else UNKNOWN
+            kind = SPELT if len(word) >= 6 and self._within_reach(word.lower()) else UNKNOWN
         else:
             kind = 0
         if len(self.kinds_) < 500_000:

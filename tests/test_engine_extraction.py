@@ -539,7 +539,7 @@ def test_matcher_vectors_match_the_vectorizer(analyzer):
 
 
 def test_matcher_asks_only_about_single_words_within_reach_of_an_alias(analyzer):
-    from models.matcher import SPELT, UNKNOWN, _deletions, _edits
+    from models.matcher import SPELT, UNKNOWN, _edits
 
     matcher = analyzer.extractor.matcher
     rng = np.random.default_rng(7)
@@ -554,7 +554,7 @@ def test_matcher_asks_only_about_single_words_within_reach_of_an_alias(analyzer)
         if _edits(word, alias.replace(" ", "")) > (1 if len(alias) < 12 else 2):
             continue  # two edits at one place can count as three
         tried += 1
-        assert not matcher.alias_deletions_.isdisjoint(_deletions(word, 2)), (alias, word)
+        assert matcher._within_reach(word), (alias, word)
     assert tried > 250
     # ...and ordinary words far from every alias are not compared with them on their own.
     assert matcher._kind("recepcionist", "recepcionist") == SPELT
