@@ -54,12 +54,15 @@ def _deletions(word: str, most: int) -> set[str]:
     Two words at most k edits apart (insert, delete, change or swap) share one
     of these strings with k deletions each: a cheap test for "may be close".
     """
-    out = {word}
-    last = out
+    out = last = {word}
     for _ in range(most):
-        last = {w[:i] + w[i + 1:] for w in last for i in range(len(w))}
+        last = _one_letter_fewer(last)
         out |= last
     return out
+
+
+def _one_letter_fewer(words: set[str]) -> set[str]:
+    return {w[:i] + w[i + 1:] for w in words for i in range(len(w))}
 
 
 def background_phrases() -> list[str]:
@@ -426,9 +429,12 @@ class SkillMatcher(BaseEstimator):
         and its two-letter ones only when it is long enough for a long alias: most
         words then cost a dozen look-ups, not a hundred.
         """
-        if not self.short_deletions_.isdisjoint(_deletions(word, 1)):
+        once = _deletions(word, 1)
+        if not self.short_deletions_.isdisjoint(once):
             return True
-        return len(word) >= self.long_reach_ and not self.long_deletions_.isdisjoint(_deletions(word, 2))
+        if len(word) < self.long_reach_:
+            return False
+        return not self.long_deletions_.isdisjoint(once) or not self.long_deletions_.isdisjoint(_one_letter_fewer(once))
 
     def _kind(self, word: str, stem: str) -> int:
         """ANCHOR for a word of some alias, UNKNOWN or SPELT for a possible misspelling, else 0."""
