@@ -85,6 +85,10 @@ REQUIRED = (
     r"\bcandidates?\b", r"\bresponsib", r"\bduties\b",
     *(rf"\b{word} (?:role|position)\b" for word in ("this", "the", "your")),
     r"\blooking for\b", r"\bseeking\b", r"\bwe (?:need|require)\b",
+    # A line that rates a skill is a requirement: "Strong customer focused service orientation skills".
+    *(rf"\b{word} [^.;\n]{{0,60}}?\bskills\b"
+      for word in ("strong", "excellent", "good", "proven", "demonstrable", "demonstrated", "exceptional",
+                   "outstanding", "effective")),
 )
 REQUIRED_RE = re.compile("|".join(REQUIRED), re.I)
 

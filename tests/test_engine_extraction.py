@@ -132,6 +132,11 @@ def test_requirement_levels(analyzer):
         ("Knowledge of ICD-10 coding.", "medical_coding", "required"),
         ("Desirable: knowledge of SystmOne.", "ehr", "preferred"),
         ("Essential: audio typing.", "typing", "required"),
+        # A line that rates a skill asks for it; a skill named only in passing does not.
+        ("Strong communication and interpersonal skills.", "communication", "required"),
+        ("Good customer care skills.", "customer_service", "required"),
+        ("Strong customer focused service orientation skills.", "customer_service", "required"),
+        ("Our good communication with patients is why they come back.", "communication", "unspecified"),
     ],
 )
 def test_requirement_from_the_sentence(analyzer, text, sid, level):
