@@ -844,6 +844,10 @@ def test_hipaa_regulations_still_make_hipaa_and_a_cqc_duty_still_counts(analyzer
     ("You will need strong IT and communication skills.", True),
     ("Excellent IT, minute and audiotyping skills are essential.", True),
     ("You must have excellent computer, audio and keyboard skills.", True),
+    ("Someone who has exceptional IT and record keeping skills.", True),  # items of two words
+    ("Strong IT including knowledge of Teams and One Note.", True),
+    ("Familiarity with Microsoft systems is a must.", True),
+    ("Competent in the use of PC based technologies.", True),
     ("Is it and communication skills that you want?", False),  # "it", not IT
     ("A degree in computer science and analytics skills.", False),
 ])
