@@ -865,6 +865,16 @@ def test_adding_to_a_named_patient_system_is_data_entry(analyzer, text, found):
     assert ("data_entry" in skill_ids(analyzer.analyze(text))) is found
 
 
+@pytest.mark.parametrize("text, found", [
+    ("Ensure patient information is maintained and updated on the appropriate patient information system.", True),
+    ("Make sure accurate and timely data is recorded on the Trust's computerised systems.", True),
+    ("Results are captured in SystmOne by the team.", True),
+    ("You will be updated on progress by the team.", False),
+])
+def test_what_is_entered_on_a_system_in_the_passive_is_data_entry(analyzer, text, found):
+    assert ("data_entry" in skill_ids(analyzer.analyze(text))) is found
+
+
 def test_preparing_for_cqc_inspections_is_regulation_but_a_past_inspection_is_not(analyzer):
     record = analyzer.analyze("Duties: keep documentation up to date, preparing for CQC inspections.")
     assert "medical_law_ethics" in skill_ids(record)
