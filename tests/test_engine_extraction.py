@@ -921,3 +921,20 @@ def test_a_listener_is_communication_only_as_a_quality(analyzer):
     assert "communication" in skill_ids(analyzer.analyze("You will need to be an excellent listener."))
     assert "communication" not in skill_ids(analyzer.analyze(
         "Requirements:\nGet a deep understanding of the world of music and listeners."))
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Duties include clinic typing, telephone enquiries and admin.", True),
+    ("You will use Bluespier, PAS, CRIS, Dictate I.T. and others.", True),
+    ("You will produce written correspondence of a high quality for our patients.", True),
+    ("Preparing formal correspondence for the clinical team.", True),
+    ("Documents patient encounters, progress, and outcomes.", True),
+    # Correspondence outside a posting about patients is not medical.
+    ("You will produce written correspondence for our software customers.", False),
+])
+def test_medical_documentation_written_by_the_worker(analyzer, text, found):
+    assert ("medical_documentation" in skill_ids(analyzer.analyze(text))) is found
+
+
+def test_clinic_typing_is_typing_too(analyzer):
+    assert {"typing", "medical_documentation"} <= skill_ids(analyzer.analyze("Duties include clinic typing."))
