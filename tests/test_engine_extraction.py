@@ -938,3 +938,13 @@ def test_medical_documentation_written_by_the_worker(analyzer, text, found):
 
 def test_clinic_typing_is_typing_too(analyzer):
     assert {"typing", "medical_documentation"} <= skill_ids(analyzer.analyze("Duties include clinic typing."))
+
+
+@pytest.mark.parametrize("text", [
+    "All roles require accurate data entry onto the Radiology Information System (RADIS).",
+    "Booking outpatient appointments via the HISS Patient System.",
+    "Record outcomes of each patient discussion via the Somerset cancer database.",
+    "You should be able to use bespoke IT systems such as a clinical portal.",
+])
+def test_departmental_patient_systems_are_ehr(analyzer, text):
+    assert "ehr" in skill_ids(analyzer.analyze(text))
