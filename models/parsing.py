@@ -118,7 +118,24 @@ def unescape_html(raw: str) -> str:
     for _ in range(3):
         if not _ESCAPED_TAG.search(raw):
             break
-        raw = html.unescape(raw)
+        raw = _unescape(raw)
+    return raw
+
+
+_PLAIN_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#39;", "'"), ("&amp;", "&"))
+
+
+def _unescape(raw: str) -> str:
+    """``html.unescape``, with string replaces when every ``&`` opens one of the five entities escaping uses.
+
+    Escaped markup is mostly those five, and ``html.unescape`` calls back into
+    Python for each one. ``&amp;`` goes last, so ``&amp;lt;`` becomes ``&lt;``
+    as in one ``html.unescape``.
+    """
+    if raw.count("&") != sum(raw.count(entity) for entity, _ in _PLAIN_ENTITIES):
+        return html.unescape(raw)
+    for entity, char in _PLAIN_ENTITIES:
+        raw = raw.replace(entity, char)
     return raw
 
 
