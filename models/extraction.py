@@ -113,7 +113,7 @@ class Extractor:
 
     def mentions(self, doc: Document) -> tuple[list[Mention], Sentences, Tokens]:
         """Every alias and matcher mention in a document, before context checks."""
-        text = self._text = doc.text
+        text = doc.text
         toks = tokenize(text)
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
         sentences = Sentences(text, [(b.start, b.end) for b in doc.blocks])
@@ -170,7 +170,7 @@ class Extractor:
         found.extend(self._pattern_mentions(text, stems, starts, marked))
         found = _drop_nested(found)
         if self.matcher is not None:
-            found.extend(self._matcher_mentions(toks, covered, sentences, blocked))
+            found.extend(self._matcher_mentions(text, toks, covered, sentences, blocked))
         return found, sentences, toks
 
     def _pattern_mentions(
@@ -217,14 +217,13 @@ class Extractor:
                     yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
 
     def _matcher_mentions(
-        self, toks: Tokens, covered: bytearray, sentences: Sentences, blocked: _BlockedAt
+        self, text: str, toks: Tokens, covered: bytearray, sentences: Sentences, blocked: _BlockedAt
     ) -> list[Mention]:
-        candidates = self.matcher.candidates(toks, covered, self._text)
+        candidates = self.matcher.candidates(toks, covered, text)
         if not candidates:
             return []
         matches = self.matcher.match([c[0] for c in candidates])
         out = []
-        text = self._text
         for (_phrase, start, end), j in zip(candidates, matches, strict=True):
             if j is None:
                 continue

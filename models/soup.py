@@ -88,10 +88,13 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
         if nsmap or len(self.nsmaps) > 1 or tag[:1] == "{":
             return super().start(tag, attrib, nsmap)
         attrs = self._attribute_dict()
-        for k, v in attrib.items():
-            if k[:1] == "{":
-                return super().start(tag, attrib, nsmap)
-            attrs[k] = v
+        # lxml gives a tag without attributes an empty mapping whose items() are
+        # iterated in Python: asking its length first costs less.
+        if attrib:
+            for k, v in attrib.items():
+                if k[:1] == "{":
+                    return super().start(tag, attrib, nsmap)
+                attrs[k] = v
         soup = self.soup
         if not self.direct or tag in self._special:
             soup.handle_starttag(tag, None, None, attrs, namespaces=self.active_namespace_prefixes[-1])

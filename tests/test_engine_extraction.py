@@ -943,3 +943,34 @@ def test_clinic_typing_is_typing_too(analyzer):
 ])
 def test_departmental_patient_systems_are_ehr(analyzer, text):
     assert "ehr" in skill_ids(analyzer.analyze(text))
+
+
+def test_threads_sharing_an_analyzer_get_the_serial_results(analyzer):
+    """The interactive worker runs analyses in threads, all with one process-wide analyzer."""
+    import json
+    import sys
+    import threading
+
+    texts = []
+    for path in sorted((ROOT / "tests" / "fixtures").glob("holdout*/*.jsonl"))[:6]:
+        texts += [json.loads(line)["description"] for line in path.read_text(encoding="utf-8").splitlines()]
+    serial = [analyzer.analyze(t) for t in texts]
+    differing: list[int] = []
+
+    def run(first: int) -> None:
+        for i in range(first, len(texts), 4):
+            for _ in range(2):
+                if analyzer.analyze(texts[i]) != serial[i]:
+                    differing.append(i)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert differing == []
