@@ -117,11 +117,18 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
         soup.currentTag = node
         soup.open_tag_counter[tag] += 1
 
+    def data(self, content: Any) -> None:
+        if self.direct:
+            self.soup.current_data.append(content)  # what BeautifulSoup.handle_data does
+        else:
+            super().data(content)
+
     def end(self, tag: Any) -> None:
         if len(self.nsmaps) > 1 or tag[:1] == "{":
             return super().end(tag)
         soup = self.soup
-        soup.endData()
+        if soup.current_data:
+            soup.endData()
         stack = soup.tagStack
         top = stack[-1]
         if self.direct and len(stack) > 1 and top.name == tag and top.prefix is None and tag not in self._special:
