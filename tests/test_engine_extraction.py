@@ -926,6 +926,8 @@ def test_a_listener_is_communication_only_as_a_quality(analyzer):
     ("Documents patient encounters, progress, and outcomes.", True),
     # Correspondence outside a posting about patients is not medical.
     ("You will produce written correspondence for our software customers.", False),
+    ("Write opinion letters and reports.", False),
+    ("Typing letters and reports dictated by the consultants.", True),
 ])
 def test_medical_documentation_written_by_the_worker(analyzer, text, found):
     assert ("medical_documentation" in skill_ids(analyzer.analyze(text))) is found
