@@ -436,7 +436,14 @@ class SkillMatcher(BaseEstimator):
             return True
         if len(word) < self.long_reach_:
             return False
-        return not self.long_deletions_.isdisjoint(once) or not self.long_deletions_.isdisjoint(_one_letter_fewer(once))
+        if not self.long_deletions_.isdisjoint(once):
+            return True
+        # Each pair of positions once: deleting from every one-letter deletion again
+        # makes each string twice and costs half as much again.
+        n = len(word)
+        return not self.long_deletions_.isdisjoint(
+            word[:i] + word[i + 1:j] + word[j + 1:] for i in range(n) for j in range(i + 1, n)
+        )
 
     def _kind(self, word: str, stem: str) -> int:
         """ANCHOR for a word of some alias, UNKNOWN or SPELT for a possible misspelling, else 0."""
