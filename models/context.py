@@ -41,7 +41,10 @@ BOILERPLATE = (
     r"health,? dental", r"dental(?:,| and) vision", r"life insurance", r"\bdbs\b", r"disclosure and barring",
     r"rehabilitation of offenders", r"right to work in the uk", r"certificate of sponsorship",
     r"informal (?:visit|discussion|enquir|chat)", r"for (?:further|more) (?:information|details)",
-    r"please (?:contact|email|e-mail|call|note|apply|see|refer)", r"closing date",
+    r"please (?:contact|email|e-mail|call|note|see|refer)", r"closing date",
+    # "Please apply" is how to apply, except where the candidate's skills are its
+    # condition: "If you have good customer service skills, then please apply".
+    r"(?<!then )(?<!so )(?<!so, )please apply(?![^.\n]*\bif\b)",
     r"may close (?:early|this)", r"applications? (?:will be|are|must)",
     r"\bvaccinat", r"covid-?19 vaccin", r"flu vaccin", r"smoke[- ]free", r"no smoking",
     r"\binterviews? (?:will|are|may|to be)", r"pathway to becoming", r"tuition", r"sign[- ]on bonus",

@@ -51,7 +51,7 @@ SECTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
         r"additional|it would be great|plus\b", re.I)),
     ("requirements", re.compile(
         r"requirement|essential|qualification|experience|skills|knowledge|person spec|"
-        r"what (we'?re|we are) looking for|what you('| wi)ll (need|bring|have)|about you|"
+        r"what we(?:'?re| are)? look(?:ing)? for|what you('| wi)ll (need|bring|have)|about you|"
         r"who you are|you will have|you have|must have|criteria|competenc|education|"
         r"licen[cs]|certif|abilities|attributes|the ideal candidate|you'?ll need", re.I)),
     ("responsibilities", re.compile(

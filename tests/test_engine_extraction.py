@@ -976,3 +976,22 @@ def test_threads_sharing_an_analyzer_get_the_serial_results(analyzer):
     finally:
         sys.setswitchinterval(interval)
     assert differing == []
+
+
+@pytest.mark.parametrize("text, sid, found", [
+    ("If you believe you have good customer service skills with a pleasant manner, then please apply.",
+     "customer_service", True),
+    ("Please apply for this role if you possess courteous and good communication skills.", "communication", True),
+    ("Do you have strong communication skills, and if so please apply today.", "communication", True),
+    # Without a condition, "please apply" is how to apply: the employer's, not the job's.
+    ("For our customer service awards, please apply online by Friday.", "customer_service", False),
+])
+def test_please_apply_with_the_candidates_skills_as_its_condition(analyzer, text, sid, found):
+    assert (sid in skill_ids(analyzer.analyze(text))) is found
+
+
+def test_what_we_look_for_opens_the_requirements():
+    from models.parsing import classify_heading
+
+    assert classify_heading("What we look for in your application:") == "requirements"
+    assert classify_heading("What we look for") == "requirements"
