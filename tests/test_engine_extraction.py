@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import csv
 import inspect
+import json
 import re
+import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -949,10 +952,6 @@ def test_departmental_patient_systems_are_ehr(analyzer, text):
 
 def test_threads_sharing_an_analyzer_get_the_serial_results(analyzer):
     """The interactive worker runs analyses in threads, all with one process-wide analyzer."""
-    import json
-    import sys
-    import threading
-
     texts = []
     for path in sorted((ROOT / "tests" / "fixtures").glob("holdout*/*.jsonl"))[:6]:
         texts += [json.loads(line)["description"] for line in path.read_text(encoding="utf-8").splitlines()]

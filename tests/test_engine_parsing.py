@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import html
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -214,9 +216,6 @@ def test_unescape_html_leaves_plain_entities_in_text_alone():
 
 def test_unescaping_by_replaces_is_html_unescape():
     """The fast path for the five plain entities gives what ``html.unescape`` gives, on any mix."""
-    import html
-    import random
-
     from models.parsing import _unescape
 
     rng = random.Random(7)
