@@ -154,7 +154,7 @@ _PREFERRED_WORDS = frozenset(stem(w) for w in (
     "beneficial bonus would asset welcome"
 ).split())
 _NEGATION_WORDS = frozenset(("no", "not", "never", "without", "nor"))
-_CUE_STEMS = _PREFERRED_WORDS | _NEGATION_WORDS
+CUE_STEMS = _PREFERRED_WORDS | _NEGATION_WORDS  # a sentence without one is neither
 
 
 class Cues:
@@ -166,7 +166,11 @@ class Cues:
     that remain run on the lower-cased text, which is faster than ignoring case.
     """
 
-    def __init__(self, text: str, stems: list[str], starts: list[int], title: str | None = None) -> None:
+    def __init__(
+        self, text: str, stems: list[str], starts: list[int], title: str | None = None,
+        cue_words: list[int] | None = None,
+    ) -> None:
+        """``cue_words``: the indices of the words whose stems are in ``CUE_STEMS``, if known."""
         low = text.lower()
         # Lower-casing can change the length of a few non-ASCII letters; then
         # offsets would not agree, and the case-blind expressions are used.
@@ -174,7 +178,7 @@ class Cues:
         self.text = low if self.lowered else text
         self.low = low
         # One pass over the words finds both kinds; few words are either.
-        marked = list(compress(count(), map(_CUE_STEMS.__contains__, stems)))
+        marked = cue_words if cue_words is not None else list(compress(count(), map(CUE_STEMS.__contains__, stems)))
         self.preferred = [starts[i] for i in marked if stems[i] in _PREFERRED_WORDS]
         # "The Medical Receptionist greets patients": the job's title as the
         # subject of a sentence makes it a duty.

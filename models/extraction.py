@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import compress, count
 from typing import Any
 
-from models.context import Cues
+from models.context import CUE_STEMS, Cues
 from models.parsing import BOILERPLATE_SECTIONS, Document
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, Tokens, phrase_stems, phrase_words, stem, tokenize
@@ -24,6 +24,12 @@ from models.text import Sentences, Tokens, phrase_stems, phrase_words, stem, tok
 # Between the words of an alias: spaces, hyphens, apostrophes ("patients' records").
 _GAP_CHARS = frozenset(" \t-'\u2019\u2010\u2011\u2013")
 REQUIREMENT_RANK = {"unspecified": 0, "preferred": 1, "required": 2}
+# What a word is to the extractor, one byte a word: an alias or a pattern may start
+# at it (bit 0), its stem is a context cue (bit 1), and its kind to the matcher (bits 2-3).
+_FIRST, _CUE = 1, 2
+_IS_FIRST = bytes(c & _FIRST for c in range(256))
+_IS_CUE = bytes((c & _CUE) >> 1 for c in range(256))
+_MATCHER_KIND = bytes(c >> 2 for c in range(256))
 MAX_EVIDENCE = 5
 # An alias's ``near`` word counts within this many characters of it, in its sentence:
 # "speak to patients ... and keep accurate records" is not about patient records.
@@ -80,6 +86,7 @@ class Extractor:
         self.order = {s.id: i for i, s in enumerate(skillset.skills)}  # how skills are listed
         self.alias_table = _PhraseTable(self.index)
         self.first_words = frozenset(self.alias_table.lengths) | self.leading  # where an alias or pattern may start
+        self.codes: dict[str, int] = {}  # word -> its code (_FIRST, _CUE, matcher kind), filled as postings come
         self.blocker_table = _PhraseTable(self.blockers)
         # skill id -> every word of the phrases that block it
         self.blocker_words: dict[str, frozenset[str]] = {}
@@ -111,10 +118,28 @@ class Extractor:
 
     # -- finding mentions ---------------------------------------------------------
 
-    def mentions(self, doc: Document) -> tuple[list[Mention], Sentences, Tokens]:
-        """Every alias and matcher mention in a document, before context checks."""
+    def word_codes(self, toks: Tokens) -> bytes:
+        """Each word's code, one byte a word: one look-up a word for what three passes found."""
+        codes = list(map(self.codes.get, toks.words))
+        if None in codes:
+            for i in [i for i, c in enumerate(codes) if c is None]:
+                word, s = toks.words[i], toks.stems[i]
+                codes[i] = code = (
+                    (_FIRST if s in self.first_words else 0) | (_CUE if s in CUE_STEMS else 0)
+                    | (self.matcher.kind(word, s) << 2 if self.matcher is not None else 0)
+                )
+                if len(self.codes) < 500_000:
+                    self.codes[word] = code
+        return bytes(codes)
+
+    def mentions(self, doc: Document) -> tuple[list[Mention], Sentences, Tokens, bytes]:
+        """Every alias and matcher mention in a document, before context checks.
+
+        Also returns the document's sentences, words and word codes, for the checks.
+        """
         text = doc.text
         toks = tokenize(text)
+        codes = self.word_codes(toks)
         stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
         sentences = Sentences(text, [(b.start, b.end) for b in doc.blocks])
         n = len(stems)
@@ -124,7 +149,7 @@ class Extractor:
         aliases = self.alias_table
         in_text: dict[re.Pattern[str], bool] = {}  # context expression -> found in the posting
         # One pass over the words finds where an alias or a pattern may start.
-        marked = list(compress(count(), map(self.first_words.__contains__, stems)))
+        marked = list(compress(count(), codes.translate(_IS_FIRST)))
         for i in aliases.starts(stems, marked):
             for length, entries in aliases.at(stems, i):
                 start, end = starts[i], ends[i + length - 1]
@@ -170,8 +195,8 @@ class Extractor:
         found.extend(self._pattern_mentions(text, stems, starts, marked))
         found = _drop_nested(found)
         if self.matcher is not None:
-            found.extend(self._matcher_mentions(text, toks, covered, sentences, blocked))
-        return found, sentences, toks
+            found.extend(self._matcher_mentions(text, toks, covered, sentences, blocked, codes))
+        return found, sentences, toks, codes
 
     def _pattern_mentions(
         self, text: str, stems: list[str], starts: list[int], marked: list[int]
@@ -217,9 +242,10 @@ class Extractor:
                     yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
 
     def _matcher_mentions(
-        self, text: str, toks: Tokens, covered: bytearray, sentences: Sentences, blocked: _BlockedAt
+        self, text: str, toks: Tokens, covered: bytearray, sentences: Sentences, blocked: _BlockedAt,
+        codes: bytes,
     ) -> list[Mention]:
-        candidates = self.matcher.candidates(toks, covered, text)
+        candidates = self.matcher.candidates(toks, covered, text, codes.translate(_MATCHER_KIND))
         if not candidates:
             return []
         matches = self.matcher.match([c[0] for c in candidates])
@@ -250,7 +276,7 @@ class Extractor:
 
     def extract(self, doc: Document) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Return (skills of the skill set, extras) the posting asks for, with evidence."""
-        mentions, sentences, toks = self.mentions(doc)
+        mentions, sentences, toks, codes = self.mentions(doc)
         blocks = doc.blocks
         block_starts = [b.start for b in blocks]
         text = doc.text
@@ -258,7 +284,7 @@ class Extractor:
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
-        cues = Cues(text, toks.stems, toks.starts, doc.title)
+        cues = Cues(text, toks.stems, toks.starts, doc.title, list(compress(count(), codes.translate(_IS_CUE))))
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"

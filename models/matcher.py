@@ -378,7 +378,9 @@ class SkillMatcher(BaseEstimator):
                 return False
         return True
 
-    def candidates(self, toks: Tokens, covered: Any, text: str) -> list[tuple[str, int, int]]:
+    def candidates(
+        self, toks: Tokens, covered: Any, text: str, kinds: bytes | None = None
+    ) -> list[tuple[str, int, int]]:
         """Phrases of a posting worth asking the matcher about, with their offsets.
 
         Unknown words within a letter or two of an alias (possible misspellings:
@@ -386,13 +388,10 @@ class SkillMatcher(BaseEstimator):
         nothing but a space or hyphen between them, of which one is unknown and the
         others are alias words ("medical terminolgy"). Runs of alias words alone
         are left to the aliases: measured, the matcher added nothing on them.
+        ``kinds`` are the words' kinds when the caller has them (``kinds_of``).
         """
-        stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
-        kinds = self.kinds_
-        kind = list(map(kinds.get, words))
-        if None in kind:
-            for i in [i for i, k in enumerate(kind) if k is None]:
-                kind[i] = self._kind(words[i], stems[i])
+        words, starts, ends = toks.words, toks.starts, toks.ends
+        kind = self.kinds_of(toks) if kinds is None else kinds
         n = len(words)
 
         def free_anchor(j: int) -> bool:
@@ -402,8 +401,8 @@ class SkillMatcher(BaseEstimator):
             return text[ends[j - 1]:starts[j]] in (" ", "-")
 
         spans = []
-        # The kinds as bytes, translated to 1 for an unknown word: twice as fast as comparing word by word.
-        for u in compress(count(), bytes(kind).translate(_IS_UNKNOWN)):
+        # The kinds translated to 1 for an unknown word: twice as fast as comparing word by word.
+        for u in compress(count(), kind.translate(_IS_UNKNOWN)):
             if covered[u]:
                 continue
             if kind[u] == SPELT and len(words[u]) >= 6:
@@ -444,6 +443,19 @@ class SkillMatcher(BaseEstimator):
         return not self.long_deletions_.isdisjoint(
             word[:i] + word[i + 1:j] + word[j + 1:] for i in range(n) for j in range(i + 1, n)
         )
+
+    def kinds_of(self, toks: Tokens) -> bytes:
+        """The kind of each word of a posting (``kind``), one byte a word."""
+        kind = list(map(self.kinds_.get, toks.words))
+        if None in kind:
+            for i in [i for i, k in enumerate(kind) if k is None]:
+                kind[i] = self._kind(toks.words[i], toks.stems[i])
+        return bytes(kind)
+
+    def kind(self, word: str, stem: str) -> int:
+        """ANCHOR, UNKNOWN, SPELT or 0 for a word of a posting and its stem."""
+        known = self.kinds_.get(word)
+        return self._kind(word, stem) if known is None else known
 
     def _kind(self, word: str, stem: str) -> int:
         """ANCHOR for a word of some alias, UNKNOWN or SPELT for a possible misspelling, else 0."""

@@ -11,7 +11,8 @@ import functools
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, compress
+from operator import add
 
 TOKEN_RE = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?|\d+")
 # A sentence ends at white space after a stop, before a capital, digit, quote or
@@ -59,16 +60,40 @@ class Tokens:
     ends: list[int]
 
 
-_TOKEN_SPLIT = re.compile(f"({TOKEN_RE.pattern})")
+# Bytes of a text encoded one byte a character: word characters stay, all else is a space.
+_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_DIGITS = b"0123456789"
+_WORD_CHARS = bytes(c if c in _LETTERS or c in _DIGITS or c == 39 else 32 for c in range(256))
+# The same with every letter an "a" and every digit a "0": where a word may not be one token.
+_CHAR_KINDS = bytes(97 if c in _LETTERS else 48 if c in _DIGITS else 39 if c == 39 else 32 for c in range(256))
+_PLUS_ONE = (1).__add__
 
 
 def tokenize(text: str) -> Tokens:
-    # Splitting around the words gives [gap, word, gap, word, ..., gap]; the
-    # running sum of their lengths gives every offset, with no match objects.
-    parts = _TOKEN_SPLIT.split(text)
-    words = parts[1::2]
-    offsets = list(accumulate(map(len, parts), initial=0))
-    n = len(words)
+    """The words of a text as ``TOKEN_RE`` finds them.
+
+    The text is cut at spaces in C, with every character that cannot be part
+    of a word made a space first: about three times faster than the expression.
+    Only the runs of word characters that hold an apostrophe or letters next to
+    digits ("ICD10", "patients'") are split again by the expression itself.
+    """
+    plain = text.replace("\u2019", "'") if "\u2019" in text else text
+    # One byte a character, so offsets hold: what Latin-1 lacks becomes "?".
+    data = plain.encode("latin-1", "replace")
+    parts = data.translate(_WORD_CHARS).decode("ascii").split(" ")
+    words = list(filter(None, parts))
+    # Part k starts after the k parts before it and a space after each.
+    starts = list(compress(accumulate(map(_PLUS_ONE, map(len, parts)), initial=0), parts))
+    ends = list(map(add, starts, map(len, words)))
+    kinds = data.translate(_CHAR_KINDS)
+    odd = _find_all(kinds, b"'") + _find_all(kinds, b"a0") + _find_all(kinds, b"0a")
+    if odd:
+        # Last first, so that the indices before stay right.
+        for i in sorted({bisect_right(starts, at) - 1 for at in odd}, reverse=True):
+            found = list(TOKEN_RE.finditer(text, starts[i], ends[i]))
+            words[i:i + 1] = [m.group() for m in found]
+            starts[i:i + 1] = [m.start() for m in found]
+            ends[i:i + 1] = [m.end() for m in found]
     # A plain dict, looked up in C by map, costs less per word than the lru_cache.
     stems = list(map(_STEMS.get, words))
     if None in stems:
@@ -76,7 +101,16 @@ def tokenize(text: str) -> Tokens:
             stems[i] = s = stem(words[i])
             if len(_STEMS) < 100_000:
                 _STEMS[words[i]] = s
-    return Tokens(words, stems, offsets[1:2 * n:2], offsets[2:2 * n + 1:2])
+    return Tokens(words, stems, starts, ends)
+
+
+def _find_all(data: bytes, part: bytes) -> list[int]:
+    found = []
+    i = data.find(part)
+    while i >= 0:
+        found.append(i)
+        i = data.find(part, i + 1)
+    return found
 
 
 _STEMS: dict[str, str] = {}  # word -> stem, for tokenize
