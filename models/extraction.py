@@ -25,11 +25,13 @@ from models.text import Sentences, Tokens, phrase_stems, phrase_words, stem, tok
 _GAP_CHARS = frozenset(" \t-'\u2019\u2010\u2011\u2013")
 REQUIREMENT_RANK = {"unspecified": 0, "preferred": 1, "required": 2}
 # What a word is to the extractor, one byte a word: an alias or a pattern may start
-# at it (bit 0), its stem is a context cue (bit 1), and its kind to the matcher (bits 2-3).
-_FIRST, _CUE = 1, 2
-_IS_FIRST = bytes(c & _FIRST for c in range(256))
-_IS_CUE = bytes((c & _CUE) >> 1 for c in range(256))
-_MATCHER_KIND = bytes(c >> 2 for c in range(256))
+# at it (bit 0), its stem is a context cue (bit 1), a pattern may start at it (bit 2),
+# and its kind to the matcher (bits 3-4).
+_FIRST, _CUE, _LEADING = 1, 2, 4
+_IS_FIRST = bytes(int(bool(c & _FIRST)) for c in range(256))
+_IS_CUE = bytes(int(bool(c & _CUE)) for c in range(256))
+_IS_LEADING = bytes(int(bool(c & _LEADING)) for c in range(256))
+_MATCHER_KIND = bytes(c >> 3 for c in range(256))
 MAX_EVIDENCE = 5
 # An alias's ``near`` word counts within this many characters of it, in its sentence:
 # "speak to patients ... and keep accurate records" is not about patient records.
@@ -86,7 +88,13 @@ class Extractor:
         self.order = {s.id: i for i, s in enumerate(skillset.skills)}  # how skills are listed
         self.alias_table = _PhraseTable(self.index)
         self.first_words = frozenset(self.alias_table.lengths) | self.leading  # where an alias or pattern may start
-        self.codes: dict[str, int] = {}  # word -> its code (_FIRST, _CUE, matcher kind), filled as postings come
+        self.codes: dict[str, int] = {}  # word -> its code (see _FIRST), filled as postings come
+        # The patterns tried in every posting, and those tried only where a word they start with stands.
+        self.unled = [k for k, (_, _, leading, _) in enumerate(self.patterns) if not leading]
+        self.led_by: dict[str, list[int]] = {}
+        for k, (_, _, leading, _) in enumerate(self.patterns):
+            for word in leading:
+                self.led_by.setdefault(word, []).append(k)
         self.blocker_table = _PhraseTable(self.blockers)
         # skill id -> every word of the phrases that block it
         self.blocker_words: dict[str, frozenset[str]] = {}
@@ -120,16 +128,19 @@ class Extractor:
 
     def word_codes(self, toks: Tokens) -> bytes:
         """Each word's code, one byte a word: one look-up a word for what three passes found."""
-        codes = list(map(self.codes.get, toks.words))
-        if None in codes:
-            for i in [i for i, c in enumerate(codes) if c is None]:
-                word, s = toks.words[i], toks.stems[i]
-                codes[i] = code = (
-                    (_FIRST if s in self.first_words else 0) | (_CUE if s in CUE_STEMS else 0)
-                    | (self.matcher.kind(word, s) << 2 if self.matcher is not None else 0)
-                )
-                if len(self.codes) < 500_000:
-                    self.codes[word] = code
+        try:
+            return bytes(map(self.codes.__getitem__, toks.words))  # every word seen before: the usual case
+        except KeyError:
+            codes = list(map(self.codes.get, toks.words))
+        for i in [i for i, c in enumerate(codes) if c is None]:
+            word, s = toks.words[i], toks.stems[i]
+            codes[i] = code = (
+                (_FIRST if s in self.first_words else 0) | (_CUE if s in CUE_STEMS else 0)
+                | (_LEADING if s in self.leading else 0)
+                | (self.matcher.kind(word, s) << 3 if self.matcher is not None else 0)
+            )
+            if len(self.codes) < 500_000:
+                self.codes[word] = code
         return bytes(codes)
 
     def mentions(self, doc: Document) -> tuple[list[Mention], Sentences, Tokens, bytes]:
@@ -192,37 +203,38 @@ class Extractor:
                     for j in range(i, i + length):
                         covered[j] = 1
                     break
-        found.extend(self._pattern_mentions(text, stems, starts, marked))
+        found.extend(self._pattern_mentions(text, stems, starts, compress(count(), codes.translate(_IS_LEADING))))
         found = _drop_nested(found)
         if self.matcher is not None:
             found.extend(self._matcher_mentions(text, toks, covered, sentences, blocked, codes))
         return found, sentences, toks, codes
 
     def _pattern_mentions(
-        self, text: str, stems: list[str], starts: list[int], marked: list[int]
+        self, text: str, stems: list[str], starts: list[int], leading_words: Iterable[int]
     ) -> Iterator[Mention]:
         """Mentions found by regular-expression aliases.
 
         A pattern that must start with one of a few words is tried only where
-        they stand, a case-sensitive one that starts with some letters only where
-        they are, and one that ``needs`` some text only where that text is: most
-        patterns then never scan the posting at all.
+        they stand (``leading_words``: the indices of such words), a
+        case-sensitive one that starts with some letters only where they are,
+        and one that ``needs`` some text only where that text is: most patterns
+        then never scan the posting at all.
         """
         leading_at: dict[str, list[int]] = {}
-        leading = self.leading
-        for i in marked:  # among them every word a pattern can start with
-            if stems[i] in leading:
-                leading_at.setdefault(stems[i], []).append(i)
+        for i in leading_words:
+            leading_at.setdefault(stems[i], []).append(i)
+        todo = set(self.unled)
+        for word in leading_at:
+            todo.update(self.led_by[word])
         low = ""
-        for pattern, entry, leading, head in self.patterns:
+        for k in sorted(todo):
+            pattern, entry, leading, head = self.patterns[k]
             needs = entry.alias.needs
             if needs:
                 low = low or text.lower()
                 if not any(n in low for n in needs):
                     continue
             if leading:
-                if leading.isdisjoint(leading_at):
-                    continue  # none of its first words is in the posting: most patterns
                 at = sorted(starts[i] for word in leading for i in leading_at.get(word, ()))
             elif head:
                 at = _find_all(text, head)

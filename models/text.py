@@ -95,12 +95,14 @@ def tokenize(text: str) -> Tokens:
             starts[i:i + 1] = [m.start() for m in found]
             ends[i:i + 1] = [m.end() for m in found]
     # A plain dict, looked up in C by map, costs less per word than the lru_cache.
-    stems = list(map(_STEMS.get, words))
-    if None in stems:
-        for i in [i for i, s in enumerate(stems) if s is None]:
-            stems[i] = s = stem(words[i])
-            if len(_STEMS) < 100_000:
-                _STEMS[words[i]] = s
+    try:
+        return Tokens(words, list(map(_STEMS.__getitem__, words)), starts, ends)  # every word seen before
+    except KeyError:
+        stems = list(map(_STEMS.get, words))
+    for i in [i for i, s in enumerate(stems) if s is None]:
+        stems[i] = s = stem(words[i])
+        if len(_STEMS) < 100_000:
+            _STEMS[words[i]] = s
     return Tokens(words, stems, starts, ends)
 
 
