@@ -23,6 +23,8 @@ from models.text import Sentences, Tokens, phrase_stems, phrase_words, stem, tok
 
 # Between the words of an alias: spaces, hyphens, apostrophes ("patients' records").
 _GAP_CHARS = frozenset(" \t-'\u2019\u2010\u2011\u2013")
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_NO_GAPS: frozenset[str] = frozenset()
 REQUIREMENT_RANK = {"unspecified": 0, "preferred": 1, "required": 2}
 # What a word is to the extractor, one byte a word: an alias or a pattern may start
 # at it (bit 0), its stem is a context cue (bit 1), a pattern may start at it (bit 2),
@@ -169,7 +171,9 @@ class Extractor:
                 span = sentences.span_at(start) if length > 1 else None
                 if span and end > span[1]:
                     continue
-                gaps = set("".join(text[ends[k]:starts[k + 1]] for k in range(i, i + length - 1)))
+                # What stands between the words: the span's characters but letters and digits
+                # (which gaps never hold; an apostrophe inside a word is a gap character anyway).
+                gaps = set(text[ends[i]:starts[i + length - 1]]) - _ALNUM if length > 1 else _NO_GAPS
                 hit = False
                 for entry in entries:
                     # "patient, focused" is not "patient-focused": no commas

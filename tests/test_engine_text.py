@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from models.parsing import parse_posting
-from models.text import TOKEN_RE, stem, tokenize
+from models.text import SENTENCE_END_RE, TOKEN_RE, Sentences, stem, tokenize
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
@@ -53,3 +53,17 @@ def test_real_postings_are_split_as_the_expression_splits_them():
         text = parse_posting(raw).text
         toks = tokenize(text)
         assert (toks.words, toks.starts, toks.ends) == by_expression(text)
+
+
+def test_sentences_end_where_the_sentence_expression_says():
+    """Blocks without a bullet are split by their stops: the same sentences as the full expression."""
+    rng = random.Random(12)
+    alphabet = ["a", "B", "7", " ", "  ", "\n", ".", "!", "?", ";", ",", "\u2022", '"', "'", "(", "[", "\t"]
+    for _ in range(30_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 16)))
+        spans = Sentences(text, [(0, len(text))]).within(0, len(text) + 1)
+        expected, pos = [], 0
+        for m in SENTENCE_END_RE.finditer(text):
+            expected.append((pos, m.start()))
+            pos = m.end()
+        assert spans == [*expected, (pos, len(text))], repr(text)
