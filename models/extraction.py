@@ -153,7 +153,7 @@ class Extractor:
         text = doc.text
         toks = tokenize(text)
         codes = self.word_codes(toks)
-        stems, words, starts, ends = toks.stems, toks.words, toks.starts, toks.ends
+        stems, words, starts = toks.stems, toks.words, toks.starts
         sentences = Sentences(text, [(b.start, b.end) for b in doc.blocks])
         n = len(stems)
         blocked = _BlockedAt(self.blocker_table, self.blocker_words, stems)
@@ -165,7 +165,8 @@ class Extractor:
         marked = list(compress(count(), codes.translate(_IS_FIRST)))
         for i in aliases.starts(stems, marked):
             for length, entries in aliases.at(stems, i):
-                start, end = starts[i], ends[i + length - 1]
+                last = i + length - 1
+                start, end = starts[i], starts[last] + len(words[last])
                 # Words of an alias must sit in one sentence (one word always does:
                 # sentences end at spaces).
                 span = sentences.span_at(start) if length > 1 else None
@@ -173,7 +174,7 @@ class Extractor:
                     continue
                 # What stands between the words: the span's characters but letters and digits
                 # (which gaps never hold; an apostrophe inside a word is a gap character anyway).
-                gaps = set(text[ends[i]:starts[i + length - 1]]) - _ALNUM if length > 1 else _NO_GAPS
+                gaps = set(text[start + len(words[i]):starts[last]]) - _ALNUM if length > 1 else _NO_GAPS
                 hit = False
                 for entry in entries:
                     # "patient, focused" is not "patient-focused": no commas
@@ -270,7 +271,8 @@ class Extractor:
             if j is None:
                 continue
             label = self.matcher.labels_[j]
-            if blocked.covers(bisect_left(toks.starts, start), bisect_left(toks.ends, end), label):
+            # The words from the one at start to the one that ends at end.
+            if blocked.covers(bisect_left(toks.starts, start), bisect_left(toks.starts, end) - 1, label):
                 continue
             s_start, s_end = sentences.span_at(start)
             if end > s_end:

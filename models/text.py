@@ -55,12 +55,21 @@ def stem(word: str) -> str:
 
 @dataclass
 class Tokens:
-    """The words of a text: surface form, stem and character offsets."""
+    """The words of a text: surface form, stem and where each starts.
+
+    Where a word ends is asked of few words (``end``), so it is not kept for all.
+    """
 
     words: list[str]
     stems: list[str]
     starts: list[int]
-    ends: list[int]
+
+    def end(self, i: int) -> int:
+        return self.starts[i] + len(self.words[i])
+
+    @property
+    def ends(self) -> list[int]:
+        return list(map(add, self.starts, map(len, self.words)))
 
 
 # Bytes of a text encoded one byte a character: word characters stay, all else is a space.
@@ -87,26 +96,24 @@ def tokenize(text: str) -> Tokens:
     words = list(filter(None, parts))
     # Part k starts after the k parts before it and a space after each.
     starts = list(compress(accumulate(map(_PLUS_ONE, map(len, parts)), initial=0), parts))
-    ends = list(map(add, starts, map(len, words)))
     kinds = data.translate(_CHAR_KINDS)
     odd = _find_all(kinds, b"'") + _find_all(kinds, b"a0") + _find_all(kinds, b"0a")
     if odd:
         # Last first, so that the indices before stay right.
         for i in sorted({bisect_right(starts, at) - 1 for at in odd}, reverse=True):
-            found = list(TOKEN_RE.finditer(text, starts[i], ends[i]))
+            found = list(TOKEN_RE.finditer(text, starts[i], starts[i] + len(words[i])))
             words[i:i + 1] = [m.group() for m in found]
             starts[i:i + 1] = [m.start() for m in found]
-            ends[i:i + 1] = [m.end() for m in found]
     # A plain dict, looked up in C by map, costs less per word than the lru_cache.
     try:
-        return Tokens(words, list(map(_STEMS.__getitem__, words)), starts, ends)  # every word seen before
+        return Tokens(words, list(map(_STEMS.__getitem__, words)), starts)  # every word seen before
     except KeyError:
         stems = list(map(_STEMS.get, words))
     for i in [i for i, s in enumerate(stems) if s is None]:
         stems[i] = s = stem(words[i])
         if len(_STEMS) < 100_000:
             _STEMS[words[i]] = s
-    return Tokens(words, stems, starts, ends)
+    return Tokens(words, stems, starts)
 
 
 def _find_all(data: bytes, part: bytes) -> list[int]:
