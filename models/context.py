@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from itertools import compress, count
 
-from models.text import stem
+from models.text import Tokens, stem
 
 NEGATION_RE = re.compile(
     r"(?:\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b)\s+(?:[\w/-]+\s+){0,5}?"
@@ -112,8 +113,8 @@ def negated_clauses(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Literal words of which one stands in every BOILERPLATE_RE match: a cheap test
-# that spares most sentences the large regular expression.
+# Literal words of which one stands in every BOILERPLATE_RE match, no more than
+# 40 characters into it: a cheap test that spares most sentences the large expression.
 _BOILERPLATE_WORDS = (
     "opportunit", "eeo", "affirmative", "regardless", "regard to", "protected", "discriminat",
     "committed to", "disab", "guaranteed", "mindful", "reasonable", "armed forces", "privacy",
@@ -157,28 +158,58 @@ _NEGATION_WORDS = frozenset(("no", "not", "never", "without", "nor"))
 CUE_STEMS = _PREFERRED_WORDS | _NEGATION_WORDS  # a sentence without one is neither
 
 
+# A cue word of the boilerplate or statement expressions stands in a posting only
+# inside a word that holds its first part ("regard" of "regard to"), or as an "@".
+BOILERPLATE_CUE, STATEMENT_CUE = 1, 2
+_BOILERPLATE_PARTS = tuple(sorted({w.split(" ")[0] for w in _BOILERPLATE_WORDS if w != "@"}))
+_STATEMENT_PARTS = tuple(sorted({w.split(" ")[0] for w in _STATEMENT_WORDS}))
+# Each part must lie inside one word of the tokenizer: letters only or digits only.
+assert all(re.fullmatch(r"[a-z]+|[0-9]+", p) for p in _BOILERPLATE_PARTS + _STATEMENT_PARTS)
+
+
+def word_cues(word: str) -> int:
+    """BOILERPLATE_CUE and STATEMENT_CUE, for a word that holds the first part of one of their cue words."""
+    low = word.lower()
+    return ((BOILERPLATE_CUE if any(part in low for part in _BOILERPLATE_PARTS) else 0)
+            | (STATEMENT_CUE if any(part in low for part in _STATEMENT_PARTS) else 0))
+
+
 class Cues:
     """Where a document's cue words stand, found once per document.
 
     Most sentences hold none of the words that every boilerplate, statement,
-    preference or negation match needs; looking those words up once in the
-    whole text lets such sentences skip the regular expressions. The ones
-    that remain run on the lower-cased text, which is faster than ignoring case.
+    preference or negation match needs; knowing where those words stand lets
+    such sentences skip the regular expressions. The ones that remain run on
+    the lower-cased text, which is faster than ignoring case.
     """
 
     def __init__(
-        self, text: str, stems: list[str], starts: list[int], title: str | None = None,
-        cue_words: list[int] | None = None,
+        self, text: str, toks: Tokens, title: str | None = None,
+        marks: tuple[Iterable[int], Iterable[int], Iterable[int]] | None = None,
     ) -> None:
-        """``cue_words``: the indices of the words whose stems are in ``CUE_STEMS``, if known."""
+        """``marks``: the indices of the words whose stems are in ``CUE_STEMS``, and of those
+        with ``BOILERPLATE_CUE`` and ``STATEMENT_CUE``, when the caller knows them.
+        """
         low = text.lower()
         # Lower-casing can change the length of a few non-ASCII letters; then
         # offsets would not agree, and the case-blind expressions are used.
         self.lowered = len(low) == len(text)
         self.text = low if self.lowered else text
         self.low = low
+        stems, starts = toks.stems, toks.starts
+        if marks is None:
+            flags = list(map(word_cues, toks.words))
+            marks = (
+                compress(count(), map(CUE_STEMS.__contains__, stems)),
+                compress(count(), [f & BOILERPLATE_CUE for f in flags]),
+                compress(count(), [f & STATEMENT_CUE for f in flags]),
+            )
+        cue_words, boilerplate_words, statement_words = marks
+        # Where a cue word may begin: the start of the word it stands in.
+        self.boilerplate = sorted([starts[i] for i in boilerplate_words] + _positions(text, ("@",)))
+        self.statement = [starts[i] for i in statement_words]
         # One pass over the words finds both kinds; few words are either.
-        marked = cue_words if cue_words is not None else list(compress(count(), map(CUE_STEMS.__contains__, stems)))
+        marked = list(cue_words)
         self.preferred = [starts[i] for i in marked if stems[i] in _PREFERRED_WORDS]
         # "The Medical Receptionist greets patients": the job's title as the
         # subject of a sentence makes it a duty.
@@ -195,18 +226,22 @@ class Cues:
         return pattern.search(self.text, start, end) is not None
 
     def boilerplate_in(self, start: int, end: int) -> bool:
-        cue = _BOILERPLATE_CUE.search(self.low, start, end)
-        # No cue word stands more than 40 characters into a match (the staff count's
-        # first digit, after "employs approximately"); most stand at its start.
-        return cue is not None and self._search(_BOILERPLATE_LOW, max(start, cue.start() - 40), end)
+        """Is the sentence at [start, end) the employer's boilerplate?
+
+        Every match holds a cue word no more than 40 characters into it (the staff
+        count's first digit, after "employs approximately"; most stand at its
+        start), so none starts more than 40 characters before the first cue word.
+        """
+        cue = _first_between(self.boilerplate, start, end)
+        return cue >= 0 and self._search(_BOILERPLATE_LOW, max(start, cue - 40), end)
 
     def statement_cue_in(self, start: int, end: int) -> bool:
         """Does a statement cue word stand in [start, end)? If not, no sentence there is a statement."""
-        return _STATEMENT_CUE.search(self.low, start, end) is not None
+        return _first_between(self.statement, start, end) >= 0
 
     def statement_in(self, start: int, end: int) -> bool:
-        cue = _STATEMENT_CUE.search(self.low, start, end)
-        return cue is not None and self._search(_STATEMENT_LOW, max(start, cue.start() - 20), end)
+        cue = _first_between(self.statement, start, end)
+        return cue >= 0 and self._search(_STATEMENT_LOW, max(start, cue - 20), end)
 
     def negated_clauses(self, start: int, end: int) -> list[tuple[int, int]]:
         """The spans (relative to ``start``) of a sentence that a negation covers."""
@@ -244,28 +279,6 @@ def _first_between(positions: list[int], start: int, end: int) -> int:
     """The first position in [start, end), or -1."""
     i = bisect_left(positions, start)
     return positions[i] if i < len(positions) and positions[i] < end else -1
-
-
-def _trie(words: tuple[str, ...] | list[str]) -> str:
-    """An expression for any of the words, with one branch per first letter ("a(?:ward|uthori)|...").
-
-    The engine tries a flat alternation's branches one by one at every
-    position; nested by letter, it tries few. Where a match starts is the same.
-    """
-    words = sorted(set(words))
-    if "" in words:
-        rest = [w for w in words if w]
-        return f"(?:{_trie(rest)})?" if rest else ""
-    tails: dict[str, list[str]] = {}
-    for word in words:
-        tails.setdefault(word[0], []).append(word[1:])
-    branches = [re.escape(first) + _trie(rest) for first, rest in tails.items()]
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-
-
-# The first cue word of a sentence, if any: one pass over the sentence.
-_BOILERPLATE_CUE = re.compile(_trie(_BOILERPLATE_WORDS))
-_STATEMENT_CUE = re.compile(_trie(_STATEMENT_WORDS))
 
 
 _LEADING_ASSERTION = re.compile(r"\\b|\(\?<[!=][^()]*\)")

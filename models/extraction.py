@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from itertools import compress, count
 from typing import Any
 
-from models.context import CUE_STEMS, Cues
+from models.context import CUE_STEMS, Cues, word_cues
 from models.parsing import BOILERPLATE_SECTIONS, Document
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, Tokens, phrase_stems, phrase_words, stem, tokenize
@@ -28,12 +28,12 @@ _NO_GAPS: frozenset[str] = frozenset()
 REQUIREMENT_RANK = {"unspecified": 0, "preferred": 1, "required": 2}
 # What a word is to the extractor, one byte a word: an alias or a pattern may start
 # at it (bit 0), its stem is a context cue (bit 1), a pattern may start at it (bit 2),
-# and its kind to the matcher (bits 3-4).
-_FIRST, _CUE, _LEADING = 1, 2, 4
-_IS_FIRST = bytes(int(bool(c & _FIRST)) for c in range(256))
-_IS_CUE = bytes(int(bool(c & _CUE)) for c in range(256))
-_IS_LEADING = bytes(int(bool(c & _LEADING)) for c in range(256))
-_MATCHER_KIND = bytes(c >> 3 for c in range(256))
+# its kind to the matcher (bits 3-4) and its ``word_cues`` (bits 5-6).
+_FIRST, _CUE, _LEADING, _BOILERPLATE, _STATEMENT = 1, 2, 4, 32, 64
+_IS_FIRST, _IS_CUE, _IS_LEADING, _IS_BOILERPLATE, _IS_STATEMENT = (
+    bytes(int(bool(c & bit)) for c in range(256)) for bit in (_FIRST, _CUE, _LEADING, _BOILERPLATE, _STATEMENT)
+)
+_MATCHER_KIND = bytes((c >> 3) & 3 for c in range(256))
 MAX_EVIDENCE = 5
 # An alias's ``near`` word counts within this many characters of it, in its sentence:
 # "speak to patients ... and keep accurate records" is not about patient records.
@@ -140,6 +140,7 @@ class Extractor:
                 (_FIRST if s in self.first_words else 0) | (_CUE if s in CUE_STEMS else 0)
                 | (_LEADING if s in self.leading else 0)
                 | (self.matcher.kind(word, s) << 3 if self.matcher is not None else 0)
+                | word_cues(word) << 5
             )
             if len(self.codes) < 500_000:
                 self.codes[word] = code
@@ -302,7 +303,9 @@ class Extractor:
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
-        cues = Cues(text, toks.stems, toks.starts, doc.title, list(compress(count(), codes.translate(_IS_CUE))))
+        cues = Cues(text, toks, doc.title, tuple(
+            compress(count(), codes.translate(table)) for table in (_IS_CUE, _IS_BOILERPLATE, _IS_STATEMENT)
+        ))
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"

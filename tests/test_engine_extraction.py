@@ -812,6 +812,30 @@ def test_cue_expressions_by_first_letter_match_as_written(name):
     assert found > 10
 
 
+def test_cue_words_spare_only_sentences_the_expressions_would_pass():
+    """Boilerplate and statement checks that start at the first cue word find what a whole search finds."""
+    from models import context
+    from models.evaluation import load_devset
+    from models.parsing import parse_posting
+    from models.text import Sentences, tokenize
+
+    texts = [parse_posting(item.text).text for item in load_devset(ROOT / "tests" / "fixtures")]
+    texts.append("Disregard to race. We employ approximately 1,200 staff across 3 sites. Mail me@x.org today. "
+                 "Nondiscriminatory hiring. The Trust has over 5,000 colleagues. Keep your data safe.")
+    hits = [0, 0]
+    for text in texts:
+        cues = context.Cues(text, tokenize(text))
+        low = text.lower()
+        for start, end in Sentences(text, [(0, len(text))]).within(0, len(text)):
+            boilerplate = context._BOILERPLATE_LOW.search(low, start, end) is not None
+            statement = context._STATEMENT_LOW.search(low, start, end) is not None
+            assert cues.boilerplate_in(start, end) == boilerplate, text[start:end]
+            assert cues.statement_in(start, end) == statement, text[start:end]
+            hits[0] += boilerplate
+            hits[1] += statement
+    assert min(hits) > 10
+
+
 def test_cue_expressions_need_a_letter_first():
     from models.context import by_first_letter
 
