@@ -62,6 +62,7 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
         # Tags whose strings have classes of their own, that keep their white space
         # or whose attributes are rewritten go through BeautifulSoup's routine.
         self._special = frozenset(self.preserve_whitespace_tags | set(self.string_containers) | {"meta"})
+        self._empty: dict[str, bool] = {}  # tag name -> can_be_empty_element(name), asked once per name
         # BeautifulSoup 4.12 keeps attributes in a plain dict; later versions have a class for it.
         self._attribute_dict = getattr(self, "attribute_dict_class", dict)
 
@@ -108,7 +109,12 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
         own["name"] = tag
         own["attrs"] = self._replace_cdata_list_attribute_values(tag, attrs) if attrs else attrs
         own["contents"] = []
-        own["can_be_empty_element"] = self.can_be_empty_element(tag)
+        empty = self._empty.get(tag)
+        if empty is None:
+            empty = self.can_be_empty_element(tag)
+            if len(self._empty) < 1000:  # made-up tag names are not kept without end
+                self._empty[tag] = empty
+        own["can_be_empty_element"] = empty
         own["_namespaces"] = self.active_namespace_prefixes[-1] or {}
         parent = soup.currentTag
         _link(node, own, parent, soup._most_recent_element)

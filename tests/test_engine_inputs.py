@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 
 import pytest
 
@@ -76,6 +77,21 @@ def test_binary_without_nuls_is_refused():
     junk = bytes(range(1, 32)) * 200 + bytes(range(128, 256)) * 20
     with pytest.raises(InputError, match="binary"):
         decode_bytes(junk, "blob")
+
+
+def test_the_quick_control_character_test_agrees_with_a_search():
+    """Text is binary when over 5% of its first 4,096 characters are control characters or U+FFFD."""
+    from models.inputs import _CONTROL, _looks_binary
+
+    def by_search(text: str) -> bool:
+        sample = text[:4096]
+        return bool(sample) and len(_CONTROL.findall(sample)) / len(sample) > 0.05
+
+    rng = random.Random(4)
+    alphabet = [chr(c) for c in range(40)] + ["\ufffd", "\u00e9", "\x7f", "\x85", "\U0001F600"] + ["a"] * 40
+    for _ in range(50_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        assert _looks_binary(text) == by_search(text), repr(text)
 
 
 def test_ten_megabyte_paste_is_refused(analyzer):
