@@ -129,7 +129,7 @@ class Extractor:
     # -- finding mentions ---------------------------------------------------------
 
     def word_codes(self, toks: Tokens) -> bytes:
-        """Each word's code, one byte a word: one look-up a word for what three passes found."""
+        """Each word's code, one byte a word: one look-up a word for what five passes over the words found."""
         try:
             return bytes(map(self.codes.__getitem__, toks.words))  # every word seen before: the usual case
         except KeyError:
