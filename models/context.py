@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from itertools import compress, count
 
-from models.text import Tokens, stem
+from models.text import Tokens, find_all, stem
 
 NEGATION_RE = re.compile(
     r"(?:\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b)\s+(?:[\w/-]+\s+){0,5}?"
@@ -265,14 +265,7 @@ class Cues:
 
 
 def _positions(low: str, words: tuple[str, ...]) -> list[int]:
-    found = []
-    for word in words:
-        i = low.find(word)
-        while i >= 0:
-            found.append(i)
-            i = low.find(word, i + 1)
-    found.sort()
-    return found
+    return sorted(i for word in words for i in find_all(low, word))
 
 
 def _first_between(positions: list[int], start: int, end: int) -> int:

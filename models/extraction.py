@@ -19,7 +19,7 @@ from typing import Any
 from models.context import CUE_STEMS, Cues, word_cues
 from models.parsing import BOILERPLATE_SECTIONS, Document
 from models.skillset import Alias, Skill, SkillSet
-from models.text import Sentences, Tokens, phrase_stems, phrase_words, stem, tokenize
+from models.text import Sentences, Tokens, find_all, phrase_stems, phrase_words, stem, tokenize
 
 # Between the words of an alias: spaces, hyphens, apostrophes ("patients' records").
 _GAP_CHARS = frozenset(" \t-'\u2019\u2010\u2011\u2013")
@@ -243,7 +243,7 @@ class Extractor:
             if leading:
                 at = sorted(starts[i] for word in leading for i in leading_at.get(word, ()))
             elif head:
-                at = _find_all(text, head)
+                at = find_all(text, head)
             if (leading or head) and not at:
                 continue
             if entry.context_re and not entry.context_re.search(text):
@@ -480,16 +480,6 @@ def _has_top_level_branch(pattern: str) -> bool:
         if c == "|" and depth <= 0:
             return True
     return False
-
-
-def _find_all(text: str, part: str) -> list[int]:
-    """Where ``part`` stands in ``text``, in order."""
-    found = []
-    i = text.find(part)
-    while i >= 0:
-        found.append(i)
-        i = text.find(part, i + 1)
-    return found
 
 
 @functools.lru_cache(maxsize=1024)

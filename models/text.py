@@ -13,6 +13,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate, compress
 from operator import add
+from typing import AnyStr
 
 TOKEN_RE = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?|\d+")
 # A sentence ends at white space after a stop, before a capital, digit, quote or
@@ -95,7 +96,7 @@ def tokenize(text: str) -> Tokens:
     # Part k starts after the k parts before it and a space after each.
     starts = list(compress(accumulate(map(_PLUS_ONE, map(len, parts)), initial=0), parts))
     kinds = data.translate(_CHAR_KINDS)
-    odd = _find_all(kinds, b"'") + _find_all(kinds, b"a0") + _find_all(kinds, b"0a")
+    odd = find_all(kinds, b"'") + find_all(kinds, b"a0") + find_all(kinds, b"0a")
     if odd:
         # Last first, so that the indices before stay right.
         for i in sorted({bisect_right(starts, at) - 1 for at in odd}, reverse=True):
@@ -114,7 +115,8 @@ def tokenize(text: str) -> Tokens:
     return Tokens(words, stems, starts)
 
 
-def _find_all(data: bytes, part: bytes) -> list[int]:
+def find_all(data: AnyStr, part: AnyStr) -> list[int]:
+    """Where ``part`` stands in ``data`` (a string or bytes), in order."""
     found = []
     i = data.find(part)
     while i >= 0:
