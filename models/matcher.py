@@ -198,7 +198,6 @@ class SkillMatcher(BaseEstimator):
         self.long_deletions_ = frozenset(d for p in long for d in _deletions(p, 2))
         self.long_reach_ = min(map(len, long), default=0) - 2  # no shorter word is two edits from one
         self.cache_: dict[str, int | None] = {}
-        self.kinds_: dict[str, int] = {}  # word -> ANCHOR, UNKNOWN, SPELT or 0, filled as postings come
         self.alias_context_ = [((), (), False, ())] * len(phrases)
         return self
 
@@ -379,7 +378,7 @@ class SkillMatcher(BaseEstimator):
         return True
 
     def candidates(
-        self, toks: Tokens, covered: Any, text: str, kinds: bytes | None = None
+        self, toks: Tokens, covered: Any, text: str, kind: bytes
     ) -> list[tuple[str, int, int]]:
         """Phrases of a posting worth asking the matcher about, with their offsets.
 
@@ -388,10 +387,9 @@ class SkillMatcher(BaseEstimator):
         nothing but a space or hyphen between them, of which one is unknown and the
         others are alias words ("medical terminolgy"). Runs of alias words alone
         are left to the aliases: measured, the matcher added nothing on them.
-        ``kinds`` are the words' kinds when the caller has them (``kinds_of``).
+        ``kind`` holds each word's ``kind``, one byte a word (the caller keeps them per word).
         """
         words, starts = toks.words, toks.starts
-        kind = self.kinds_of(toks) if kinds is None else kinds
         n = len(words)
 
         def free_anchor(j: int) -> bool:
@@ -444,20 +442,7 @@ class SkillMatcher(BaseEstimator):
             word[:i] + word[i + 1:j] + word[j + 1:] for i in range(n) for j in range(i + 1, n)
         )
 
-    def kinds_of(self, toks: Tokens) -> bytes:
-        """The kind of each word of a posting (``kind``), one byte a word."""
-        kind = list(map(self.kinds_.get, toks.words))
-        if None in kind:
-            for i in [i for i, k in enumerate(kind) if k is None]:
-                kind[i] = self._kind(toks.words[i], toks.stems[i])
-        return bytes(kind)
-
     def kind(self, word: str, stem: str) -> int:
-        """ANCHOR, UNKNOWN, SPELT or 0 for a word of a posting and its stem."""
-        known = self.kinds_.get(word)
-        return self._kind(word, stem) if known is None else known
-
-    def _kind(self, word: str, stem: str) -> int:
         """ANCHOR for a word of some alias, UNKNOWN or SPELT for a possible misspelling, else 0."""
         if stem in self.anchors_:
             kind = ANCHOR
@@ -465,6 +450,4 @@ class SkillMatcher(BaseEstimator):
             kind = SPELT if len(word) >= 6 and self._within_reach(word.lower()) else UNKNOWN
         else:
             kind = 0
-        if len(self.kinds_) < 500_000:
-            self.kinds_[word] = kind
         return kind

@@ -565,8 +565,8 @@ def test_matcher_asks_only_about_single_words_within_reach_of_an_alias(analyzer)
         assert matcher._within_reach(word), (alias, word)
     assert tried > 250
     # ...and ordinary words far from every alias are not compared with them on their own.
-    assert matcher._kind("recepcionist", "recepcionist") == SPELT
-    assert matcher._kind("kaleidoscope", "kaleidoscope") == UNKNOWN
+    assert matcher.kind("recepcionist", "recepcionist") == SPELT
+    assert matcher.kind("kaleidoscope", "kaleidoscope") == UNKNOWN
     assert matcher.predict(["recepcionist", "confidentialty"]) == ["front_desk", "hipaa"]
 
 
