@@ -36,19 +36,6 @@ _IS_UNKNOWN = bytes(int(k >= UNKNOWN) for k in range(256))  # kind -> 1 for UNKN
 BATCH = 64  # phrases compared with the aliases at once
 
 
-def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
-    """Character n-grams inside word boundaries, as scikit-learn's ``char_wb`` analyzer makes them."""
-    grams = []
-    for word in text.split():
-        word = " " + word + " "
-        size = len(word)
-        for n in range(low, high + 1):
-            grams.extend(word[i:i + n] for i in range(max(1, size - n + 1)))
-            if size <= n:  # a short word counts once
-                break
-    return grams
-
-
 def _deletions(word: str, most: int) -> set[str]:
     """The word and every string made by deleting up to ``most`` of its letters.
 
@@ -164,9 +151,7 @@ class SkillMatcher(BaseEstimator):
         )
         matrix = self.vectorizer_.fit_transform(phrases + [n.lower() for n in negatives or []])
         self.alias_matrix_ = matrix[: len(phrases)]
-        self.alias_t_ = self.alias_matrix_.T.tocsr()
-        self.idf_ = np.asarray(self.vectorizer_.idf_, dtype=np.float64)
-        self.word_grams_: dict[str, list[int]] = {}  # word -> its n-grams' columns, filled as phrases come
+        self.alias_t_ = self.alias_matrix_.T.tocsc()
         self.labels_ = np.asarray(y, dtype=object)
         self.phrases_ = phrases
         known = {stem for p in phrases for stem in phrase_stems(p)}
@@ -230,65 +215,17 @@ class SkillMatcher(BaseEstimator):
     def _nearest(self, phrases: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Cosine similarity to, and index of, each phrase's nearest alias.
 
-        TF-IDF rows are L2-normalised, so a sparse dot product is the cosine;
-        this is what NearestNeighbors(metric="cosine", algorithm="brute") does,
-        without its per-call overhead on small batches.
+        TF-IDF rows are L2-normalised, so a sparse dot product is the cosine
+        (what NearestNeighbors(metric="cosine", algorithm="brute") computes).
         """
         if len(phrases) > BATCH:
             # Fitting calibrates on thousands of phrases: a batch at a time keeps
-            # the temporary arrays small.
+            # the dense similarity arrays small.
             parts = [self._nearest(phrases[i:i + BATCH]) for i in range(0, len(phrases), BATCH)]
             return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-        rows, columns, weights = self._transform(phrases)
-        # The sparse product phrases x aliases, summed straight from the
-        # columns of the alias matrix each phrase's n-grams touch.
-        t = self.alias_t_
-        starts, ends = t.indptr[columns], t.indptr[columns + 1]
-        lengths = ends - starts
-        take = np.repeat(ends - lengths.cumsum(), lengths) + np.arange(lengths.sum())
-        n_aliases = t.shape[1]
-        sims = np.bincount(
-            np.repeat(rows, lengths) * n_aliases + t.indices[take],
-            weights=t.data[take] * np.repeat(weights, lengths),
-            minlength=len(phrases) * n_aliases,
-        ).reshape(len(phrases), n_aliases)
+        sims = (self.vectorizer_.transform(phrases) @ self.alias_t_).toarray()
         indices = sims.argmax(axis=1)
         return sims[np.arange(len(phrases)), indices], indices
-
-    def _transform(self, phrases: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """TF-IDF rows of phrases, as ``vectorizer_.transform`` makes them: (row, column, weight) of each entry.
-
-        The same sums, done directly: the vectorizer's checks and set-up cost
-        more than the work itself for the few short phrases of one posting.
-        """
-        vocabulary = self.vectorizer_.vocabulary_
-        low, high = self.ngram_range
-        grams_of = self.word_grams_
-        columns: list[int] = []
-        sizes: list[int] = []
-        for phrase in phrases:
-            # A phrase's n-grams are its words' n-grams, and words come back often.
-            size = len(columns)
-            for word in phrase.lower().split():
-                grams = grams_of.get(word)
-                if grams is None:
-                    grams = [j for gram in _char_wb_ngrams(word, low, high) if (j := vocabulary.get(gram)) is not None]
-                    if len(grams_of) < 200_000:
-                        grams_of[word] = grams
-                columns += grams
-            sizes.append(len(columns) - size)
-        # Count each (phrase, n-gram) once, all phrases at a time.
-        n_grams = len(self.idf_)
-        keys, counts = np.unique(
-            np.repeat(np.arange(len(phrases)), sizes) * n_grams + np.asarray(columns, dtype=np.intp),
-            return_counts=True,
-        )
-        row_of, column = np.divmod(keys, n_grams)
-        # Sublinear tf times idf, then each row scaled to unit length.
-        weight = (1.0 + np.log(counts)) * self.idf_[column]
-        norms = np.sqrt(np.bincount(row_of, weights=weight * weight, minlength=len(phrases)))
-        norms[norms == 0] = 1.0
-        return row_of, column, weight / norms[row_of]
 
     def _calibrate(
         self, phrases: list[str], y: list[str], negatives: list[str], target: float | None = None

@@ -14,9 +14,13 @@ work:
 - everything else takes BeautifulSoup's own path.
 
 The direct path copies what BeautifulSoup's own objects hold, so before it is
-used each builder builds a sample page both ways and compares every attribute
-of every node. If they differ (another BeautifulSoup version that keeps
-something else), the builder uses BeautifulSoup's path only.
+used each builder builds a sample page and compares every attribute and link of
+every node with what stock ``BeautifulSoup(markup, "lxml")`` builds. If they
+differ, or the set-up fails (another BeautifulSoup version that keeps something
+else), ``make_soup`` is stock BeautifulSoup. pyproject.toml bounds
+``beautifulsoup4`` to the versions this was checked against. It earns its place:
+the whole analysis of the shared postings takes about 16% less time than with
+stock BeautifulSoup.
 """
 
 from __future__ import annotations
@@ -52,7 +56,7 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
     """BeautifulSoup's lxml tree builder, keeping its parser and linking plain nodes directly."""
 
     _parser: Any = None
-    direct_ok = False  # the sample page came out the same both ways
+    direct_ok = False  # set once the sample page came out as stock BeautifulSoup's
     direct = False  # this document is built directly
     _tag_template: dict[str, Any] = {}
     _string_template: dict[str, Any] = {}
@@ -216,20 +220,35 @@ def tree_signature(soup: BeautifulSoup) -> list[tuple[str, str | None, list[tupl
     return out
 
 
-def _new_builder() -> _ReusingLXMLTreeBuilder:
-    builder = _ReusingLXMLTreeBuilder()
-    stock = _build(builder, _SAMPLE)
-    plain = stock.find("span")
-    builder._tag_template = {k: v for k, v in vars(plain).items() if k not in _TAG_OWN}
-    string = plain.contents[0]  # "seven"
-    builder._string_template = {k: v for k, v in vars(string).items() if k not in _LINKS}
-    builder.direct_ok = True
+def same_tree(ours: BeautifulSoup, stock: BeautifulSoup) -> bool:
+    """Every node, attribute and link of the two trees alike, the root's class aside."""
+
+    def plain(tree: BeautifulSoup) -> str:
+        return repr(tree_signature(tree)).replace("_Soup", "BeautifulSoup").replace("models.soup", "bs4")
+
+    return plain(ours) == plain(stock)
+
+
+def _new_builder() -> _ReusingLXMLTreeBuilder | None:
+    """A builder whose direct path builds the sample page as stock BeautifulSoup does, or None.
+
+    Everything that reads BeautifulSoup's internals happens here, inside the guard:
+    a BeautifulSoup version that keeps something else per node, or lacks what the
+    builder reads, makes ``make_soup`` use ``BeautifulSoup(markup, "lxml")`` itself.
+    """
     try:
-        direct = _build(builder, _SAMPLE)
-        builder.direct_ok = tree_signature(direct) == tree_signature(stock)
+        builder = _ReusingLXMLTreeBuilder()
+        stock = BeautifulSoup(_SAMPLE, "lxml")
+        plain = stock.find("span")
+        builder._tag_template = {k: v for k, v in vars(plain).items() if k not in _TAG_OWN}
+        string = plain.contents[0]  # "seven"
+        builder._string_template = {k: v for k, v in vars(string).items() if k not in _LINKS}
+        builder.direct_ok = True
+        if same_tree(_build(builder, _SAMPLE), stock) and same_tree(_build(builder, _SAMPLE), stock):
+            return builder  # built twice: the second time with the kept parser
     except Exception:  # noqa: BLE001 (any failure means: use BeautifulSoup's own path)
-        builder.direct_ok = False
-    return builder
+        pass
+    return None
 
 
 def _build(builder: _ReusingLXMLTreeBuilder, markup: str) -> BeautifulSoup:
@@ -243,8 +262,11 @@ _builders = threading.local()  # a builder holds the document being built: one p
 
 
 def make_soup(markup: str) -> BeautifulSoup:
-    """``BeautifulSoup(markup, "lxml")``, built by this thread's builder."""
-    builder = getattr(_builders, "lxml", None)
-    if builder is None:
+    """``BeautifulSoup(markup, "lxml")``, built by this thread's builder when it passed its check."""
+    try:
+        builder = _builders.lxml
+    except AttributeError:
         builder = _builders.lxml = _new_builder()
+    if builder is None:
+        return BeautifulSoup(markup, "lxml")
     return _build(builder, markup)

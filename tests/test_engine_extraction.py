@@ -530,22 +530,6 @@ def test_fitted_matcher_predictions(analyzer):
     assert 0.75 <= matcher.threshold_ <= 0.95
 
 
-def test_matcher_vectors_match_the_vectorizer(analyzer):
-    matcher = analyzer.extractor.matcher
-    phrases = ["recepcionist", "medical  terminolgy", "a", "Épic Systems", "patient booking software"]
-    expected = matcher.vectorizer_.transform(phrases).toarray()
-    rows, columns, weights = matcher._transform(phrases)
-    assert len(set(zip(rows, columns, strict=True))) == len(rows)  # each n-gram of a phrase once
-    got = np.zeros_like(expected)
-    np.add.at(got, (rows, columns), weights)
-    np.testing.assert_allclose(got, expected, atol=1e-6)
-    # And the similarities are the sparse product's.
-    sims, nearest = matcher._nearest(phrases)
-    product = (matcher.vectorizer_.transform(phrases) @ matcher.alias_t_).toarray()
-    np.testing.assert_allclose(sims, product.max(axis=1), atol=1e-5)
-    assert list(nearest) == list(product.argmax(axis=1))
-
-
 def test_matcher_asks_only_about_single_words_within_reach_of_an_alias(analyzer):
     from models.matcher import SPELT, UNKNOWN, _edits
 

@@ -425,13 +425,9 @@ _TREE_PAGES = [
 
 
 def _same_tree(ours, stock):
-    """Every node, attribute and link of the two trees, the root's class aside."""
-    from models.soup import tree_signature
+    from models.soup import same_tree
 
-    def plain(signature):
-        return repr(signature).replace("_Soup", "BeautifulSoup").replace("models.soup", "bs4")
-
-    return plain(tree_signature(ours)) == plain(tree_signature(stock))
+    return same_tree(ours, stock)
 
 
 def test_the_tree_builder_builds_what_beautifulsoup_builds():
@@ -445,7 +441,7 @@ def test_the_tree_builder_builds_what_beautifulsoup_builds():
         assert [(type(s), s) for s in ours.descendants] == [(type(s), s) for s in stock.descendants]
         assert _same_tree(ours, stock), markup
     # Plain tags and strings were linked directly, not by BeautifulSoup's routine.
-    assert soup._builders.lxml.direct_ok
+    assert soup._builders.lxml is not None and soup._builders.lxml.direct_ok
 
 
 def test_the_tree_builder_builds_real_postings_as_beautifulsoup_does():
@@ -510,10 +506,25 @@ def test_the_tree_builder_falls_back_to_beautifulsoups_path_when_the_sample_diff
     # As if BeautifulSoup kept something per tag that the direct path does not set.
     monkeypatch.setattr(soup, "_TAG_OWN", soup._TAG_OWN | {"hidden"})
     builder = soup._new_builder()
-    assert not builder.direct_ok
+    assert builder is None
     monkeypatch.setattr(soup._builders, "lxml", builder)
     for markup in _TREE_PAGES:
         assert _same_tree(soup.make_soup(markup), BeautifulSoup(markup, "lxml"))
+
+
+def test_the_tree_builder_falls_back_to_beautifulsoup_when_its_set_up_fails(monkeypatch):
+    """The set-up raising (here: the sample lacks the tag it reads): every posting still parses."""
+    from bs4 import BeautifulSoup
+
+    from models import soup
+    from models.parsing import parse_posting
+
+    monkeypatch.setattr(soup, "_SAMPLE", soup._SAMPLE.replace("span", "i"))
+    assert soup._new_builder() is None
+    monkeypatch.delattr(soup._builders, "lxml", raising=False)
+    for markup in _TREE_PAGES:
+        assert _same_tree(soup.make_soup(markup), BeautifulSoup(markup, "lxml"))
+    assert "Medical receptionist" in parse_posting("<h2>Medical receptionist</h2><p>Greet patients.</p>").text
 
 
 def test_the_reusing_tree_builder_keeps_no_tree_and_serves_each_thread_its_own():
