@@ -1,14 +1,17 @@
 """Print precision and recall of skill extraction on the labelled dev set.
 
-    python benchmarks/evaluate.py [--set dev|holdout|holdout2|...] [--errors]
+    python benchmarks/evaluate.py [--set dev|holdout|holdout2|...|us_dev|us_test] [--errors]
                                   [--typos 0.1] [--pages ../shared/data/pages]
 
-Micro-averaged over (posting, skill) pairs, per skill, the ablation (aliases
-only vs aliases + matcher), and medical skills wrongly found in control postings.
+Micro-averaged over (posting, skill) pairs, per skill, per set (relevant and
+control postings apart), the ablation (aliases only vs aliases + matcher),
+medical skills wrongly found in control postings, and, where the labels record
+it, whether the engine's requirement level (required/preferred) is right.
 The dev set (tests/fixtures/devset_*) is what the skill-set data was tuned on;
-the held-out sets (tests/fixtures/holdout*/) were labelled separately, without
-looking at what the engine finds, so their figures are the honest estimate; each
-is an estimate only until its errors are read and acted on.
+every folder of tests/fixtures that holds .jsonl files is a further set
+(holdout*, us_dev, us_test, ...). The held-out sets were labelled separately,
+without looking at what the engine finds, so their figures are the honest
+estimate; each is an estimate only until its errors are read and acted on.
 """
 
 import argparse
@@ -17,7 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from models.analysis import Analyzer
-from models.evaluation import add_typos, evaluate, load_devset
+from models.evaluation import Scores, add_typos, evaluate, labelled_sets, load_devset
 from models.parsing import parse_posting
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,9 +33,7 @@ def main() -> None:
     parser.add_argument("--postings", type=Path, default=ROOT.parent / "shared" / "data" / "postings",
                         help="folder of real postings whose control rows are checked for medical-only skills")
     parser.add_argument("--errors", action="store_true", help="list every false positive and negative")
-    held_out = sorted((p.name for p in (ROOT / "tests" / "fixtures").glob("holdout*") if p.is_dir()),
-                      key=lambda name: int(name[len("holdout"):] or 1))
-    parser.add_argument("--set", choices=("dev", *held_out), default="dev")
+    parser.add_argument("--set", choices=("dev", *labelled_sets(ROOT / "tests" / "fixtures")), default="dev")
     parser.add_argument("--typos", type=float, default=0.0,
                         help="misspell this share of words of 6+ letters (e.g. 0.05), seeded")
     args = parser.parse_args()
@@ -55,6 +56,13 @@ def main() -> None:
     for name, s in results.items():
         print(f"{name:<20} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} {s.tp:5d} {s.fp:5d} {s.fn:5d}")
     full = results["aliases + matcher"]
+    print(f"\nby set (aliases + matcher)\n{'set':<20} {'precision':>9} {'recall':>7} {'TP':>5} {'FP':>5} {'FN':>5}")
+    for name in ("relevant", "control"):
+        c = full.by_set.get(name)
+        if c is not None:
+            print(f"{name:<20} {full.set_precision(name):9.3f} {full.set_recall(name):7.3f} "
+                  f"{c['tp']:5d} {c['fp']:5d} {c['fn']:5d}")
+    print_levels(full)
     print(f"\nper skill (aliases + matcher)\n{'skill':<24} {'P':>6} {'R':>6} {'TP':>4} {'FP':>4} {'FN':>4}")
     for sid, c in sorted(full.per_skill.items()):
         p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else float("nan")
@@ -70,6 +78,20 @@ def main() -> None:
             print(f"  {kind} {sid:<24} {posting}")
     if args.postings.is_dir():
         check_controls(Analyzer.for_skillset(), args.postings)
+
+
+def print_levels(scores: Scores) -> None:
+    """How often the engine's requirement level matches the label's, for the skills both agree on."""
+    if not scores.level_checked:
+        print("\nrequirement level: no labelled levels in this set")
+        return
+    unspecified = sum(n for (_, found), n in scores.levels.items() if found == "unspecified")
+    print(f"\nrequirement level (labelled skills the engine found, whose label has a level): "
+          f"{scores.level_right}/{scores.level_checked} right = {scores.level_accuracy:.3f}; "
+          f"engine 'unspecified' counted as wrong ({unspecified} of them)")
+    for label in ("required", "preferred"):
+        row = {found: scores.levels[(label, found)] for found in ("required", "preferred", "unspecified")}
+        print(f"  label {label:<9} -> engine " + ", ".join(f"{k} {v}" for k, v in row.items()))
 
 
 def check_controls(analyzer: Analyzer, folder: Path) -> None:

@@ -1,7 +1,10 @@
 """Measure extraction against hand-labelled postings: precision and recall.
 
-Micro-averaged over (posting, skill) pairs, per skill, and for the control
-postings (other trades) the medical-only skills that wrongly appear there.
+Micro-averaged over (posting, skill) pairs, per skill, per set (relevant and
+control postings apart), and for the control postings (other trades) the
+medical-only skills that wrongly appear there. Where a label records whether
+the posting requires or prefers the skill, the engine's requirement level is
+checked against it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,9 @@ class LabelledPosting:
     labels: frozenset[str]
     title: str | None = None
     source: str = ""
+    # "required" or "preferred" per labelled skill, where the labeller recorded it.
+    levels: dict[str, str] = field(default_factory=dict)
+    saved_page: bool = False  # a whole saved HTML page, which carries its own title
 
 
 def load_devset(
@@ -33,12 +39,19 @@ def load_devset(
     """Read the labelled postings; saved pages are read from ``pages_dir`` when present."""
     items: list[LabelledPosting] = []
     for path in sorted(fixtures.glob(pattern)):
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 row = json.loads(line)
+                if "labels" not in row:
+                    # An unlabelled row would silently count as "asks for nothing".
+                    raise ValueError(f"{path}:{n}: posting {row.get('id')!r} has no labels yet")
+                levels = row.get("levels", {})
+                bad = {k: v for k, v in levels.items() if k not in row["labels"] or v not in LEVELS}
+                if bad:
+                    raise ValueError(f"{path}:{n}: posting {row.get('id')!r} has levels that fit no label: {bad}")
                 items.append(
                     LabelledPosting(row["id"], row["set"], row["description"], frozenset(row["labels"]),
-                                    row.get("title"), row.get("source", path.stem))
+                                    row.get("title"), row.get("source", path.stem), dict(levels))
                 )
     pages = fixtures / "devset_pages.json"
     if pages_dir is not None and pages.exists() and pages_dir.is_dir():
@@ -47,9 +60,28 @@ def load_devset(
             if page.exists():
                 items.append(
                     LabelledPosting(row["file"], row["set"], page.read_text(encoding="utf-8", errors="replace"),
-                                    frozenset(row["labels"]), row.get("title"), "pages")
+                                    frozenset(row["labels"]), row.get("title"), "pages", saved_page=True)
                 )
     return items
+
+
+LEVELS = ("required", "preferred")
+
+
+def labelled_sets(fixtures: Path) -> list[str]:
+    """Names of the held-out folders under ``fixtures``: every folder that holds a ``.jsonl`` file.
+
+    The numbered holdouts come first in number order, then the others by name.
+    """
+    names = [p.name for p in fixtures.iterdir() if p.is_dir() and any(p.glob("*.jsonl"))]
+
+    def key(name: str) -> tuple[int, int, str]:
+        number = name[len("holdout"):]
+        if name.startswith("holdout") and (number == "" or number.isdigit()):
+            return (0, int(number or 1), name)
+        return (1, 0, name)
+
+    return sorted(names, key=key)
 
 
 @dataclass
@@ -60,6 +92,30 @@ class Scores:
     per_skill: dict[str, Counter[str]] = field(default_factory=dict)
     errors: list[tuple[str, str, str]] = field(default_factory=list)  # (posting, kind, skill)
     control_medical: Counter[str] = field(default_factory=Counter)
+    by_set: dict[str, Counter[str]] = field(default_factory=dict)  # "relevant"/"control" -> tp, fp, fn
+    # For labelled skills the engine found whose label has a level: (label level, engine level) -> count.
+    levels: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def set_precision(self, name: str) -> float:
+        c = self.by_set.get(name, Counter())
+        return c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+
+    def set_recall(self, name: str) -> float:
+        c = self.by_set.get(name, Counter())
+        return c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+
+    @property
+    def level_checked(self) -> int:
+        return sum(self.levels.values())
+
+    @property
+    def level_right(self) -> int:
+        """Engine level equal to the label's; an engine "unspecified" is never right."""
+        return sum(n for (label, found), n in self.levels.items() if label == found)
+
+    @property
+    def level_accuracy(self) -> float:
+        return self.level_right / self.level_checked if self.level_checked else 1.0
 
     @property
     def precision(self) -> float:
@@ -82,22 +138,28 @@ def evaluate(analyzer: Analyzer, items: list[LabelledPosting]) -> Scores:
     for item in items:
         # The title goes in as it would from a CSV's title column (a saved page has its own).
         record: dict[str, Any] = analyzer.analyze(
-            item.text, id=item.id, title=None if item.source == "pages" else item.title
+            item.text, id=item.id, title=None if item.saved_page else item.title
         )
-        predicted = {s["id"] for s in record["skills"]}
+        found = {s["id"]: s.get("requirement", "unspecified") for s in record["skills"]}
+        predicted = set(found)
+        in_set = scores.by_set.setdefault(item.set, Counter())
         for sid in predicted | item.labels:
             counter = scores.per_skill.setdefault(sid, Counter())
             if sid in predicted and sid in item.labels:
                 scores.tp += 1
-                counter["tp"] += 1
+                kind = "tp"
+                if sid in item.levels:
+                    scores.levels[(item.levels[sid], found[sid])] += 1
             elif sid in predicted:
                 scores.fp += 1
-                counter["fp"] += 1
+                kind = "fp"
                 scores.errors.append((item.id, "fp", sid))
             else:
                 scores.fn += 1
-                counter["fn"] += 1
+                kind = "fn"
                 scores.errors.append((item.id, "fn", sid))
+            counter[kind] += 1
+            in_set[kind] += 1
         if item.set == "control":
             for sid in predicted & medical - item.labels:
                 scores.control_medical[sid] += 1

@@ -1,0 +1,120 @@
+"""The evaluation code on small synthetic postings: per-set scores, requirement levels, set discovery."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from models.evaluation import LabelledPosting, evaluate, labelled_sets, load_devset
+
+
+class FakeAnalyzer:
+    """Finds, in each posting, the skills given for its text, with the given requirement levels."""
+
+    def __init__(self, found: dict[str, dict[str, str]]):
+        self.found = found
+        self.titles: list[str | None] = []
+        self.skillset = SimpleNamespace(skills=[SimpleNamespace(id="ehr", medical=True),
+                                                SimpleNamespace(id="customer_service", medical=False)])
+
+    def analyze(self, text: str, id: str | None = None, title: str | None = None) -> dict:
+        self.titles.append(title)
+        return {"skills": [{"id": sid, "requirement": level} for sid, level in self.found[text].items()]}
+
+
+def posting(pid: str, set_: str, text: str, levels: dict[str, str], title: str | None = None) -> LabelledPosting:
+    return LabelledPosting(pid, set_, text, frozenset(levels), title, "pages", dict(levels))
+
+
+def test_scores_relevant_and_control_postings_apart():
+    analyzer = FakeAnalyzer({
+        "a": {"ehr": "required", "scheduling": "required"},    # 2 tp
+        "b": {"front_desk": "preferred"},                       # 1 fp, 1 fn
+        "c": {"ehr": "unspecified", "customer_service": "required"},  # control: 1 fp (ehr), 1 tp
+    })
+    items = [
+        posting("r1", "relevant", "a", {"ehr": "required", "scheduling": "required"}),
+        posting("r2", "relevant", "b", {"hipaa": "required"}),
+        posting("c1", "control", "c", {"customer_service": "required"}),
+    ]
+    s = evaluate(analyzer, items)
+    assert (s.tp, s.fp, s.fn) == (3, 2, 1)
+    assert s.by_set["relevant"] == Counter(tp=2, fp=1, fn=1)
+    assert s.by_set["control"] == Counter(tp=1, fp=1)
+    assert s.set_precision("relevant") == pytest.approx(2 / 3)
+    assert s.set_recall("relevant") == pytest.approx(2 / 3)
+    assert s.set_precision("control") == pytest.approx(1 / 2)
+    assert s.set_recall("control") == 1.0
+    assert s.control_medical == Counter({"ehr": 1})
+
+
+def test_requirement_level_counts_unspecified_as_wrong():
+    analyzer = FakeAnalyzer({"a": {"ehr": "required", "scheduling": "unspecified",
+                                   "hipaa": "required", "typing": "preferred", "crm": "preferred"}})
+    items = [posting("r1", "relevant", "a", {"ehr": "required", "scheduling": "required",
+                                              "hipaa": "preferred", "typing": "preferred"})]
+    s = evaluate(analyzer, items)
+    # crm is a false positive and has no label level; the four found labels are checked.
+    assert s.level_checked == 4
+    assert s.level_right == 2  # ehr required/required, typing preferred/preferred
+    assert s.level_accuracy == pytest.approx(0.5)
+    assert s.levels[("required", "unspecified")] == 1
+    assert s.levels[("preferred", "required")] == 1
+
+
+def test_labels_without_a_level_are_not_level_checked():
+    analyzer = FakeAnalyzer({"a": {"ehr": "required"}})
+    item = LabelledPosting("r1", "relevant", "a", frozenset({"ehr"}))
+    s = evaluate(analyzer, [item])
+    assert s.tp == 1 and s.level_checked == 0 and s.level_accuracy == 1.0
+
+
+def test_title_goes_in_except_for_saved_pages():
+    analyzer = FakeAnalyzer({"a": {}})
+    items = [posting("r1", "relevant", "a", {}, title="Medical Receptionist"),
+             LabelledPosting("p.html", "relevant", "a", frozenset(), "Saved", "pages", saved_page=True)]
+    evaluate(analyzer, items)
+    assert analyzer.titles == ["Medical Receptionist", None]
+
+
+def write_rows(path: Path, rows: list[dict]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+
+
+def test_load_reads_levels_and_refuses_unlabelled_rows(tmp_path):
+    row = {"id": "us-1", "set": "relevant", "title": "T", "description": "text", "source": "pages",
+           "labels": ["ehr", "typing"], "levels": {"ehr": "required", "typing": "preferred"}}
+    write_rows(tmp_path / "s" / "s.jsonl", [row])
+    [item] = load_devset(tmp_path / "s", None, "*.jsonl")
+    assert item.levels == {"ehr": "required", "typing": "preferred"} and not item.saved_page
+
+    write_rows(tmp_path / "u" / "u.jsonl", [row, {k: v for k, v in row.items() if k not in ("labels", "levels")}])
+    with pytest.raises(ValueError, match=r"u\.jsonl:2: posting 'us-1' has no labels"):
+        load_devset(tmp_path / "u", None, "*.jsonl")
+
+    write_rows(tmp_path / "b" / "b.jsonl", [{**row, "levels": {"hipaa": "required"}}])
+    with pytest.raises(ValueError, match="levels that fit no label"):
+        load_devset(tmp_path / "b", None, "*.jsonl")
+
+
+def test_labelled_sets_are_every_folder_with_jsonl(tmp_path):
+    for name in ("holdout10", "holdout", "holdout2", "us_test", "us_dev"):
+        write_rows(tmp_path / name / f"{name}.jsonl", [])
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "devset_us.jsonl").write_text("", encoding="utf-8")
+    assert labelled_sets(tmp_path) == ["holdout", "holdout2", "holdout10", "us_dev", "us_test"]
+
+
+def test_the_us_sets_are_offered_and_fully_labelled():
+    fixtures = Path(__file__).resolve().parent / "fixtures"
+    assert {"us_test", "us_dev"} <= set(labelled_sets(fixtures))
+    for name in ("us_test", "us_dev"):
+        items = load_devset(fixtures / name, None, "*.jsonl")
+        assert len(items) >= 20
+        assert {i.set for i in items} == {"relevant", "control"}
+        assert all(set(i.levels) == i.labels for i in items)
