@@ -12,6 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from itertools import compress, count
 
+from models.sections import SECTION_LEVELS
 from models.text import Tokens, find_all, stem
 
 NEGATION_RE = re.compile(
@@ -251,12 +252,13 @@ class Cues:
 
     def requirement(self, start: int, end: int, section: str) -> str:
         """'preferred', 'required' or 'unspecified' for the sentence at [start, end)."""
-        if section == "preferred" or (
+        by_section = SECTION_LEVELS.get(section)
+        if by_section == "preferred" or (
             _first_between(self.preferred, start, end) >= 0 and self._search(_PREFERRED_LOW, start, end)
         ):
             return "preferred"
         if (
-            section in ("requirements", "responsibilities", "title")
+            by_section == "required"
             or _first_between(self.title, start, end) >= 0
             or self._search(_REQUIRED_LOW, start, end)
         ):

@@ -17,7 +17,8 @@ from itertools import compress, count
 from typing import Any
 
 from models.context import CUE_STEMS, Cues, word_cues
-from models.parsing import BOILERPLATE_SECTIONS, Document
+from models.parsing import Document
+from models.sections import BOILERPLATE_SECTIONS
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, Tokens, find_all, phrase_stems, phrase_words, stem, tokenize
 
