@@ -75,7 +75,8 @@ PREFERRED = (
     r"\bpreferred\b", r"\bpreferable\b", r"\bpreferably\b", r"\bdesirable\b", r"\bdesired\b",
     r"\ba plus\b", r"\bplus\b", r"\badvantage(?:ous)?\b", r"\bideally\b", r"\bnice to have\b",
     r"\bbeneficial\b", r"\bbonus\b", r"\bwould be (?:an asset|helpful|useful|great)\b", r"\bis an asset\b",
-    r"\bwelcome\b",
+    # "Applications from ... are welcome"; not "welcome patients", a duty.
+    *(rf"\b{word} welcome\b" for word in ("is", "are", "be", "also", "very", "most", "all", "always")),
 )
 PREFERRED_RE = re.compile("|".join(PREFERRED), re.I)
 REQUIRED = (
