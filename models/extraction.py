@@ -354,13 +354,7 @@ class Extractor:
                 }
             elif REQUIREMENT_RANK[level] > REQUIREMENT_RANK[item["requirement"]]:
                 item["requirement"] = level
-            evidence = item["evidence"]
-            if len(evidence) < MAX_EVIDENCE and not any(
-                e["start"] < mention.end and mention.start < e["end"] for e in evidence
-            ):
-                evidence.append(
-                    {"text": text[mention.start:mention.end], "start": mention.start, "end": mention.end}
-                )
+            _add_evidence(item["evidence"], text, mention.start, mention.end)
         order = self.order
         skills, extras = [], []
         for item in by_skill.values():
@@ -369,6 +363,26 @@ class Extractor:
         skills.sort(key=lambda s: order.get(s["id"], 1_000))
         extras.sort(key=lambda s: s["name"].lower())
         return skills, extras
+
+
+def _add_evidence(evidence: list[dict[str, Any]], text: str, start: int, end: int) -> None:
+    """Add a span to a skill's evidence, joined to one it overlaps or touches.
+
+    "knowledge of medical" and "terminology" are one piece of evidence, not two
+    chips; only spaces and hyphens may stand between the spans joined.
+    """
+    for e in evidence:
+        a, b = (e["end"], start) if e["end"] <= start else (end, e["start"]) if end <= e["start"] else (0, 0)
+        if not set(text[a:b]) <= _JOINING:
+            continue
+        e["start"], e["end"] = min(e["start"], start), max(e["end"], end)
+        e["text"] = text[e["start"]:e["end"]]
+        return
+    if len(evidence) < MAX_EVIDENCE:
+        evidence.append({"text": text[start:end], "start": start, "end": end})
+
+
+_JOINING = frozenset(" -\u2010\u2011")
 
 
 class _PhraseTable:
