@@ -10,10 +10,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
+from importlib import resources
 from itertools import compress, count
 
 from models.sections import SECTION_LEVELS
 from models.text import Tokens, find_all, stem
+
+DUTY_VERBS_FILE = "duty-verbs.txt"
 
 NEGATION_RE = re.compile(
     r"(?:\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b)\s+(?:[\w/-]+\s+){0,5}?"
@@ -97,6 +100,35 @@ REQUIRED = (
                    "outstanding", "effective")),
 )
 REQUIRED_RE = re.compile("|".join(REQUIRED), re.I)
+
+def _third_person(verb: str) -> str:
+    if verb.endswith(("s", "x", "z", "ch", "sh", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def load_duty_verbs(text: str, source: str = DUTY_VERBS_FILE) -> frozenset[str]:
+    """The verbs of ``duty-verbs.txt``: one lower-case word a line; ``#`` starts a comment."""
+    verbs = set()
+    for n, line in enumerate(text.splitlines(), 1):
+        word = line.split("#", 1)[0].strip()
+        if not word:
+            continue
+        if not re.fullmatch(r"[a-z]+", word):
+            raise ValueError(f"{source}, line {n}: {word!r} is not one lower-case word")
+        verbs.add(word)
+    return frozenset(verbs)
+
+
+DUTY_VERBS = load_duty_verbs((resources.files("models.data") / DUTY_VERBS_FILE).read_text(encoding="utf-8"))
+DUTY_VERBS_THIRD_PERSON = frozenset(map(_third_person, DUTY_VERBS))
+_FIRST_WORDS = re.compile(r"[\s\-*\u2022\u00b7]*([A-Za-z]+)\b(?:[\s,]+([A-Za-z]+))?")
+# A first word followed by one of these is a noun: "Records are kept", "Documents will be".
+_NOT_AFTER_A_VERB = frozenset("are is was were will must should may can have has of".split())
+# The employer's own sections: "Serves patients across three counties" there is about the employer.
+_NOT_DUTIES = frozenset(("about", "apply"))
 
 _NEGATION_WORD = re.compile(r"\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b", re.I)
 
@@ -251,8 +283,12 @@ class Cues:
             return []
         return negated_clauses(self.text[start:end])
 
-    def requirement(self, start: int, end: int, section: str) -> str:
-        """'preferred', 'required' or 'unspecified' for the sentence at [start, end)."""
+    def requirement(self, start: int, end: int, section: str, item: bool = False) -> str:
+        """'preferred', 'required' or 'unspecified' for the sentence at [start, end).
+
+        ``item``: the sentence starts a list item, where a duty's verb stands in its
+        plain form ("Greet patients") as well as its third-person one ("Greets patients").
+        """
         by_section = SECTION_LEVELS.get(section)
         if by_section == "preferred" or (
             _first_between(self.preferred, start, end) >= 0 and self._search(_PREFERRED_LOW, start, end)
@@ -262,9 +298,18 @@ class Cues:
             by_section == "required"
             or _first_between(self.title, start, end) >= 0
             or self._search(_REQUIRED_LOW, start, end)
+            or (section not in _NOT_DUTIES and self._starts_with_duty(start, end, item))
         ):
             return "required"
         return "unspecified"
+
+    def _starts_with_duty(self, start: int, end: int, item: bool) -> bool:
+        """Does the sentence start with a duty's verb ("Enters orders into the EHR")?"""
+        m = _FIRST_WORDS.match(self.text, start, end)
+        if not m or (m.group(2) or "").lower() in _NOT_AFTER_A_VERB:
+            return False  # "Records are kept ...": a noun, not a verb
+        word = m.group(1).lower()
+        return word in DUTY_VERBS_THIRD_PERSON or (item and word in DUTY_VERBS)
 
 
 def _positions(low: str, words: tuple[str, ...]) -> list[int]:

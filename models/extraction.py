@@ -329,7 +329,9 @@ class Extractor:
             info = sentence_info.get(s_start)
             if info is None:
                 info = sentence_info[s_start] = (
-                    cues.boilerplate_in(s_start, s_end), cues.requirement(s_start, s_end, section),
+                    cues.boilerplate_in(s_start, s_end),
+                    cues.requirement(s_start, s_end, section, bi >= 0 and blocks[bi].kind == "item"
+                                     and s_start == blocks[bi].start),
                     cues.negated_clauses(s_start, s_end),
                 )
             if info[0]:

@@ -193,3 +193,36 @@ def test_a_valid_sections_file_is_read():
     parsed = parse_sections(VALID)
     assert parsed.classify("Nice-to-have") == "preferred"
     assert parsed.is_name("Nice to have") and not parsed.is_name("Nice to have Epic")
+
+
+# --- duties without a heading ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Maintains strict confidentiality in accordance with HIPAA.", "hipaa"),
+    ("Enters physician orders into the electronic health record.", "ehr"),
+    ("Greets patients and visitors.", "front_desk"),
+    ("Verifies insurance before each visit.", "insurance_verification"),
+    ("Processes co-pays at check-in.", "front_desk"),
+    ("- Greet patients\n- Schedule appointments", "front_desk"),
+])
+def test_a_sentence_that_starts_with_a_duty_asks_for_it(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "required"
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Records are scanned into Epic.", "ehr"),  # a noun, not a verb
+    ("Greet patients.", "front_desk"),  # the plain form counts only at the start of a list item
+    ("About us\nServes patients with Epic across three counties.", "ehr"),  # the employer's own
+])
+def test_what_only_looks_like_a_duty_is_not_one(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "unspecified"
+
+
+def test_the_duty_verbs_file_names_a_bad_line():
+    from models.context import DUTY_VERBS, DUTY_VERBS_THIRD_PERSON, load_duty_verbs
+
+    assert {"greets", "verifies", "processes", "enters"} <= DUTY_VERBS_THIRD_PERSON and "greet" in DUTY_VERBS
+    assert load_duty_verbs("# verbs\ngreet\n\nenter  # a comment\n") == {"greet", "enter"}
+    with pytest.raises(ValueError, match=r"duty-verbs.txt, line 3: 'Check in' is not one lower-case word"):
+        load_duty_verbs("greet\nenter\nCheck in\n")
