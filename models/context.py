@@ -76,7 +76,10 @@ BOILERPLATE_RE = re.compile("|".join(BOILERPLATE), re.I)
 
 PREFERRED = (
     r"\bpreferred\b", r"\bpreferable\b", r"\bpreferably\b", r"\bdesirable\b", r"\bdesired\b",
-    r"\ba plus\b", r"\bplus\b", r"\badvantage(?:ous)?\b", r"\bideally\b", r"\bnice to have\b",
+    # "Epic a plus", "bilingual is a big plus", "Epic experience plus.": not "plus benefits".
+    r"\ba plus\b", *(rf"\b{word} plus\b" for word in ("big", "huge", "definite", "major", "added", "real")),
+    r"\bplus(?=\s*(?:[.;!)\n]|$))",
+    r"\badvantage(?:ous)?\b", r"\bideally\b", r"\bnice to have\b",
     r"\bbeneficial\b", r"\bbonus\b", r"\bwould be (?:an asset|helpful|useful|great)\b", r"\bis an asset\b",
     # "Applications from ... are welcome"; not "welcome patients", a duty.
     *(rf"\b{word} welcome\b" for word in ("is", "are", "be", "also", "very", "most", "all", "always")),
@@ -303,6 +306,34 @@ class Cues:
             return "required"
         return "unspecified"
 
+    def clause_levels(self, start: int, end: int, level: str, section: str) -> list[tuple[int, str]]:
+        """The level of each clause of a sentence, as (clause start, level), first to last.
+
+        A sentence that prefers something where the section or a cue requires
+        ("High school diploma required, associate degree preferred"; under
+        "Qualifications": "Strong customer service skills, Epic a plus") gives each
+        clause its own level. A clause without a cue is required, unless it is a
+        short member of a list, which takes the level of the cue after it ("Epic,
+        Cerner or Athena preferred"). Any other sentence is one clause.
+        """
+        if level != "preferred" or SECTION_LEVELS.get(section) == "preferred" or not (
+                SECTION_LEVELS.get(section) == "required" or self._search(_STRONG_REQUIRED_LOW, start, end)):
+            return [(start, level)]
+        starts = [start] + [m.end() for m in _CLAUSE_CUT.finditer(self.text, start, end)]
+        spans = list(zip(starts, [*starts[1:], end], strict=True))
+        own: list[str | None] = [
+            "preferred" if self._search(_PREFERRED_LOW, a, b)
+            else "required" if self._search(_STRONG_REQUIRED_LOW, a, b) else None
+            for a, b in spans
+        ]
+        levels: list[tuple[int, str]] = []
+        for i, (a, b) in enumerate(spans):
+            cue = own[i]
+            if cue is None and len(self.text[a:b].split()) <= _LIST_MEMBER_WORDS:
+                cue = next((c for c in own[i + 1:] if c), None)
+            levels.append((a, cue or "required"))
+        return levels
+
     def _starts_with_duty(self, start: int, end: int, item: bool) -> bool:
         """Does the sentence start with a duty's verb ("Enters orders into the EHR")?"""
         m = _FIRST_WORDS.match(self.text, start, end)
@@ -355,7 +386,13 @@ _BOILERPLATE_LOW = by_first_letter(BOILERPLATE)
 _STATEMENT_LOW = by_first_letter(STATEMENT)
 _PREFERRED_LOW = by_first_letter(PREFERRED)
 _REQUIRED_LOW = by_first_letter(REQUIRED)
+# The cues that state a level outright, which a clause of a sentence that also prefers keeps.
+_STRONG_REQUIRED_LOW = by_first_letter((
+    r"\brequired\b", r"\bmust\b", r"\bessential\b", r"\bmandatory\b", r"\bminimum\b"))
+_LIST_MEMBER_WORDS = 3  # "Experience with Epic", "or Athena": a member of a list, not a clause of its own
+_CLAUSE_CUT = re.compile(r"[;,]\s*|\s(?:but|whereas|while)\s")
 _CASE_BLIND = {
     _BOILERPLATE_LOW: BOILERPLATE_RE, _STATEMENT_LOW: STATEMENT_RE,
     _PREFERRED_LOW: PREFERRED_RE, _REQUIRED_LOW: REQUIRED_RE,
+    _STRONG_REQUIRED_LOW: re.compile(_STRONG_REQUIRED_LOW.pattern, re.I),
 }

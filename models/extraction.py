@@ -302,7 +302,7 @@ class Extractor:
         text = doc.text
         by_skill: dict[str, dict[str, Any]] = {}
         # Sentence-level verdicts are computed once per sentence, not per mention.
-        sentence_info: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
+        sentence_info: dict[int, tuple[bool, list[tuple[int, str]], list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
         cues = Cues(text, toks, doc.title, tuple(
             compress(count(), codes.translate(table)) for table in (_IS_CUE, _IS_BOILERPLATE, _IS_STATEMENT)
@@ -328,10 +328,10 @@ class Extractor:
                     continue
             info = sentence_info.get(s_start)
             if info is None:
+                level = cues.requirement(s_start, s_end, section, bi >= 0 and blocks[bi].kind == "item"
+                                         and s_start == blocks[bi].start)
                 info = sentence_info[s_start] = (
-                    cues.boilerplate_in(s_start, s_end),
-                    cues.requirement(s_start, s_end, section, bi >= 0 and blocks[bi].kind == "item"
-                                     and s_start == blocks[bi].start),
+                    cues.boilerplate_in(s_start, s_end), cues.clause_levels(s_start, s_end, level, section),
                     cues.negated_clauses(s_start, s_end),
                 )
             if info[0]:
@@ -339,7 +339,7 @@ class Extractor:
             rel_start, rel_end = mention.start - s_start, mention.end - s_start
             if any(a <= rel_start and rel_end <= b for a, b in info[2]):
                 continue
-            level = info[1]
+            level = next(lv for a, lv in reversed(info[1]) if a <= mention.start)  # its clause's
             if mention.asked and level == "unspecified":
                 continue
             skill = mention.skill

@@ -226,3 +226,32 @@ def test_the_duty_verbs_file_names_a_bad_line():
     assert load_duty_verbs("# verbs\ngreet\n\nenter  # a comment\n") == {"greet", "enter"}
     with pytest.raises(ValueError, match=r"duty-verbs.txt, line 3: 'Check in' is not one lower-case word"):
         load_duty_verbs("greet\nenter\nCheck in\n")
+
+
+# --- a sentence that states both levels ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Medical terminology required, ICD-10 knowledge preferred.",
+     {"medical_terminology": "required", "medical_coding": "preferred"}),
+    ("Qualifications\nStrong customer service skills, Epic experience a plus.",
+     {"customer_service": "required", "ehr": "preferred"}),
+    ("Qualifications\nMust have medical terminology; Epic preferred.",
+     {"medical_terminology": "required", "ehr": "preferred"}),
+    ("Requirements\nExperience with Epic, Cerner, or Athena preferred; HIPAA training required.",
+     {"ehr": "preferred", "hipaa": "required"}),
+    ("Preferred: Epic, Cerner and medical terminology.", {"ehr": "preferred", "medical_terminology": "preferred"}),
+    ("CPC preferred but not required.", {"coding_certification": "preferred"}),
+])
+def test_each_clause_keeps_its_own_level(analyzer, text, expected):
+    assert levels(analyzer, text) == expected
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("Requirements\nCustomer service experience plus knowledge of Epic.", "required"),  # "plus" as "and"
+    ("Requirements\nEpic experience is a big plus.", "preferred"),
+    ("Requirements\nEpic experience a plus.", "preferred"),
+    ("Requirements\nEpic (plus)", "preferred"),
+])
+def test_plus_prefers_only_as_a_verdict(analyzer, text, level):
+    assert levels(analyzer, text)["ehr"] == level
