@@ -10,7 +10,6 @@ statement is not something the posting asks for.
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from models.pagemeta import job_posting_ld, job_posting_ld_text, title_from_page_title
 from models.sections import assign_sections, classify_heading, is_section_name
 from models.soup import make_soup
 from models.text import without_surrogates
@@ -60,22 +60,9 @@ _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
 _OTHER_SPACE = "\t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000"
 _WS = re.compile(f"[{_OTHER_SPACE}][ {_OTHER_SPACE}]*| [ {_OTHER_SPACE}]+")
 _ODD_SPACE = re.compile(f"[{_OTHER_SPACE}]")
-_LD_SCRIPT = re.compile(
-    r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S
-)
 # "<title" in any case, as lower() would find it, without lower-casing a whole page.
 _TITLE_TAG = re.compile("<[tT][iI][tT][lL][eE]")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
-
-
-def _ld_without_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        return without_surrogates(value)
-    if isinstance(value, dict):
-        return {k: _ld_without_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_ld_without_surrogates(v) for v in value]
-    return value
 
 
 def unescape_html(raw: str) -> str:
@@ -199,13 +186,13 @@ def _is_text_heading(line: str) -> bool:
 def _parse_html(raw: str) -> Document:
     # A saved page's JobPosting JSON-LD holds the posting: then only its
     # description needs parsing, not the whole page around it.
-    posting = _job_posting_ld_text(raw) if "ld+json" in raw else None
+    posting = job_posting_ld_text(raw) if "ld+json" in raw else None
     soup = None
     if posting is None:
         soup = make_soup(raw)
         # Searching the tree costs as much as building it; look only when the
         # markup can hold what is searched for.
-        posting = _job_posting_ld(soup) if "ld+json" in raw else None
+        posting = job_posting_ld(soup) if "ld+json" in raw else None
     if posting is not None:
         description = posting.get("description")
         if isinstance(description, str) and description.strip():
@@ -225,38 +212,10 @@ def _parse_html(raw: str) -> Document:
         title = _clean(title_tag.string) or None
     doc = _parse_html_body(soup, raw)
     if title and not doc.title:
-        doc.title = _title_from_page_title(title)
+        doc.title = title_from_page_title(title)
     if posting is not None:
         _apply_ld(doc, posting)
     return doc
-
-
-_TITLE_SEPARATOR = re.compile(r"\s+[|\u2013\u2014-]\s+")
-# What a job board puts after the title: its place ("Palo Alto, CA", "Park Ridge, IL
-# 60068") and its site ("Indeed.com").
-_TITLE_PLACE = re.compile(r"[A-Z][\w .'-]*,\s*[A-Z]{2}(?:\s+\d{5})?|remote", re.I)
-_TITLE_SITE = re.compile(r"[\w-]+\.(?:com|org|net|co\.uk)|jobs?|careers?", re.I)
-
-
-def _title_from_page_title(title: str) -> str:
-    """The job title in a page's <title>.
-
-    A job board's "Data Engineer \u2013 Systems and Configuration - Palo Alto, CA" loses
-    only its place (and site); otherwise the title is what stands before the first
-    separator ("Patient Access Lead - Mercyhealth | Careers").
-    """
-    cuts = list(_TITLE_SEPARATOR.finditer(title))
-    end, placed = len(title), False
-    for cut in reversed(cuts):
-        tail = title[cut.end():end].strip()
-        if _TITLE_PLACE.fullmatch(tail):
-            placed = True
-        elif not _TITLE_SITE.fullmatch(tail):
-            break
-        end = cut.start()
-    if placed and title[:end].strip():
-        return title[:end].strip()
-    return (title[:cuts[0].start()].strip() if cuts else "") or title.strip()
 
 
 def _parse_html_body(soup: BeautifulSoup, raw: str) -> Document:
@@ -312,47 +271,6 @@ def _walk(node: Tag, builder: _Builder) -> None:
             builder.bold_depth -= 1
         else:
             _walk(child, builder)
-
-
-def _job_posting_ld(soup: BeautifulSoup) -> dict[str, Any] | None:
-    """Return the schema.org JobPosting JSON-LD object of a page, if it has one."""
-    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
-        try:
-            data = json.loads(script.string or script.get_text() or "")
-        except (ValueError, TypeError):
-            continue
-        found = _find_job_posting(data)
-        if found is not None:
-            return _ld_without_surrogates(found)
-    return None
-
-
-def _job_posting_ld_text(raw: str) -> dict[str, Any] | None:
-    """The JobPosting JSON-LD of a page found in its markup, without building a tree."""
-    for m in _LD_SCRIPT.finditer(raw):
-        try:
-            found = _find_job_posting(json.loads(m.group(1)))
-        except ValueError:
-            continue
-        if found is not None:
-            return _ld_without_surrogates(found)
-    return None
-
-
-def _find_job_posting(data: Any) -> dict[str, Any] | None:
-    if isinstance(data, list):
-        for item in data:
-            found = _find_job_posting(item)
-            if found is not None:
-                return found
-    elif isinstance(data, dict):
-        kind = data.get("@type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        if "JobPosting" in kinds:
-            return data
-        if "@graph" in data:
-            return _find_job_posting(data["@graph"])
-    return None
 
 
 def _apply_ld(doc: Document, posting: dict[str, Any]) -> None:
