@@ -127,7 +127,10 @@ def load_duty_verbs(text: str, source: str = DUTY_VERBS_FILE) -> frozenset[str]:
 
 DUTY_VERBS = load_duty_verbs((resources.files("models.data") / DUTY_VERBS_FILE).read_text(encoding="utf-8"))
 DUTY_VERBS_THIRD_PERSON = frozenset(map(_third_person, DUTY_VERBS))
-_FIRST_WORDS = re.compile(r"[\s\-*\u2022\u00b7]*([A-Za-z]+)\b(?:[\s,]+([A-Za-z]+))?")
+# "Summarising patient records", "Logging calls": the -ing forms, and a few spellings that are no word.
+DUTY_VERBS_ING = frozenset(form for v in DUTY_VERBS for form in (
+    v + "ing", v[:-1] + "ing" if v.endswith("e") and not v.endswith("ee") else v + "ing", v + v[-1] + "ing"))
+_FIRST_WORDS = re.compile(r"[\s\-*\u2022\u00b7]*([A-Za-z]+)\b(?:[\s,]+([A-Za-z]+))?(?:[\s,]+([A-Za-z]+))?")
 # A first word followed by one of these is a noun: "Records are kept", "Documents will be".
 _NOT_AFTER_A_VERB = frozenset("are is was were will must should may can have has of".split())
 # The employer's own sections: "Serves patients across three counties" there is about the employer.
@@ -290,7 +293,8 @@ class Cues:
         """'preferred', 'required' or 'unspecified' for the sentence at [start, end).
 
         ``item``: the sentence starts a list item, where a duty's verb stands in its
-        plain form ("Greet patients") as well as its third-person one ("Greets patients").
+        plain form ("Greet patients") or -ing form ("Greeting patients") as well as
+        its third-person one ("Greets patients").
         """
         by_section = SECTION_LEVELS.get(section)
         if by_section == "preferred" or (
@@ -335,12 +339,17 @@ class Cues:
         return levels
 
     def _starts_with_duty(self, start: int, end: int, item: bool) -> bool:
-        """Does the sentence start with a duty's verb ("Enters orders into the EHR")?"""
+        """Does the sentence start with a duty's verb ("Enters orders into the EHR", "To greet patients")?"""
         m = _FIRST_WORDS.match(self.text, start, end)
-        if not m or (m.group(2) or "").lower() in _NOT_AFTER_A_VERB:
+        if not m:
+            return False
+        words = [(w or "").lower() for w in m.groups()]
+        if words[0] == "to":  # "To provide a reception service": how UK postings list duties
+            return words[1] in DUTY_VERBS and words[2] not in _NOT_AFTER_A_VERB
+        if words[1] in _NOT_AFTER_A_VERB:
             return False  # "Records are kept ...": a noun, not a verb
-        word = m.group(1).lower()
-        return word in DUTY_VERBS_THIRD_PERSON or (item and word in DUTY_VERBS)
+        return words[0] in DUTY_VERBS_THIRD_PERSON or (
+            item and (words[0] in DUTY_VERBS or words[0] in DUTY_VERBS_ING))
 
 
 def _positions(low: str, words: tuple[str, ...]) -> list[int]:

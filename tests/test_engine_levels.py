@@ -205,6 +205,9 @@ def test_a_valid_sections_file_is_read():
     ("Verifies insurance before each visit.", "insurance_verification"),
     ("Processes co-pays at check-in.", "front_desk"),
     ("- Greet patients\n- Schedule appointments", "front_desk"),
+    ("- Greeting patients\n- Scheduling appointments", "front_desk"),
+    ("To greet patients at reception in a helpful manner.", "front_desk"),  # how UK postings list duties
+    ("To provide a reception service using EMIS.", "ehr"),
 ])
 def test_a_sentence_that_starts_with_a_duty_asks_for_it(analyzer, text, sid):
     assert levels(analyzer, text)[sid] == "required"
@@ -213,6 +216,8 @@ def test_a_sentence_that_starts_with_a_duty_asks_for_it(analyzer, text, sid):
 @pytest.mark.parametrize(("text", "sid"), [
     ("Records are scanned into Epic.", "ehr"),  # a noun, not a verb
     ("Greet patients.", "front_desk"),  # the plain form counts only at the start of a list item
+    ("Greeting patients is what our front desk team does.", "front_desk"),  # so does the -ing form
+    ("We would love to hear from you if you:\n- know EMIS", "ehr"),  # not a "nice to have" heading
     ("About us\nServes patients with Epic across three counties.", "ehr"),  # the employer's own
 ])
 def test_what_only_looks_like_a_duty_is_not_one(analyzer, text, sid):
