@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
+from importlib import resources
 from itertools import compress, count
 
+from models.sections import SECTION_LEVELS
 from models.text import Tokens, find_all, stem
+
+DUTY_VERBS_FILE = "duty-verbs.txt"
 
 NEGATION_RE = re.compile(
     r"(?:\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b)\s+(?:[\w/-]+\s+){0,5}?"
@@ -72,9 +76,13 @@ BOILERPLATE_RE = re.compile("|".join(BOILERPLATE), re.I)
 
 PREFERRED = (
     r"\bpreferred\b", r"\bpreferable\b", r"\bpreferably\b", r"\bdesirable\b", r"\bdesired\b",
-    r"\ba plus\b", r"\bplus\b", r"\badvantage(?:ous)?\b", r"\bideally\b", r"\bnice to have\b",
+    # "Epic a plus", "bilingual is a big plus", "Epic experience plus.": not "plus benefits".
+    r"\ba plus\b", *(rf"\b{word} plus\b" for word in ("big", "huge", "definite", "major", "added", "real")),
+    r"\bplus(?=\s*(?:[.;!)\n]|$))",
+    r"\badvantage(?:ous)?\b", r"\bideally\b", r"\bnice to have\b",
     r"\bbeneficial\b", r"\bbonus\b", r"\bwould be (?:an asset|helpful|useful|great)\b", r"\bis an asset\b",
-    r"\bwelcome\b",
+    # "Applications from ... are welcome"; not "welcome patients", a duty.
+    *(rf"\b{word} welcome\b" for word in ("is", "are", "be", "also", "very", "most", "all", "always")),
 )
 PREFERRED_RE = re.compile("|".join(PREFERRED), re.I)
 REQUIRED = (
@@ -95,6 +103,38 @@ REQUIRED = (
                    "outstanding", "effective")),
 )
 REQUIRED_RE = re.compile("|".join(REQUIRED), re.I)
+
+def _third_person(verb: str) -> str:
+    if verb.endswith(("s", "x", "z", "ch", "sh", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def load_duty_verbs(text: str, source: str = DUTY_VERBS_FILE) -> frozenset[str]:
+    """The verbs of ``duty-verbs.txt``: one lower-case word a line; ``#`` starts a comment."""
+    verbs = set()
+    for n, line in enumerate(text.splitlines(), 1):
+        word = line.split("#", 1)[0].strip()
+        if not word:
+            continue
+        if not re.fullmatch(r"[a-z]+", word):
+            raise ValueError(f"{source}, line {n}: {word!r} is not one lower-case word")
+        verbs.add(word)
+    return frozenset(verbs)
+
+
+DUTY_VERBS = load_duty_verbs((resources.files("models.data") / DUTY_VERBS_FILE).read_text(encoding="utf-8"))
+DUTY_VERBS_THIRD_PERSON = frozenset(map(_third_person, DUTY_VERBS))
+# "Summarising patient records", "Logging calls": the -ing forms, and a few spellings that are no word.
+DUTY_VERBS_ING = frozenset(form for v in DUTY_VERBS for form in (
+    v + "ing", v[:-1] + "ing" if v.endswith("e") and not v.endswith("ee") else v + "ing", v + v[-1] + "ing"))
+_FIRST_WORDS = re.compile(r"[\s\-*\u2022\u00b7]*([A-Za-z]+)\b(?:[\s,]+([A-Za-z]+))?(?:[\s,]+([A-Za-z]+))?")
+# A first word followed by one of these is a noun: "Records are kept", "Documents will be".
+_NOT_AFTER_A_VERB = frozenset("are is was were will must should may can have has of".split())
+# The employer's own sections: "Serves patients across three counties" there is about the employer.
+_NOT_DUTIES = frozenset(("about", "apply"))
 
 _NEGATION_WORD = re.compile(r"\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b", re.I)
 
@@ -249,19 +289,67 @@ class Cues:
             return []
         return negated_clauses(self.text[start:end])
 
-    def requirement(self, start: int, end: int, section: str) -> str:
-        """'preferred', 'required' or 'unspecified' for the sentence at [start, end)."""
-        if section == "preferred" or (
+    def requirement(self, start: int, end: int, section: str, item: bool = False) -> str:
+        """'preferred', 'required' or 'unspecified' for the sentence at [start, end).
+
+        ``item``: the sentence starts a list item, where a duty's verb stands in its
+        plain form ("Greet patients") or -ing form ("Greeting patients") as well as
+        its third-person one ("Greets patients").
+        """
+        by_section = SECTION_LEVELS.get(section)
+        if by_section == "preferred" or (
             _first_between(self.preferred, start, end) >= 0 and self._search(_PREFERRED_LOW, start, end)
         ):
             return "preferred"
         if (
-            section in ("requirements", "responsibilities", "title")
+            by_section == "required"
             or _first_between(self.title, start, end) >= 0
             or self._search(_REQUIRED_LOW, start, end)
+            or (section not in _NOT_DUTIES and self._starts_with_duty(start, end, item))
         ):
             return "required"
         return "unspecified"
+
+    def clause_levels(self, start: int, end: int, level: str, section: str) -> list[tuple[int, str]]:
+        """The level of each clause of a sentence, as (clause start, level), first to last.
+
+        A sentence that prefers something where the section or a cue requires
+        ("High school diploma required, associate degree preferred"; under
+        "Qualifications": "Strong customer service skills, Epic a plus") gives each
+        clause its own level. A clause without a cue is required, unless it is a
+        short member of a list, which takes the level of the cue after it ("Epic,
+        Cerner or Athena preferred"). Any other sentence is one clause.
+        """
+        if level != "preferred" or SECTION_LEVELS.get(section) == "preferred" or not (
+                SECTION_LEVELS.get(section) == "required" or self._search(_STRONG_REQUIRED_LOW, start, end)):
+            return [(start, level)]
+        starts = [start] + [m.end() for m in _CLAUSE_CUT.finditer(self.text, start, end)]
+        spans = list(zip(starts, [*starts[1:], end], strict=True))
+        own: list[str | None] = [
+            "preferred" if self._search(_PREFERRED_LOW, a, b)
+            else "required" if self._search(_STRONG_REQUIRED_LOW, a, b) else None
+            for a, b in spans
+        ]
+        levels: list[tuple[int, str]] = []
+        for i, (a, b) in enumerate(spans):
+            cue = own[i]
+            if cue is None and len(self.text[a:b].split()) <= _LIST_MEMBER_WORDS:
+                cue = next((c for c in own[i + 1:] if c), None)
+            levels.append((a, cue or "required"))
+        return levels
+
+    def _starts_with_duty(self, start: int, end: int, item: bool) -> bool:
+        """Does the sentence start with a duty's verb ("Enters orders into the EHR", "To greet patients")?"""
+        m = _FIRST_WORDS.match(self.text, start, end)
+        if not m:
+            return False
+        words = [(w or "").lower() for w in m.groups()]
+        if words[0] == "to":  # "To provide a reception service": how UK postings list duties
+            return words[1] in DUTY_VERBS and words[2] not in _NOT_AFTER_A_VERB
+        if words[1] in _NOT_AFTER_A_VERB:
+            return False  # "Records are kept ...": a noun, not a verb
+        return words[0] in DUTY_VERBS_THIRD_PERSON or (
+            item and (words[0] in DUTY_VERBS or words[0] in DUTY_VERBS_ING))
 
 
 def _positions(low: str, words: tuple[str, ...]) -> list[int]:
@@ -307,7 +395,13 @@ _BOILERPLATE_LOW = by_first_letter(BOILERPLATE)
 _STATEMENT_LOW = by_first_letter(STATEMENT)
 _PREFERRED_LOW = by_first_letter(PREFERRED)
 _REQUIRED_LOW = by_first_letter(REQUIRED)
+# The cues that state a level outright, which a clause of a sentence that also prefers keeps.
+_STRONG_REQUIRED_LOW = by_first_letter((
+    r"\brequired\b", r"\bmust\b", r"\bessential\b", r"\bmandatory\b", r"\bminimum\b"))
+_LIST_MEMBER_WORDS = 3  # "Experience with Epic", "or Athena": a member of a list, not a clause of its own
+_CLAUSE_CUT = re.compile(r"[;,]\s*|\s(?:but|whereas|while)\s")
 _CASE_BLIND = {
     _BOILERPLATE_LOW: BOILERPLATE_RE, _STATEMENT_LOW: STATEMENT_RE,
     _PREFERRED_LOW: PREFERRED_RE, _REQUIRED_LOW: REQUIRED_RE,
+    _STRONG_REQUIRED_LOW: re.compile(_STRONG_REQUIRED_LOW.pattern, re.I),
 }

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomllib
+
 from models.analysis import Analyzer
 
 
@@ -190,3 +192,34 @@ def add_typos(text: str, rate: float, seed: int = 0) -> str:
         return word[:i] + word[i + 1] + word[i] + word[i + 2:]
 
     return _WORD.sub(typo, text)
+
+
+@dataclass
+class LevelledPosting:
+    id: str
+    text: str
+    levels: dict[str, str]  # skill id -> "required" or "preferred"
+
+
+def load_levelled(path: Path) -> list[LevelledPosting]:
+    """Read postings labelled with each skill's level (``tests/fixtures/levels/postings.toml``)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return [LevelledPosting(p["id"], p["text"], dict(p["levels"])) for p in data["postings"]]
+
+
+def level_accuracy(analyzer: Analyzer, items: list[LevelledPosting]) -> tuple[float, list[str]]:
+    """Share of labelled (skill, level) pairs found at that level, and a line for each miss.
+
+    A skill not found at all counts as a miss: it has no level.
+    """
+    right, misses = 0, []
+    for item in items:
+        record = analyzer.analyze(item.text)
+        found = {s["id"]: s["requirement"] for s in record["skills"] + record["extras"]}
+        for sid, level in item.levels.items():
+            if found.get(sid) == level:
+                right += 1
+            else:
+                misses.append(f"{item.id}: {sid} is {found.get(sid, 'not found')}, labelled {level}")
+    total = sum(len(i.levels) for i in items)
+    return (right / total if total else 1.0), misses

@@ -17,7 +17,8 @@ from itertools import compress, count
 from typing import Any
 
 from models.context import CUE_STEMS, Cues, word_cues
-from models.parsing import BOILERPLATE_SECTIONS, Document
+from models.parsing import Document
+from models.sections import BOILERPLATE_SECTIONS
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, Tokens, find_all, phrase_stems, phrase_words, stem, tokenize
 
@@ -301,7 +302,7 @@ class Extractor:
         text = doc.text
         by_skill: dict[str, dict[str, Any]] = {}
         # Sentence-level verdicts are computed once per sentence, not per mention.
-        sentence_info: dict[int, tuple[bool, str, list[tuple[int, int]]]] = {}
+        sentence_info: dict[int, tuple[bool, list[tuple[int, str]], list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
         cues = Cues(text, toks, doc.title, tuple(
             compress(count(), codes.translate(table)) for table in (_IS_CUE, _IS_BOILERPLATE, _IS_STATEMENT)
@@ -327,8 +328,10 @@ class Extractor:
                     continue
             info = sentence_info.get(s_start)
             if info is None:
+                level = cues.requirement(s_start, s_end, section, bi >= 0 and blocks[bi].kind == "item"
+                                         and s_start == blocks[bi].start)
                 info = sentence_info[s_start] = (
-                    cues.boilerplate_in(s_start, s_end), cues.requirement(s_start, s_end, section),
+                    cues.boilerplate_in(s_start, s_end), cues.clause_levels(s_start, s_end, level, section),
                     cues.negated_clauses(s_start, s_end),
                 )
             if info[0]:
@@ -336,7 +339,7 @@ class Extractor:
             rel_start, rel_end = mention.start - s_start, mention.end - s_start
             if any(a <= rel_start and rel_end <= b for a, b in info[2]):
                 continue
-            level = info[1]
+            level = next(lv for a, lv in reversed(info[1]) if a <= mention.start)  # its clause's
             if mention.asked and level == "unspecified":
                 continue
             skill = mention.skill
@@ -353,13 +356,7 @@ class Extractor:
                 }
             elif REQUIREMENT_RANK[level] > REQUIREMENT_RANK[item["requirement"]]:
                 item["requirement"] = level
-            evidence = item["evidence"]
-            if len(evidence) < MAX_EVIDENCE and not any(
-                e["start"] < mention.end and mention.start < e["end"] for e in evidence
-            ):
-                evidence.append(
-                    {"text": text[mention.start:mention.end], "start": mention.start, "end": mention.end}
-                )
+            _add_evidence(item["evidence"], text, mention.start, mention.end)
         order = self.order
         skills, extras = [], []
         for item in by_skill.values():
@@ -368,6 +365,26 @@ class Extractor:
         skills.sort(key=lambda s: order.get(s["id"], 1_000))
         extras.sort(key=lambda s: s["name"].lower())
         return skills, extras
+
+
+def _add_evidence(evidence: list[dict[str, Any]], text: str, start: int, end: int) -> None:
+    """Add a span to a skill's evidence, joined to one it overlaps or touches.
+
+    "knowledge of medical" and "terminology" are one piece of evidence, not two
+    chips; only spaces and hyphens may stand between the spans joined.
+    """
+    for e in evidence:
+        a, b = (e["end"], start) if e["end"] <= start else (end, e["start"]) if end <= e["start"] else (0, 0)
+        if not set(text[a:b]) <= _JOINING:
+            continue
+        e["start"], e["end"] = min(e["start"], start), max(e["end"], end)
+        e["text"] = text[e["start"]:e["end"]]
+        return
+    if len(evidence) < MAX_EVIDENCE:
+        evidence.append({"text": text[start:end], "start": start, "end": end})
+
+
+_JOINING = frozenset(" -\u2010\u2011")
 
 
 class _PhraseTable:
@@ -453,7 +470,9 @@ _LEADING_LOOKBEHIND = re.compile(r"^\(\?<[!=](?:\\.|[^()\\])*\)")
 def _leading_words(pattern: str) -> frozenset[str]:
     """Stems of the words a pattern must start with (``\\b(?:input|enter)...``, ``\\bskills?``), if plain words."""
     pattern = _LEADING_LOOKBEHIND.sub("", pattern)
-    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{])", pattern)
+    # Not where a group of letters follows ("document(?:s|ing)"): the words it ends
+    # ("documenting") are not the words the pattern starts with, nor have their stems.
+    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{]|\(\?:[A-Za-z|]+\))", pattern)
     if not m or _has_top_level_branch(pattern):
         return frozenset()
     words = (m.group(1) or m.group(2)).split("|")

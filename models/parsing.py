@@ -9,9 +9,7 @@ statement is not something the posting asks for.
 
 from __future__ import annotations
 
-import functools
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +17,8 @@ from typing import Any
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
 
+from models.pagemeta import job_posting_ld, job_posting_ld_text, title_from_page_title
+from models.sections import assign_sections, classify_heading, is_section_name
 from models.soup import make_soup
 from models.text import without_surrogates
 
@@ -31,41 +31,6 @@ DROP_TAGS = frozenset(["script", "style", "noscript", "svg", "template", "iframe
              "footer", "button", "select", "option", "head", "form", "canvas", "link", "meta"])
 BOLD_TAGS = frozenset(("strong", "b"))
 
-# Section kinds a heading can start. The first pattern that matches wins, so the
-# more specific kinds (preferred before requirements) come first.
-SECTION_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
-    ("eeo", re.compile(
-        r"equal (employment )?opportunit|\beeo\b|diversity|inclusion|non-?discriminat|"
-        r"disability confident|reasonable adjustment|accessibility|affirmative action", re.I)),
-    ("values", re.compile(
-        r"culture of|our (core )?values|values and behaviou?rs|our behaviou?rs|code of conduct", re.I)),
-    ("privacy", re.compile(r"privacy|data protection notice|gdpr notice|how we use your", re.I)),
-    ("benefits", re.compile(
-        r"benefit|perks|we offer|what we can offer|what'?s in it for you|why (join|work)|"
-        r"rewards?\b|compensation|salary|pay (and|&) benefits|total rewards|package", re.I)),
-    ("apply", re.compile(
-        r"how to apply|application process|to apply|contact (details|us|information)|"
-        r"further (details|information)|for (more|further) information|interview", re.I)),
-    ("preferred", re.compile(
-        r"desirable|preferred|nice to have|bonus (points|if)|advantageous|would be an advantage|"
-        r"additional|it would be great|plus\b", re.I)),
-    ("requirements", re.compile(
-        r"requirement|essential|qualification|experience|skills|knowledge|person spec|"
-        r"what we(?:'?re| are)? look(?:ing)? for|what you('| wi)ll (need|bring|have)|about you|"
-        r"who you are|you will have|you have|must have|criteria|competenc|education|"
-        r"licen[cs]|certif|abilities|attributes|the ideal candidate|you'?ll need", re.I)),
-    ("responsibilities", re.compile(
-        r"responsibilit|duties|main tasks|what you('| wi)ll do|the role|role (summary|overview|"
-        r"purpose|description)|job (summary|description|purpose|overview|profile)|"
-        r"position (summary|overview)|key (tasks|accountabilit|areas)|accountabilit|"
-        r"day to day|day-to-day|your role|overview|summary|about the (role|job|position)|"
-        r"essential functions|functions", re.I)),
-    ("about", re.compile(
-        r"about (us|the (trust|practice|company|organi[sz]ation|team|employer|department|"
-        r"service|hospital))|who we are|our (mission|values|story|organi[sz]ation|practice|trust)|"
-        r"company (overview|description)|working for|about [A-Z]", re.I)),
-]
-BOILERPLATE_SECTIONS = frozenset(("eeo", "privacy", "benefits", "values"))
 
 
 @dataclass
@@ -95,22 +60,9 @@ _TAG = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?\s*>")
 _OTHER_SPACE = "\t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000"
 _WS = re.compile(f"[{_OTHER_SPACE}][ {_OTHER_SPACE}]*| [ {_OTHER_SPACE}]+")
 _ODD_SPACE = re.compile(f"[{_OTHER_SPACE}]")
-_LD_SCRIPT = re.compile(
-    r"<script\b[^>]*\btype\s*=\s*[\"']?application/ld\+json[^>]*>(.*?)</script\s*>", re.I | re.S
-)
 # "<title" in any case, as lower() would find it, without lower-casing a whole page.
 _TITLE_TAG = re.compile("<[tT][iI][tT][lL][eE]")
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u25cf\u25aa\u25e6\u2023\u2043\u00b7o]|\d{1,2}[.)])\s+")
-
-
-def _ld_without_surrogates(value: Any) -> Any:
-    if isinstance(value, str):
-        return without_surrogates(value)
-    if isinstance(value, dict):
-        return {k: _ld_without_surrogates(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_ld_without_surrogates(v) for v in value]
-    return value
 
 
 def unescape_html(raw: str) -> str:
@@ -201,36 +153,17 @@ def _markdown_heading(line: str) -> str | None:
     return None
 
 
-# The words job boards name their sections with. A short title-case line made of
-# them alone is a section name; one with any other word ("Experience of EMIS",
-# "Knowledge of Medical Terminology") is more often an ask on a line of its own.
-_SECTION_WORDS = frozenset(
-    "a an and & / - of for in to the our your us you key main core job role position "
-    "summary overview description responsibilities responsibility duties duty functions "
-    "essential essentials typical supervisory areas area qualifications qualification "
-    "requirements requirement required experience education skills skill abilities "
-    "knowledge competencies criteria preferred desired desirable additional information "
-    "minimum basic personal licensure license licenses licence certification certifications "
-    "registration registrations benefits benefit perks package compensation pay rewards "
-    "culture excellence behavior behaviour behaviors behaviours expectations values "
-    "who we are what will do bring need needed have must".split()
-)
-
-
-def _is_title_case_heading(line: str) -> bool:
-    """A short title-case line of section words only: "Education and Experience".
+def _is_section_line(line: str) -> bool:
+    """A line of its own that is only a section's name, in any case: "Key duties", "What you will do".
 
     Job boards set section names on lines of their own, between line breaks,
-    without bold or a colon.
+    without bold or a colon. A line with any other word ("Experience of EMIS",
+    "Knowledge of medical terminology") is more often an ask on a line of its own.
     """
-    words = line.replace("/", " / ").split()
-    if len(words) > 6 or len(line) > 50 or not line[0].isupper() or line[-1] in ".,;!?:":
+    if line[-1] in ".,;!?:" or not is_section_name(line):
         return False
-    if not all(w.lower().strip(",") in _SECTION_WORDS for w in words):
-        return False
-    if not all(w[0].isupper() for w in words if len(w) > 3):
-        return False
-    return classify_heading(line) not in (None, "eeo")
+    # "Diversity and inclusion" on a line of its own is as often a value the posting names.
+    return classify_heading(line) != "eeo"
 
 
 def _is_text_heading(line: str) -> bool:
@@ -239,7 +172,7 @@ def _is_text_heading(line: str) -> bool:
     if line.rstrip(" -\u2013").endswith(":") and len(line.split()) <= 8:
         return True
     if _LOWER_ASCII.search(line):  # a lower-case letter: not all capitals (the common case, found fast)
-        return _is_title_case_heading(line)
+        return _is_section_line(line)
     letters = [c for c in line if c.isalpha()]
     if not (len(letters) >= 4 and all(c.isupper() for c in letters) and len(line.split()) <= 8):
         return False
@@ -253,13 +186,13 @@ def _is_text_heading(line: str) -> bool:
 def _parse_html(raw: str) -> Document:
     # A saved page's JobPosting JSON-LD holds the posting: then only its
     # description needs parsing, not the whole page around it.
-    posting = _job_posting_ld_text(raw) if "ld+json" in raw else None
+    posting = job_posting_ld_text(raw) if "ld+json" in raw else None
     soup = None
     if posting is None:
         soup = make_soup(raw)
         # Searching the tree costs as much as building it; look only when the
         # markup can hold what is searched for.
-        posting = _job_posting_ld(soup) if "ld+json" in raw else None
+        posting = job_posting_ld(soup) if "ld+json" in raw else None
     if posting is not None:
         description = posting.get("description")
         if isinstance(description, str) and description.strip():
@@ -279,38 +212,10 @@ def _parse_html(raw: str) -> Document:
         title = _clean(title_tag.string) or None
     doc = _parse_html_body(soup, raw)
     if title and not doc.title:
-        doc.title = _title_from_page_title(title)
+        doc.title = title_from_page_title(title)
     if posting is not None:
         _apply_ld(doc, posting)
     return doc
-
-
-_TITLE_SEPARATOR = re.compile(r"\s+[|\u2013\u2014-]\s+")
-# What a job board puts after the title: its place ("Palo Alto, CA", "Park Ridge, IL
-# 60068") and its site ("Indeed.com").
-_TITLE_PLACE = re.compile(r"[A-Z][\w .'-]*,\s*[A-Z]{2}(?:\s+\d{5})?|remote", re.I)
-_TITLE_SITE = re.compile(r"[\w-]+\.(?:com|org|net|co\.uk)|jobs?|careers?", re.I)
-
-
-def _title_from_page_title(title: str) -> str:
-    """The job title in a page's <title>.
-
-    A job board's "Data Engineer \u2013 Systems and Configuration - Palo Alto, CA" loses
-    only its place (and site); otherwise the title is what stands before the first
-    separator ("Patient Access Lead - Mercyhealth | Careers").
-    """
-    cuts = list(_TITLE_SEPARATOR.finditer(title))
-    end, placed = len(title), False
-    for cut in reversed(cuts):
-        tail = title[cut.end():end].strip()
-        if _TITLE_PLACE.fullmatch(tail):
-            placed = True
-        elif not _TITLE_SITE.fullmatch(tail):
-            break
-        end = cut.start()
-    if placed and title[:end].strip():
-        return title[:end].strip()
-    return (title[:cuts[0].start()].strip() if cuts else "") or title.strip()
 
 
 def _parse_html_body(soup: BeautifulSoup, raw: str) -> Document:
@@ -366,47 +271,6 @@ def _walk(node: Tag, builder: _Builder) -> None:
             builder.bold_depth -= 1
         else:
             _walk(child, builder)
-
-
-def _job_posting_ld(soup: BeautifulSoup) -> dict[str, Any] | None:
-    """Return the schema.org JobPosting JSON-LD object of a page, if it has one."""
-    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
-        try:
-            data = json.loads(script.string or script.get_text() or "")
-        except (ValueError, TypeError):
-            continue
-        found = _find_job_posting(data)
-        if found is not None:
-            return _ld_without_surrogates(found)
-    return None
-
-
-def _job_posting_ld_text(raw: str) -> dict[str, Any] | None:
-    """The JobPosting JSON-LD of a page found in its markup, without building a tree."""
-    for m in _LD_SCRIPT.finditer(raw):
-        try:
-            found = _find_job_posting(json.loads(m.group(1)))
-        except ValueError:
-            continue
-        if found is not None:
-            return _ld_without_surrogates(found)
-    return None
-
-
-def _find_job_posting(data: Any) -> dict[str, Any] | None:
-    if isinstance(data, list):
-        for item in data:
-            found = _find_job_posting(item)
-            if found is not None:
-                return found
-    elif isinstance(data, dict):
-        kind = data.get("@type")
-        kinds = kind if isinstance(kind, list) else [kind]
-        if "JobPosting" in kinds:
-            return data
-        if "@graph" in data:
-            return _find_job_posting(data["@graph"])
-    return None
 
 
 def _apply_ld(doc: Document, posting: dict[str, Any]) -> None:
@@ -490,77 +354,6 @@ class _Builder:
         text = "".join(self.out)
         assign_sections(text, self.blocks)
         return Document(text=text, blocks=self.blocks)
-
-
-@functools.lru_cache(maxsize=4096)
-def classify_heading(text: str) -> str | None:
-    """Return the section kind a heading starts, or None for an unrecognised heading."""
-    text = text.strip().rstrip(":-\u2013 ").strip()
-    if len(text) > 90:
-        return None
-    for kind, pattern in SECTION_PATTERNS:
-        if pattern.search(text):
-            return kind
-    return None
-
-
-_FIELD_LINE = re.compile(r"^\s*([^:\u2013\u2014-]{1,40}?)\s*(?::|\s[\u2013\u2014-])\s*\S")
-_RULE_LINE = re.compile(r"^[\s_\-=*~.\u2013\u2014]{5,}$")
-# "customer service experience: 2 years (Preferred)": a job board's qualification line.
-_QUALIFICATION_LINE = re.compile(r"\((preferred|required)\)\s*$", re.I)
-_LEAD_IN_LINE = re.compile(r"^\s*(essential|desirable|preferred|required)\b[^:]{0,25}:", re.I)
-
-
-def assign_sections(text: str, blocks: list[Block]) -> None:
-    """Tag each block with the section its nearest heading starts."""
-    current = "other"
-    # A section opened by a lead-in line ("we can offer you a package including:")
-    # rather than a heading ends with its list: at the first paragraph after an item.
-    lead_in: str | None = None  # the section before the lead-in
-    seen_item = False
-    for block in blocks:
-        line = text[block.start:block.end]
-        if block.kind == "heading":
-            kind = classify_heading(line)
-            lead_in = None
-            # "Salary \u2013 \u00a39.21 per hour" is a field of the job, not the start
-            # of a benefits section that would swallow the text below it.
-            if kind in BOILERPLATE_SECTIONS and _FIELD_LINE.match(line):
-                block.section = kind
-                continue
-            current = kind or "other"
-            block.section = current
-            continue
-        if (q := _QUALIFICATION_LINE.search(line)) and len(line) <= 150:
-            block.section = "preferred" if q.group(1).lower() == "preferred" else "requirements"
-            continue
-        if _RULE_LINE.match(line):
-            if lead_in is not None:
-                current, lead_in = lead_in, None
-            block.section = current
-            continue
-        if lead_in is not None:
-            if block.kind == "item":
-                seen_item = True
-            elif seen_item:
-                current, lead_in = lead_in, None
-        # "Essential:" / "Desirable:" lead-ins inside a paragraph also open a section.
-        m = _LEAD_IN_LINE.match(line[:40])
-        if m:
-            current = "preferred" if m.group(1).lower() in ("desirable", "preferred") else "requirements"
-            lead_in = None
-        # "As a bank worker we offer the following benefits:-" leads into a list
-        # of the employer's own, as a heading would.
-        stripped = line.rstrip(" -\u2013")
-        if stripped.endswith(":") and len(stripped) <= 150:
-            kind = classify_heading(stripped[-90:])
-            if kind in BOILERPLATE_SECTIONS:
-                if lead_in is None:
-                    lead_in = current
-                seen_item = False
-                block.section = current = kind
-                continue
-        block.section = current
 
 
 def with_title(doc: Document, title: str | None) -> Document:

@@ -17,10 +17,14 @@ from pathlib import Path
 
 import tomllib
 
+from models.sections import SECTIONS_FILE
+
 TIERS = ("foundation", "modern")
 DATA_PACKAGE = "models.data"
 DEFAULT_SKILLSET = "medical-office-specialist"
 EXTRAS_FILE = "extra-skills.toml"
+# The other data files beside the skill sets: the extras catalogue and the section names.
+NOT_SKILLSETS = frozenset((EXTRAS_FILE, SECTIONS_FILE))
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -273,7 +277,7 @@ def builtin_ids() -> list[str]:
     """Ids of the skill sets shipped with skillgap."""
     files = resources.files(DATA_PACKAGE).iterdir()
     return sorted(
-        f.name[: -len(".toml")] for f in files if f.name.endswith(".toml") and f.name != EXTRAS_FILE
+        f.name[: -len(".toml")] for f in files if f.name.endswith(".toml") and f.name not in NOT_SKILLSETS
     )
 
 

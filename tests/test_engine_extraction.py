@@ -325,7 +325,8 @@ def test_privacy_notice_does_not_count(analyzer):
 def test_us_and_uk_wording(analyzer, text, sid, ev):
     record = analyzer.analyze(text, include_text=True)
     assert sid in skill_ids(record), record["skills"]
-    assert ev in evidence(record, sid)
+    # Evidence of one skill that overlaps or touches is one span: the words stand inside one.
+    assert any(ev in e for e in evidence(record, sid)), evidence(record, sid)
     assert_offsets_exact(record)
 
 

@@ -69,8 +69,8 @@ def test_plain_text_headings_and_bullets():
     assert_consistent(doc)
     assert blocks(doc) == [
         ("para", "other", "Medical Receptionist"),
-        ("para", "other", "About the role"),
-        ("para", "other", "We are a busy family practice."),
+        ("heading", "responsibilities", "About the role"),
+        ("para", "responsibilities", "We are a busy family practice."),
         ("heading", "responsibilities", "RESPONSIBILITIES"),
         ("item", "responsibilities", "Schedule appointments"),
         ("item", "responsibilities", "Greet patients at the front desk"),

@@ -476,6 +476,27 @@ def test_highlight_cuts_text_at_evidence_and_ignores_bad_offsets() -> None:
     assert [(s.text, s.kind) for s in segments if s.kind] == [("Epic", "skill"), ("Epic", "skill")]
 
 
+@pytest.mark.parametrize("spans", [
+    [(4, 26), (17, 26)],  # one skill's words inside another's: "medical terminology" in "knowledge of ..."
+    [(4, 17), (12, 30)],  # two that overlap in part
+    [(4, 30), (4, 30)],  # the same words for two skills
+])
+def test_every_evidence_chip_links_to_an_anchor_on_the_page(app, spans) -> None:  # type: ignore[no-untyped-def]
+    text = "Use knowledge of medical terminology daily"
+    record = {"skills": [
+        {"id": sid, "name": sid, "category": "x", "tier": "foundation", "requirement": "required",
+         "evidence": [{"text": text[a:b], "start": a, "end": b}]}
+        for sid, (a, b) in zip(("first", "second"), spans, strict=True)
+    ], "extras": [], "gaps": [], "score": 50.0}
+    view = present.result_view(record, text)
+    with app.test_request_context():
+        page = "".join(app.jinja_env.get_template(name).render(**view)
+                       for name in ("_result.html", "_posting_text.html"))
+    links = re.findall(r'<a href="#(ev-[^"]+)" class="ev">', page)
+    anchors = set(re.findall(r'id="(ev-[^"]+)"', page))
+    assert len(links) == 2 and set(links) <= anchors, (links, anchors)
+
+
 def test_pay_is_set_beside_the_skill_sets_range() -> None:
     record = {"pay": {"text": "$30,000", "currency": "USD", "annual_min": 30000,
                       "annual_max": 32000}}

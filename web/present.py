@@ -72,13 +72,18 @@ class Segment:
     kind: str | None = None  # None (plain), "skill" or "extra"
     label: str | None = None
     anchor: str | None = None
+    # The anchors of evidence spans this highlight stands for, besides its own:
+    # spans that overlap it and so are not highlighted apart.
+    covers: tuple[str, ...] = ()
 
 
 def highlight(text: str | None, record: dict[str, Any]) -> list[Segment]:
     """Cut the posting's text into plain and highlighted segments, one per evidence span.
 
-    Overlapping spans keep the first (skills before extras); offsets outside the
-    text are ignored rather than trusted.
+    Overlapping spans keep the first (skills before extras); a span left out is
+    listed in the ``covers`` of the highlight it overlaps, so that its evidence
+    link still has somewhere to go. Offsets outside the text are ignored rather
+    than trusted.
     """
     if not text:
         return []
@@ -97,6 +102,9 @@ def highlight(text: str | None, record: dict[str, Any]) -> list[Segment]:
     pos = 0
     for start, end, kind, label, anchor in spans:
         if start < pos:
+            # Spans are in order of start: the last highlight is the one this overlaps.
+            last = next(seg for seg in reversed(out) if seg.anchor)
+            last.covers += (anchor,)
             continue
         if start > pos:
             out.append(Segment(text[pos:start]))
@@ -105,6 +113,11 @@ def highlight(text: str | None, record: dict[str, Any]) -> list[Segment]:
     if pos < len(text):
         out.append(Segment(text[pos:]))
     return out
+
+
+def evidence_links(segments: list[Segment]) -> dict[str, str]:
+    """Each evidence anchor -> the anchor on the page that shows its words."""
+    return {a: seg.anchor for seg in segments if seg.anchor for a in (seg.anchor, *seg.covers)}
 
 
 def money(value: float | int | None, currency: str | None) -> str:
@@ -160,6 +173,7 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
     skillset = (record.get("skillset") or {}).get("id")
     gaps = sorted(record.get("gaps") or [], key=lambda g: (-(g.get("weight") or 0),
                                                           g.get("tier") != "modern"))
+    segments = highlight(text, record)
     return {
         "record": record,
         "score": record.get("score"),
@@ -169,7 +183,8 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
         "gaps": gaps,
         "extras": record.get("extras") or [],
         "pay": pay_view(record, skillset),
-        "segments": highlight(text, record),
+        "segments": segments,
+        "links": evidence_links(segments),
         "requirement_labels": REQUIREMENT_LABELS,
         "category_label": category_label,
     }

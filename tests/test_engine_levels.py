@@ -1,0 +1,262 @@
+"""Requirement levels that follow the posting's structure, and the sections data they come from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from models.analysis import Analyzer
+from models.evaluation import level_accuracy, load_levelled
+from models.parsing import parse_posting
+from models.sections import (
+    SECTIONS,
+    SectionsError,
+    classify_heading,
+    heading_words,
+    load_sections,
+    parse_sections,
+)
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "levels" / "postings.toml"
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.for_skillset()
+
+
+def levels(analyzer: Analyzer, text: str) -> dict[str, str]:
+    record = analyzer.analyze(text)
+    return {s["id"]: s["requirement"] for s in record["skills"] + record["extras"]}
+
+
+def sections(text: str) -> list[tuple[str, str, str]]:
+    doc = parse_posting(text)
+    return [(b.kind, b.section, doc.text[b.start:b.end]) for b in doc.blocks]
+
+
+# --- the measure ---------------------------------------------------------------------------
+
+
+def test_levels_of_us_postings_follow_their_sections(analyzer):
+    items = load_levelled(FIXTURE)
+    assert len(items) >= 20 and sum(len(i.levels) for i in items) >= 100
+    share, misses = level_accuracy(analyzer, items)
+    assert share >= 0.90, "\n".join(misses)
+
+
+# --- headings in any case, with or without a colon, in text and in HTML -------------------------
+
+DUTIES = ["What you will do", "What you'll do", "WHAT YOU WILL DO", "what you will do", "Key duties",
+          "Duties", "Responsibilities:", "Essential functions", "A day in the life", "You will be responsible for:",
+          "In this role you will", "Primary Responsibilities"]
+REQUIRED = ["You'll need", "you will need", "Minimum qualifications:", "EDUCATION/EXPERIENCE", "Must have",
+            "Requirements", "What you bring", "Qualifications", "Skills and abilities", "Required:"]
+PREFERRED = ["Preferred qualifications", "Nice to have", "nice-to-haves", "Bonus points", "Pluses",
+             "It would be great if you also had", "Desired:", "Desirable", "What would be nice", "Bonus:",
+             "PREFERRED"]
+
+
+@pytest.mark.parametrize(("heading", "kind"), [(h, "responsibilities") for h in DUTIES]
+                         + [(h, "requirements") for h in REQUIRED] + [(h, "preferred") for h in PREFERRED])
+def test_a_section_name_on_a_line_of_its_own_is_a_heading(heading, kind):
+    # "Essential functions" names the duties, but "essential" opens the requirements first: both ask.
+    kind = "requirements" if heading == "Essential functions" else kind
+    for raw in (f"Intro.\n{heading}\nAnswer the telephone.",
+                f"<p>Intro.</p><p>{heading}</p><p>Answer the telephone.</p>",
+                f"<p>Intro.</p><p><b>{heading}</b></p><p>Answer the telephone.</p>",
+                f"<p>Intro.</p><h3>{heading}</h3><ul><li>Answer the telephone.</li></ul>"):
+        assert sections(raw)[1:] == [("heading", kind, heading), (sections(raw)[2][0], kind, "Answer the telephone.")]
+
+
+@pytest.mark.parametrize("line", [
+    "Customer service experience", "Knowledge of medical terminology", "Experience with Epic",
+    "Experienced", "Scheduling", "Communication", "Plus dental and vision", "Bonus eligible role",
+])
+def test_an_ask_on_a_line_of_its_own_is_not_a_heading(line):
+    assert sections(f"Intro.\n{line}\nAnswer the telephone.")[1][0] == "para"
+
+
+@pytest.mark.parametrize(("heading", "kind"), [
+    ("Annual bonus", "benefits"), ("Sign-on bonus", "benefits"), ("What's in it for you", "benefits"),
+    ("About Riverside Clinic", "about"), ("Additional skills", "preferred"),
+])
+def test_classify_heading_reads_us_names(heading, kind):
+    assert classify_heading(heading) == kind
+
+
+# --- levels: duties and asks are required, what is nice to have is preferred ----------------------------
+
+
+@pytest.mark.parametrize("heading", DUTIES)
+def test_duties_are_required(analyzer, heading):
+    text = f"Front Desk\n{heading}\n- Greet patients at the front desk\n- Schedule appointments\n"
+    assert levels(analyzer, text) == {"front_desk": "required", "scheduling": "required"}
+
+
+@pytest.mark.parametrize("heading", PREFERRED)
+def test_items_under_a_preferred_heading_are_preferred(analyzer, heading):
+    text = f"Requirements\n- Customer service experience\n{heading}\n- Epic experience\n- Medical terminology\n"
+    found = levels(analyzer, text)
+    assert found == {"customer_service": "required", "ehr": "preferred", "medical_terminology": "preferred"}
+
+
+@pytest.mark.parametrize(("line", "level"), [
+    ("Preferred: Epic experience.", "preferred"),
+    ("Required: Epic experience.", "required"),
+    ("Epic experience a plus.", "preferred"),
+    ("Epic experience desired.", "preferred"),
+    ("Epic experience preferred.", "preferred"),
+    ("Epic experience is nice to have.", "preferred"),
+    ("Nice to have: Epic experience.", "preferred"),
+])
+def test_inline_labels_set_the_level(analyzer, line, level):
+    assert levels(analyzer, f"Medical Receptionist\n{line}")["ehr"] == level
+
+
+@pytest.mark.parametrize("duty", [
+    "Welcome patients at the front desk.", "Welcoming patients and visitors to the clinic.",
+])
+def test_welcoming_patients_is_a_duty_not_a_preference(analyzer, duty):
+    assert levels(analyzer, f"Requirements:\n{duty}")["front_desk"] == "required"
+
+
+@pytest.mark.parametrize("wording", [
+    "You will be responsible for booking admissions using Medway PAS.",
+    "You will be responsible for:\n- booking admissions using Medway PAS",
+    "Responsibilities\nBooking admissions using Medway PAS.",
+    "Key duties\n- book admissions using Medway PAS",
+])
+def test_a_duty_using_a_system_asks_for_it(analyzer, wording):
+    assert levels(analyzer, wording)["ehr"] == "required"
+
+
+def test_nhs_person_specification_keeps_its_levels(analyzer):
+    text = ("<h2>Person Specification</h2><p><strong>Essential</strong></p><p>Audio typing skills</p>"
+            "<p><strong>Desirable</strong></p><p>Knowledge of ICD-10</p>"
+            "<h3>Essential criteria</h3><ul><li>Knowledge of medical terminology</li></ul>"
+            "<h3>Desirable criteria</h3><ul><li>Experience of EMIS</li></ul>")
+    assert sections(text)[-2:] == [("heading", "preferred", "Desirable criteria"),
+                                   ("item", "preferred", "Experience of EMIS")]
+    found = levels(analyzer, text)
+    assert found == {"typing": "required", "medical_documentation": "required", "medical_coding": "preferred",
+                     "medical_terminology": "required",
+                     "ehr": "preferred"}
+
+
+# --- the data file ---------------------------------------------------------------------------------
+
+
+def test_heading_words_spell_out_contractions():
+    assert heading_words("What You\u2019ll Need & Bring:") == "what you will need and bring"
+    assert heading_words("NICE-TO-HAVES") == "nice to haves"
+
+
+def test_every_section_kind_of_the_engine_is_in_the_data():
+    kinds = [k.kind for k in load_sections().kinds]
+    for kind in ("eeo", "values", "privacy", "benefits", "apply", "preferred", "requirements",
+                 "responsibilities", "about"):
+        assert kind in kinds
+    assert SECTIONS is load_sections()
+
+
+VALID = '''filler = ["the"]
+
+[[sections]]
+kind = "preferred"
+level = "preferred"
+names = ["nice to have"]
+'''
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    (VALID.replace('"nice to have"', '"nice to have", "you\'ll need"'), "line 6: name \"you'll need\""),
+    (VALID.replace('"nice to have"', '"Nice To Have"'), "line 6: name 'Nice To Have'"),
+    (VALID.replace('level = "preferred"', 'level = "optional"'), "line 4 (section 1 'preferred'): level must be"),
+    (VALID.replace('kind = "preferred"', 'kind = "Preferred"'), "line 4 (section 1 'Preferred'): 'kind'"),
+    (VALID.replace('names = ["nice to have"]', 'names = []'), "must list at least one heading name"),
+    (VALID.replace('names = ["nice to have"]', 'names = ["x"]\nwords = ["y"]'), "unknown key(s) ['words']"),
+    (VALID + VALID.split("\n", 2)[2], "line 8 (section 2 'preferred'): duplicate kind"),
+    (VALID.replace('level = "preferred"', 'boilerplate = true\nlevel = "preferred"'), "takes no level"),
+    (VALID.replace('filler = ["the"]', 'filler = "the"'), "line 1: 'filler' must be a list"),
+    ("[[sections]\n", "sections.toml"),
+])
+def test_a_malformed_sections_file_names_the_line(text, message):
+    with pytest.raises(SectionsError) as err:
+        parse_sections(text)
+    assert message in str(err.value)
+    assert str(err.value).startswith("sections.toml")
+
+
+def test_a_valid_sections_file_is_read():
+    parsed = parse_sections(VALID)
+    assert parsed.classify("Nice-to-have") == "preferred"
+    assert parsed.is_name("Nice to have") and not parsed.is_name("Nice to have Epic")
+
+
+# --- duties without a heading ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Maintains strict confidentiality in accordance with HIPAA.", "hipaa"),
+    ("Enters physician orders into the electronic health record.", "ehr"),
+    ("Greets patients and visitors.", "front_desk"),
+    ("Verifies insurance before each visit.", "insurance_verification"),
+    ("Processes co-pays at check-in.", "front_desk"),
+    ("- Greet patients\n- Schedule appointments", "front_desk"),
+    ("- Greeting patients\n- Scheduling appointments", "front_desk"),
+    ("To greet patients at reception in a helpful manner.", "front_desk"),  # how UK postings list duties
+    ("To provide a reception service using EMIS.", "ehr"),
+])
+def test_a_sentence_that_starts_with_a_duty_asks_for_it(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "required"
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Records are scanned into Epic.", "ehr"),  # a noun, not a verb
+    ("Greet patients.", "front_desk"),  # the plain form counts only at the start of a list item
+    ("Greeting patients is what our front desk team does.", "front_desk"),  # so does the -ing form
+    ("We would love to hear from you if you:\n- know EMIS", "ehr"),  # not a "nice to have" heading
+    ("About us\nServes patients with Epic across three counties.", "ehr"),  # the employer's own
+])
+def test_what_only_looks_like_a_duty_is_not_one(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "unspecified"
+
+
+def test_the_duty_verbs_file_names_a_bad_line():
+    from models.context import DUTY_VERBS, DUTY_VERBS_THIRD_PERSON, load_duty_verbs
+
+    assert {"greets", "verifies", "processes", "enters"} <= DUTY_VERBS_THIRD_PERSON and "greet" in DUTY_VERBS
+    assert load_duty_verbs("# verbs\ngreet\n\nenter  # a comment\n") == {"greet", "enter"}
+    with pytest.raises(ValueError, match=r"duty-verbs.txt, line 3: 'Check in' is not one lower-case word"):
+        load_duty_verbs("greet\nenter\nCheck in\n")
+
+
+# --- a sentence that states both levels ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Medical terminology required, ICD-10 knowledge preferred.",
+     {"medical_terminology": "required", "medical_coding": "preferred"}),
+    ("Qualifications\nStrong customer service skills, Epic experience a plus.",
+     {"customer_service": "required", "ehr": "preferred"}),
+    ("Qualifications\nMust have medical terminology; Epic preferred.",
+     {"medical_terminology": "required", "ehr": "preferred"}),
+    ("Requirements\nExperience with Epic, Cerner, or Athena preferred; HIPAA training required.",
+     {"ehr": "preferred", "hipaa": "required"}),
+    ("Preferred: Epic, Cerner and medical terminology.", {"ehr": "preferred", "medical_terminology": "preferred"}),
+    ("CPC preferred but not required.", {"coding_certification": "preferred"}),
+])
+def test_each_clause_keeps_its_own_level(analyzer, text, expected):
+    assert levels(analyzer, text) == expected
+
+
+@pytest.mark.parametrize(("text", "level"), [
+    ("Requirements\nCustomer service experience plus knowledge of Epic.", "required"),  # "plus" as "and"
+    ("Requirements\nEpic experience is a big plus.", "preferred"),
+    ("Requirements\nEpic experience a plus.", "preferred"),
+    ("Requirements\nEpic (plus)", "preferred"),
+])
+def test_plus_prefers_only_as_a_verdict(analyzer, text, level):
+    assert levels(analyzer, text)["ehr"] == level

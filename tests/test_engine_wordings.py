@@ -1,0 +1,107 @@
+"""Classes of wording a skill must be found in, each tested over several wordings, and its evidence."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.analysis import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.for_skillset()
+
+
+def found(analyzer: Analyzer, text: str) -> dict[str, dict]:
+    record = analyzer.analyze(text)
+    return {s["id"]: s for s in record["skills"] + record["extras"]}
+
+
+@pytest.mark.parametrize("duty", [
+    "Schedule follow-up visits for patients.",
+    "Schedules follow up visits with the physician.",
+    "Scheduling new patient consults.",
+    "Schedules consults and procedures for the clinic's patients.",
+    "Book outpatient procedures for patients.",
+    "Reschedules patient exams when a provider is out.",
+    "Arranges follow-ups for patients after discharge.",
+])
+def test_appointments_by_another_name_are_scheduling(analyzer, duty):
+    assert found(analyzer, f"Duties\n- {duty}")["scheduling"]["requirement"] == "required"
+
+
+@pytest.mark.parametrize("not_scheduling", [
+    "Schedule site visits with clients.",  # no patient, clinic or doctor in the posting
+    "Book a visit to see our site.",
+])
+def test_visits_outside_a_clinic_are_not_scheduling(analyzer, not_scheduling):
+    assert "scheduling" not in found(analyzer, f"Duties\n- {not_scheduling}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Enters physician orders into the electronic health record.",
+    "Enter orders in the electronic medical record.",
+    "Documents patient visits in the EHR.",
+    "Updates patient charts in the EMR.",
+    "Inputs referrals into Epic.",
+    "Records vital signs in the electronic health record (EHR) system.",
+])
+def test_a_verb_and_an_ehr_is_the_ehr_and_a_duty(analyzer, duty):
+    assert found(analyzer, f"Job duties\n{duty}")["ehr"]["requirement"] == "required"
+
+
+@pytest.mark.parametrize("duty", [
+    "Communicates with patients and visitors, greeting them upon arrival.",
+    "Greets each patient warmly on arrival.",
+    "Welcomes visitors on arrival and directs them.",
+    "Welcoming patients upon their arrival at the practice.",
+    "Greet and check patients in.",
+])
+def test_greeting_patients_on_arrival_is_the_front_desk(analyzer, duty):
+    assert found(analyzer, f"Duties\n{duty}")["front_desk"]["requirement"] == "required"
+
+
+@pytest.mark.parametrize(("item", "sid"), [
+    ("Communication", "communication"),
+    ("communication", "communication"),
+    ("Written communication", "communication"),
+    ("Customer service", "customer_service"),
+    ("Typing", "typing"),
+    ("Scheduling", "scheduling"),
+    ("Data entry", "data_entry"),
+])
+def test_a_bare_item_that_is_a_skills_name_is_that_skill(analyzer, item, sid):
+    for raw in (f"Skills\n- {item}\n- Teamwork", f"<h3>Skills</h3><ul><li>{item}</li><li>Teamwork</li></ul>"):
+        assert found(analyzer, raw)[sid]["requirement"] == "required"
+
+
+def test_communication_named_in_a_sentence_is_not_a_bare_item(analyzer):
+    assert "communication" not in found(analyzer, "Duties\n- Handle communication with suppliers")
+
+
+@pytest.mark.parametrize("wording", [
+    "CMAA", "CMAA certification", "cmaa certification", "CMAA-certified",
+    "Certified Medical Administrative Assistant", "certified medical administrative assistant (CMAA)",
+    "Certified Medical Administrative Assistant (CMAA) through the NHA",
+    "NHA Certified Medical Administrative Assistant credential",
+    "Medical Administrative Assistant certification",
+])
+def test_the_cmaa_counts_as_the_cmaa_only(analyzer, wording):
+    skills = found(analyzer, f"Requirements\n- {wording} required")
+    assert "cmaa" in skills and "ma_certification" not in skills
+
+
+@pytest.mark.parametrize(("text", "sid", "chip"), [
+    ("Working knowledge of medical terminology", "medical_terminology", "knowledge of medical terminology"),
+    ("Requirements: knowledge of medical terminology and anatomy", "medical_terminology",
+     "knowledge of medical terminology"),
+])
+def test_touching_evidence_of_one_skill_is_one_chip(analyzer, text, sid, chip):
+    evidence = found(analyzer, text)[sid]["evidence"]
+    assert [e["text"] for e in evidence] == [chip]
+    assert text[evidence[0]["start"]:evidence[0]["end"]] == chip
+
+
+def test_evidence_of_one_skill_far_apart_stays_apart(analyzer):
+    text = "Requirements: Epic experience. We use Epic daily."
+    assert [e["text"] for e in found(analyzer, text)["ehr"]["evidence"]] == ["Epic", "Epic"]
