@@ -69,7 +69,8 @@ class Skill:
     # Phrases that look like an alias but mean something else ("coding club").
     not_aliases: tuple[str, ...] = ()
     medical: bool = False
-    line: int = 0
+    # Where the skill stands in its file, for messages; not part of what it means.
+    line: int = field(default=0, compare=False, repr=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,8 +82,11 @@ class SkillSet:
     skills: tuple[Skill, ...]
     pay: dict[str, object] = field(default_factory=dict)
     source: str = ""
-    # Of the file's text (and its base's): edited aliases make another digest.
+    # Of the parsed data (skills, aliases, pay; not comments or layout): an edited
+    # alias makes another digest.
     digest: str = ""
+    # Shipped with skillgap, so its declared version is a release (see ``analysis_version``).
+    builtin: bool = False
 
     def get(self, skill_id: str) -> Skill | None:
         return next((s for s in self.skills if s.id == skill_id), None)
@@ -142,7 +146,7 @@ def _parse_alias(raw: object, where: str) -> Alias:
     raise SkillSetError(f"{where}: an alias must be a string or a table, not {type(raw).__name__}")
 
 
-def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> SkillSet:
+def parse_skillset(text: str, source: str, *, require_skills: bool = True, builtin: bool = False) -> SkillSet:
     """Parse and validate a skill set from TOML text; ``source`` names it in errors."""
     try:
         data = tomllib.loads(text)
@@ -154,14 +158,16 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
     skills_raw = data.get("skills", [])
     if not isinstance(skills_raw, list) or (require_skills and not skills_raw):
         raise SkillSetError(f"{source}: no [[skills]] tables found")
+    version = data.get("version", "1")
+    if not isinstance(version, str | int | float) or isinstance(version, bool) or not 0 < len(str(version)) <= 24:
+        raise SkillSetError(f"{source}, line {_line_of(text, 'version')}: 'version' must be a short string "
+                            "(at most 24 characters), e.g. \"2026.11.1\"")
     base = data.get("base")
     inherited: dict[str, Skill] = {}
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if base is not None:
         if not isinstance(base, str):
             raise SkillSetError(f"{source}, line {_line_of(text, 'base')}: 'base' must be a skill-set id")
         for parent in (load_skillset(base), load_extras()):
-            digest = hashlib.sha256((digest + parent.digest).encode()).hexdigest()
             for skill in parent.skills:
                 inherited.setdefault(skill.id, skill)
     skills: list[Skill] = []
@@ -233,40 +239,38 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
     pay = data.get("pay", {})
     if not isinstance(pay, dict):
         raise SkillSetError(f"{source}: [pay] must be a table")
+    meaning = (data["id"].strip(), data["name"].strip(), str(version), tuple(skills), sorted(pay.items()))
     return SkillSet(
         id=data["id"].strip(),
         name=data["name"].strip(),
-        version=str(data.get("version", "1")),
+        version=str(version),
         description=str(data.get("description", "")).strip(),
         skills=tuple(skills),
         pay=pay,
         source=source,
-        digest=digest[:16],
+        digest=hashlib.sha256(repr(meaning).encode("utf-8")).hexdigest()[:16],
+        builtin=builtin,
     )
 
 
-# Part of every analysis version. The engine's own source is too (``_engine_digest``),
-# so that a change to its code is never served the analyses of the code before it.
-ENGINE_VERSION = 2
+# The engine's release. Bump it with every change to the engine's code or to its own
+# data (models/*.py, extra-skills.toml, background-phrases.txt, locale cues) that
+# changes any analysis output: stored analyses of an older release are made again.
+# A change that leaves every output the same (a comment, a refactor, a speed-up)
+# keeps it, and so keeps the stored analyses. A built-in skill set's data has a
+# release of its own: its declared ``version``, bumped when its data changes.
+ENGINE_VERSION = 3
 
 
 def analysis_version(skillset: SkillSet) -> str:
-    """The version stored analyses are kept under: the skill set's own, then a digest
-    of its data, the extras catalogue and the engine (its version and source).
+    """The version stored analyses are kept under, beside the skill set's id: its
+    declared version and the engine's release ("2026.11.1+engine3").
 
+    A user's own skill-set file has no release, so a digest of its data follows.
     An identical posting is analysed once per (skill-set id, analysis version).
     """
-    parts = f"{skillset.digest}|{load_extras().digest}|{ENGINE_VERSION}|{_engine_digest()}"
-    return f"{skillset.version}+{hashlib.sha256(parts.encode()).hexdigest()[:10]}"
-
-
-@functools.lru_cache(maxsize=1)
-def _engine_digest() -> str:
-    """A digest of the engine's modules (``models/*.py``), as installed."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    version = f"{skillset.version}+engine{ENGINE_VERSION}"
+    return version if skillset.builtin else f"{version}.{skillset.digest[:10]}"
 
 
 def builtin_ids() -> list[str]:
@@ -299,7 +303,7 @@ def _load_cached(key: str, mtime: float) -> SkillSet:
             f"unknown skill set {key!r}; built-in ones are: {', '.join(builtin_ids())}, "
             "or give the path of a .toml file"
         )
-    return parse_skillset(resource.read_text(encoding="utf-8"), f"{key}.toml")
+    return parse_skillset(resource.read_text(encoding="utf-8"), f"{key}.toml", builtin=True)
 
 
 def load_skillset(id_or_path: str | None = None) -> SkillSet:
@@ -319,4 +323,4 @@ def load_skillset(id_or_path: str | None = None) -> SkillSet:
 def load_extras() -> SkillSet:
     """The catalogue of skills outside any one skill set, used to report extras."""
     text = (resources.files(DATA_PACKAGE) / EXTRAS_FILE).read_text(encoding="utf-8")
-    return parse_skillset(text, EXTRAS_FILE)
+    return parse_skillset(text, EXTRAS_FILE, builtin=True)
