@@ -100,3 +100,24 @@ def _from_ld(salary: dict[str, Any]) -> dict[str, Any] | None:
         "annual_min": round(_annual(low_f, period)),
         "annual_max": round(_annual(high_f, period)),
     }
+
+
+def compare_pay(found: dict[str, Any], range_: dict[str, Any]) -> str | None:
+    """Set a posting's pay (``find_pay``) beside a skill set's range, both a year.
+
+    "within": all of it inside the range; "below" or "above": all of it outside;
+    "overlaps": partly inside. None when the currencies differ: a pound salary is
+    never compared with a dollar range.
+    """
+    if found.get("currency") != range_.get("currency"):
+        return None
+    per_year = PER_YEAR.get(str(range_.get("period") or "year"), 1)
+    low, high = found["annual_min"], found["annual_max"]
+    r_low, r_high = range_["min"] * per_year, range_["max"] * per_year
+    if high < r_low:
+        return "below"
+    if low > r_high:
+        return "above"
+    if r_low <= low and high <= r_high:
+        return "within"
+    return "overlaps"

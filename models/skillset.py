@@ -17,6 +17,8 @@ from pathlib import Path
 
 import tomllib
 
+from models.locale import LOCALES_FILE, known_locales
+
 TIERS = ("foundation", "modern")
 DATA_PACKAGE = "models.data"
 DEFAULT_SKILLSET = "medical-office-specialist"
@@ -69,8 +71,17 @@ class Skill:
     # Phrases that look like an alias but mean something else ("coding club").
     not_aliases: tuple[str, ...] = ()
     medical: bool = False
+    # The locales where the skill applies ("US"); empty: everywhere.
+    applies: tuple[str, ...] = ()
+    # What stands for it where it does not apply ("AMSPAR qualifications").
+    counterpart: str = ""
     # Where the skill stands in its file, for messages; not part of what it means.
     line: int = field(default=0, compare=False, repr=False)
+
+
+    def applies_in(self, locale: str | None) -> bool:
+        """Whether the skill counts for a posting of this locale (None: unknown, all count)."""
+        return locale is None or not self.applies or locale in self.applies
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +91,9 @@ class SkillSet:
     version: str
     description: str
     skills: tuple[Skill, ...]
-    pay: dict[str, object] = field(default_factory=dict)
+    # Pay ranges by locale ("US", "UK"; "" for a range given without one): each with
+    # currency, period, min, max and source.
+    pay: dict[str, dict[str, object]] = field(default_factory=dict)
     source: str = ""
     # Of the parsed data (skills, aliases, pay; not comments or layout): an edited
     # alias makes another digest.
@@ -94,6 +107,20 @@ class SkillSet:
     @property
     def ids(self) -> list[str]:
         return [s.id for s in self.skills]
+
+    def pay_range(self, locale: str | None, currency: str | None = None) -> dict[str, object] | None:
+        """The pay range for a posting of this locale; with no locale, the one in its currency.
+
+        A range in another currency than the posting's is never returned for it.
+        """
+        if locale is not None:
+            found = self.pay.get(locale) or self.pay.get("")
+        else:
+            found = next((r for r in self.pay.values() if currency and r.get("currency") == currency),
+                         None if currency else self.pay.get(""))
+        if found and currency and found.get("currency") != currency:
+            return None
+        return found
 
 
 def _line_of(text: str, needle: str, start: int = 0) -> int:
@@ -181,7 +208,9 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
             raw = {
                 "id": parent.id, "name": parent.name, "category": parent.category,
                 "tier": parent.tier, "weight": parent.weight, "why": parent.why,
-                "medical": parent.medical, **raw,
+                "medical": parent.medical,
+                **({"applies": list(parent.applies), "counterpart": parent.counterpart} if parent.applies else {}),
+                **raw,
                 "aliases": list(parent.aliases) or ["?"], "not_aliases": list(parent.not_aliases),
             }
         sid = raw.get("id") if isinstance(raw, dict) else None
@@ -219,9 +248,23 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
             raise SkillSetError(f"{where}: 'not_aliases' must be a list of strings")
         unknown = set(raw) - {
             "id", "name", "category", "tier", "weight", "why", "aliases", "not_aliases", "medical",
+            "applies", "counterpart",
         }
         if unknown:
             raise SkillSetError(f"{where}: unknown key(s) {sorted(unknown)}")
+        applies = raw.get("applies", [])
+        if not isinstance(applies, list) or not applies and "applies" in raw \
+                or not all(a in known_locales() for a in applies):
+            raise SkillSetError(f"{_key_where(text, 'applies', source, line, n, sid)}: 'applies' must be a "
+                                f"non-empty list of locales, of {', '.join(known_locales())} "
+                                "(leave it out for everywhere)")
+        counterpart = raw.get("counterpart", "")
+        if not isinstance(counterpart, str):
+            raise SkillSetError(f"{_key_where(text, 'counterpart', source, line, n, sid)}: "
+                                "'counterpart' must be a string")
+        if counterpart.strip() and not applies:
+            raise SkillSetError(f"{_key_where(text, 'counterpart', source, line, n, sid)}: 'counterpart' "
+                                "says what stands for the skill where it does not apply; give 'applies' too")
         skills.append(
             Skill(
                 id=sid,
@@ -233,12 +276,12 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
                 aliases=aliases,
                 not_aliases=tuple(not_aliases),
                 medical=bool(raw.get("medical", False)),
+                applies=tuple(applies),
+                counterpart=counterpart.strip(),
                 line=line,
             )
         )
-    pay = data.get("pay", {})
-    if not isinstance(pay, dict):
-        raise SkillSetError(f"{source}: [pay] must be a table")
+    pay = _parse_pay(data.get("pay", {}), text, source)
     meaning = (data["id"].strip(), data["name"].strip(), str(version), tuple(skills), sorted(pay.items()))
     return SkillSet(
         id=data["id"].strip(),
@@ -251,6 +294,54 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
         digest=hashlib.sha256(repr(meaning).encode("utf-8")).hexdigest()[:16],
         builtin=builtin,
     )
+
+
+def _key_where(text: str, key: str, source: str, line: int, n: int, sid: str) -> str:
+    """Where a skill's own key stands: "file, line L (skill N 'id')"; the skill's line if not found."""
+    lines = text.splitlines()
+    found = line
+    for i in range(max(line, 1), len(lines) + 1):
+        if i > line and lines[i - 1].lstrip().startswith("[[skills]]"):
+            break
+        if re.match(rf"\s*{key}\s*=", lines[i - 1]):
+            found = i
+            break
+    return f"{source}, line {found or '?'} (skill {n} {sid!r})"
+
+
+PAY_PERIODS = ("hour", "day", "week", "month", "year")
+
+
+def _parse_pay(raw: object, text: str, source: str) -> dict[str, dict[str, object]]:
+    """Validate [pay.US], [pay.UK], ... (or one [pay] range for everywhere); key them by locale."""
+    if not isinstance(raw, dict):
+        raise SkillSetError(f"{source}, line {_line_of(text, '[pay')}: [pay] must be a table")
+    if not raw:
+        return {}
+    ranges = {"": raw} if "currency" in raw or "min" in raw else raw
+    out: dict[str, dict[str, object]] = {}
+    for locale, table in ranges.items():
+        head = f"[pay.{locale}]" if locale else "[pay]"
+        where = f"{source}, line {_line_of(text, head) or _line_of(text, '[pay')}"
+        if locale and locale not in known_locales():
+            raise SkillSetError(f"{where}: {head}: unknown locale; use one of {', '.join(known_locales())}")
+        if not isinstance(table, dict):
+            raise SkillSetError(f"{where}: {head} must be a table of currency, period, min, max, source")
+        unknown = set(table) - {"currency", "period", "min", "max", "source"}
+        if unknown:
+            raise SkillSetError(f"{where}: {head}: unknown key(s) {sorted(unknown)}")
+        currency, low, high = table.get("currency"), table.get("min"), table.get("max")
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
+            raise SkillSetError(f"{where}: {head}: 'currency' must be a currency code such as \"USD\"")
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in (low, high)) \
+                or low > high:  # type: ignore[operator]
+            raise SkillSetError(f"{where}: {head}: 'min' and 'max' must be positive numbers, min <= max")
+        if table.get("period", "year") not in PAY_PERIODS:
+            raise SkillSetError(f"{where}: {head}: 'period' must be one of {', '.join(PAY_PERIODS)}")
+        if not isinstance(table.get("source", ""), str):
+            raise SkillSetError(f"{where}: {head}: 'source' must be a string")
+        out[locale] = {"period": "year", "source": "", **table, "locale": locale or None}
+    return out
 
 
 # The engine's release. Bump it with every change to the engine's code or to its own
@@ -277,7 +368,7 @@ def builtin_ids() -> list[str]:
     """Ids of the skill sets shipped with skillgap."""
     files = resources.files(DATA_PACKAGE).iterdir()
     return sorted(
-        f.name[: -len(".toml")] for f in files if f.name.endswith(".toml") and f.name != EXTRAS_FILE
+        f.name[: -len(".toml")] for f in files if f.name.endswith(".toml") and f.name not in (EXTRAS_FILE, LOCALES_FILE)
     )
 
 

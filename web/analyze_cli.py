@@ -74,7 +74,8 @@ def _records(
             progress = Progress(multi and progress_wanted, size)
             for item in iter_postings(raw, source, text_column=text_column):
                 if isinstance(item, Posting):
-                    record = _analyze_one(analyzer, item.text, id=item.id, title=item.title, company=item.company)
+                    record = _analyze_one(analyzer, item.text, id=item.id, title=item.title, company=item.company,
+                                          location=item.fields.get("location"))
                 else:
                     record = _error_record(item.id or str(item.row), item.message)
                 progress.update(raw.tell() if multi else None)
@@ -94,7 +95,7 @@ def _analyze_one(analyzer: Any, text: str, *, id: str, **fields: Any) -> dict[st
 
 def _error_record(posting_id: str, message: str) -> dict[str, Any]:
     return {"id": posting_id, "title": None, "company": None, "skills": [], "score": None,
-            "coverage": None, "gaps": [], "extras": [], "pay": None, "error": message}
+            "coverage": None, "gaps": [], "extras": [], "pay": None, "locale": None, "error": message}
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
