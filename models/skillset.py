@@ -108,6 +108,21 @@ class SkillSet:
     def ids(self) -> list[str]:
         return [s.id for s in self.skills]
 
+    def to_json(self, *, skills: bool = True) -> dict[str, object]:
+        """What the skill set says, as JSON: for the API, the CLI and the pages."""
+        out: dict[str, object] = {
+            "id": self.id, "name": self.name, "version": self.version, "description": self.description,
+            "skills_count": len(self.skills),
+            "pay": [{k: v for k, v in r.items()} for r in self.pay.values()],
+        }
+        if skills:
+            out["skills"] = [
+                {"id": s.id, "name": s.name, "category": s.category, "tier": s.tier, "weight": s.weight,
+                 "why": s.why, "applies": list(s.applies) or None, "counterpart": s.counterpart or None}
+                for s in self.skills
+            ]
+        return out
+
     def pay_range(self, locale: str | None, currency: str | None = None) -> dict[str, object] | None:
         """The pay range for a posting of this locale; with no locale, the one in its currency.
 
@@ -340,7 +355,8 @@ def _parse_pay(raw: object, text: str, source: str) -> dict[str, dict[str, objec
             raise SkillSetError(f"{where}: {head}: 'period' must be one of {', '.join(PAY_PERIODS)}")
         if not isinstance(table.get("source", ""), str):
             raise SkillSetError(f"{where}: {head}: 'source' must be a string")
-        out[locale] = {"period": "year", "source": "", **table, "locale": locale or None}
+        out[locale] = {"locale": locale or None, "currency": currency, "period": table.get("period", "year"),
+                       "min": low, "max": high, "source": table.get("source", "")}
     return out
 
 
