@@ -18,6 +18,7 @@ from pathlib import Path
 import tomllib
 
 from models.locale import LOCALES_FILE, known_locales
+from models.pay import PayRangeError, parse_pay_ranges
 
 TIERS = ("foundation", "modern")
 DATA_PACKAGE = "models.data"
@@ -78,7 +79,6 @@ class Skill:
     # Where the skill stands in its file, for messages; not part of what it means.
     line: int = field(default=0, compare=False, repr=False)
 
-
     def applies_in(self, locale: str | None) -> bool:
         """Whether the skill counts for a posting of this locale (None: unknown, all count)."""
         return locale is None or not self.applies or locale in self.applies
@@ -113,7 +113,7 @@ class SkillSet:
         out: dict[str, object] = {
             "id": self.id, "name": self.name, "version": self.version, "description": self.description,
             "skills_count": len(self.skills),
-            "pay": [{k: v for k, v in r.items()} for r in self.pay.values()],
+            "pay": [dict(r) for r in self.pay.values()],
         }
         if skills:
             out["skills"] = [
@@ -296,7 +296,10 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
                 line=line,
             )
         )
-    pay = _parse_pay(data.get("pay", {}), text, source)
+    try:
+        pay = parse_pay_ranges(data.get("pay", {}), known_locales())
+    except PayRangeError as exc:
+        raise SkillSetError(f"{source}, line {_line_of(text, exc.head) or _line_of(text, '[pay')}: {exc}") from None
     meaning = (data["id"].strip(), data["name"].strip(), str(version), tuple(skills), sorted(pay.items()))
     return SkillSet(
         id=data["id"].strip(),
@@ -313,51 +316,10 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
 
 def _key_where(text: str, key: str, source: str, line: int, n: int, sid: str) -> str:
     """Where a skill's own key stands: "file, line L (skill N 'id')"; the skill's line if not found."""
-    lines = text.splitlines()
-    found = line
-    for i in range(max(line, 1), len(lines) + 1):
-        if i > line and lines[i - 1].lstrip().startswith("[[skills]]"):
-            break
-        if re.match(rf"\s*{key}\s*=", lines[i - 1]):
-            found = i
-            break
-    return f"{source}, line {found or '?'} (skill {n} {sid!r})"
-
-
-PAY_PERIODS = ("hour", "day", "week", "month", "year")
-
-
-def _parse_pay(raw: object, text: str, source: str) -> dict[str, dict[str, object]]:
-    """Validate [pay.US], [pay.UK], ... (or one [pay] range for everywhere); key them by locale."""
-    if not isinstance(raw, dict):
-        raise SkillSetError(f"{source}, line {_line_of(text, '[pay')}: [pay] must be a table")
-    if not raw:
-        return {}
-    ranges = {"": raw} if "currency" in raw or "min" in raw else raw
-    out: dict[str, dict[str, object]] = {}
-    for locale, table in ranges.items():
-        head = f"[pay.{locale}]" if locale else "[pay]"
-        where = f"{source}, line {_line_of(text, head) or _line_of(text, '[pay')}"
-        if locale and locale not in known_locales():
-            raise SkillSetError(f"{where}: {head}: unknown locale; use one of {', '.join(known_locales())}")
-        if not isinstance(table, dict):
-            raise SkillSetError(f"{where}: {head} must be a table of currency, period, min, max, source")
-        unknown = set(table) - {"currency", "period", "min", "max", "source"}
-        if unknown:
-            raise SkillSetError(f"{where}: {head}: unknown key(s) {sorted(unknown)}")
-        currency, low, high = table.get("currency"), table.get("min"), table.get("max")
-        if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
-            raise SkillSetError(f"{where}: {head}: 'currency' must be a currency code such as \"USD\"")
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in (low, high)) \
-                or low > high:  # type: ignore[operator]
-            raise SkillSetError(f"{where}: {head}: 'min' and 'max' must be positive numbers, min <= max")
-        if table.get("period", "year") not in PAY_PERIODS:
-            raise SkillSetError(f"{where}: {head}: 'period' must be one of {', '.join(PAY_PERIODS)}")
-        if not isinstance(table.get("source", ""), str):
-            raise SkillSetError(f"{where}: {head}: 'source' must be a string")
-        out[locale] = {"locale": locale or None, "currency": currency, "period": table.get("period", "year"),
-                       "min": low, "max": high, "source": table.get("source", "")}
-    return out
+    lines = text.splitlines()[max(line, 1) - 1:]
+    end = next((i for i, t in enumerate(lines) if i and t.lstrip().startswith("[[skills]]")), len(lines))
+    at = next((i for i, t in enumerate(lines[:end]) if re.match(rf"\s*{key}\s*=", t)), None)
+    return f"{source}, line {line + at if at is not None and line else line or '?'} (skill {n} {sid!r})"
 
 
 # The engine's release. Bump it with every change to the engine's code or to its own
