@@ -39,47 +39,79 @@ SPELLING = 1
 MIN_POINTS = 2
 
 
+# What is not part of a word: cues and postings are both cut into words there
+# ("A&E" is "A E", "401(k)" is "401 k").
+_NOT_WORD = re.compile(r"[^\w']+")
+# A state code before a ZIP code ("CO 80202"), after a city ("Denver, CO").
+_STATE_ZIP = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?(?!\d)")
+_CITY_STATE = re.compile(r",\s([A-Z]{2})(?![\w-])")
+
+
+@dataclass(frozen=True)
+class Phrases:
+    """Phrases found by their first word among a posting's words, whatever their number.
+    Phrases written in lower case match in any case.
+
+    Each table maps a first word to its phrases, each as its words joined by spaces
+    between spaces, to be found in the text's words joined the same way.
+    """
+
+    cased: dict[str, tuple[str, ...]]
+    any_case: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, phrases: list[str], *, any_case: bool = False) -> Phrases:
+        cased: dict[str, list[str]] = {}
+        uncased: dict[str, list[str]] = {}
+        for phrase in phrases:
+            words = _NOT_WORD.sub(" ", phrase).split()
+            table = uncased if any_case or phrase == phrase.lower() else cased
+            if table is uncased:
+                words = [w.lower() for w in words]
+            table.setdefault(words[0], []).append(f" {' '.join(words)} ")
+        return cls({k: tuple(v) for k, v in cased.items()}, {k: tuple(v) for k, v in uncased.items()})
+
+    def found(self, text: _Text) -> set[str]:
+        """The distinct phrases among the text's words."""
+        return {
+            phrase
+            for table, words, joined in ((self.cased, text.word_set, text.joined),
+                                         (self.any_case, text.lowered_set, text.joined_lower))
+            for first in words.intersection(table)
+            for phrase in table[first]
+            if phrase.count(" ") == 2 or phrase in joined  # one word: found already
+        }
+
+
 @dataclass(frozen=True)
 class Locale:
-    """One locale's cues, compiled."""
+    """One locale's cues, ready to look up."""
 
     code: str
     name: str
     currency: str
     country_names: frozenset[str]
     regions: frozenset[str]  # names and codes, as written
-    cues: re.Pattern[str] | None
+    region_codes: frozenset[str]
+    cues: Phrases
     patterns: tuple[re.Pattern[str], ...]
-    spelling: re.Pattern[str] | None
-    region_names: re.Pattern[str] | None
-    state_zip: re.Pattern[str] | None
-    city_state: re.Pattern[str] | None
-
-
-def _words(words: list[str], *, any_case: bool = False) -> re.Pattern[str] | None:
-    """One pattern for whole words; lower-case words (or all, with ``any_case``) in any case."""
-    if not words:
-        return None
-    alts = [re.escape(w) if w != w.lower() and not any_case else f"(?i:{re.escape(w)})" for w in words]
-    return re.compile(r"(?<![\w-])(?:" + "|".join(sorted(alts, key=len, reverse=True)) + r")(?![\w-])")
+    spelling: Phrases
+    region_names: Phrases
 
 
 def _locale(code: str, data: dict[str, Any]) -> Locale:
     regions: dict[str, str] = data.get("regions", {})
-    codes = sorted(set(regions.values()))
-    code_alt = "|".join(codes)
     return Locale(
         code=code,
         name=str(data.get("name", code)),
         currency=str(data.get("currency", "")),
         country_names=frozenset(n.casefold() for n in data.get("country_names", [])),
-        regions=frozenset([*regions, *codes]),
-        cues=_words(list(data.get("cues", []))),
+        regions=frozenset([*regions, *regions.values()]),
+        region_codes=frozenset(regions.values()),
+        cues=Phrases.of(list(data.get("cues", []))),
         patterns=tuple(re.compile(p) for p in data.get("patterns", [])),
-        spelling=_words(list(data.get("spelling", [])), any_case=True),
-        region_names=_words(list(regions)),
-        state_zip=re.compile(rf"(?<![\w-])(?:{code_alt})\s+\d{{5}}(?:-\d{{4}})?(?!\d)") if codes else None,
-        city_state=re.compile(rf"[a-z],\s(?:{code_alt})(?![\w-])") if codes else None,
+        spelling=Phrases.of(list(data.get("spelling", [])), any_case=True),
+        region_names=Phrases.of(list(regions)),
     )
 
 
@@ -113,7 +145,7 @@ def locale_points(doc: Document, pay: dict[str, Any] | None = None, location: st
     countries = _ld_strings(doc.fields.get("jobLocation"), ("addressCountry",))
     ld_regions = _ld_strings(doc.fields.get("jobLocation"), ("addressRegion",))
     parts = [p.strip() for p in re.split(r"[,;|/]", location or "") if p.strip()]
-    text = doc.text
+    texts = [_Text(doc.text), _Text(location or "")]
     points: dict[str, int] = {}
     for loc in load_locales():
         n = 0
@@ -123,31 +155,39 @@ def locale_points(doc: Document, pay: dict[str, Any] | None = None, location: st
             n += LOCATION_REGION
         if any(p.casefold() in loc.country_names for p in parts):
             n += LOCATION_COUNTRY
-        if any(p in loc.regions or (loc.state_zip and loc.state_zip.fullmatch(p)) for p in parts):
+        if any(p in loc.regions or _STATE_ZIP.fullmatch(p) and p[:2] in loc.region_codes for p in parts):
             n += LOCATION_REGION
         if pay and pay.get("currency") == loc.currency:
             n += CURRENCY
-        for where in (text, location or ""):
-            n += _text_points(loc, where)
-        points[loc.code] = n
+        points[loc.code] = n + sum(_text_points(loc, text) for text in texts)
     return points
 
 
-def _text_points(loc: Locale, text: str) -> int:
-    if not text:
+class _Text:
+    """A text with its words, found once for every locale."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.joined = f" {_NOT_WORD.sub(' ', text)} "
+        self.joined_lower = self.joined.lower()
+        self.word_set = set(self.joined.split())
+        self.lowered_set = set(self.joined_lower.split())
+        self.state_zip = {m.group(1) for m in _STATE_ZIP.finditer(text)}
+        # "Denver, CO": a lower-case letter before the comma.
+        self.city_state = {m.group(1) for m in _CITY_STATE.finditer(text) if text[m.start() - 1:m.start()].islower()}
+
+
+def _text_points(loc: Locale, text: _Text) -> int:
+    if not text.text:
         return 0
-    n = 0
-    if loc.cues:
-        n += CUE * len({m.group(0).casefold() for m in loc.cues.finditer(text)})
-    n += CUE * sum(1 for p in loc.patterns if p.search(text))
-    if loc.state_zip and loc.state_zip.search(text):
+    n = CUE * len(loc.cues.found(text))
+    n += CUE * sum(1 for p in loc.patterns if p.search(text.text))
+    if text.state_zip & loc.region_codes:
         n += STATE_ZIP
-    if loc.city_state and loc.city_state.search(text):
+    if text.city_state & loc.region_codes:
         n += CITY_STATE
-    if loc.region_names:
-        n += REGION_NAME * min(2, len({m.group(0) for m in loc.region_names.finditer(text)}))
-    if loc.spelling:
-        n += SPELLING * len({m.group(0).casefold() for m in loc.spelling.finditer(text)})
+    n += REGION_NAME * min(2, len(loc.region_names.found(text)))
+    n += SPELLING * len(loc.spelling.found(text))
     return n
 
 
