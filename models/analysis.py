@@ -12,6 +12,7 @@ from typing import Any
 
 from models.extraction import Extractor
 from models.inputs import check_text
+from models.locale import detect_locale
 from models.matcher import SkillMatcher
 from models.parsing import parse_posting, with_title
 from models.pay import find_pay
@@ -44,11 +45,13 @@ class Analyzer:
         id: str | None = None,
         title: str | None = None,
         company: str | None = None,
+        location: str | None = None,
         include_text: bool = False,
     ) -> dict[str, Any]:
         """Return the analysis record of one posting (plain text or HTML).
 
-        Bad input never raises: the record's ``error`` says what is wrong.
+        ``location`` is the one its row gives, a cue to its locale. Bad input never
+        raises: the record's ``error`` says what is wrong.
         """
         record: dict[str, Any] = {
             "id": id,
@@ -61,6 +64,7 @@ class Analyzer:
             "gaps": [],
             "extras": [],
             "pay": None,
+            "locale": None,
             "error": None,
         }
         problem = check_text(raw)
@@ -77,8 +81,9 @@ class Analyzer:
         found, extras = self.extractor.extract(doc)
         record["skills"] = found
         record["extras"] = extras
-        record.update(score_posting(self.skillset, found))
         record["pay"] = find_pay(doc)
+        record["locale"] = detect_locale(doc, record["pay"], location)
+        record.update(score_posting(self.skillset, found, record["locale"]))
         if include_text:
             record["text"] = doc.text
         return record

@@ -1,11 +1,12 @@
-"""Find the pay a posting offers, so it can be set beside the occupation's range."""
+"""Find the pay a posting offers, and set it beside a skill set's range for its locale."""
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from models.parsing import Document
+if TYPE_CHECKING:
+    from models.parsing import Document
 
 HOURS_PER_YEAR = 2080
 PER_YEAR = {"hour": HOURS_PER_YEAR, "day": 260, "week": 52, "month": 12, "year": 1}
@@ -100,3 +101,66 @@ def _from_ld(salary: dict[str, Any]) -> dict[str, Any] | None:
         "annual_min": round(_annual(low_f, period)),
         "annual_max": round(_annual(high_f, period)),
     }
+
+
+def compare_pay(found: dict[str, Any], range_: dict[str, Any]) -> str | None:
+    """Set a posting's pay (``find_pay``) beside a skill set's range, both a year.
+
+    "within": all of it inside the range; "below" or "above": all of it outside;
+    "overlaps": partly inside. None when the currencies differ: a pound salary is
+    never compared with a dollar range.
+    """
+    if found.get("currency") != range_.get("currency"):
+        return None
+    per_year = PER_YEAR.get(str(range_.get("period") or "year"), 1)
+    low, high = found["annual_min"], found["annual_max"]
+    r_low, r_high = range_["min"] * per_year, range_["max"] * per_year
+    if high < r_low:
+        return "below"
+    if low > r_high:
+        return "above"
+    if r_low <= low and high <= r_high:
+        return "within"
+    return "overlaps"
+
+
+class PayRangeError(ValueError):
+    """A skill set's pay range is malformed; ``head`` is its table ("[pay.UK]"), to find its line."""
+
+    def __init__(self, head: str, message: str) -> None:
+        super().__init__(f"{head}: {message}")
+        self.head = head
+
+
+def parse_pay_ranges(raw: object, locales: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """Validate a skill set's [pay.US], [pay.UK], ... (or one [pay] range for everywhere).
+
+    Return them by locale code ("" for the one range for everywhere).
+    """
+    if not isinstance(raw, dict):
+        raise PayRangeError("[pay]", "must be a table")
+    ranges = {"": raw} if "currency" in raw or "min" in raw else raw
+    out: dict[str, dict[str, Any]] = {}
+    for locale, table in ranges.items():
+        head = f"[pay.{locale}]" if locale else "[pay]"
+        if locale and locale not in locales:
+            raise PayRangeError(head, f"unknown locale; use one of {', '.join(locales)}")
+        if not isinstance(table, dict):
+            raise PayRangeError(head, "must be a table of currency, period, min, max, source")
+        unknown = set(table) - {"currency", "period", "min", "max", "source"}
+        if unknown:
+            raise PayRangeError(head, f"unknown key(s) {sorted(unknown)}")
+        currency, low, high = table.get("currency"), table.get("min"), table.get("max")
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
+            raise PayRangeError(head, "'currency' must be a currency code such as \"USD\"")
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in (low, high)) \
+                or low > high:  # type: ignore[operator]
+            raise PayRangeError(head, "'min' and 'max' must be positive numbers, min <= max")
+        period = table.get("period", "year")
+        if period not in PER_YEAR:
+            raise PayRangeError(head, f"'period' must be one of {', '.join(PER_YEAR)}")
+        if not isinstance(table.get("source", ""), str):
+            raise PayRangeError(head, "'source' must be a string")
+        out[locale] = {"locale": locale or None, "currency": currency, "period": period,
+                       "min": low, "max": high, "source": table.get("source", "")}
+    return out

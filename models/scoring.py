@@ -3,7 +3,8 @@
 The alignment score is the share of the skill set's weight that the posting asks
 for, 0-100; modern skills carry more weight, so a posting that asks for the
 foundations only scores low. Gaps are the skill-set skills it does not ask for,
-most important first.
+most important first. Only the skills that apply in the posting's locale count
+(a US credential is no gap of an NHS post); with no locale known, all do.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ from typing import Any
 from models.skillset import TIERS, SkillSet
 
 
-def score_posting(skillset: SkillSet, found: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return ``score``, ``coverage`` and ``gaps`` for the skills found."""
+def score_posting(skillset: SkillSet, found: list[dict[str, Any]], locale: str | None = None) -> dict[str, Any]:
+    """Return ``score``, ``coverage`` and ``gaps`` for the skills found.
+
+    A gap names its skill only (id, name, tier, category, weight): why it matters,
+    and the rest of what the skill set says of it, are the skill set's to tell.
+    """
     found_ids = {s["id"] for s in found}
-    total, weighted, groups, gaps = _layout(skillset)
+    total, weighted, groups, gaps = _layout(skillset, locale)
     got = sum([w for i, w in weighted if i in found_ids])
     score = round(100.0 * got / total, 1) if total else 0.0
     coverage: dict[str, dict[str, dict[str, Any]]] = {}
@@ -35,21 +40,22 @@ def score_posting(skillset: SkillSet, found: list[dict[str, Any]]) -> dict[str, 
     }
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=32)
 def _layout(
-    skillset: SkillSet,
+    skillset: SkillSet, locale: str | None,
 ) -> tuple[float, list[tuple[str, float]], dict[str, dict[str, Any]], list[dict[str, Any]]]:
-    """What scoring needs of a skill set, worked out once.
+    """What scoring needs of a skill set in one locale, worked out once.
 
     Total weight, (id, weight) of each skill, each group's (id, weight) pairs
     and total weight, and the gaps in order.
     """
-    total = sum(s.weight for s in skillset.skills)
-    weighted = [(s.id, s.weight) for s in skillset.skills]
+    skills = [s for s in skillset.skills if s.applies_in(locale)]
+    total = sum(s.weight for s in skills)
+    weighted = [(s.id, s.weight) for s in skills]
     groups: dict[str, dict[str, Any]] = {}
     for key in ("tier", "category"):
         members: dict[str, tuple[list[str], list[float], float]] = {}
-        for skill in skillset.skills:
+        for skill in skills:
             ids, weights, _ = members.setdefault(getattr(skill, key), ([], [], 0.0))
             ids.append(skill.id)
             weights.append(skill.weight)
@@ -60,8 +66,8 @@ def _layout(
             members = {t: members[t] for t in TIERS if t in members}
         groups[key] = members
     gaps = [
-        {"id": s.id, "name": s.name, "category": s.category, "tier": s.tier, "weight": s.weight, "why": s.why}
-        for s in skillset.skills
+        {"id": s.id, "name": s.name, "tier": s.tier, "category": s.category, "weight": s.weight}
+        for s in skills
     ]
     gaps.sort(key=lambda g: (-g["weight"], g["tier"] != "modern"))
     return total, weighted, groups, gaps

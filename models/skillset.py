@@ -17,6 +17,8 @@ from pathlib import Path
 
 import tomllib
 
+from models.locale import LOCALES_FILE, known_locales
+from models.pay import PayRangeError, parse_pay_ranges
 from models.sections import SECTIONS_FILE
 
 TIERS = ("foundation", "modern")
@@ -24,7 +26,7 @@ DATA_PACKAGE = "models.data"
 DEFAULT_SKILLSET = "medical-office-specialist"
 EXTRAS_FILE = "extra-skills.toml"
 # The other data files beside the skill sets: the extras catalogue and the section names.
-NOT_SKILLSETS = frozenset((EXTRAS_FILE, SECTIONS_FILE))
+NOT_SKILLSETS = frozenset((EXTRAS_FILE, SECTIONS_FILE, LOCALES_FILE))
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -73,7 +75,16 @@ class Skill:
     # Phrases that look like an alias but mean something else ("coding club").
     not_aliases: tuple[str, ...] = ()
     medical: bool = False
-    line: int = 0
+    # The locales where the skill applies ("US"); empty: everywhere.
+    applies: tuple[str, ...] = ()
+    # What stands for it where it does not apply ("AMSPAR qualifications").
+    counterpart: str = ""
+    # Where the skill stands in its file, for messages; not part of what it means.
+    line: int = field(default=0, compare=False, repr=False)
+
+    def applies_in(self, locale: str | None) -> bool:
+        """Whether the skill counts for a posting of this locale (None: unknown, all count)."""
+        return locale is None or not self.applies or locale in self.applies
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,10 +94,15 @@ class SkillSet:
     version: str
     description: str
     skills: tuple[Skill, ...]
-    pay: dict[str, object] = field(default_factory=dict)
+    # Pay ranges by locale ("US", "UK"; "" for a range given without one): each with
+    # currency, period, min, max and source.
+    pay: dict[str, dict[str, object]] = field(default_factory=dict)
     source: str = ""
-    # Of the file's text (and its base's): edited aliases make another digest.
+    # Of the parsed data (skills, aliases, pay; not comments or layout): an edited
+    # alias makes another digest.
     digest: str = ""
+    # Shipped with skillgap, so its declared version is a release (see ``analysis_version``).
+    builtin: bool = False
 
     def get(self, skill_id: str) -> Skill | None:
         return next((s for s in self.skills if s.id == skill_id), None)
@@ -94,6 +110,35 @@ class SkillSet:
     @property
     def ids(self) -> list[str]:
         return [s.id for s in self.skills]
+
+    def to_json(self, *, skills: bool = True) -> dict[str, object]:
+        """What the skill set says, as JSON: for the API, the CLI and the pages."""
+        out: dict[str, object] = {
+            "id": self.id, "name": self.name, "version": self.version, "description": self.description,
+            "skills_count": len(self.skills),
+            "pay": [dict(r) for r in self.pay.values()],
+        }
+        if skills:
+            out["skills"] = [
+                {"id": s.id, "name": s.name, "category": s.category, "tier": s.tier, "weight": s.weight,
+                 "why": s.why, "applies": list(s.applies) or None, "counterpart": s.counterpart or None}
+                for s in self.skills
+            ]
+        return out
+
+    def pay_range(self, locale: str | None, currency: str | None = None) -> dict[str, object] | None:
+        """The pay range for a posting of this locale; with no locale, the one in its currency.
+
+        A range in another currency than the posting's is never returned for it.
+        """
+        if locale is not None:
+            found = self.pay.get(locale) or self.pay.get("")
+        else:
+            found = next((r for r in self.pay.values() if currency and r.get("currency") == currency),
+                         None if currency else self.pay.get(""))
+        if found and currency and found.get("currency") != currency:
+            return None
+        return found
 
 
 def _line_of(text: str, needle: str, start: int = 0) -> int:
@@ -146,7 +191,7 @@ def _parse_alias(raw: object, where: str) -> Alias:
     raise SkillSetError(f"{where}: an alias must be a string or a table, not {type(raw).__name__}")
 
 
-def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> SkillSet:
+def parse_skillset(text: str, source: str, *, require_skills: bool = True, builtin: bool = False) -> SkillSet:
     """Parse and validate a skill set from TOML text; ``source`` names it in errors."""
     try:
         data = tomllib.loads(text)
@@ -158,14 +203,16 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
     skills_raw = data.get("skills", [])
     if not isinstance(skills_raw, list) or (require_skills and not skills_raw):
         raise SkillSetError(f"{source}: no [[skills]] tables found")
+    version = data.get("version", "1")
+    if not isinstance(version, str | int | float) or isinstance(version, bool) or not 0 < len(str(version)) <= 24:
+        raise SkillSetError(f"{source}, line {_line_of(text, 'version')}: 'version' must be a short string "
+                            "(at most 24 characters), e.g. \"2026.11.1\"")
     base = data.get("base")
     inherited: dict[str, Skill] = {}
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     if base is not None:
         if not isinstance(base, str):
             raise SkillSetError(f"{source}, line {_line_of(text, 'base')}: 'base' must be a skill-set id")
         for parent in (load_skillset(base), load_extras()):
-            digest = hashlib.sha256((digest + parent.digest).encode()).hexdigest()
             for skill in parent.skills:
                 inherited.setdefault(skill.id, skill)
     skills: list[Skill] = []
@@ -179,7 +226,9 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
             raw = {
                 "id": parent.id, "name": parent.name, "category": parent.category,
                 "tier": parent.tier, "weight": parent.weight, "why": parent.why,
-                "medical": parent.medical, **raw,
+                "medical": parent.medical,
+                **({"applies": list(parent.applies), "counterpart": parent.counterpart} if parent.applies else {}),
+                **raw,
                 "aliases": list(parent.aliases) or ["?"], "not_aliases": list(parent.not_aliases),
             }
         sid = raw.get("id") if isinstance(raw, dict) else None
@@ -217,9 +266,23 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
             raise SkillSetError(f"{where}: 'not_aliases' must be a list of strings")
         unknown = set(raw) - {
             "id", "name", "category", "tier", "weight", "why", "aliases", "not_aliases", "medical",
+            "applies", "counterpart",
         }
         if unknown:
             raise SkillSetError(f"{where}: unknown key(s) {sorted(unknown)}")
+        applies = raw.get("applies", [])
+        if not isinstance(applies, list) or not applies and "applies" in raw \
+                or not all(a in known_locales() for a in applies):
+            raise SkillSetError(f"{_key_where(text, 'applies', source, line, n, sid)}: 'applies' must be a "
+                                f"non-empty list of locales, of {', '.join(known_locales())} "
+                                "(leave it out for everywhere)")
+        counterpart = raw.get("counterpart", "")
+        if not isinstance(counterpart, str):
+            raise SkillSetError(f"{_key_where(text, 'counterpart', source, line, n, sid)}: "
+                                "'counterpart' must be a string")
+        if counterpart.strip() and not applies:
+            raise SkillSetError(f"{_key_where(text, 'counterpart', source, line, n, sid)}: 'counterpart' "
+                                "says what stands for the skill where it does not apply; give 'applies' too")
         skills.append(
             Skill(
                 id=sid,
@@ -231,46 +294,55 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True) -> Sk
                 aliases=aliases,
                 not_aliases=tuple(not_aliases),
                 medical=bool(raw.get("medical", False)),
+                applies=tuple(applies),
+                counterpart=counterpart.strip(),
                 line=line,
             )
         )
-    pay = data.get("pay", {})
-    if not isinstance(pay, dict):
-        raise SkillSetError(f"{source}: [pay] must be a table")
+    try:
+        pay = parse_pay_ranges(data.get("pay", {}), known_locales())
+    except PayRangeError as exc:
+        raise SkillSetError(f"{source}, line {_line_of(text, exc.head) or _line_of(text, '[pay')}: {exc}") from None
+    meaning = (data["id"].strip(), data["name"].strip(), str(version), tuple(skills), sorted(pay.items()))
     return SkillSet(
         id=data["id"].strip(),
         name=data["name"].strip(),
-        version=str(data.get("version", "1")),
+        version=str(version),
         description=str(data.get("description", "")).strip(),
         skills=tuple(skills),
         pay=pay,
         source=source,
-        digest=digest[:16],
+        digest=hashlib.sha256(repr(meaning).encode("utf-8")).hexdigest()[:16],
+        builtin=builtin,
     )
 
 
-# Part of every analysis version. The engine's own source is too (``_engine_digest``),
-# so that a change to its code is never served the analyses of the code before it.
-ENGINE_VERSION = 2
+def _key_where(text: str, key: str, source: str, line: int, n: int, sid: str) -> str:
+    """Where a skill's own key stands: "file, line L (skill N 'id')"; the skill's line if not found."""
+    lines = text.splitlines()[max(line, 1) - 1:]
+    end = next((i for i, t in enumerate(lines) if i and t.lstrip().startswith("[[skills]]")), len(lines))
+    at = next((i for i, t in enumerate(lines[:end]) if re.match(rf"\s*{key}\s*=", t)), None)
+    return f"{source}, line {line + at if at is not None and line else line or '?'} (skill {n} {sid!r})"
+
+
+# The engine's release. Bump it with every change to the engine's code or to its own
+# data (models/*.py, extra-skills.toml, background-phrases.txt, locale cues) that
+# changes any analysis output: stored analyses of an older release are made again.
+# A change that leaves every output the same (a comment, a refactor, a speed-up)
+# keeps it, and so keeps the stored analyses. A built-in skill set's data has a
+# release of its own: its declared ``version``, bumped when its data changes.
+ENGINE_VERSION = 3
 
 
 def analysis_version(skillset: SkillSet) -> str:
-    """The version stored analyses are kept under: the skill set's own, then a digest
-    of its data, the extras catalogue and the engine (its version and source).
+    """The version stored analyses are kept under, beside the skill set's id: its
+    declared version and the engine's release ("2026.11.1+engine3").
 
+    A user's own skill-set file has no release, so a digest of its data follows.
     An identical posting is analysed once per (skill-set id, analysis version).
     """
-    parts = f"{skillset.digest}|{load_extras().digest}|{ENGINE_VERSION}|{_engine_digest()}"
-    return f"{skillset.version}+{hashlib.sha256(parts.encode()).hexdigest()[:10]}"
-
-
-@functools.lru_cache(maxsize=1)
-def _engine_digest() -> str:
-    """A digest of the engine's modules (``models/*.py``), as installed."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    version = f"{skillset.version}+engine{ENGINE_VERSION}"
+    return version if skillset.builtin else f"{version}.{skillset.digest[:10]}"
 
 
 def builtin_ids() -> list[str]:
@@ -303,7 +375,7 @@ def _load_cached(key: str, mtime: float) -> SkillSet:
             f"unknown skill set {key!r}; built-in ones are: {', '.join(builtin_ids())}, "
             "or give the path of a .toml file"
         )
-    return parse_skillset(resource.read_text(encoding="utf-8"), f"{key}.toml")
+    return parse_skillset(resource.read_text(encoding="utf-8"), f"{key}.toml", builtin=True)
 
 
 def load_skillset(id_or_path: str | None = None) -> SkillSet:
@@ -323,4 +395,4 @@ def load_skillset(id_or_path: str | None = None) -> SkillSet:
 def load_extras() -> SkillSet:
     """The catalogue of skills outside any one skill set, used to report extras."""
     text = (resources.files(DATA_PACKAGE) / EXTRAS_FILE).read_text(encoding="utf-8")
-    return parse_skillset(text, EXTRAS_FILE)
+    return parse_skillset(text, EXTRAS_FILE, builtin=True)

@@ -137,6 +137,11 @@ class FakeAnalyzer:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.fail_on: str | None = None
+        # What the records name as their skill set, their locale and further gaps
+        # (a test sets a real skill set's id to see its why-texts on the page).
+        self.record_skillset = "fake"
+        self.locale: str | None = None
+        self.more_gaps: list[dict[str, Any]] = []
 
     def analyze(self, raw: str, *, id: Any = None, title: Any = None, company: Any = None,
                 include_text: bool = False) -> dict[str, Any]:
@@ -145,9 +150,9 @@ class FakeAnalyzer:
             raise RuntimeError("poison")
         record: dict[str, Any] = {
             "id": id, "title": title, "company": company,
-            "skillset": {"id": "fake", "version": "1"},
+            "skillset": {"id": self.record_skillset, "version": "1"},
             "skills": [], "score": None, "coverage": None, "gaps": [], "extras": [],
-            "pay": None, "error": None,
+            "pay": None, "locale": self.locale, "error": None,
         }
         if "EMPTY" in raw:
             record["error"] = "no text found in the posting"
@@ -161,9 +166,9 @@ class FakeAnalyzer:
             for w in found
         ]
         record["gaps"] = [
-            {"id": w, "name": w.title(), "tier": "modern", "weight": 1.0, "why": "because"}
+            {"id": w, "name": w.title(), "tier": "modern", "category": "x", "weight": 1.0}
             for w in ("epic", "telehealth") if w not in found
-        ]
+        ] + self.more_gaps
         record["score"] = round(100 * len(found) / 3, 1)
         record["coverage"] = {"tier": {
             "foundation": {"found": len(found), "total": 3, "share": len(found) / 3},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -238,11 +239,43 @@ def test_health_and_openapi(client) -> None:  # type: ignore[no-untyped-def]
     assert r.get_json()["checks"]["workers"] == 0
     spec = yaml.safe_load(client.get("/api/v1/openapi.yaml").get_data(as_text=True))
     assert spec["openapi"].startswith("3.")
-    documented = {p.replace("{id}", "<batch_id>") for p in spec["paths"]}
+    documented = set(spec["paths"])
     # Every API route and health check is documented (the HTML pages are not API).
-    routes = {r.rule for r in client.application.url_map.iter_rules()
+    routes = {re.sub(r"<[^>]+>", "{id}", r.rule) for r in client.application.url_map.iter_rules()
               if r.rule.startswith(("/api/", "/healthz", "/readyz"))}
     assert routes == documented
+
+
+def test_skillsets_are_listed_and_each_is_told_with_every_skill(client) -> None:  # type: ignore[no-untyped-def]
+    from models.skillset import builtin_ids, load_skillset
+
+    listed = client.get("/api/v1/skillsets").get_json()["skillsets"]
+    assert [s["id"] for s in listed] == builtin_ids()
+    assert all("skills" not in s and s["url"] == f"/api/v1/skillsets/{s['id']}" for s in listed)
+    specialist = client.get("/api/v1/skillsets/medical-office-specialist").get_json()
+    builtin = load_skillset("medical-office-specialist")
+    assert specialist["version"] == builtin.version
+    assert [s["id"] for s in specialist["skills"]] == builtin.ids
+    ehr = specialist["skills"][0]
+    assert set(ehr) == {"id", "name", "category", "tier", "weight", "why", "applies", "counterpart"}
+    assert ehr["why"] == builtin.skills[0].why and ehr["applies"] is None
+    cmaa = next(s for s in specialist["skills"] if s["id"] == "cmaa")
+    assert cmaa["applies"] == ["US"] and "AMSPAR" in cmaa["counterpart"]
+    pay = {r["locale"]: r for r in specialist["pay"]}
+    assert pay["US"]["currency"] == "USD" and pay["UK"]["currency"] == "GBP"
+    missing = client.get("/api/v1/skillsets/no-such-set")
+    assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+    # A path is never read from the web.
+    assert client.get("/api/v1/skillsets/..%2Fpyproject.toml").status_code == 404
+
+
+def test_openapi_documents_the_skill_set_and_a_lean_gap(client) -> None:  # type: ignore[no-untyped-def]
+    spec = yaml.safe_load(client.get("/api/v1/openapi.yaml").get_data(as_text=True))
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["Gap"]["properties"]) == {"id", "name", "tier", "category", "weight"}
+    skill = schemas["SkillSet"]["allOf"][1]["properties"]["skills"]["items"]["properties"]
+    assert {"id", "name", "category", "tier", "weight", "why", "applies", "counterpart"} <= set(skill)
+    assert schemas["Record"]["properties"]["locale"]["enum"] == ["US", "UK"]
 
 
 def test_upload_spooled_to_disk_is_streamed(app, client) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -327,6 +328,42 @@ def test_skillsets_lists_both_builtins(runner, group):
     mgr = next(line for line in lines if line.startswith("medical-office-manager "))
     assert "Medical Office Specialist" in spec and "23 skills, 12 modern" in spec
     assert "Medical Office Manager" in mgr and "skills" in mgr
+
+
+def test_skillsets_show_tells_each_skill_with_why_and_where_it_applies(runner, group):
+    result = run(runner, group, "skillsets", "show", "medical-office-specialist")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("medical-office-specialist: Medical Office Specialist (version ")
+    assert "why: Charts now live in electronic systems" in out
+    assert re.search(r"^  cmaa +foundation +1  US +Certified Medical Administrative Assistant$", out, re.M)
+    assert "elsewhere: AMSPAR qualifications" in out
+    assert "pay (US): USD 19,000-45,000 a year" in out and "pay (UK): GBP 23,615-29,114 a year" in out
+
+
+def test_skillsets_show_as_json_is_what_the_api_gives(runner, group):
+    from models.skillset import load_skillset
+
+    result = run(runner, group, "skillsets", "show", "medical-office-manager", "--format", "json")
+    assert result.exit_code == 0, result.output
+    told = json.loads(result.stdout)
+    assert told == json.loads(json.dumps(load_skillset("medical-office-manager").to_json()))
+    assert {s["id"] for s in told["skills"] if s["applies"]} == {"insurance_verification", "cmaa"}
+    assert all(s["why"] for s in told["skills"])
+
+
+def test_skillsets_show_of_an_unknown_id_is_a_clean_error(runner, group):
+    result = run(runner, group, "skillsets", "show", "no-such-set")
+    assert "unknown skill set 'no-such-set'" in assert_clean_failure(result)
+
+
+def test_table_tells_the_locale_and_sets_the_pay_beside_its_range(runner, group):
+    text = "Medical secretary, NHS Foundation Trust, Band 3. Audio typing. Salary £18,005 - £19,337 per annum."
+    result = run(runner, group, "analyze", "-", input=text)
+    assert result.exit_code == 0, result.output
+    assert "  locale: UK\n" in result.stdout
+    assert "(below the skill set's UK range, GBP 23,615-29,114)" in result.stdout
+    assert "cmaa" not in result.stdout  # a US credential is no gap of an NHS post
 
 
 # --- the whole example CSV -----------------------------------------------------------------

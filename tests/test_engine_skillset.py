@@ -437,22 +437,56 @@ def test_edited_user_file_is_read_again(tmp_path):
     assert first.name == "My skill set" and second.name == "Renamed"
 
 
-def test_stored_analyses_are_kept_under_a_version_that_follows_data_and_engine(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An upgrade that changes an alias or the engine must not serve old analyses again."""
+def test_stored_analyses_are_kept_under_the_releases_of_engine_and_skill_set(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A new release of the engine or of the skill set makes analyses again; nothing else does."""
     from models import skillset as module
 
     builtin = load_skillset("medical-office-specialist")
     version = analysis_version(builtin)
-    assert version.startswith(builtin.version + "+") and len(version) <= 64
+    assert version == f"{builtin.version}+engine{ENGINE_VERSION}" and len(version) <= 64
     assert Analyzer.for_skillset().version == version
     text = (ROOT / "models" / "data" / "medical-office-specialist.toml").read_text(encoding="utf-8")
-    same = parse_skillset(text, "copy.toml")
-    assert analysis_version(same) == version  # the same data: analyses are shared
-    edited = parse_skillset(text.replace('"audio typing"', '"audio-typing work"', 1), "edited.toml")
-    assert edited.version == builtin.version and analysis_version(edited) != version
+    commented = parse_skillset("# A new comment.\n" + text, "medical-office-specialist.toml", builtin=True)
+    assert analysis_version(commented) == version
+    bumped = parse_skillset(text.replace(f'version = "{builtin.version}"', 'version = "2099.1.1"', 1),
+                            "medical-office-specialist.toml", builtin=True)
+    assert analysis_version(bumped) == f"2099.1.1+engine{ENGINE_VERSION}" != version
     monkeypatch.setattr(module, "ENGINE_VERSION", ENGINE_VERSION + 1)
     assert analysis_version(builtin) != version
-    monkeypatch.setattr(module, "ENGINE_VERSION", ENGINE_VERSION)
-    monkeypatch.setattr(module, "_engine_digest", lambda: "edited engine code")
-    assert analysis_version(builtin) != version
+
+
+def test_a_comment_in_the_engine_code_keeps_the_analysis_version(tmp_path: Path) -> None:
+    """The version is read from the releases, not from a digest of the source."""
+    import shutil
+    import subprocess
+    import sys
+
+    copy = tmp_path / "models"
+    shutil.copytree(ROOT / "models", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    with open(copy / "scoring.py", "a", encoding="utf-8") as f:
+        f.write("\n# A comment-only change.\n")
+    script = "from models.skillset import analysis_version, load_skillset; print(analysis_version(load_skillset()))"
+    versions = {
+        subprocess.run([sys.executable, "-c", script], cwd=where, capture_output=True, text=True,
+                       check=True, env={**os.environ, "PYTHONPATH": str(where)}).stdout
+        for where in (ROOT, tmp_path)
+    }
+    assert len(versions) == 1 and versions.pop().strip() == analysis_version(load_skillset())
+
+
+def test_a_user_file_has_no_release_so_its_data_is_in_its_version(tmp_path: Path) -> None:
+    text = (ROOT / "models" / "data" / "medical-office-specialist.toml").read_text(encoding="utf-8")
+    copy = parse_skillset(text, "copy.toml")
+    version = analysis_version(copy)
+    builtin = analysis_version(load_skillset())
+    assert version.startswith(builtin + ".") and len(version) <= 64
+    assert analysis_version(parse_skillset("# Mine.\n" + text, "copy.toml")) == version
+    edited = parse_skillset(text.replace('"audio typing"', '"audio-typing work"', 1), "edited.toml")
+    assert edited.version == copy.version and analysis_version(edited) != version
+
+
+def test_a_long_declared_version_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = write(tmp_path, VALID.replace('version = "3"', 'version = "' + "9" * 30 + '"'))
+    with pytest.raises(SkillSetError, match=r"line \d+: 'version' must be a short string"):
+        load_skillset(str(path))

@@ -6,6 +6,7 @@ import io
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -155,7 +156,7 @@ def test_paste_a_posting_then_see_its_result(app, client) -> None:  # type: igno
     assert 'id="score-value">100<' in page
     for name in ("Scheduling", "Epic", "Billing"):
         assert name in page
-    assert "Telehealth" in page and "because" in page  # the gap and its why
+    assert "Telehealth" in page  # the gap
     assert '<mark class="skill" id="ev-scheduling-0"' in page
     assert f'href="/api/v1/analyses/{analysis_id}"' in page
     assert f'href="/analyses/{analysis_id}/print"' in page
@@ -233,6 +234,31 @@ def test_unknown_result_is_a_404_page(client) -> None:  # type: ignore[no-untype
     r = client.get("/analyses/" + "0" * 32)
     assert r.status_code == 404 and "Page not found" in html(r)
     assert client.get("/analyses/" + "0" * 32 + "/print").status_code == 404
+
+
+def test_the_result_page_shows_a_gaps_why_from_the_skill_set(  # type: ignore[no-untyped-def]
+        app, client, fake_analyzer) -> None:
+    """A record names its gaps only; the page tells why each matters from the skill set."""
+    fake_analyzer.record_skillset = "medical-office-specialist"
+    fake_analyzer.locale = "UK"
+    fake_analyzer.more_gaps = [{"id": "ehr", "name": "Electronic health records (EHR/EMR)",
+                                "tier": "modern", "category": "technology", "weight": 3.0}]
+    r = submit_text(client, f"Front desk: scheduling. {uuid.uuid4().hex}")
+    location = r.headers["Location"]
+    drain(app, location.rsplit("/", 1)[1])
+    page = html(client.get(location))
+    assert "Electronic health records (EHR/EMR)" in page
+    assert "Charts now live in electronic systems" in page  # the why, from the skill set
+    assert 'href="/skillsets/medical-office-specialist"' in page and "as a UK posting" in page
+    # The US-only skills are left out of a UK posting's gaps, with what stands for them.
+    assert "Not counted for a UK posting" in page and "AMSPAR qualifications" in page
+
+
+def test_the_skill_set_page_tells_each_skill(client) -> None:  # type: ignore[no-untyped-def]
+    page = html(client.get("/skillsets/medical-office-specialist"))
+    assert "Medical Office Specialist" in page and "Charts now live in electronic systems" in page
+    assert "US only" in page and "AMSPAR" in page and "Agenda for Change" in page
+    assert client.get("/skillsets/no-such-set").status_code == 404
 
 
 def test_a_failed_analysis_says_why(app, client, fake_analyzer) -> None:  # type: ignore[no-untyped-def]
@@ -498,13 +524,61 @@ def test_every_evidence_chip_links_to_an_anchor_on_the_page(app, spans) -> None:
 
 
 def test_pay_is_set_beside_the_skill_sets_range() -> None:
-    record = {"pay": {"text": "$30,000", "currency": "USD", "annual_min": 30000,
-                      "annual_max": 32000}}
+    record: dict[str, Any] = {"pay": {"text": "$30,000", "currency": "USD", "annual_min": 30000,
+                                      "annual_max": 32000}}
     view = present.pay_view(record, "medical-office-specialist")
-    assert view is not None and view["note"] == "Within the skill set's range."
-    assert view["article"]["range"].startswith("$19,000")
+    assert view is not None and view["note"] == "Within the skill set's US range."
+    assert [a["range"][:7] for a in view["articles"]] == ["$19,000"]
     assert view["posting"]["annual"] == "$30,000 – $32,000 a year"
     record["pay"] = {"text": "£60k", "currency": "GBP", "annual_min": 60000, "annual_max": 60000}
     view = present.pay_view(record, None)
-    assert view is not None and "not directly comparable" in view["note"]
+    assert view is not None and view["articles"] == [] and view["note"] is None
     assert view["posting"]["annual"] == "£60,000 a year"  # one figure, not "£60,000 – £60,000"
+
+
+@pytest.mark.parametrize("locale, currency, low, high, verdict", [
+    ("US", "USD", 20000, 40000, "within"), ("US", "USD", 40000, 50000, "overlaps"),
+    ("US", "USD", 15000, 18000, "below"), ("US", "USD", 50000, 60000, "above"),
+    ("UK", "GBP", 24000, 25000, "within"), ("UK", "GBP", 20000, 24000, "overlaps"),
+    ("UK", "GBP", 18005, 19337, "below"), ("UK", "GBP", 31000, 35000, "above"),
+    (None, "GBP", 18005, 19337, "below"), (None, "USD", 50000, 60000, "above"),
+])
+def test_pay_is_compared_with_the_range_of_its_locale_and_currency(
+        locale: str | None, currency: str, low: int, high: int, verdict: str) -> None:
+    record = {"locale": locale, "pay": {"text": "x", "currency": currency, "annual_min": low,
+                                        "annual_max": high}}
+    view = present.pay_view(record, "medical-office-specialist")
+    assert view is not None and view["verdict"] == verdict
+    assert len(view["articles"]) == 1
+    assert view["articles"][0]["range"][0] == {"USD": "$", "GBP": "£"}[currency]
+    assert view["note"].startswith(verdict.capitalize())
+
+
+def test_a_pound_salary_in_a_post_read_as_us_is_not_compared() -> None:
+    record = {"locale": "US", "pay": {"text": "£20,000", "currency": "GBP", "annual_min": 20000,
+                                      "annual_max": 20000}}
+    view = present.pay_view(record, "medical-office-specialist")
+    assert view is not None and view["articles"] == [] and view["verdict"] is None
+    assert "not compared" in view["note"]
+
+
+def test_with_no_pay_and_no_locale_every_range_is_shown() -> None:
+    view = present.pay_view({"pay": None, "locale": None}, "medical-office-specialist")
+    assert view is not None and [a["label"] for a in view["articles"]] == [
+        "The skill set's US range", "The skill set's UK range"]
+    assert "Agenda for Change" in view["articles"][1]["source"]
+
+
+def test_gaps_take_their_why_from_the_skill_set() -> None:
+    record = {"skillset": {"id": "medical-office-specialist"}, "gaps": [
+        {"id": "crm", "name": "CRM software", "tier": "modern", "category": "technology", "weight": 2.0},
+        {"id": "ehr", "name": "Electronic health records (EHR/EMR)", "tier": "modern",
+         "category": "technology", "weight": 3.0},
+    ]}
+    gaps = present.gap_view(record)
+    assert [g["id"] for g in gaps] == ["ehr", "crm"]
+    assert gaps[0]["why"].startswith("Charts now live in electronic systems")
+    # An older record that carries its own why keeps it; an unknown skill set gives none.
+    record["gaps"][0]["why"] = "Stored with the record."
+    assert present.gap_view(record)[1]["why"] == "Stored with the record."
+    assert present.gap_view({"skillset": {"id": "gone"}, "gaps": [{"id": "ehr"}]})[0]["why"] is None

@@ -20,7 +20,7 @@ from worker.export import safe_cell
 FORMATS = ("table", "json", "jsonl", "csv")
 CSV_COLUMNS = [
     "id", "title", "company", "score", "skills", "required", "preferred", "gaps", "extras",
-    "modern_share", "foundation_share", "error",
+    "modern_share", "foundation_share", "locale", "error",
 ]
 
 
@@ -74,7 +74,8 @@ def _records(
             progress = Progress(multi and progress_wanted, size)
             for item in iter_postings(raw, source, text_column=text_column):
                 if isinstance(item, Posting):
-                    record = _analyze_one(analyzer, item.text, id=item.id, title=item.title, company=item.company)
+                    record = _analyze_one(analyzer, item.text, id=item.id, title=item.title, company=item.company,
+                                          location=item.fields.get("location"))
                 else:
                     record = _error_record(item.id or str(item.row), item.message)
                 progress.update(raw.tell() if multi else None)
@@ -94,7 +95,7 @@ def _analyze_one(analyzer: Any, text: str, *, id: str, **fields: Any) -> dict[st
 
 def _error_record(posting_id: str, message: str) -> dict[str, Any]:
     return {"id": posting_id, "title": None, "company": None, "skills": [], "score": None,
-            "coverage": None, "gaps": [], "extras": [], "pay": None, "error": message}
+            "coverage": None, "gaps": [], "extras": [], "pay": None, "locale": None, "error": message}
 
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
@@ -113,11 +114,12 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
         "extras": ";".join(e["id"] for e in record.get("extras") or []),
         "modern_share": tier.get("modern", {}).get("share"),
         "foundation_share": tier.get("foundation", {}).get("share"),
+        "locale": record.get("locale"),
         "error": record.get("error"),
     }
 
 
-def _table(record: dict[str, Any], out: IO[str]) -> None:
+def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
     title = record.get("title") or ""
     head = f"{record.get('id')}" + (f" - {title}" if title else "")
     if record.get("company"):
@@ -143,8 +145,23 @@ def _table(record: dict[str, Any], out: IO[str]) -> None:
     if record["extras"]:
         out.write("  extras outside the skill set: " + ", ".join(e["id"] for e in record["extras"]) + "\n")
     if record.get("pay"):
-        out.write(f"  pay: {record['pay']['text']}\n")
+        out.write(f"  pay: {record['pay']['text']}{_pay_verdict(record, skillset)}\n")
+    out.write(f"  locale: {record.get('locale') or 'unknown (every skill counts)'}\n")
     out.write("\n")
+
+
+def _pay_verdict(record: dict[str, Any], skillset: Any) -> str:
+    """ "(within the skill set's US range, USD 19,000-45,000)", or nothing when not comparable."""
+    from models.pay import compare_pay
+
+    if skillset is None:
+        return ""
+    range_ = skillset.pay_range(record.get("locale"), record["pay"].get("currency"))
+    verdict = compare_pay(record["pay"], range_) if range_ else None
+    if not verdict:
+        return ""
+    where = f"{range_['locale']} " if range_.get("locale") else ""
+    return f" ({verdict} the skill set's {where}range, {range_['currency']} {range_['min']:,}-{range_['max']:,})"
 
 
 @click.command()
@@ -174,7 +191,7 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
             out.write("[")
         for record in records:
             if fmt == "table":
-                _table(record, out)
+                _table(record, out, analyzer.skillset)
             elif fmt == "jsonl":
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             elif fmt == "json":
@@ -195,14 +212,51 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
         sys.stderr.close()
 
 
-@click.command()
-def skillsets() -> None:
-    """List the built-in skill sets."""
+@click.group(invoke_without_command=True)
+@click.pass_context
+def skillsets(ctx: click.Context) -> None:
+    """List the built-in skill sets; ``skillsets show ID`` tells one."""
+    if ctx.invoked_subcommand is not None:
+        return
     from models.skillset import builtin_skillsets
 
     for s in builtin_skillsets():
         modern = sum(1 for k in s.skills if k.tier == "modern")
         click.echo(f"{s.id:<28} {s.name} (version {s.version}; {len(s.skills)} skills, {modern} modern)")
+
+
+@skillsets.command("show")
+@click.argument("skillset_id")
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+def skillsets_show(skillset_id: str, fmt: str) -> None:
+    """Tell a skill set: each skill with why it matters and where it applies, and its pay.
+
+    SKILLSET_ID is a built-in id or the path of a .toml file. A record's gaps name
+    their skills only; this is where what they stand for is told.
+    """
+    from models.skillset import SkillSetError, load_skillset
+
+    try:
+        found = load_skillset(skillset_id)
+    except SkillSetError as exc:
+        raise click.ClickException(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{found.id}: {found.name} (version {found.version})")
+    if found.description:
+        click.echo(f"  {found.description}")
+    for r in found.pay.values():
+        where = f" ({r['locale']})" if r.get("locale") else ""
+        click.echo(f"  pay{where}: {r['currency']} {r['min']:,}-{r['max']:,} a {r['period']}; {r['source']}")
+    click.echo("")
+    click.echo(f"  {'id':<24} {'tier':<10} {'weight':>6}  {'applies':<8} name")
+    for k in found.skills:
+        click.echo(f"  {k.id:<24} {k.tier:<10} {k.weight:>6g}  {','.join(k.applies) or 'all':<8} {k.name}")
+        if k.why:
+            click.echo(f"  {'':<24} why: {k.why}")
+        if k.counterpart:
+            click.echo(f"  {'':<24} elsewhere: {k.counterpart}")
 
 
 def register(group: click.Group) -> None:

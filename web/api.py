@@ -21,7 +21,7 @@ from flask import (
 from sqlalchemy import bindparam, select
 
 from models.inputs import InputError, check_text, input_format
-from models.skillset import SkillSetError, builtin_ids
+from models.skillset import SkillSetError, builtin_ids, load_skillset
 from web import services
 from web.errors import ApiError
 from worker import notify, pipeline, report, tasks
@@ -283,6 +283,24 @@ def cancel_batch(batch_id: str):  # type: ignore[no-untyped-def]
     _batch(batch_id)
     pipeline.cancel(_url(), batch_id)
     return jsonify(batch_json(_batch(batch_id)))
+
+
+@bp.get("/skillsets")
+def list_skillsets():  # type: ignore[no-untyped-def]
+    """The built-in skill sets, without their skills."""
+    return jsonify({"skillsets": [
+        {**load_skillset(sid).to_json(skills=False), "url": url_for("api.get_skillset", skillset_id=sid)}
+        for sid in _builtin_ids()
+    ]})
+
+
+@bp.get("/skillsets/<skillset_id>")
+def get_skillset(skillset_id: str):  # type: ignore[no-untyped-def]
+    """A built-in skill set with every skill: what a record's gap ids stand for."""
+    if skillset_id not in _builtin_ids():
+        raise ApiError(404, "not_found",
+                       f"no built-in skill set {skillset_id!r}; built-in ones are: {', '.join(_builtin_ids())}")
+    return jsonify(load_skillset(skillset_id).to_json())
 
 
 @bp.get("/openapi.yaml")

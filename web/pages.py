@@ -7,7 +7,7 @@ import time
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes
-from models.skillset import DEFAULT_SKILLSET, builtin_ids
+from models.skillset import DEFAULT_SKILLSET, builtin_ids, load_skillset
 from web import error_pages, present, samples, services
 from worker import notify
 
@@ -87,3 +87,11 @@ def result(analysis_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/analyses/<analysis_id>/print")
 def result_print(analysis_id: str):  # type: ignore[no-untyped-def]
     return _result(analysis_id, "result_print.html")
+
+
+@bp.get("/skillsets/<skillset_id>")
+def skillset(skillset_id: str):  # type: ignore[no-untyped-def]
+    """A built-in skill set: each skill, why it matters, where it applies; its pay ranges."""
+    if skillset_id not in builtin_ids():
+        abort(404)
+    return render_template("skillset.html", **present.skillset_view(load_skillset(skillset_id)))

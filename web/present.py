@@ -10,7 +10,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from models.skillset import SkillSetError, builtin_skillsets, load_skillset
+from models.pay import compare_pay
+from models.skillset import SkillSet, SkillSetError, builtin_skillsets, load_skillset
 
 CATEGORY_LABELS = {
     "technology": "Technology",
@@ -24,6 +25,13 @@ CATEGORY_LABELS = {
 }
 REQUIREMENT_LABELS = {"required": "required", "preferred": "preferred", "unspecified": "mentioned"}
 CURRENCY = {"USD": "$", "GBP": "£", "EUR": "€"}
+LOCALE_LABELS = {"US": "US", "UK": "UK"}
+PAY_NOTES = {
+    "within": "Within the skill set's {where}range.",
+    "overlaps": "Overlaps the skill set's {where}range: partly inside it, partly outside.",
+    "below": "Below the skill set's {where}range.",
+    "above": "Above the skill set's {where}range.",
+}
 
 
 def category_label(category: str | None) -> str:
@@ -50,10 +58,42 @@ def skillset_choices() -> list[tuple[str, str]]:
 
 
 def skillset_name(skillset_id: str | None) -> str:
+    found = _skillset(skillset_id)
+    return found.name if found else str(skillset_id or "")
+
+
+def _skillset(skillset_id: str | None) -> SkillSet | None:
+    """The built-in skill set a record was made with (None: unknown, e.g. since removed)."""
     try:
-        return load_skillset(skillset_id).name
+        return load_skillset(skillset_id) if skillset_id else None
     except SkillSetError:
-        return str(skillset_id or "")
+        return None
+
+
+def gap_view(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The record's gaps, most important first, each with why it matters from the skill set.
+
+    A record names its gaps only; an older one that still carries a ``why`` keeps it.
+    """
+    skillset = _skillset((record.get("skillset") or {}).get("id"))
+    gaps = []
+    for gap in record.get("gaps") or []:
+        if not isinstance(gap, dict):
+            continue
+        skill = skillset.get(str(gap.get("id"))) if skillset else None
+        gaps.append({**gap, "why": gap.get("why") or (skill.why if skill else None)})
+    gaps.sort(key=lambda g: (-(g.get("weight") or 0), g.get("tier") != "modern"))
+    return gaps
+
+
+def not_counted_view(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The skill set's skills that do not apply in the posting's locale, with their counterparts."""
+    locale = record.get("locale")
+    skillset = _skillset((record.get("skillset") or {}).get("id"))
+    if not locale or not skillset:
+        return []
+    return [{"name": s.name, "applies": ", ".join(s.applies), "counterpart": s.counterpart}
+            for s in skillset.skills if not s.applies_in(locale)]
 
 
 def group_skills(skills: list[dict[str, Any]]) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -129,15 +169,25 @@ def money(value: float | int | None, currency: str | None) -> str:
 
 
 def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] | None:
-    """Return the posting's pay beside the skill set's range, when either is known."""
+    """Return the posting's pay beside the skill set's range for its locale, when either is known.
+
+    The range is the one of the posting's locale, or with no locale the one in the
+    posting's currency: a pound salary is never set beside a dollar range. With
+    neither pay nor locale known, every range is shown, compared with nothing.
+    """
     found = record.get("pay") if isinstance(record.get("pay"), dict) else None
-    try:
-        article = load_skillset(skillset_id).pay or None
-    except SkillSetError:
-        article = None
-    if not found and not article:
+    skillset = _skillset(skillset_id)
+    locale = record.get("locale") if record.get("locale") in LOCALE_LABELS else None
+    ranges: list[dict[str, Any]] = []
+    if skillset:
+        if found or locale:
+            one = skillset.pay_range(locale, found.get("currency") if found else None)
+            ranges = [one] if one else []
+        else:
+            ranges = list(skillset.pay.values())
+    if not found and not ranges:
         return None
-    view: dict[str, Any] = {"posting": None, "article": None, "note": None}
+    view: dict[str, Any] = {"posting": None, "articles": [], "note": None, "verdict": None}
     if found:
         low, high = (money(found.get(k), found.get("currency")) for k in ("annual_min", "annual_max"))
         view["posting"] = {
@@ -145,42 +195,40 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
             # "£18,138 a year" for one figure, not "£18,138 – £18,138".
             "annual": f"{low} a year" if low == high else f"{low} – {high} a year",
         }
-    if article:
-        view["article"] = {
+    for article in ranges:
+        where = f"{article['locale']} " if article.get("locale") else ""
+        view["articles"].append({
+            "label": f"The skill set's {where}range",
             "range": f"{money(article.get('min'), article.get('currency'))} – "  # type: ignore[arg-type]
                      f"{money(article.get('max'), article.get('currency'))} a "  # type: ignore[arg-type]
                      f"{article.get('period', 'year')}",
             "source": article.get("source"),
-        }
-    if found and article:
-        if found.get("currency") != article.get("currency"):
-            view["note"] = (f"The posting pays in {found.get('currency')}, the skill set's range "
-                            f"is in {article.get('currency')}: not directly comparable.")
-        else:
-            low, high = found.get("annual_min"), found.get("annual_max")
-            a_low, a_high = article.get("min"), article.get("max")
-            if isinstance(high, int | float) and isinstance(a_low, int | float) and high < a_low:
-                view["note"] = "Below the skill set's range."
-            elif isinstance(low, int | float) and isinstance(a_high, int | float) and low > a_high:
-                view["note"] = "Above the skill set's range."
-            else:
-                view["note"] = "Within the skill set's range."
+        })
+        if found:
+            view["verdict"] = compare_pay(found, article)
+            if view["verdict"]:
+                view["note"] = PAY_NOTES[view["verdict"]].format(where=where)
+    if found and not ranges and skillset and skillset.pay:
+        view["note"] = (f"The posting pays in {found.get('currency')}; the skill set has no range in it"
+                        f"{' for ' + locale + ' postings' if locale else ''}, so the two are not compared.")
     return view
 
 
 def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, Any]:
     """Everything the result template shows, from one analysis record."""
     skillset = (record.get("skillset") or {}).get("id")
-    gaps = sorted(record.get("gaps") or [], key=lambda g: (-(g.get("weight") or 0),
-                                                          g.get("tier") != "modern"))
     segments = highlight(text, record)
     return {
         "record": record,
         "score": record.get("score"),
         "meaning": score_meaning(record.get("score")),
         "skillset_name": skillset_name(skillset),
+        # A built-in skill set has a page of its own; a user's file does not.
+        "skillset_id": skillset if (found := _skillset(skillset)) and found.builtin else None,
         "groups": group_skills(record.get("skills") or []),
-        "gaps": gaps,
+        "gaps": gap_view(record),
+        "locale": record.get("locale"),
+        "not_counted": not_counted_view(record),
         "extras": record.get("extras") or [],
         "pay": pay_view(record, skillset),
         "segments": segments,
@@ -188,6 +236,19 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
         "requirement_labels": REQUIREMENT_LABELS,
         "category_label": category_label,
     }
+
+
+def skillset_view(skillset: SkillSet) -> dict[str, Any]:
+    """What the skill-set page shows: its skills by tier, heaviest first, and its pay ranges."""
+    tiers = []
+    for tier, heading in (("modern", "Modern skills"), ("foundation", "Foundation skills")):
+        skills = sorted((s for s in skillset.skills if s.tier == tier), key=lambda s: (-s.weight, s.name))
+        tiers.append((heading, [{"skill": s, "category": category_label(s.category)} for s in skills]))
+    ranges = [{"locale": r.get("locale"),
+               "range": f"{money(r.get('min'), r.get('currency'))} – "  # type: ignore[arg-type]
+                        f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",  # type: ignore[arg-type]
+               "source": r.get("source")} for r in skillset.pay.values()]
+    return {"skillset": skillset, "tiers": tiers, "ranges": ranges}
 
 
 def report_view(report: dict[str, Any], skillset_id: str | None) -> dict[str, Any]:

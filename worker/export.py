@@ -13,6 +13,7 @@ from worker.results import ResultRow
 CSV_COLUMNS = (
     "row", "id", "title", "company", "location", "date", "status", "error", "score",
     "foundation_coverage", "modern_coverage", "skills", "modern_skills", "gaps", "extras", "pay",
+    "locale",
 )
 FORMATS = ("csv", "jsonl")
 # Spreadsheets run a cell that starts with one of these as a formula.
