@@ -128,7 +128,7 @@ class Market:
         weighted coverage of ``models.scoring.score_parts``.
         """
         sample = sample_of(title, text, found)
-        probability = float(self.fit.predict_proba([sample])[0][list(self.fit.classes_).index(True)])
+        probability = self.fit.probability(sample)
         shares, compared = self.similar.asked_shares(sample, gap_ids)
         return {
             "fit": {"occupation": self.occupation["id"], "probability": round(probability, 3),
