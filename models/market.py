@@ -110,7 +110,10 @@ class Market:
         self.postings = [p for p in reference if p.fits]
         self.position = MarketPosition().fit(
             [weighted_coverage(skillset, p.skills) for p in self.postings], [p.locale for p in self.postings])
-        self.similar = SimilarPostings(n_neighbors=int(settings["similar"]["k"])).fit(
+        similar = settings["similar"]
+        self.similar = SimilarPostings(
+            n_neighbors=int(similar["k"]), min_similarity=float(similar["min_similarity"]),
+            min_neighbors=int(similar["min_k"])).fit(
             [p.sample for p in self.postings])
         self.references = {
             locale: self._reference(locale) for locale in self.position.coverages_}
