@@ -120,8 +120,10 @@ class Market:
 
     def _reference(self, locale: str | None) -> dict[str, Any]:
         postings = [p for p in self.postings if locale is None or p.locale == locale]
+        sources = self.occupation["sources"]
+        source = sources.get(locale) if locale else " and ".join(sources[k] for k in sorted(sources))
         return {"name": self.occupation["name"], "locale": locale, "postings": len(postings),
-                "dates": _dates(p.date for p in postings), "source": self.occupation["reference_source"]}
+                "dates": _dates(p.date for p in postings), "source": source}
 
     def assess(self, title: str | None, text: str | None, found: list[dict[str, Any]],
                coverage: float, gap_ids: Iterable[str], locale: str | None = None) -> dict[str, Any]:
