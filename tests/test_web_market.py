@@ -51,7 +51,7 @@ def test_a_fitting_posting_leads_with_its_market_percentile(app, client) -> None
     assert 'id="percentile-value">62nd<' in page
     assert "among 560 real medical office postings (UK, 2020-07 to 2020-11)" in page
     assert 'id="score-value"' not in page  # the raw share is no longer the headline
-    assert 'id="score-parts"' in page and "<strong>12.5</strong> of 100" in page
+    assert 'id="score-parts"' in page and "Weighted coverage: <strong>12.5</strong> of 100" in page
     assert "<td>required</td><td>1.0</td><td>2</td>" in page
     usual = page.split('id="gaps-usual"')[1].split("</ol>")[0]
     beyond = page.split('id="gaps-beyond"')[1].split("</ol>")[0]
@@ -69,6 +69,7 @@ def test_a_posting_that_does_not_fit_gets_a_plain_statement(app, client) -> None
         assert verdict not in page, verdict
     assert "usually ask" not in page and "of similar postings" not in page
     assert "Scheduling" in page and "Telehealth" in page  # still analysed: skills and gaps shown
+    assert "most important first" in page
 
 
 def test_batch_report_counts_postings_of_other_occupations_apart(app, client) -> None:  # type: ignore[no-untyped-def]

@@ -234,7 +234,9 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
     """Everything the result template shows, from one analysis record."""
     skillset = (record.get("skillset") or {}).get("id")
     gaps = record.get("gaps") or []
-    if any("similar_share" not in g for g in gaps):  # not ranked by the market: most important first
+    statement = not_fitting(record)
+    if statement or any("similar_share" not in g for g in gaps):
+        # Not ranked by postings like it (or they are of another occupation): most important first.
         gaps = sorted(gaps, key=lambda g: (-(g.get("weight") or 0), g.get("tier") != "modern"))
     name = skillset_name(skillset)
     return {
@@ -243,7 +245,7 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
         "meaning": score_meaning(record.get("score")),
         "skillset_name": name,
         "market": market_view(record),
-        "not_fitting": not_fitting(record),
+        "not_fitting": statement,
         "parts": parts_view(record),
         "gap_groups": split_gaps(gaps),
         "similar_postings": (record.get("market") or {}).get("similar_postings"),
