@@ -4,8 +4,9 @@
 
 1. Every real posting in the data folder (NHS, US, controls and the saved pages),
    repeated to at least --n, analysed in one process on one core: postings/s for
-   parse + extract + score, against BeautifulSoup parsing alone (lxml parser) of
-   the same inputs, and the ratio of the two.
+   parse + extract + score (+ the market: occupation fit, percentile, similar
+   postings), against BeautifulSoup parsing alone (lxml parser) of the same
+   inputs, and the ratio of the two; and the analysis without the market.
 2. In a second pass, the same against the analysis with the matcher's phrase
    cache cleared before every posting (the cold case) and without the matcher.
    The passes are apart because the other analysers' turns slow the turn after
@@ -33,7 +34,9 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 from models.analysis import Analyzer
+from models.market import market_for
 from models.parsing import looks_like_html, unescape_html
+from models.skillset import load_skillset
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,10 +99,16 @@ def main() -> None:
     texts = (base * (args.n // len(base) + 1))[: max(args.n, len(base))]
     chars = sum(len(t) for t in texts)
     print(f"inputs: {len(base)} real postings repeated to {len(texts):,} ({chars / 1e6:.1f} M characters)")
+    started = time.process_time()
+    no_market = Analyzer(load_skillset(), use_market=False)
+    built = time.process_time()
+    market_for(no_market.skillset)
+    print(f"start-up (CPU): analyzer without the market {built - started:.2f} s, "
+          f"the market (occupation fit, percentiles, similar postings) {time.process_time() - built:.2f} s")
     analyzer = Analyzer.for_skillset()
     cold = Analyzer(analyzer.skillset)  # its own matcher, whose cache is cleared
     plain = Analyzer.for_skillset(use_matcher=False)
-    for a in (analyzer, cold, plain):
+    for a in (analyzer, cold, plain, no_market):
         a.analyze(texts[0])  # warm imports
     # What exists now (inputs, skill sets, matchers) is never garbage: set it aside,
     # so that a collection costs only what the timed runs made.
@@ -108,7 +117,8 @@ def main() -> None:
     n = len(texts)
     parse = "BeautifulSoup parse alone (lxml)"
     for runs in (
-        {parse: parse_alone, "analysis: parse + extract + score": lambda part: analyse_all(analyzer, part)},
+        {parse: parse_alone, "analysis: parse + extract + score + market": lambda part: analyse_all(analyzer, part),
+         "the same without the market": lambda part: analyse_all(no_market, part)},
         {
             parse: parse_alone,
             "analysis, matcher cache cleared per posting": lambda part: analyse_all(cold, part, cold=True),
