@@ -99,14 +99,17 @@ class SimilarPostings(BaseEstimator):
     def kneighbors(self, sample: Sample) -> np.ndarray:
         """Indices of the ``n_neighbors`` reference postings nearest to ``sample``, nearest first
         (ties in reference order)."""
-        distances = self.distances(sample)
+        return self._nearest(self.distances(sample))
+
+    def _nearest(self, distances: np.ndarray) -> np.ndarray:
         order = np.lexsort((np.arange(len(distances)), distances))
         return order[: self.neighbors_.n_neighbors]
 
     def similar(self, sample: Sample) -> np.ndarray:
         """The postings compared with ``sample``: its nearest, less those sharing little with it."""
-        nearest = self.kneighbors(sample)
-        close = nearest[1.0 - self.distances(sample)[nearest] >= self.min_similarity]
+        distances = self.distances(sample)
+        nearest = self._nearest(distances)
+        close = nearest[1.0 - distances[nearest] >= self.min_similarity]
         return close if len(close) >= self.min_neighbors else nearest[: self.min_neighbors]
 
     def asked_shares(self, sample: Sample, skill_ids: Iterable[str]) -> tuple[dict[str, float], int]:
