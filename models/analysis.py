@@ -1,8 +1,9 @@
-"""Analyze one posting: parse, extract skills, score against a skill set.
+"""Analyze one posting: parse, extract skills, score against a skill set and the market.
 
 ``Analyzer.for_skillset(...)`` is the entry point for the CLI, the workers and
 the web app alike. It is built once per process and skill set (the matcher is
-fitted then), and ``analyze`` is a pure function of the posting after that.
+fitted then, and so are the occupation fit and the reference market of
+``models/market.py``), and ``analyze`` is a pure function of the posting after that.
 """
 
 from __future__ import annotations
@@ -13,22 +14,25 @@ from typing import Any
 from models.extraction import Extractor
 from models.inputs import check_text
 from models.locale import detect_locale
+from models.market import market_for
 from models.matcher import SkillMatcher
 from models.parsing import parse_posting, with_title
 from models.pay import find_pay
-from models.scoring import score_posting
+from models.scoring import rank_gaps, score_parts, score_posting
 from models.skillset import SkillSet, analysis_version, load_extras, load_skillset
 
 
 class Analyzer:
     """Analyze postings against one skill set."""
 
-    def __init__(self, skillset: SkillSet, *, use_matcher: bool = True) -> None:
+    def __init__(self, skillset: SkillSet, *, use_matcher: bool = True, use_market: bool = True) -> None:
         self.skillset = skillset
         self.version = analysis_version(skillset)  # what stored analyses are kept under
         self.extras = load_extras()
         matcher = SkillMatcher().fit_skillsets(skillset, self.extras) if use_matcher else None
         self.extractor = Extractor(skillset, self.extras, matcher=matcher)
+        # None for a skill set the reference postings do not serve (and while they are being made).
+        self.market = market_for(skillset) if use_market else None
 
     @classmethod
     def for_skillset(cls, skillset: str | None = None, *, use_matcher: bool = True) -> Analyzer:
@@ -60,6 +64,9 @@ class Analyzer:
             "skillset": {"id": self.skillset.id, "version": self.skillset.version},
             "skills": [],
             "score": None,
+            "score_parts": None,
+            "fit": None,
+            "market": None,
             "coverage": None,
             "gaps": [],
             "extras": [],
@@ -84,6 +91,14 @@ class Analyzer:
         record["pay"] = find_pay(doc)
         record["locale"] = detect_locale(doc, record["pay"], location)
         record.update(score_posting(self.skillset, found, record["locale"]))
+        parts = score_parts(self.skillset, found, record["locale"])
+        record["score_parts"] = parts
+        if self.market is not None:
+            assessed = self.market.assess(record["title"], doc.text, found + extras, parts["coverage"],
+                                          [g["id"] for g in record["gaps"]], record["locale"])
+            record["fit"] = assessed["fit"]
+            record["market"] = assessed["market"]
+            record["gaps"] = rank_gaps(record["gaps"], assessed["similar_shares"])
         if include_text:
             record["text"] = doc.text
         return record

@@ -5,14 +5,24 @@ for, 0-100; modern skills carry more weight, so a posting that asks for the
 foundations only scores low. Gaps are the skill-set skills it does not ask for,
 most important first. Only the skills that apply in the posting's locale count
 (a US credential is no gap of an NHS post); with no locale known, all do.
+
+``score_parts`` weighs each skill found by the level at which the posting asks
+for it (``models/data/market/scoring.toml``), and ``rank_gaps`` orders the gaps by how
+often postings like this one ask for them.
 """
 
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
+from importlib import resources
 from typing import Any
 
-from models.skillset import TIERS, SkillSet
+import tomllib
+
+from models.skillset import DATA_PACKAGE, TIERS, SkillSet
+
+LEVELS = ("required", "preferred", "unspecified")
 
 
 def score_posting(skillset: SkillSet, found: list[dict[str, Any]], locale: str | None = None) -> dict[str, Any]:
@@ -71,3 +81,54 @@ def _layout(
     ]
     gaps.sort(key=lambda g: (-g["weight"], g["tier"] != "modern"))
     return total, weighted, groups, gaps
+
+
+@functools.lru_cache(maxsize=1)
+def scoring_settings() -> dict[str, Any]:
+    """The scoring data file (``models/data/market/scoring.toml``), read once."""
+    with (resources.files(DATA_PACKAGE) / "market" / "scoring.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def requirement_weights() -> dict[str, float]:
+    """The weight of each requirement level (required > preferred > mentioned)."""
+    weights = scoring_settings()["requirement_weights"]
+    return {level: float(weights[level]) for level in LEVELS}
+
+
+def weighted_coverage(skillset: SkillSet, asked: Mapping[str, str], locale: str | None = None) -> float:
+    """0-100: the weight of the skill set's skills that apply in the locale the posting asks for,
+    each skill times its level's weight.
+
+    ``asked`` maps skill id to requirement level; ids outside the skill set count nothing.
+    """
+    total, weighted, _, _ = _layout(skillset, locale)
+    levels = requirement_weights()
+    got = sum(w * levels.get(asked[i], levels["unspecified"]) for i, w in weighted if i in asked)
+    return round(100.0 * got / total, 1) if total else 0.0
+
+
+def score_parts(skillset: SkillSet, found: list[dict[str, Any]], locale: str | None = None) -> dict[str, Any]:
+    """The weights, the skills found counted by tier and by level, and the weighted coverage."""
+    asked = {s["id"]: s.get("requirement") or "unspecified" for s in found}
+    tiers = {s.id: s.tier for s in skillset.skills}
+    by_tier = {t: {level: 0 for level in LEVELS} for t in TIERS}
+    by_level = dict.fromkeys(LEVELS, 0)
+    for skill_id, level in asked.items():
+        level = level if level in by_level else "unspecified"
+        by_level[level] += 1
+        if skill_id in tiers:
+            by_tier[tiers[skill_id]][level] += 1
+    return {
+        "weights": requirement_weights(),
+        "tier": by_tier,
+        "level": by_level,
+        "coverage": weighted_coverage(skillset, asked, locale),
+    }
+
+
+def rank_gaps(gaps: list[dict[str, Any]], shares: Mapping[str, float]) -> list[dict[str, Any]]:
+    """The gaps with their ``similar_share``, most often asked by similar postings first, then by weight."""
+    ranked = [{**g, "similar_share": shares.get(g["id"], 0.0)} for g in gaps]
+    ranked.sort(key=lambda g: (-g["similar_share"], -g["weight"], g["tier"] != "modern"))
+    return ranked

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.pay import compare_pay
+from models.scoring import scoring_settings
 from models.skillset import SkillSet, SkillSetError, builtin_skillsets, load_skillset
 
 CATEGORY_LABELS = {
@@ -53,6 +54,80 @@ def score_meaning(score: float | None) -> str:
     return "Far from the modern skill set: the posting asks for few of its skills."
 
 
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def percentile_meaning(percentile: int) -> str:
+    """One line on where a posting stands among real postings of its occupation."""
+    if percentile >= 75:
+        return "Ahead of most postings like it: it asks for more of the modern skill set than three in four."
+    if percentile >= 40:
+        return "Around the middle of the market: it asks for about as much of the skill set as postings like it."
+    if percentile >= 15:
+        return "Behind most postings like it: most real postings of this occupation ask for more."
+    return "Far behind postings like it: nearly every real posting of this occupation asks for more."
+
+
+def market_view(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The headline of a posting that fits its occupation: its percentile among real postings.
+
+    None for a record without a market (a user's skill set, or one analysed before
+    the market existed): the page then shows the alignment score as before.
+    """
+    market = record.get("market")
+    fit = record.get("fit")
+    if not isinstance(market, dict) or not isinstance(fit, dict) or not fit.get("fits"):
+        return None
+    reference = market.get("reference") or {}
+    where = [reference.get("locale") or "UK and US"]
+    if reference.get("dates"):
+        where.append(str(reference["dates"]))
+    percentile = int(market.get("percentile") or 0)
+    return {
+        "percentile": percentile,
+        "ordinal": ordinal(percentile),
+        "meaning": percentile_meaning(percentile),
+        "among": f"among {reference.get('postings')} real {reference.get('name')} postings ({', '.join(where)})",
+        "source": reference.get("source"),
+    }
+
+
+def not_fitting(record: dict[str, Any]) -> str | None:
+    """A plain statement for a posting that is not of the skill set's occupation, else None."""
+    fit = record.get("fit")
+    if not isinstance(fit, dict) or fit.get("fits") is not False:
+        return None
+    name = ((record.get("market") or {}).get("reference") or {}).get("name") or fit.get("occupation")
+    likelihood = round(100 * float(fit.get("probability") or 0))
+    return (f"This does not look like a {name} posting (likelihood {likelihood}%). The skills it asks for "
+            f"are listed below, but it is not compared with {name} postings, so there is no verdict.")
+
+
+def parts_view(record: dict[str, Any]) -> dict[str, Any] | None:
+    """The weighted coverage and what went into it, by requirement level."""
+    parts = record.get("score_parts")
+    if not isinstance(parts, dict):
+        return None
+    weights, counts = parts.get("weights") or {}, parts.get("level") or {}
+    return {
+        "coverage": parts.get("coverage"),
+        "rows": [{"level": REQUIREMENT_LABELS.get(level, level), "weight": weights[level],
+                  "count": counts.get(level, 0)} for level in weights],
+    }
+
+
+def split_gaps(gaps: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """Gaps that postings like this one usually ask for, and the rest; None without similar shares."""
+    if not gaps or any("similar_share" not in g for g in gaps):
+        return None
+    threshold = float(scoring_settings()["similar"]["ask_share"])
+    usual = [g for g in gaps if (g.get("similar_share") or 0) >= threshold]
+    return usual, [g for g in gaps if (g.get("similar_share") or 0) < threshold]
+
+
 def skillset_choices() -> list[tuple[str, str]]:
     return [(s.id, s.name) for s in builtin_skillsets()]
 
@@ -70,10 +145,12 @@ def _skillset(skillset_id: str | None) -> SkillSet | None:
         return None
 
 
-def gap_view(record: dict[str, Any]) -> list[dict[str, Any]]:
-    """The record's gaps, most important first, each with why it matters from the skill set.
+def gap_view(record: dict[str, Any], ranked: bool = False) -> list[dict[str, Any]]:
+    """The record's gaps, each with why it matters from the skill set.
 
-    A record names its gaps only; an older one that still carries a ``why`` keeps it.
+    Kept in the record's order when ``ranked`` (by what similar postings ask) and every
+    gap has its ``similar_share``; otherwise most important first. A record names its
+    gaps only; an older one that still carries a ``why`` keeps it.
     """
     skillset = _skillset((record.get("skillset") or {}).get("id"))
     gaps = []
@@ -82,7 +159,8 @@ def gap_view(record: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         skill = skillset.get(str(gap.get("id"))) if skillset else None
         gaps.append({**gap, "why": gap.get("why") or (skill.why if skill else None)})
-    gaps.sort(key=lambda g: (-(g.get("weight") or 0), g.get("tier") != "modern"))
+    if not ranked or any("similar_share" not in g for g in gaps):
+        gaps.sort(key=lambda g: (-(g.get("weight") or 0), g.get("tier") != "modern"))
     return gaps
 
 
@@ -218,6 +296,9 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
     """Everything the result template shows, from one analysis record."""
     skillset = (record.get("skillset") or {}).get("id")
     segments = highlight(text, record)
+    statement = not_fitting(record)
+    # A posting of another occupation is not ranked by postings like it: most important first.
+    gaps = gap_view(record, ranked=not statement)
     return {
         "record": record,
         "score": record.get("score"),
@@ -225,8 +306,13 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
         "skillset_name": skillset_name(skillset),
         # A built-in skill set has a page of its own; a user's file does not.
         "skillset_id": skillset if (found := _skillset(skillset)) and found.builtin else None,
+        "market": market_view(record),
+        "not_fitting": statement,
+        "parts": parts_view(record),
+        "gap_groups": split_gaps(gaps),
+        "similar_postings": (record.get("market") or {}).get("similar_postings"),
         "groups": group_skills(record.get("skills") or []),
-        "gaps": gap_view(record),
+        "gaps": gaps,
         "locale": record.get("locale"),
         "not_counted": not_counted_view(record),
         "extras": record.get("extras") or [],
@@ -269,7 +355,8 @@ def report_view(report: dict[str, Any], skillset_id: str | None) -> dict[str, An
         ]
         items.sort(key=lambda i: (-i["share"], i["label"]))
         groups.append((heading, items))
-    analysed = report.get("analysed") or 0
+    # Postings of other occupations are left out of the shares (reports before that have no "compared").
+    analysed = report.get("compared", report.get("analysed")) or 0
     skills_chart = bar_chart(
         "chart-skills", "Share of postings asking for each skill", groups,
         desc=(f"For each skill of the skill set, the share of the {analysed} analysed postings "

@@ -1,5 +1,8 @@
 """The aggregates behind a batch's report page, from its stored analyses.
 
+Postings that do not fit the skill set's occupation (a nurse's posting in a
+file of receptionists') are counted apart and left out of the market figures.
+
 ``build_report`` is a pure function over result rows, streamed once, so the API,
 the CLI and the HTML pages all show the same figures. ``batch_report`` builds it
 live while a batch runs and only once when it is finished.
@@ -75,7 +78,9 @@ def _histogram(scores: list[float]) -> list[dict[str, Any]]:
 
 def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]:
     """Return the report aggregates of a batch's result rows."""
-    total = analysed = failed = pending = 0
+    total = analysed = failed = pending = not_fitting = 0
+    not_fitting_rows: list[dict[str, Any]] = []
+    percentiles: list[float] = []
     skills: dict[str, dict[str, Any]] = {}
     gaps: Counter[str] = Counter()
     gap_info: dict[str, dict[str, Any]] = {}
@@ -98,6 +103,16 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
             continue
         analysed += 1
         rec = r.record
+        fit = rec.get("fit")
+        if isinstance(fit, dict) and fit.get("fits") is False:
+            not_fitting += 1
+            if len(not_fitting_rows) < FAILED_ROWS:
+                not_fitting_rows.append({"row": r.row, "id": r.source_id, "title": r.title or rec.get("title"),
+                                         "probability": fit.get("probability")})
+            continue
+        market = rec.get("market")
+        if isinstance(market, dict) and isinstance(market.get("percentile"), int | float):
+            percentiles.append(float(market["percentile"]))
         score = rec.get("score")
         if isinstance(score, int | float):
             scores.append(float(score))
@@ -129,9 +144,10 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
                 if isinstance(score, int | float):
                     group.scores.append(float(score))
 
+    compared = analysed - not_fitting  # the postings the market figures are of
     skill_list = sorted(skills.values(), key=lambda s: (-s["count"], s["id"]))
     for s in skill_list:
-        s["share"] = _share(s["count"], analysed)
+        s["share"] = _share(s["count"], compared)
         s["requirement"] = dict(s["requirement"])
     by_tier: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for s in skill_list:
@@ -149,6 +165,9 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
         "analysed": analysed,
         "failed": failed,
         "pending": pending,
+        "not_fitting": not_fitting,
+        "compared": compared,
+        "not_fitting_rows": not_fitting_rows,
         "skills": skill_list,
         "by_tier": dict(by_tier),
         "score": {
@@ -156,14 +175,18 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
             "median": round(statistics.median(scores), 4) if scores else None,
             "histogram": _histogram(scores),
         },
+        "percentile": {
+            "median": round(statistics.median(percentiles), 1) if percentiles else None,
+            "histogram": _histogram(percentiles) if percentiles else [],
+        },
         # The mean share of each tier's skills that a posting asks for.
         "coverage": {tier: round(statistics.fmean(v), 4) for tier, v in coverages.items()},
         "gaps": [
-            {"id": k, **gap_info[k], "count": c, "share": _share(c, analysed)}
+            {"id": k, **gap_info[k], "count": c, "share": _share(c, compared)}
             for k, c in gaps.most_common(top)
         ],
         "extras": [
-            {"id": k, "name": extra_names[k], "count": c, "share": _share(c, analysed)}
+            {"id": k, "name": extra_names[k], "count": c, "share": _share(c, compared)}
             for k, c in extras.most_common(top)
         ],
         "by_company": top_groups("company"),

@@ -1,0 +1,138 @@
+"""Occupation fit: is a posting one of the skill set's occupation at all?
+
+A score against the medical-office skill set means something only for a
+medical-office posting; a nurse's, a porter's or a data scientist's posting (or
+"Hello") gets one too, so the record says first whether the posting fits.
+
+``OccupationFit`` is a scikit-learn classifier over three views of a posting:
+TF-IDF of its title's words, TF-IDF of the words of its text that are in the
+reference vocabulary (the words each reference posting ships with), and the
+skills found (skill-set skills and extras alike). It is fitted once per process
+on the reference postings of ``models/data/market/reference-postings.jsonl``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+WORD_RE = re.compile(r"[a-z]{3,}")
+
+
+class Sample(NamedTuple):
+    """What the occupation fit and the similar-postings search see of a posting."""
+
+    title: str
+    words: frozenset[str]
+    skills: Mapping[str, str]  # skill id -> requirement level
+
+
+def words_of(text: str | None) -> frozenset[str]:
+    """The distinct lower-case words (three letters or more) of a text."""
+    return frozenset(WORD_RE.findall((text or "").lower()))
+
+
+def sample_of(title: str | None, text: str | None, found: Iterable[Mapping[str, Any]]) -> Sample:
+    """A live posting as a ``Sample``: its title, its text's words and the skills found."""
+    skills = {str(s["id"]): str(s.get("requirement") or "unspecified") for s in found}
+    return Sample(title or "", words_of(text), skills)
+
+
+def _as_is(words: Iterable[str]) -> Iterable[str]:
+    """The analyzer of the words view: a sample's words are already tokens."""
+    return words
+
+
+def tfidf_row(vectorizer: TfidfVectorizer, tokens: Iterable[str]) -> dict[int, float]:
+    """The row ``vectorizer.transform`` gives one document's tokens, as {column: value}.
+
+    scikit-learn's checks cost milliseconds a call, more than the rest of an
+    analysis; for one posting this works it out from the fitted vocabulary and
+    idf directly (tests compare the two on every reference posting).
+    """
+    vocabulary, idf = vectorizer.vocabulary_, vectorizer.idf_
+    counts = Counter(vocabulary[t] for t in tokens if t in vocabulary)
+    values = {c: (1.0 + math.log(n) if vectorizer.sublinear_tf else float(n)) * idf[c] for c, n in counts.items()}
+    norm = math.sqrt(sum(v * v for v in values.values()))
+    return {c: v / norm for c, v in values.items()} if norm else {}
+
+
+class OccupationFit(ClassifierMixin, BaseEstimator):
+    """Logistic regression on a posting's title, words and skills.
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the logistic regression.
+    title_dropout : bool
+        Also learn from every training posting with its title removed, since
+        a pasted posting often has none.
+    threshold : float
+        The probability from which a posting fits.
+    """
+
+    def __init__(self, *, C: float = 4.0, title_dropout: bool = True, threshold: float = 0.5) -> None:
+        self.C = C
+        self.title_dropout = title_dropout
+        self.threshold = threshold
+
+    def fit(self, X: Sequence[Sample], y: Sequence[Any]) -> OccupationFit:
+        """Fit on samples and their labels (true: the posting is of the occupation)."""
+        X, y = list(X), np.asarray(y)
+        if self.title_dropout:
+            X = X + [s._replace(title="") for s in X]
+            y = np.concatenate([y, y])
+        self.title_vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+        self.words_vectorizer_ = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True)
+        self.skills_vectorizer_ = DictVectorizer()
+        self.title_vectorizer_.fit([s.title for s in X])
+        self.words_vectorizer_.fit([s.words for s in X])
+        self.skills_vectorizer_.fit([dict.fromkeys(s.skills, 1.0) for s in X])
+        self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
+        self.model_.fit(self._features(X), y)
+        self.classes_ = self.model_.classes_
+        return self
+
+    def probability(self, sample: Sample) -> float:
+        """``predict_proba(X)[0, 1]`` for one sample, from the fitted coefficients.
+
+        The same sum as scikit-learn's (a test checks them on every reference
+        posting) without its per-call checks, which cost more than the analysis.
+        """
+        coef = self.model_.coef_[0]
+        words_at = len(self.title_vectorizer_.vocabulary_)
+        skills_at = words_at + len(self.words_vectorizer_.vocabulary_)
+        title = self.title_vectorizer_.build_analyzer()(sample.title)
+        decision = float(self.model_.intercept_[0])
+        decision += sum(v * coef[c] for c, v in tfidf_row(self.title_vectorizer_, title).items())
+        decision += sum(v * coef[words_at + c] for c, v in tfidf_row(self.words_vectorizer_, sample.words).items())
+        skills = self.skills_vectorizer_.vocabulary_
+        decision += sum(coef[skills_at + skills[i]] for i in sample.skills if i in skills)
+        return 1.0 / (1.0 + math.exp(-decision))
+
+    def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:
+        return sparse.hstack([
+            self.title_vectorizer_.transform([s.title for s in X]),
+            self.words_vectorizer_.transform([s.words for s in X]),
+            self.skills_vectorizer_.transform([dict.fromkeys(s.skills, 1.0) for s in X]),
+        ], format="csr")
+
+    def predict_proba(self, X: Sequence[Sample]) -> np.ndarray:
+        check_is_fitted(self, "model_")
+        return self.model_.predict_proba(self._features(list(X)))
+
+    def predict(self, X: Sequence[Sample]) -> np.ndarray:
+        """True where the probability of the positive class reaches ``threshold``."""
+        positive = list(self.classes_).index(True)
+        return self.predict_proba(X)[:, positive] >= self.threshold

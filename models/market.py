@@ -1,0 +1,162 @@
+"""Where a posting stands among real postings of its occupation and locale.
+
+The share of the whole skill set a posting names says little alone: real
+postings are short and specialised. The reference market is real postings of
+the occupation, shipped as derived data (``models/data/market/reference-postings.jsonl``:
+per posting its title, locale, month, the skills asked with their levels and a
+bag of common words; no posting text; made by ``scripts/make_reference.py``).
+``Market`` puts together, once per process and skill set, the occupation fit
+(``models/fit.py``), ``MarketPosition`` (the percentile of a posting's weighted
+coverage among the reference postings of its locale) and ``SimilarPostings``
+(``models/similar.py``: the gaps that postings like this one ask for).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from models.fit import OccupationFit, Sample, sample_of
+from models.scoring import scoring_settings, weighted_coverage
+from models.similar import SimilarPostings
+from models.skillset import DATA_PACKAGE, SkillSet
+
+
+@dataclass(frozen=True)
+class ReferencePosting:
+    """One real posting of the reference data, as shipped."""
+
+    source: str
+    id: str
+    fits: bool
+    locale: str | None
+    date: str | None
+    title: str
+    skills: Mapping[str, str]
+    words: frozenset[str]
+
+    @property
+    def sample(self) -> Sample:
+        return Sample(self.title, self.words, self.skills)
+
+
+@functools.lru_cache(maxsize=1)
+def load_reference() -> list[ReferencePosting]:
+    """The shipped reference postings (relevant and others), read once."""
+    name = scoring_settings()["occupation"]["reference"]
+    postings = []
+    with (resources.files(DATA_PACKAGE) / "market" / name).open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            postings.append(ReferencePosting(
+                r["source"], r["id"], bool(r["fits"]), r["locale"], r["date"], r["title"],
+                r["skills"], frozenset(r["words"].split())))
+    return postings
+
+
+class MarketPosition(BaseEstimator):
+    """The percentile of a coverage among reference coverages, per locale.
+
+    A posting's percentile is the share of reference postings of its locale
+    (all of them when its locale is unknown or has none) with a lower weighted
+    coverage, ties counted half: 50 is the middle of the market.
+    """
+
+    def fit(self, coverages: Sequence[float], locales: Sequence[str | None]) -> MarketPosition:
+        self.coverages_: dict[str | None, list[float]] = {None: sorted(coverages)}
+        for coverage, locale in zip(coverages, locales, strict=True):
+            if locale is not None:
+                self.coverages_.setdefault(locale, []).append(coverage)
+        for values in self.coverages_.values():
+            values.sort()
+        return self
+
+    def locale_of(self, locale: str | None) -> str | None:
+        """The locale whose postings a posting of ``locale`` is compared with (None: all)."""
+        check_is_fitted(self, "coverages_")
+        return locale if locale in self.coverages_ else None
+
+    def percentile(self, coverage: float, locale: str | None = None) -> int:
+        values = self.coverages_[self.locale_of(locale)]
+        below = bisect.bisect_left(values, coverage)
+        equal = bisect.bisect_right(values, coverage) - below
+        return round(100.0 * (below + 0.5 * equal) / len(values))
+
+
+def _dates(dates: Iterable[str | None]) -> str | None:
+    months = sorted(d for d in dates if d)
+    if not months:
+        return None
+    return months[0] if months[0] == months[-1] else f"{months[0]} to {months[-1]}"
+
+
+class Market:
+    """The occupation fit, market position and similar postings of one skill set."""
+
+    def __init__(self, skillset: SkillSet) -> None:
+        settings = scoring_settings()
+        self.occupation = settings["occupation"]
+        reference = load_reference()
+        self.fit = OccupationFit().fit([p.sample for p in reference], [p.fits for p in reference])
+        # The market is the real postings of the occupation; the written other-trade ones only teach the fit.
+        self.postings = [p for p in reference if p.fits]
+        self.position = MarketPosition().fit(
+            [weighted_coverage(skillset, p.skills, p.locale) for p in self.postings], [p.locale for p in self.postings])
+        similar = settings["similar"]
+        self.similar = SimilarPostings(
+            n_neighbors=int(similar["k"]), min_similarity=float(similar["min_similarity"]),
+            min_neighbors=int(similar["min_k"])).fit(
+            [p.sample for p in self.postings])
+        self.references = {
+            locale: self._reference(locale) for locale in self.position.coverages_}
+
+    def _reference(self, locale: str | None) -> dict[str, Any]:
+        postings = [p for p in self.postings if locale is None or p.locale == locale]
+        sources = self.occupation["sources"]
+        source = sources.get(locale) if locale else " and ".join(sources[k] for k in sorted(sources))
+        return {"name": self.occupation["name"], "locale": locale, "postings": len(postings),
+                "dates": _dates(p.date for p in postings), "source": source}
+
+    def assess(self, title: str | None, text: str | None, found: list[dict[str, Any]],
+               coverage: float, gap_ids: Iterable[str], locale: str | None = None) -> dict[str, Any]:
+        """The posting's ``fit`` and ``market``, and the ``similar_share`` of each gap.
+
+        ``found`` holds every skill found, extras included; ``coverage`` is the
+        weighted coverage of ``models.scoring.score_parts``.
+        """
+        sample = sample_of(title, text, found)
+        probability = self.fit.probability(sample)
+        shares, compared = self.similar.asked_shares(sample, gap_ids)
+        return {
+            "fit": {"occupation": self.occupation["id"], "probability": round(probability, 3),
+                    "fits": probability >= self.fit.threshold},
+            "market": {"percentile": self.position.percentile(coverage, locale),
+                       "reference": self.references[self.position.locale_of(locale)],
+                       "similar_postings": compared},
+            "similar_shares": shares,
+        }
+
+
+def market_for(skillset: SkillSet) -> Market | None:
+    """The process-wide ``Market`` of a skill set, or None for one the reference does not serve.
+
+    A user's own skill set may name other skills or other aliases than the
+    reference postings were read with, so only the built-in skill sets listed in
+    ``models/data/market/scoring.toml`` are compared with them.
+    """
+    if skillset.id not in scoring_settings()["occupation"]["skillsets"] or skillset.source != f"{skillset.id}.toml":
+        return None
+    return _market(skillset)
+
+
+@functools.lru_cache(maxsize=4)
+def _market(skillset: SkillSet) -> Market:
+    return Market(skillset)

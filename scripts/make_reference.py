@@ -1,0 +1,118 @@
+"""Rebuild models/data/market/reference-postings.jsonl from the shared postings.
+
+The reference postings train the occupation fit (models/fit.py) and make the
+reference market (models/market.py). For each real posting it keeps what those
+need and no posting text: source, id, whether it is of the medical-office
+occupation, locale (its source's country), month posted, title, the skills the
+engine finds in it with their requirement levels (every built-in skill set and
+the extras catalogue), and which words of a fixed vocabulary it holds (the
+VOCABULARY most frequent words over all the postings: frequency, not labels,
+chooses them).
+
+    python scripts/make_reference.py [--data ../shared/data] [--check]
+
+``--check`` rebuilds into memory and exits 1 when the shipped file differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from models.analysis import Analyzer
+from models.fit import words_of
+from models.parsing import parse_posting
+from models.skillset import builtin_ids, load_skillset
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "models" / "data" / "market" / "reference-postings.jsonl"
+WRITTEN = ROOT / "tests" / "fixtures" / "written_other_trades.jsonl"
+VOCABULARY = 300
+# Source file -> (fits the occupation, locale). ReproJobs rows are front-office,
+# medical-assistant, billing and clinic-manager posts at US clinics: medical office.
+SOURCES = {
+    "nhs_jobs_2020_medical_office": (True, "UK"),
+    "nhs_jobs_2020_control": (False, "UK"),
+    "us_reprojobs_jobsboard": (True, "US"),
+    "indeed_datasci_html_control": (False, "US"),
+}
+# The saved US job pages (data/pages/): four medical-office posts, two others.
+PAGES_NOT_FITTING = {"mercyhealth-medical-lab-scientist-39454", "indeed-village-green-assistant-manager"}
+
+
+def _month(date: str | None) -> str | None:
+    """'YYYY-MM' of an ISO date ("2025-4-2" too), else None."""
+    m = re.match(r"(\d{4})-(\d{1,2})\b", date or "")
+    return f"{m.group(1)}-{int(m.group(2)):02d}" if m else None
+
+
+def _rows(data: Path) -> list[dict]:
+    """Every posting: the shared files, the saved pages and the written other-trade postings."""
+    rows = []
+    for name, (fits, locale) in SOURCES.items():
+        for line in (data / "postings" / f"{name}.jsonl").open(encoding="utf-8"):
+            r = json.loads(line)
+            rows.append({"source": name, "id": r["id"], "fits": fits, "locale": locale, "title": r.get("title"),
+                         "date": _month(r.get("date_posted") or r.get("date")), "raw": r["description"]})
+    for path in sorted((data / "pages").glob("*.html")):
+        raw = path.read_text(encoding="utf-8", errors="replace")
+        rows.append({"source": "saved_pages", "id": path.stem, "fits": path.stem not in PAGES_NOT_FITTING,
+                     "locale": "US", "title": None, "date": _month(parse_posting(raw).date_posted), "raw": raw})
+    for line in WRITTEN.open(encoding="utf-8"):
+        r = json.loads(line)
+        rows.append({"source": r["source"], "id": r["id"], "fits": r["set"] == "relevant", "locale": r["locale"],
+                     "title": r["title"], "date": None, "raw": r["description"]})
+    return rows
+
+
+def build(data: Path) -> list[str]:
+    """Return the reference file's lines."""
+    analyzers = [Analyzer(load_skillset(sid), use_market=False) for sid in builtin_ids()]
+    seen: set[str] = set()
+    postings = []
+    for row in _rows(data):
+        key = "".join(row["raw"].split())
+        if key in seen:  # re-posts of the same text count once
+            continue
+        seen.add(key)
+        skills: dict[str, str] = {}
+        for analyzer in analyzers:
+            record = analyzer.analyze(row["raw"], title=row["title"], include_text=True)
+            for s in record["skills"] + record["extras"]:
+                skills.setdefault(s["id"], s["requirement"])
+        title = record["title"] or ""
+        postings.append({"source": row["source"], "id": row["id"], "fits": row["fits"], "locale": row["locale"],
+                         "date": row["date"], "title": title, "skills": dict(sorted(skills.items())),
+                         "words": words_of(record["text"])})
+    df = Counter(w for p in postings for w in p["words"] if w not in ENGLISH_STOP_WORDS)
+    vocabulary = {w for w, _ in sorted(df.items(), key=lambda kv: (-kv[1], kv[0]))[:VOCABULARY]}
+    lines = []
+    for p in postings:
+        p["words"] = " ".join(sorted(p["words"] & vocabulary))
+        lines.append(json.dumps(p, ensure_ascii=False, sort_keys=False))
+    return lines
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    text = "\n".join(build(args.data)) + "\n"
+    if args.check:
+        same = OUT.exists() and OUT.read_text(encoding="utf-8") == text
+        print("reference postings are up to date" if same else f"{OUT} differs from a rebuild")
+        return 0 if same else 1
+    OUT.write_text(text, encoding="utf-8")
+    print(f"{text.count(chr(10))} postings -> {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

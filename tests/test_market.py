@@ -1,0 +1,243 @@
+"""Occupation fit, weighted score parts, market percentile and similar-posting gap shares."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from models.analysis import Analyzer
+from models.fit import OccupationFit, Sample, sample_of, words_of
+from models.market import MarketPosition, load_reference, market_for
+from models.scoring import rank_gaps, requirement_weights, score_parts, weighted_coverage
+from models.skillset import load_skillset
+from tests.conftest import ROOT
+
+SHARED = ROOT.parent / "shared" / "data"
+
+# Short postings written for these tests (not in the reference data).
+NURSE = ("Registered Nurse - ICU", "Critical care unit seeks a Registered Nurse. Provide direct patient care to "
+         "critically ill adults, titrate vasoactive drips, manage ventilated patients and chart assessments. "
+         "Active RN license, BLS and ACLS required; CCRN preferred. Three 12-hour night shifts a week.")
+MIDWIFE = ("Midwife - Band 5/6", "Join our delivery suite as a registered midwife. Provide intrapartum care, "
+           "support women in labour, carry out newborn checks and work with obstetricians. NMC registration "
+           "as a midwife essential.")
+DATA_SCIENTIST = ("Data Scientist", "Build machine learning models in Python, run A/B tests, write SQL against "
+                  "our warehouse and present insights to product teams. MS in statistics or computer science.")
+PORTER = ("Porter", "Transport patients around the hospital by wheelchair and trolley, deliver specimens and post, "
+          "and move equipment between departments. Manual handling training provided. Shifts include nights.")
+RECEPTION = ("Medical Receptionist", "Busy family practice needs a medical receptionist. Greet patients and check "
+             "them in, answer phones and schedule appointments. Friendly and organised.")
+BILLING = ("Medical Billing Specialist", "Our clinic needs a medical billing specialist to submit electronic "
+           "claims to insurance companies, post payments and follow up on denied claims.")
+SECRETARY = ("Medical Secretary", "Medical secretary to a team of consultants: audio typing of clinic letters, "
+             "managing diaries and booking appointments on the hospital's patient administration system. "
+             "Knowledge of medical terminology essential.")
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.for_skillset()
+
+
+def test_requirement_levels_weigh_differently() -> None:
+    skillset = load_skillset()
+    weights = requirement_weights()
+    assert weights["required"] > weights["preferred"] > weights["unspecified"] > 0
+    required = weighted_coverage(skillset, {"ehr": "required"})
+    preferred = weighted_coverage(skillset, {"ehr": "preferred"})
+    mentioned = weighted_coverage(skillset, {"ehr": "unspecified"})
+    assert required > preferred > mentioned > 0
+    assert weighted_coverage(skillset, {"ehr": "required", "not_a_skill": "required"}) == required
+    every = {s.id: "required" for s in skillset.skills}
+    assert weighted_coverage(skillset, every) == 100.0
+
+
+def test_score_parts_count_by_tier_and_level() -> None:
+    found = [{"id": "ehr", "requirement": "required"}, {"id": "front_desk", "requirement": "preferred"},
+             {"id": "typing", "requirement": "unspecified"}]
+    parts = score_parts(load_skillset(), found)
+    assert parts["weights"] == requirement_weights()
+    assert parts["level"] == {"required": 1, "preferred": 1, "unspecified": 1}
+    assert parts["tier"]["modern"]["required"] == 1
+    assert parts["tier"]["foundation"] == {"required": 0, "preferred": 1, "unspecified": 1}
+    assert parts["coverage"] == weighted_coverage(load_skillset(), {f["id"]: f["requirement"] for f in found})
+
+
+def test_rank_gaps_by_similar_share_then_weight() -> None:
+    gaps = [{"id": "a", "weight": 3.0, "tier": "modern"}, {"id": "b", "weight": 1.0, "tier": "foundation"},
+            {"id": "c", "weight": 2.0, "tier": "modern"}]
+    ranked = rank_gaps(gaps, {"b": 0.6, "c": 0.6})
+    assert [g["id"] for g in ranked] == ["c", "b", "a"]
+    assert ranked[2]["similar_share"] == 0.0
+    assert "similar_share" not in gaps[0]  # the caller's gaps are not changed
+
+
+@pytest.mark.parametrize("posting", [NURSE, MIDWIFE, DATA_SCIENTIST, PORTER])
+def test_other_trades_do_not_fit(analyzer: Analyzer, posting: tuple[str, str]) -> None:
+    title, text = posting
+    record = analyzer.analyze(text, title=title)
+    assert record["fit"]["fits"] is False, record["fit"]
+    assert record["fit"]["occupation"] == "medical-office"
+    # Still analysed: skills, score parts and gaps are all there.
+    assert record["score_parts"] is not None and record["gaps"]
+
+
+@pytest.mark.parametrize("posting", [RECEPTION, BILLING, SECRETARY])
+def test_medical_office_postings_fit(analyzer: Analyzer, posting: tuple[str, str]) -> None:
+    title, text = posting
+    record = analyzer.analyze(text, title=title)
+    assert record["fit"]["fits"] is True, record["fit"]
+    assert 0.5 <= record["fit"]["probability"] <= 1.0
+
+
+def test_hello_does_not_fit(analyzer: Analyzer) -> None:
+    record = analyzer.analyze("Hello")
+    assert record["fit"]["fits"] is False
+    assert record["fit"]["probability"] < 0.5
+
+
+def test_untitled_posting_fits_on_its_words(analyzer: Analyzer) -> None:
+    assert analyzer.analyze(SECRETARY[1])["fit"]["fits"] is True
+    assert analyzer.analyze(NURSE[1])["fit"]["fits"] is False
+
+
+def test_fast_probability_equals_predict_proba() -> None:
+    market = market_for(load_skillset())
+    samples = [p.sample for p in load_reference()] + [Sample("", frozenset({"hello"}), {})]
+    positive = list(market.fit.classes_).index(True)
+    expected = market.fit.predict_proba(samples)[:, positive]
+    got = np.array([market.fit.probability(s) for s in samples])
+    assert np.allclose(got, expected, rtol=0, atol=1e-12)
+    assert list(market.fit.predict(samples)) == list(expected >= 0.5)
+
+
+def test_fast_distances_equal_nearest_neighbors() -> None:
+    similar = market_for(load_skillset()).similar
+    samples = [p.sample for p in load_reference()][::7]
+    distances, _ = similar.neighbors_.kneighbors(similar._features(samples))
+    for sample, expected in zip(samples, distances, strict=True):
+        mine = similar.distances(sample)
+        assert np.allclose(np.sort(mine)[: len(expected)], expected, atol=1e-12)
+        assert np.allclose(mine[similar.kneighbors(sample)], expected, atol=1e-12)
+
+
+def test_occupation_fit_follows_sklearn_conventions() -> None:
+    from sklearn.base import clone
+    from sklearn.exceptions import NotFittedError
+
+    model = OccupationFit(C=2.0)
+    assert clone(model).get_params()["C"] == 2.0
+    with pytest.raises(NotFittedError):
+        model.predict_proba([Sample("x", frozenset(), {})])
+    samples = [sample_of("Receptionist", "medical receptionist patients", []),
+               sample_of("Software engineer", "python code software", [])] * 3
+    assert model.fit(samples, [True, False] * 3) is model
+    assert list(model.predict(samples[:2])) == [True, False]
+
+
+def test_market_position_percentiles() -> None:
+    position = MarketPosition().fit([0, 10, 10, 20, 30, 50, 5, 5], ["UK"] * 6 + ["US"] * 2)
+    assert position.percentile(10, "UK") == 33  # one below, two ties counted half, of six
+    assert position.percentile(100, "UK") == 100
+    assert position.percentile(-1, "UK") == 0
+    assert position.percentile(5, "US") == 50
+    # Unknown locale, or one without reference postings: all of them.
+    assert position.locale_of(None) is None and position.locale_of("FR") is None
+    assert position.percentile(10, None) == round(100 * (3 + 1) / 8)
+
+
+def test_market_record_and_locale(analyzer: Analyzer) -> None:
+    title, text = SECRETARY
+    anywhere = analyzer.analyze(text, title=title)["market"]
+    assert 0 <= anywhere["percentile"] <= 100
+    assert anywhere["reference"]["locale"] is None and anywhere["reference"]["postings"] > 600
+    assert 5 <= anywhere["similar_postings"] <= 25
+    uk = analyzer.market.assess(title, text, [], 20.0, [], "UK")["market"]
+    us = analyzer.market.assess(title, text, [], 20.0, [], "US")["market"]
+    assert uk["reference"]["locale"] == "UK" and uk["reference"]["dates"].startswith("2020")
+    assert us["reference"]["locale"] == "US" and us["reference"]["postings"] < uk["reference"]["postings"]
+    low = analyzer.market.assess(title, text, [], 1.0, [], "UK")["market"]["percentile"]
+    assert low < uk["percentile"]
+
+
+def test_reference_percentiles_spread_over_deciles() -> None:
+    """Over the shipped medical-office postings, every tenth of the range holds some of them."""
+    skillset = load_skillset()
+    market = market_for(skillset)
+    for locale in ("UK", "US"):
+        postings = [p for p in market.postings if p.locale == locale]
+        deciles = Counter(min(9, market.position.percentile(weighted_coverage(skillset, p.skills), locale) // 10)
+                          for p in postings)
+        assert max(deciles.values()) < 0.4 * len(postings), (locale, sorted(deciles.items()))
+        assert len(deciles) >= 7, (locale, sorted(deciles.items()))
+
+
+def _gap_ids(record: dict) -> list[str]:
+    return [g["id"] for g in record["gaps"]]
+
+
+FRONT_DESK_SIDE = {"front_desk", "scheduling", "customer_service"}
+
+
+def test_billing_gaps_lead_with_billing_side_skills(analyzer: Analyzer) -> None:
+    record = analyzer.analyze(BILLING[1], title=BILLING[0])
+    gaps = _gap_ids(record)
+    assert gaps[0] == "medical_coding", record["gaps"][:5]
+    assert gaps.index("medical_coding") < gaps.index("front_desk")
+    assert gaps.index("medical_coding") < gaps.index("scheduling")
+    shares = [g["similar_share"] for g in record["gaps"]]
+    assert shares == sorted(shares, reverse=True)
+    assert 5 <= record["market"]["similar_postings"] <= 25
+    coordinator = analyzer.analyze("Billing coordinator for a dermatology practice: submit claims, work denials "
+                                   "and post payments.", title="Billing Coordinator")
+    assert _gap_ids(coordinator)[0] == "medical_coding"
+    assert not FRONT_DESK_SIDE & set(_gap_ids(coordinator)[:3]), coordinator["gaps"][:5]
+
+
+def test_receptionist_gaps_lead_with_front_desk_side_skills(analyzer: Analyzer) -> None:
+    record = analyzer.analyze(RECEPTION[1], title=RECEPTION[0])
+    gaps = _gap_ids(record)
+    assert gaps[0] == "customer_service", record["gaps"][:5]
+    assert gaps.index("customer_service") < gaps.index("medical_coding")
+    assert gaps.index("customer_service") < gaps.index("medical_billing")
+    coding = next(g for g in record["gaps"] if g["id"] == "medical_coding")
+    assert coding["similar_share"] < 0.1
+
+
+def test_user_skillset_gets_no_market(tmp_path) -> None:
+    source = (ROOT / "models" / "data" / "medical-office-specialist.toml").read_text(encoding="utf-8")
+    path = tmp_path / "mine.toml"
+    path.write_text(source, encoding="utf-8")
+    record = Analyzer.for_skillset(str(path)).analyze(RECEPTION[1], title=RECEPTION[0])
+    assert record["fit"] is None and record["market"] is None
+    assert record["score_parts"]["coverage"] > 0
+    assert all("similar_share" not in g for g in record["gaps"])
+
+
+def test_error_record_has_empty_market_keys(analyzer: Analyzer) -> None:
+    record = analyzer.analyze("")
+    assert record["error"] and record["fit"] is None and record["market"] is None and record["score_parts"] is None
+
+
+def test_manager_skillset_is_served() -> None:
+    record = Analyzer.for_skillset("medical-office-manager").analyze(SECRETARY[1], title=SECRETARY[0])
+    assert record["fit"]["fits"] is True and record["market"]["reference"]["postings"] > 600
+
+
+def test_reference_holds_no_posting_text() -> None:
+    for posting in load_reference():
+        assert len(posting.words) <= 300
+        assert posting.words == words_of(" ".join(posting.words))
+
+
+@pytest.mark.slow
+def test_reference_file_is_reproduced_from_shared_data() -> None:
+    if not (SHARED / "postings").is_dir():
+        pytest.skip("../shared/data is not present")
+    done = subprocess.run([sys.executable, "scripts/make_reference.py", "--check", "--data", str(SHARED)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
