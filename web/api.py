@@ -20,7 +20,7 @@ from flask import (
 )
 from sqlalchemy import bindparam, select
 
-from models.inputs import InputError, check_text, input_format
+from models.inputs import InputError, check_text, input_format, without_nul
 from models.skillset import SkillSetError, builtin_ids
 from web import services
 from web.errors import ApiError
@@ -63,7 +63,7 @@ def _optional_str(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
         raise ApiError(400, "bad_request", f"{key!r} must be a string")
-    return value or None
+    return without_nul(value) if value else None
 
 
 def _accepted(batch_id: str, endpoint: str) -> tuple[Response, int, dict[str, str]]:
@@ -81,6 +81,8 @@ def create_analysis():  # type: ignore[no-untyped-def]
     text = data.get("text")
     if not isinstance(text, str):
         raise ApiError(400, "bad_request", "'text' is required: the posting, as text or HTML")
+    # NUL characters are no part of any text, and no database column takes them.
+    text = without_nul(text)
     problem = check_text(text)
     if problem:
         raise ApiError(422, "unanalysable_text", problem)
@@ -193,7 +195,7 @@ def create_batch():  # type: ignore[no-untyped-def]
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ApiError(400, "bad_request", "no file: send it in a form field named 'file'")
-    filename = os.path.basename(upload.filename)
+    filename = without_nul(os.path.basename(upload.filename))
     if input_format(filename) not in ("csv", "jsonl"):
         raise ApiError(415, "unsupported_media_type",
                        "a batch is a .csv, .tsv or .jsonl file; paste single postings instead")

@@ -14,7 +14,7 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from models.inputs import InputError
+from models.inputs import InputError, without_nul
 from web import error_pages, present, samples, services
 from web.pages import chosen_skillset
 from worker import pipeline
@@ -165,7 +165,7 @@ def report(batch_id: str):  # type: ignore[no-untyped-def]
     status = args.get("status", "")
     status = status if status in statuses else ""
     table = services.list_rows(
-        _url(), batch_id, q=args.get("q", "").strip()[:200], status=status,
+        _url(), batch_id, q=without_nul(args.get("q", "")).strip()[:200], status=status,
         sort=sort, desc=args.get("dir") == "desc", page=page_no,
         per_page=int(current_app.config["ROWS_PER_PAGE"]),
     )

@@ -6,7 +6,7 @@ import time
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes
+from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes, without_nul
 from models.skillset import DEFAULT_SKILLSET, builtin_ids
 from web import error_pages, present, samples, services
 from worker import notify
@@ -55,6 +55,7 @@ def analyze_submit():  # type: ignore[no-untyped-def]
         except InputError:
             return _form(text, "That file is not text or HTML. Choose a .txt or .html file "
                          "(a saved job page works), or paste the posting.", skillset, 422)
+    text = without_nul(text)
     problem = check_text(text)
     if problem:
         return _form(text if len(text) < 100_000 else "", f"Nothing analysed: {problem}.",

@@ -23,7 +23,14 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import func, or_, select
 
-from models.inputs import FIELD_CANDIDATES, InputError, iter_postings, preview
+from models.inputs import (
+    FIELD_CANDIDATES,
+    InputError,
+    iter_postings,
+    looks_binary_bytes,
+    preview,
+    without_nul,
+)
 from worker import notify, pipeline, tasks
 from worker.db import session_scope
 from worker.results import NOT_ANALYSED, shown_status
@@ -138,7 +145,7 @@ def sniff_format(head: bytes) -> str:
         if head.startswith(magic):
             raise UploadError(f"This looks like {what}. Save it as CSV (comma-separated) "
                               "or JSON lines and upload that.")
-    if b"\x00" in head[:8192]:
+    if looks_binary_bytes(head):
         raise UploadError("This looks like a binary file, not CSV or JSON lines.")
     if head.startswith(codecs.BOM_UTF8):
         head = head[len(codecs.BOM_UTF8):]
@@ -189,7 +196,7 @@ def save_upload(instance_path: str, stream: BinaryIO, filename: str, skillset: s
         while chunk := stream.read(1 << 20):
             out.write(chunk)
     # The user's file name is kept only as a label; it never names a file on disk.
-    label = os.path.basename(filename or "").strip()[:200] or f"upload.{fmt}"
+    label = without_nul(os.path.basename(filename or "")).strip()[:200] or f"upload.{fmt}"
     with open(meta_path, "w", encoding="utf-8") as fh:
         json.dump({"filename": label, "format": fmt, "skillset": skillset,
                    "created": time.time()}, fh)
