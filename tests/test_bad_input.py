@@ -96,3 +96,39 @@ def test_binary_files_are_still_refused(client) -> None:  # type: ignore[no-unty
     r = client.post("/batches/upload", data={"file": (io.BytesIO(bytes(range(256)) * 8), "x.csv")},
                     content_type="multipart/form-data")
     assert r.status_code == 415 and re.search("binary", r.get_data(as_text=True))
+
+
+# --- 2. The row cap ----------------------------------------------------------------------
+
+def count_batches(app) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import func, select
+
+    from worker.db import session_scope
+    from worker.storage import Batch
+
+    with session_scope(app.config["DATABASE_URL"]) as session:
+        return int(session.scalar(select(func.count()).select_from(Batch)))
+
+
+@pytest.mark.parametrize("name,row", [("jobs.csv", "Epic {}\n"),
+                                      ("jobs.jsonl", '{{"description": "Epic {}"}}\n')])
+def test_api_upload_over_the_row_cap_is_413(db_url: str, tmp_path: Path, fake_analyzer,
+                                            name: str, row: str) -> None:
+    app = make_app(db_url, tmp_path, MAX_ROWS=3)
+    client = app.test_client()
+    head = "description\n" if name.endswith(".csv") else ""
+    before = count_batches(app)
+    r = upload(client, (head + "".join(row.format(i) for i in range(4))).encode(), name)
+    assert r.status_code == 413, r.get_json()
+    error = r.get_json()["error"]
+    assert error["code"] == "too_many_rows" and "3" in error["message"]
+    assert count_batches(app) == before
+    # At the cap, and a file whose body Werkzeug spooled to disk (over 500 kB).
+    r = upload(client, (head + "".join(row.format(i) for i in range(3))).encode(), name)
+    assert r.status_code == 202
+    drain(app, r.get_json()["id"])
+    assert batch_counts(client, r.get_json()["id"]) == ("done", 3, 3, 0)
+    big = head + "".join(row.format(f"{i} " + "x" * 200_000) for i in range(3))
+    r = upload(client, big.encode(), name)
+    assert r.status_code == 202
+    assert client.get(r.get_json()["status_url"]).get_json()["total"] == 3

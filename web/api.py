@@ -201,11 +201,20 @@ def create_batch():  # type: ignore[no-untyped-def]
                        "a batch is a .csv, .tsv or .jsonl file; paste single postings instead")
     skillset = _skillset(request.form.get("skillset"))
     text_column = request.form.get("text_column") or None
+    limit = int(current_app.config["MAX_ROWS"])
     try:
+        # Counted before anything is stored, as the upload form does; the upload is
+        # a file Werkzeug spooled (in memory or on disk), so it can be read twice.
+        services.count_postings(upload.stream, filename, limit, text_column=text_column)
+        upload.stream.seek(0)
         batch_id = pipeline.submit_file(
             _url(), upload.stream, filename, tasks.enqueuer(_celery()), skillset=skillset,
             text_column=text_column, chunk_size=int(current_app.config["CHUNK_SIZE"]),
         )
+    except services.TooManyRows:
+        raise ApiError(413, "too_many_rows",
+                       f"a batch can hold at most {limit:,} postings: split the file, or ask "
+                       "whoever runs this site to raise SKILLGAP_MAX_ROWS") from None
     except InputError as exc:
         raise ApiError(422, "unreadable_file", str(exc)) from None
     except SkillSetError as exc:

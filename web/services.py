@@ -280,11 +280,19 @@ def mapping_from_form(form: Any, columns: list[str]) -> dict[str, str | None]:
 def count_rows(meta: dict[str, Any], mapping: dict[str, str | None], limit: int) -> int:
     """Count the file's postings, stopping once past ``limit`` (raises TooManyRows)."""
     with open(meta["path"], "rb") as fh:
-        n = 0
-        for _ in iter_postings(fh, meta["parse_name"], columns=mapping):
-            n += 1
-            if n > limit:
-                raise TooManyRows(limit)
+        return count_postings(fh, meta["parse_name"], limit, columns=mapping)
+
+
+def count_postings(stream: BinaryIO, name: str, limit: int, **options: Any) -> int:
+    """Count a stream's postings, stopping once past ``limit`` (raises TooManyRows).
+
+    ``options`` are those of ``iter_postings``. The stream is read, not rewound.
+    """
+    n = 0
+    for _ in iter_postings(stream, name, **options):
+        n += 1
+        if n > limit:
+            raise TooManyRows(limit)
     return n
 
 
