@@ -282,13 +282,21 @@ def _read_csv(
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RowError(row_no, None, f"row {row_no}: cannot be read as CSV ({exc})")
+            yield RowError(row_no, None, f"row {row_no}: {csv_problem(exc)}")
             continue
         if not any(v.strip() for v in values):
             row_no -= 1
             continue
         record = {h: (values[i] if i < len(values) else "") for h, i in index.items()}
         yield _posting_from_record(record, mapping, row_no, len(values) != len(header), len(header))
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """Say why a CSV row cannot be read, in the user's words where we know them."""
+    if "field larger than field limit" in str(exc):
+        return (f"a cell is longer than {MAX_POSTING_CHARS:,} characters, the most a posting may "
+                "have (or a quote opened in it is never closed)")
+    return f"cannot be read as CSV ({exc})"
 
 
 def _posting_from_record(
@@ -426,11 +434,17 @@ def _preview(
             header = [h.strip() for h in next(reader)]
         except (StopIteration, csv.Error):
             raise InputError(f"{name}: the file is empty or not CSV") from None
-        first = []
-        for values in reader:
-            first.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header)})
-            if len(first) >= rows:
+        first: list[dict[str, str]] = []
+        while len(first) < rows:
+            try:
+                values = next(reader)
+            except StopIteration:
                 break
+            except csv.Error as exc:
+                # Shown in the row's first cell; the batch marks the row failed and
+                # reads on, so the preview does too.
+                values = [f"(row {len(first) + 1} cannot be read: {csv_problem(exc)})"]
+            first.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header)})
         return header, detect_columns(header), first
     header: list[str] = []
     first = []

@@ -132,3 +132,29 @@ def test_api_upload_over_the_row_cap_is_413(db_url: str, tmp_path: Path, fake_an
     r = upload(client, big.encode(), name)
     assert r.status_code == 202
     assert client.get(r.get_json()["status_url"]).get_json()["total"] == 3
+
+
+# --- 3. A cell over the size of a posting --------------------------------------------------
+
+def test_huge_csv_cell_previews_and_fails_only_its_row(app, client) -> None:  # type: ignore[no-untyped-def]
+    from models.inputs import MAX_POSTING_CHARS
+
+    tag = uuid.uuid4().hex
+    body = (f"id,description\n1,scheduling {tag}\n2,{'x' * (MAX_POSTING_CHARS + 5)}\n"
+            f"3,billing {tag}\n").encode()
+    app.config["MAX_CONTENT_LENGTH"] = 8 * 1024 * 1024
+    r = client.post("/batches/upload", data={"file": (io.BytesIO(body), "x.csv")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 303
+    preview = client.get(r.headers["Location"])
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200, page[:300]
+    assert "row 2 cannot be read: a cell is longer than 2,000,000 characters" in page
+    assert f"billing {tag}" in page
+    r = client.post(r.headers["Location"], data={"col_text": "description", "col_id": "id"})
+    assert r.status_code == 303
+    batch_id = r.headers["Location"].rsplit("/", 1)[1]
+    drain(app, batch_id)
+    assert batch_counts(client, batch_id) == ("done", 3, 2, 1)
+    results = client.get(f"/api/v1/batches/{batch_id}/results").get_data(as_text=True)
+    assert "a cell is longer than 2,000,000 characters" in results
