@@ -360,6 +360,9 @@ def _read_jsonl(
         except json.JSONDecodeError as exc:
             yield RowError(line_no, None, f"line {line_no}: not valid JSON ({exc.msg})")
             continue
+        except RecursionError:
+            yield RowError(line_no, None, f"line {line_no}: the JSON is nested too deeply")
+            continue
         if not isinstance(obj, dict):
             yield RowError(line_no, None, f"line {line_no}: expected a JSON object")
             continue
@@ -453,7 +456,7 @@ def _preview(
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
         if isinstance(obj, dict):
             header.extend(k for k in obj if k not in header)

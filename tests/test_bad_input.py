@@ -158,3 +158,29 @@ def test_huge_csv_cell_previews_and_fails_only_its_row(app, client) -> None:  # 
     assert batch_counts(client, batch_id) == ("done", 3, 2, 1)
     results = client.get(f"/api/v1/batches/{batch_id}/results").get_data(as_text=True)
     assert "a cell is longer than 2,000,000 characters" in results
+
+
+# --- 4. Deep JSON, huge row numbers ------------------------------------------------------
+
+def test_deeply_nested_json_is_a_400_or_a_failed_row(app, client) -> None:  # type: ignore[no-untyped-def]
+    deep = "[" * 100_000 + "]" * 100_000
+    r = client.post("/api/v1/analyses", data='{"text": ' + deep + "}",
+                    content_type="application/json")
+    assert r.status_code == 400 and "nested too deeply" in r.get_json()["error"]["message"]
+    tag = uuid.uuid4().hex
+    body = f'{{"description": {deep}}}\n{{"description": "Epic {tag}"}}\n'.encode()
+    r = upload(client, body, name="jobs.jsonl")
+    assert r.status_code == 202, r.get_json()
+    drain(app, r.get_json()["id"])
+    assert batch_counts(client, r.get_json()["id"]) == ("done", 2, 1, 1)
+    r = client.post("/batches/upload", data={"file": (io.BytesIO(body), "x.jsonl")},
+                    content_type="multipart/form-data")
+    assert r.status_code == 303 and client.get(r.headers["Location"]).status_code == 200
+
+
+def test_row_number_past_the_database_integer_is_404(app, client) -> None:  # type: ignore[no-untyped-def]
+    r = upload(client, f"description\nEpic {uuid.uuid4().hex}\n".encode())
+    batch_id = r.get_json()["id"]
+    assert client.get(f"/batches/{batch_id}/rows/1").status_code == 200
+    for row in (2**31 - 1, 2**31, 2**63, 10**30):
+        assert client.get(f"/batches/{batch_id}/rows/{row}").status_code == 404

@@ -75,7 +75,10 @@ def _accepted(batch_id: str, endpoint: str) -> tuple[Response, int, dict[str, st
 def create_analysis():  # type: ignore[no-untyped-def]
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "send JSON: Content-Type: application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "bad_request", "the JSON is nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
     text = data.get("text")

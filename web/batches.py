@@ -181,6 +181,9 @@ def report(batch_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/<batch_id>/rows/<int:row>")
 def row(batch_id: str, row: int):  # type: ignore[no-untyped-def]
     batch = _batch(batch_id)
+    # Row numbers are 32-bit integers in the database: a larger one is no row, not an error.
+    if row > services.MAX_ROW_NUMBER:
+        abort(404)
     record = services.batch_row(_url(), batch_id, row)
     if record is None:
         abort(404)

@@ -43,6 +43,8 @@ FIELD_LABELS = {
     "location": "Location", "date": "Date posted", "id": "Id",
 }
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+# The largest row number the database holds (a 32-bit integer column).
+MAX_ROW_NUMBER = 2**31 - 1
 # Uploads never started are removed after this long.
 UPLOAD_TTL = 24 * 3600
 
