@@ -184,3 +184,60 @@ def test_row_number_past_the_database_integer_is_404(app, client) -> None:  # ty
     assert client.get(f"/batches/{batch_id}/rows/1").status_code == 200
     for row in (2**31 - 1, 2**31, 2**63, 10**30):
         assert client.get(f"/batches/{batch_id}/rows/{row}").status_code == 404
+
+
+# --- 5. CSV injection, the session cookie over HTTPS, 405s -------------------------------
+
+def test_export_escapes_formulas_after_a_delimiter(app, client) -> None:  # type: ignore[no-untyped-def]
+    import csv
+
+    tag = uuid.uuid4().hex
+    rows = [("Acme;=1+1", "Clerk\t=HYPERLINK(\"x\")"), ("Acme|@SUM(A1)", "a\r\n+1+2"),
+            ("Acme; -2", "=cmd|' /C calc'!A0"), ("Acme,-3", "Clerk")]
+    body = io.StringIO()
+    writer = csv.writer(body)
+    writer.writerow(["company", "title", "description"])
+    writer.writerows([(c, t, f"Epic {tag} {i}") for i, (c, t) in enumerate(rows)])
+    r = upload(client, body.getvalue().encode())
+    drain(app, r.get_json()["id"])
+    export = client.get(f"/api/v1/batches/{r.get_json()['id']}/results").get_data(as_text=True)
+    cells = [{k: v for k, v in row.items() if k in ("company", "title")}
+             for row in csv.DictReader(io.StringIO(export))]
+    assert cells == [
+        {"company": "Acme;'=1+1", "title": "Clerk\t'=HYPERLINK(\"x\")"},
+        {"company": "Acme|'@SUM(A1)", "title": "a\r\n'+1+2"},
+        {"company": "Acme; -2", "title": "'=cmd|' /C calc'!A0"},
+        {"company": "Acme,-3", "title": "Clerk"},
+    ]
+    # Split again on every delimiter a spreadsheet might use, no part starts a formula.
+    for row in cells:
+        for value in row.values():
+            for part in re.split(r"[,;\t\r\n|]", value):
+                assert not part.strip().startswith(("=", "+", "@")), value
+
+
+def test_session_cookie_is_secure_over_https(db_url: str, tmp_path: Path, fake_analyzer) -> None:
+    def cookie(app, **kw) -> str:  # type: ignore[no-untyped-def]
+        r = app.test_client().get("/", **kw)
+        assert r.status_code == 200
+        return "; ".join(r.headers.getlist("Set-Cookie"))
+
+    app = make_app(db_url, tmp_path)
+    assert "session=" in cookie(app) and "Secure" not in cookie(app)
+    assert "Secure" in cookie(app, base_url="https://localhost")
+    # The proxy's header is trusted only when the setting says a proxy is there.
+    forwarded = {"headers": {"X-Forwarded-Proto": "https"}}
+    assert "Secure" not in cookie(app, **forwarded)
+    proxied = make_app(db_url, tmp_path, PROXY_HOPS=1)
+    assert "Secure" in cookie(proxied, **forwarded)
+    assert "Secure" in cookie(make_app(db_url, tmp_path, SESSION_COOKIE_SECURE=True))
+
+
+def test_405_says_which_methods_are_allowed(app, client) -> None:  # type: ignore[no-untyped-def]
+    for path, allowed in (("/api/v1/analyses", {"POST"}), ("/healthz", {"GET", "HEAD"}),
+                          ("/batches/new", {"GET", "HEAD"}), ("/", {"GET", "HEAD"})):
+        r = client.put(path)
+        assert r.status_code == 405
+        assert allowed <= {m.strip() for m in r.headers["Allow"].split(",")}, path
+    r = client.delete("/api/v1/analyses/abc")
+    assert r.status_code == 405 and "GET" in r.headers["Allow"] and r.is_json

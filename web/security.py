@@ -10,6 +10,8 @@ import os
 import secrets
 from typing import TYPE_CHECKING
 
+from flask import has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 if TYPE_CHECKING:
@@ -51,6 +53,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Behind a reverse proxy that terminates HTTPS, trust its X-Forwarded-* headers
+    # (as many hops as there are proxies); never by default, since a client could
+    # send them itself.
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops, x_port=hops, x_prefix=hops)
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     from web import api
 
@@ -82,6 +94,14 @@ def secret_key(app: Flask) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(new + "\n")
     return new
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, the cookie marked Secure whenever the request
+    came over HTTPS (SESSION_COOKIE_SECURE forces it on plain HTTP too)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app)) or (has_request_context() and request.is_secure)
 
 
 def add_headers(response: Response) -> Response:
