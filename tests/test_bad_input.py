@@ -241,3 +241,28 @@ def test_405_says_which_methods_are_allowed(app, client) -> None:  # type: ignor
         assert allowed <= {m.strip() for m in r.headers["Allow"].split(",")}, path
     r = client.delete("/api/v1/analyses/abc")
     assert r.status_code == 405 and "GET" in r.headers["Allow"] and r.is_json
+
+
+# --- 6. skillgap analyze: a run that analysed nothing fails ------------------------------
+
+@pytest.mark.parametrize("name,content,code", [
+    ("empty.txt", b"", 1),
+    ("blank.html", b"  \n ", 1),
+    ("header-only.csv", b"id,description\n", 1),
+    ("all-broken.csv", b"id,description\n1,\n2,  \n", 1),
+    ("all-broken.jsonl", b'{"id": 1}\nnot json\n', 1),
+    ("one-good.csv", b"id,description\n1,\n2,Greet patients at the front desk.\n", 0),
+])
+def test_analyze_exit_code_says_whether_anything_was_analysed(tmp_path: Path, name: str,
+                                                              content: bytes, code: int) -> None:
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = CliRunner().invoke(main, ["analyze", str(path), "--format", "jsonl", "--no-progress"])
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    if code:
+        assert "Error: no posting" in result.output
