@@ -266,3 +266,47 @@ def test_analyze_exit_code_says_whether_anything_was_analysed(tmp_path: Path, na
     assert "Traceback" not in result.output
     if code:
         assert "Error: no posting" in result.output
+
+
+# --- 7. The example secret key -----------------------------------------------------------
+
+def example_secret_key() -> str:
+    from tests.conftest import ROOT
+
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line.startswith("SKILLGAP_SECRET_KEY="):
+            return line.split("=", 1)[1]
+    raise AssertionError(".env.example sets no SKILLGAP_SECRET_KEY")
+
+
+def test_app_refuses_the_example_secret_key(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKILLGAP_")}
+    env.update({"PYTHONPATH": str(ROOT), "SKILLGAP_SECRET_KEY": example_secret_key(),
+                "SKILLGAP_INSTANCE_PATH": str(tmp_path / "instance")})
+    env.pop("REDIS_URL", None)
+    env.pop("DATABASE_URL", None)
+    # What gunicorn does with 'web:create_app()' in docker-compose.yml.
+    start = [sys.executable, "-c", "from web import create_app; create_app()"]
+    done = subprocess.run(start, env=env, capture_output=True, timeout=120)
+    assert done.returncode != 0
+    assert b"SKILLGAP_SECRET_KEY is still the example value" in done.stderr
+    env["SKILLGAP_SECRET_KEY"] = "a9" * 32
+    done = subprocess.run(start, env=env, capture_output=True, timeout=120)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+
+
+def test_example_secret_key_is_accepted_only_in_testing(tmp_path: Path) -> None:
+    from web import create_app
+    from web.security import PlaceholderSecretKeyError
+
+    config = {"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db",
+              "BROKER_URL": "filesystem://", "SECRET_KEY": example_secret_key()}
+    with pytest.raises(PlaceholderSecretKeyError):
+        create_app(config)
+    assert create_app({**config, "TESTING": True}).secret_key == example_secret_key()
