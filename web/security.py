@@ -42,6 +42,13 @@ HEADERS = {
 
 # Placeholders that mean "nobody set a secret key".
 UNSET_KEYS = (None, "", "dev")
+# Example values (such as .env.example's) that someone copied without changing: anyone
+# who reads the example could forge sessions, so the app refuses to start with them.
+PLACEHOLDER_PREFIXES = ("change-me", "changeme", "change_me", "replace-me", "your-secret")
+
+
+class PlaceholderSecretKeyError(RuntimeError):
+    """The configured secret key is an example value."""
 
 
 def init_app(app: Flask) -> None:
@@ -78,9 +85,9 @@ def secret_key(app: Flask) -> str:
     """
     key = app.config.get("SECRET_KEY")
     if key not in UNSET_KEYS:
-        return str(key)
+        return checked(app, str(key))
     if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+        return checked(app, os.environ["SECRET_KEY"])
     path = os.path.join(app.instance_path, "secret_key")
     try:
         with open(path, encoding="ascii") as fh:
@@ -94,6 +101,17 @@ def secret_key(app: Flask) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(new + "\n")
     return new
+
+
+def checked(app: Flask, key: str) -> str:
+    """Return ``key``, or refuse an example value outside debug and testing."""
+    if key.strip().lower().startswith(PLACEHOLDER_PREFIXES) and not (app.debug or app.testing):
+        raise PlaceholderSecretKeyError(
+            "SKILLGAP_SECRET_KEY is still the example value from .env.example: anyone could "
+            "forge sessions. Set it to a long random value, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`, or unset it to have "
+            "one generated and kept in the instance folder.")
+    return key
 
 
 class SessionInterface(SecureCookieSessionInterface):
