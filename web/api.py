@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import os
 import time
 from typing import Any
@@ -51,7 +52,7 @@ def _builtin_ids() -> tuple[str, ...]:
 
 def _skillset(value: Any) -> str | None:
     """Accept only built-in skill sets from the web: a path would read the server's files."""
-    if value in (None, ""):
+    if value is None:
         return current_app.config.get("DEFAULT_SKILLSET")
     if not isinstance(value, str) or value not in _builtin_ids():
         raise ApiError(422, "unknown_skillset",
@@ -185,9 +186,12 @@ def _float_arg(name: str, default: float) -> float:
     if raw is None:
         return default
     try:
-        return max(0.0, float(raw))
+        value = float(raw)
     except ValueError:
-        raise ApiError(400, "bad_request", f"{name!r} must be a number") from None
+        value = math.nan
+    if not (0 <= value < math.inf):
+        raise ApiError(400, "bad_request", f"{name!r} must be a number of seconds, 0 or more")
+    return value
 
 
 @bp.post("/batches")
