@@ -310,3 +310,16 @@ def test_example_secret_key_is_accepted_only_in_testing(tmp_path: Path) -> None:
     with pytest.raises(PlaceholderSecretKeyError):
         create_app(config)
     assert create_app({**config, "TESTING": True}).secret_key == example_secret_key()
+
+
+def test_pages_say_when_no_worker_is_running(app, client) -> None:  # type: ignore[no-untyped-def]
+    # No worker runs beside this app.
+    r = client.post("/analyses", data={"text": f"Epic {uuid.uuid4().hex}"})
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "No worker is running" in page
+    r = upload(client, f"description\nEpic {uuid.uuid4().hex}\n".encode())
+    page = client.get(f"/batches/{r.get_json()['id']}").get_data(as_text=True)
+    assert "No worker is running" in page
+    drain(app, r.get_json()["id"])
+    page = client.get(f"/batches/{r.get_json()['id']}").get_data(as_text=True)
+    assert "No worker is running" not in page

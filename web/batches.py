@@ -16,6 +16,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.inputs import InputError, without_nul
 from web import error_pages, present, samples, services
+from web.health import worker_up
 from web.pages import chosen_skillset
 from worker import pipeline
 from worker.report import batch_report
@@ -134,8 +135,11 @@ def start(token: str):  # type: ignore[no-untyped-def]
 @bp.get("/<batch_id>")
 def progress(batch_id: str):  # type: ignore[no-untyped-def]
     batch = _batch(batch_id)
+    no_worker = batch.status in ("queued", "running") and not worker_up(
+        current_app.extensions["celery"])
     return render_template("batch_progress.html", batch=batch, p=services.progress(batch),
-                           skillset_name=present.skillset_name(batch.skillset_id))
+                           skillset_name=present.skillset_name(batch.skillset_id),
+                           no_worker=no_worker)
 
 
 @bp.get("/<batch_id>/progress.json")

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes, without_nul
 from models.skillset import DEFAULT_SKILLSET, builtin_ids
 from web import error_pages, present, samples, services
+from web.health import worker_up
 from worker import notify
 
 bp = Blueprint("pages", __name__)
@@ -75,7 +76,8 @@ def _result(analysis_id: str, template: str):  # type: ignore[no-untyped-def]
     if found is None:
         abort(404)
     if found.status in ("queued", "running"):
-        return render_template("result_pending.html", result=found)
+        no_worker = found.status == "queued" and not worker_up(current_app.extensions["celery"])
+        return render_template("result_pending.html", result=found, no_worker=no_worker)
     view = present.result_view(found.record or {}, found.text)
     return render_template(template, result=found, **view)
 
