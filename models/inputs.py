@@ -84,12 +84,28 @@ def input_format(filename: str) -> str:
     return "txt"
 
 
+def looks_binary_bytes(head: bytes) -> bool:
+    """Tell from a file's first bytes whether it is binary (or UTF-16) rather than text.
+
+    Only a file with NUL bytes is suspect, and then only when control characters are
+    more than a few percent of it: a stray NUL in one cell of a CSV export is no
+    reason to refuse the file (the cell loses the NUL, see ``without_nul``).
+    """
+    sample = head[:8192]
+    return b"\x00" in sample and _looks_binary(sample.decode("latin-1"))
+
+
+def without_nul(value: str) -> str:
+    """Drop NUL characters: no text holds them and no database text column takes them."""
+    return value.replace("\x00", "") if "\x00" in value else value
+
+
 def decode_bytes(data: bytes, name: str = "input") -> str:
     """Decode a posting's bytes: UTF-8 (with or without BOM), else cp1252.
 
     Binary junk is refused with a clear message instead of being analysed as text.
     """
-    if b"\x00" in data[:8192]:
+    if looks_binary_bytes(data):
         raise InputError(f"{name}: this looks like a binary file, not text or HTML")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]
@@ -160,7 +176,7 @@ def _text_stream(stream: BinaryIO, name: str) -> tuple[io.TextIOWrapper, io.Buff
     else:
         buffered = made = io.BufferedReader(stream)  # type: ignore[arg-type]
     head = buffered.peek(65536)[:65536]
-    if b"\x00" in head[:8192]:
+    if looks_binary_bytes(head):
         raise InputError(f"{name}: this looks like a binary file, not CSV or JSON lines")
     text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="skillgap-cp1252", newline="")
     return text, made
@@ -266,13 +282,21 @@ def _read_csv(
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RowError(row_no, None, f"row {row_no}: cannot be read as CSV ({exc})")
+            yield RowError(row_no, None, f"row {row_no}: {csv_problem(exc)}")
             continue
         if not any(v.strip() for v in values):
             row_no -= 1
             continue
         record = {h: (values[i] if i < len(values) else "") for h, i in index.items()}
         yield _posting_from_record(record, mapping, row_no, len(values) != len(header), len(header))
+
+
+def csv_problem(exc: csv.Error) -> str:
+    """Say why a CSV row cannot be read, in the user's words where we know them."""
+    if "field larger than field limit" in str(exc):
+        return (f"a cell is longer than {MAX_POSTING_CHARS:,} characters, the most a posting may "
+                "have (or a quote opened in it is never closed)")
+    return f"cannot be read as CSV ({exc})"
 
 
 def _posting_from_record(
@@ -287,7 +311,7 @@ def _posting_from_record(
         value = record.get(col) if col else None
         if value is None:
             return None
-        value = str(value).strip()
+        value = without_nul(str(value)).strip()
         return value or None
 
     posting_id = get("id") or str(row_no)
@@ -318,7 +342,7 @@ def iter_jsonl(
 
 def _json_cell(value: Any) -> str:
     """A JSON line's value as a cell: strings as they are (bar lone surrogates), the rest as JSON."""
-    return without_surrogates(value) if isinstance(value, str) else json.dumps(value)
+    return without_nul(without_surrogates(value) if isinstance(value, str) else json.dumps(value))
 
 
 def _read_jsonl(
@@ -335,6 +359,9 @@ def _read_jsonl(
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             yield RowError(line_no, None, f"line {line_no}: not valid JSON ({exc.msg})")
+            continue
+        except RecursionError:
+            yield RowError(line_no, None, f"line {line_no}: the JSON is nested too deeply")
             continue
         if not isinstance(obj, dict):
             yield RowError(line_no, None, f"line {line_no}: expected a JSON object")
@@ -378,7 +405,7 @@ def iter_postings(
         yield from iter_jsonl(stream, name, text_column=text_column, columns=columns)
     else:
         data = stream.read(MAX_POSTING_CHARS * 4 + 1)
-        text = decode_bytes(data, name)
+        text = without_nul(decode_bytes(data, name))
         problem = check_text(text)
         posting_id = os.path.basename(name)
         if problem:
@@ -410,11 +437,17 @@ def _preview(
             header = [h.strip() for h in next(reader)]
         except (StopIteration, csv.Error):
             raise InputError(f"{name}: the file is empty or not CSV") from None
-        first = []
-        for values in reader:
-            first.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header)})
-            if len(first) >= rows:
+        first: list[dict[str, str]] = []
+        while len(first) < rows:
+            try:
+                values = next(reader)
+            except StopIteration:
                 break
+            except csv.Error as exc:
+                # Shown in the row's first cell; the batch marks the row failed and
+                # reads on, so the preview does too.
+                values = [f"(row {len(first) + 1} cannot be read: {csv_problem(exc)})"]
+            first.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header)})
         return header, detect_columns(header), first
     header: list[str] = []
     first = []
@@ -423,7 +456,7 @@ def _preview(
             continue
         try:
             obj = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             continue
         if isinstance(obj, dict):
             header.extend(k for k in obj if k not in header)

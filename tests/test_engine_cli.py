@@ -206,7 +206,8 @@ def test_stdin_cp1252_and_html(runner, group):
 
 def test_stdin_empty_and_binary(runner, group):
     result = run(runner, group, "analyze", "-", "--format", "jsonl", input=b"  \n")
-    assert result.exit_code == 0
+    # The record says why; the exit code says that nothing was analysed.
+    assert result.exit_code == 1
     assert "empty" in json.loads(result.stdout)["error"]
     result = run(runner, group, "analyze", "-", input=b"\x00\x01\x02" * 100)
     message = assert_clean_failure(result)

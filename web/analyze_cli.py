@@ -173,7 +173,10 @@ def _pay_verdict(record: dict[str, Any], skillset: Any) -> str:
 @click.option("--progress/--no-progress", default=True, help="Progress on stderr for CSV/JSONL input.")
 def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column: str | None,
             no_matcher: bool, progress: bool) -> None:
-    """Analyze postings: .txt, .html, .csv, .jsonl files, or - for standard input."""
+    """Analyze postings: .txt, .html, .csv, .jsonl files, or - for standard input.
+
+    Exits with 1 when no posting could be analysed (some failing is not enough).
+    """
     from models.analysis import Analyzer
     from models.inputs import InputError
     from models.skillset import SkillSetError
@@ -186,10 +189,15 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
     records = _records(paths, analyzer, text_column, progress)
     writer = None
     first = True
+    analysed = failed = 0
     try:
         if fmt == "json":
             out.write("[")
         for record in records:
+            if record.get("error"):
+                failed += 1
+            else:
+                analysed += 1
             if fmt == "table":
                 _table(record, out, analyzer.skillset)
             elif fmt == "jsonl":
@@ -210,6 +218,13 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
         raise click.ClickException(str(exc)) from None
     except BrokenPipeError:  # e.g. piped into head
         sys.stderr.close()
+        return
+    # A run that analysed nothing failed, whatever it printed: scripts see it in the exit code.
+    if not analysed:
+        if failed:
+            raise click.ClickException(
+                f"no posting could be analysed ({failed:,} failed; see their errors above)")
+        raise click.ClickException("no postings found in the input")
 
 
 @click.group(invoke_without_command=True)

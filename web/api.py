@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import os
 import time
 from typing import Any
@@ -20,7 +21,7 @@ from flask import (
 )
 from sqlalchemy import bindparam, select
 
-from models.inputs import InputError, check_text, input_format
+from models.inputs import InputError, check_text, input_format, without_nul
 from models.skillset import SkillSetError, builtin_ids, load_skillset
 from web import services
 from web.errors import ApiError
@@ -51,7 +52,7 @@ def _builtin_ids() -> tuple[str, ...]:
 
 def _skillset(value: Any) -> str | None:
     """Accept only built-in skill sets from the web: a path would read the server's files."""
-    if value in (None, ""):
+    if value is None:
         return current_app.config.get("DEFAULT_SKILLSET")
     if not isinstance(value, str) or value not in _builtin_ids():
         raise ApiError(422, "unknown_skillset",
@@ -63,7 +64,7 @@ def _optional_str(data: dict[str, Any], key: str) -> str | None:
     value = data.get(key)
     if value is not None and not isinstance(value, str):
         raise ApiError(400, "bad_request", f"{key!r} must be a string")
-    return value or None
+    return without_nul(value) if value else None
 
 
 def _accepted(batch_id: str, endpoint: str) -> tuple[Response, int, dict[str, str]]:
@@ -75,12 +76,17 @@ def _accepted(batch_id: str, endpoint: str) -> tuple[Response, int, dict[str, st
 def create_analysis():  # type: ignore[no-untyped-def]
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "send JSON: Content-Type: application/json")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "bad_request", "the JSON is nested too deeply") from None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_request", "the body must be a JSON object")
     text = data.get("text")
     if not isinstance(text, str):
         raise ApiError(400, "bad_request", "'text' is required: the posting, as text or HTML")
+    # NUL characters are no part of any text, and no database column takes them.
+    text = without_nul(text)
     problem = check_text(text)
     if problem:
         raise ApiError(422, "unanalysable_text", problem)
@@ -180,9 +186,12 @@ def _float_arg(name: str, default: float) -> float:
     if raw is None:
         return default
     try:
-        return max(0.0, float(raw))
+        value = float(raw)
     except ValueError:
-        raise ApiError(400, "bad_request", f"{name!r} must be a number") from None
+        value = math.nan
+    if not (0 <= value < math.inf):
+        raise ApiError(400, "bad_request", f"{name!r} must be a number of seconds, 0 or more")
+    return value
 
 
 @bp.post("/batches")
@@ -193,17 +202,26 @@ def create_batch():  # type: ignore[no-untyped-def]
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ApiError(400, "bad_request", "no file: send it in a form field named 'file'")
-    filename = os.path.basename(upload.filename)
+    filename = without_nul(os.path.basename(upload.filename))
     if input_format(filename) not in ("csv", "jsonl"):
         raise ApiError(415, "unsupported_media_type",
                        "a batch is a .csv, .tsv or .jsonl file; paste single postings instead")
     skillset = _skillset(request.form.get("skillset"))
     text_column = request.form.get("text_column") or None
+    limit = int(current_app.config["MAX_ROWS"])
     try:
+        # Counted before anything is stored, as the upload form does; the upload is
+        # a file Werkzeug spooled (in memory or on disk), so it can be read twice.
+        services.count_postings(upload.stream, filename, limit, text_column=text_column)
+        upload.stream.seek(0)
         batch_id = pipeline.submit_file(
             _url(), upload.stream, filename, tasks.enqueuer(_celery()), skillset=skillset,
             text_column=text_column, chunk_size=int(current_app.config["CHUNK_SIZE"]),
         )
+    except services.TooManyRows:
+        raise ApiError(413, "too_many_rows",
+                       f"a batch can hold at most {limit:,} postings: split the file, or ask "
+                       "whoever runs this site to raise SKILLGAP_MAX_ROWS") from None
     except InputError as exc:
         raise ApiError(422, "unreadable_file", str(exc)) from None
     except SkillSetError as exc:

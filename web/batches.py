@@ -14,8 +14,9 @@ from flask import (
 )
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from models.inputs import InputError
+from models.inputs import InputError, without_nul
 from web import error_pages, present, samples, services
+from web.health import worker_up
 from web.pages import chosen_skillset
 from worker import pipeline
 from worker.report import batch_report
@@ -134,8 +135,11 @@ def start(token: str):  # type: ignore[no-untyped-def]
 @bp.get("/<batch_id>")
 def progress(batch_id: str):  # type: ignore[no-untyped-def]
     batch = _batch(batch_id)
+    no_worker = batch.status in ("queued", "running") and not worker_up(
+        current_app.extensions["celery"])
     return render_template("batch_progress.html", batch=batch, p=services.progress(batch),
-                           skillset_name=present.skillset_name(batch.skillset_id))
+                           skillset_name=present.skillset_name(batch.skillset_id),
+                           no_worker=no_worker)
 
 
 @bp.get("/<batch_id>/progress.json")
@@ -165,7 +169,7 @@ def report(batch_id: str):  # type: ignore[no-untyped-def]
     status = args.get("status", "")
     status = status if status in statuses else ""
     table = services.list_rows(
-        _url(), batch_id, q=args.get("q", "").strip()[:200], status=status,
+        _url(), batch_id, q=without_nul(args.get("q", "")).strip()[:200], status=status,
         sort=sort, desc=args.get("dir") == "desc", page=page_no,
         per_page=int(current_app.config["ROWS_PER_PAGE"]),
     )
@@ -181,6 +185,9 @@ def report(batch_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/<batch_id>/rows/<int:row>")
 def row(batch_id: str, row: int):  # type: ignore[no-untyped-def]
     batch = _batch(batch_id)
+    # Row numbers are 32-bit integers in the database: a larger one is no row, not an error.
+    if row > services.MAX_ROW_NUMBER:
+        abort(404)
     record = services.batch_row(_url(), batch_id, row)
     if record is None:
         abort(404)

@@ -53,24 +53,26 @@ def serve(host: str, port: int, concurrency: int, interactive_threads: int) -> N
     a filesystem queue in ./instance.
     """
     import signal
-    import subprocess
 
     from werkzeug.serving import run_simple
 
     from web import create_app
+    from web.supervisor import Supervisor
     from worker import db
     from worker.settings import embedded
 
     settings = _settings()
     db.upgrade(settings["DATABASE_URL"])
-    procs = []
+    commands = []
     celery = [sys.executable, "-m", "celery", "-A", "worker.app"]
     if concurrency > 0:
-        procs.append(subprocess.Popen(
-            [*celery, *_worker_argv(concurrency, "WARNING", "interactive,batch")]))
+        commands.append([*celery, *_worker_argv(concurrency, "WARNING", "interactive,batch")])
     if interactive_threads > 0:
-        procs.append(subprocess.Popen([*celery, *_worker_argv(
-            interactive_threads, "WARNING", "interactive", pool="threads", name="interactive@%h")]))
+        commands.append([*celery, *_worker_argv(
+            interactive_threads, "WARNING", "interactive", pool="threads", name="interactive@%h")])
+    # A worker that exits is started again; the workers stop with serve.
+    workers = Supervisor(commands, lambda line: click.echo(line, err=True))
+    workers.start()
     # Stop the worker too when told to stop (SIGTERM would otherwise skip the finally).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     mode = "embedded (SQLite + filesystem queue)" if embedded(settings) else "Redis"
@@ -78,13 +80,7 @@ def serve(host: str, port: int, concurrency: int, interactive_threads: int) -> N
     try:
         run_simple(host, port, create_app(), threaded=True, use_reloader=False)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        workers.stop()
 
 
 def _redact(url: str) -> str:

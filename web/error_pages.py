@@ -53,7 +53,8 @@ def render_error(exc: BaseException):  # type: ignore[no-untyped-def]
             f"Uploads are limited to {limit / 1024 / 1024:.0f} MB. Split the file into smaller "
             "ones, or ask whoever runs this site to raise SKILLGAP_MAX_UPLOAD_MB."
         )
-    return render_template("error.html", code=code, title=title, message=message), code
+    headers = errors.exception_headers(exc) if isinstance(exc, HTTPException) else []
+    return render_template("error.html", code=code, title=title, message=message), code, headers
 
 
 def _app_handler(exc: HTTPException):  # type: ignore[no-untyped-def]

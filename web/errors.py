@@ -24,6 +24,12 @@ def error_response(status: int, code: str, message: str) -> tuple[Response, int]
     return jsonify({"error": {"code": code, "message": message}}), status
 
 
+def exception_headers(exc: HTTPException) -> list[tuple[str, str]]:
+    """The headers an HTTP error carries besides its body's type: Allow on a 405,
+    Retry-After on a 503 that has one."""
+    return [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+
+
 def wants_json() -> bool:
     """API paths always get JSON; other pages may be HTML (added by other blueprints)."""
     if request.path.startswith(("/api/", "/healthz", "/readyz")):
@@ -37,7 +43,9 @@ def handle_http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
     if not wants_json():
         return exc
     code = getattr(exc, "error_code", None) or (exc.name or "error").lower().replace(" ", "_")
-    return error_response(exc.code or 500, code, exc.description or "")
+    response, status = error_response(exc.code or 500, code, exc.description or "")
+    response.headers.extend(exception_headers(exc))
+    return response, status
 
 
 @bp.app_errorhandler(Exception)

@@ -6,9 +6,10 @@ import time
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
-from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes
+from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes, without_nul
 from models.skillset import DEFAULT_SKILLSET, builtin_ids, load_skillset
 from web import error_pages, present, samples, services
+from web.health import worker_up
 from worker import notify
 
 bp = Blueprint("pages", __name__)
@@ -55,6 +56,7 @@ def analyze_submit():  # type: ignore[no-untyped-def]
         except InputError:
             return _form(text, "That file is not text or HTML. Choose a .txt or .html file "
                          "(a saved job page works), or paste the posting.", skillset, 422)
+    text = without_nul(text)
     problem = check_text(text)
     if problem:
         return _form(text if len(text) < 100_000 else "", f"Nothing analysed: {problem}.",
@@ -74,7 +76,8 @@ def _result(analysis_id: str, template: str):  # type: ignore[no-untyped-def]
     if found is None:
         abort(404)
     if found.status in ("queued", "running"):
-        return render_template("result_pending.html", result=found)
+        no_worker = found.status == "queued" and not worker_up(current_app.extensions["celery"])
+        return render_template("result_pending.html", result=found, no_worker=no_worker)
     view = present.result_view(found.record or {}, found.text)
     return render_template(template, result=found, **view)
 

@@ -10,6 +10,8 @@ import os
 import secrets
 from typing import TYPE_CHECKING
 
+from flask import has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 if TYPE_CHECKING:
@@ -40,6 +42,13 @@ HEADERS = {
 
 # Placeholders that mean "nobody set a secret key".
 UNSET_KEYS = (None, "", "dev")
+# Example values (such as .env.example's) that someone copied without changing: anyone
+# who reads the example could forge sessions, so the app refuses to start with them.
+PLACEHOLDER_PREFIXES = ("change-me", "changeme", "change_me", "replace-me", "your-secret")
+
+
+class PlaceholderSecretKeyError(RuntimeError):
+    """The configured secret key is an example value."""
 
 
 def init_app(app: Flask) -> None:
@@ -51,6 +60,16 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    # Behind a reverse proxy that terminates HTTPS, trust its X-Forwarded-* headers
+    # (as many hops as there are proxies); never by default, since a client could
+    # send them itself.
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops,  # type: ignore[method-assign]
+                                x_host=hops, x_port=hops, x_prefix=hops)
+    app.session_interface = SessionInterface()
     csrf.init_app(app)
     from web import api
 
@@ -66,9 +85,9 @@ def secret_key(app: Flask) -> str:
     """
     key = app.config.get("SECRET_KEY")
     if key not in UNSET_KEYS:
-        return str(key)
+        return checked(app, str(key))
     if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+        return checked(app, os.environ["SECRET_KEY"])
     path = os.path.join(app.instance_path, "secret_key")
     try:
         with open(path, encoding="ascii") as fh:
@@ -82,6 +101,25 @@ def secret_key(app: Flask) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(new + "\n")
     return new
+
+
+def checked(app: Flask, key: str) -> str:
+    """Return ``key``, or refuse an example value outside debug and testing."""
+    if key.strip().lower().startswith(PLACEHOLDER_PREFIXES) and not (app.debug or app.testing):
+        raise PlaceholderSecretKeyError(
+            "SKILLGAP_SECRET_KEY is still the example value from .env.example: anyone could "
+            "forge sessions. Set it to a long random value, e.g. the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`, or unset it to have "
+            "one generated and kept in the instance folder.")
+    return key
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, the cookie marked Secure whenever the request
+    came over HTTPS (SESSION_COOKIE_SECURE forces it on plain HTTP too)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app)) or (has_request_context() and request.is_secure)
 
 
 def add_headers(response: Response) -> Response:

@@ -23,7 +23,14 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import func, or_, select
 
-from models.inputs import FIELD_CANDIDATES, InputError, iter_postings, preview
+from models.inputs import (
+    FIELD_CANDIDATES,
+    InputError,
+    iter_postings,
+    looks_binary_bytes,
+    preview,
+    without_nul,
+)
 from worker import notify, pipeline, tasks
 from worker.db import session_scope
 from worker.results import NOT_ANALYSED, shown_status
@@ -36,6 +43,8 @@ FIELD_LABELS = {
     "location": "Location", "date": "Date posted", "id": "Id",
 }
 TOKEN_RE = re.compile(r"^[0-9a-f]{32}$")
+# The largest row number the database holds (a 32-bit integer column).
+MAX_ROW_NUMBER = 2**31 - 1
 # Uploads never started are removed after this long.
 UPLOAD_TTL = 24 * 3600
 
@@ -138,7 +147,7 @@ def sniff_format(head: bytes) -> str:
         if head.startswith(magic):
             raise UploadError(f"This looks like {what}. Save it as CSV (comma-separated) "
                               "or JSON lines and upload that.")
-    if b"\x00" in head[:8192]:
+    if looks_binary_bytes(head):
         raise UploadError("This looks like a binary file, not CSV or JSON lines.")
     if head.startswith(codecs.BOM_UTF8):
         head = head[len(codecs.BOM_UTF8):]
@@ -189,7 +198,7 @@ def save_upload(instance_path: str, stream: BinaryIO, filename: str, skillset: s
         while chunk := stream.read(1 << 20):
             out.write(chunk)
     # The user's file name is kept only as a label; it never names a file on disk.
-    label = os.path.basename(filename or "").strip()[:200] or f"upload.{fmt}"
+    label = without_nul(os.path.basename(filename or "")).strip()[:200] or f"upload.{fmt}"
     with open(meta_path, "w", encoding="utf-8") as fh:
         json.dump({"filename": label, "format": fmt, "skillset": skillset,
                    "created": time.time()}, fh)
@@ -273,11 +282,19 @@ def mapping_from_form(form: Any, columns: list[str]) -> dict[str, str | None]:
 def count_rows(meta: dict[str, Any], mapping: dict[str, str | None], limit: int) -> int:
     """Count the file's postings, stopping once past ``limit`` (raises TooManyRows)."""
     with open(meta["path"], "rb") as fh:
-        n = 0
-        for _ in iter_postings(fh, meta["parse_name"], columns=mapping):
-            n += 1
-            if n > limit:
-                raise TooManyRows(limit)
+        return count_postings(fh, meta["parse_name"], limit, columns=mapping)
+
+
+def count_postings(stream: BinaryIO, name: str, limit: int, **options: Any) -> int:
+    """Count a stream's postings, stopping once past ``limit`` (raises TooManyRows).
+
+    ``options`` are those of ``iter_postings``. The stream is read, not rewound.
+    """
+    n = 0
+    for _ in iter_postings(stream, name, **options):
+        n += 1
+        if n > limit:
+            raise TooManyRows(limit)
     return n
 
 

@@ -58,6 +58,8 @@ def celery_config(settings: Mapping[str, Any]) -> dict[str, Any]:
             "store_processed": False,
             "polling_interval": settings["POLL_INTERVAL"],
         }
+        # Write-then-rename, and a file that is not a message is set aside, not fatal.
+        config["broker_transport"] = "worker.broker:FilesystemTransport"
     else:
         config["broker_transport_options"] = {
             "visibility_timeout": settings["VISIBILITY_TIMEOUT"],

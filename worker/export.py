@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,18 +19,30 @@ CSV_COLUMNS = (
 FORMATS = ("csv", "jsonl")
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A cell's text may be split again where it has a delimiter (a spreadsheet opening the
+# file with ";" or tab as separator, a paste into one): each part that would then
+# start a formula is escaped too (OWASP's advice on CSV injection).
+_PART_START = re.compile(r"(?<=[,;\t\r\n|])([ ]*)([=+\-@][^,;\t\r\n|]*)")
 
 
 def safe_cell(value: Any) -> str:
-    """Return a CSV cell a spreadsheet will not run as a formula."""
+    """Return a CSV cell a spreadsheet will not run as a formula, whole or split."""
     if value is None:
         return ""
     if isinstance(value, float):
         return f"{value:.4g}"
     text = value if isinstance(value, str) else str(value)
-    if text.startswith(FORMULA_START) and not _is_number(text):
+    if _is_number(text):
+        return text
+    text = _PART_START.sub(_escape_part, text)
+    if text.startswith(FORMULA_START):
         return "'" + text
     return text
+
+
+def _escape_part(match: re.Match[str]) -> str:
+    part = match.group(2)
+    return match.group(0) if _is_number(part) else f"{match.group(1)}'{part}"
 
 
 def _is_number(text: str) -> bool:
