@@ -343,8 +343,8 @@ def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
 
     url = app.config["DATABASE_URL"]
     for chunk in pipeline.pending_chunks(url, batch_id):
-        if pipeline.start_chunk(url, batch_id, chunk) is not None:
-            pipeline.run_chunk(url, batch_id, chunk)
+        if (claim := pipeline.start_chunk(url, batch_id, chunk)) is not None:
+            pipeline.run_chunk(url, batch_id, chunk, claim)
 
 
 def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-def]

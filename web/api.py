@@ -232,6 +232,8 @@ def batch_json(batch: Batch) -> dict[str, Any]:
         "total": batch.total,
         "done": batch.done,
         "failed": batch.failed,
+        # Rows a cancel left unanalysed; done + failed + cancelled = total once known.
+        "cancelled": batch.cancelled or 0,
         "filename": batch.filename,
         "skillset": {"id": batch.skillset_id, "version": batch.skillset_version},
         "error": batch.error,

@@ -216,7 +216,8 @@ def _follow(url: str, batch_id: str) -> None:
                            "(skillgap serve or skillgap worker)?", err=True)
                 warned = True
             time.sleep(0.5)
-    click.echo(f"{info['status']}: {info['done']} done, {info['failed']} failed "
+    cancelled = f", {info['cancelled']} cancelled" if info["cancelled"] else ""
+    click.echo(f"{info['status']}: {info['done']} done, {info['failed']} failed{cancelled} "
                f"of {info['total']}", err=True)
 
 
@@ -229,7 +230,8 @@ def _batch_info(url: str, batch_id: str) -> dict[str, Any]:
         if batch is None:
             raise click.ClickException(f"no batch {batch_id}")
         return {"id": batch.id, "status": batch.status, "total": batch.total,
-                "done": batch.done, "failed": batch.failed, "filename": batch.filename,
+                "done": batch.done, "failed": batch.failed, "cancelled": batch.cancelled or 0,
+                "filename": batch.filename,
                 "skillset": f"{batch.skillset_id} {batch.skillset_version}",
                 "error": batch.error}
 
@@ -252,18 +254,19 @@ def batch_status(batch_id: str, wait: bool) -> None:
 def batch_resume(batch_id: str) -> None:
     """Queue again the chunks of a batch that still have pending rows.
 
-    For a batch left behind when its chunk tasks were lost (a broker wiped
-    without persistence, a send that failed after the rows were stored). Chunks
-    are idempotent: rows already done are not analysed twice.
+    For a cancelled batch (its cancelled rows are analysed after all), or one left
+    behind when its chunk tasks were lost (a broker wiped without persistence, a
+    send that failed after the rows were stored). Chunks are idempotent: rows
+    already done are not analysed twice.
     """
     from worker import pipeline, tasks
     from worker.celery_app import create_celery
-    from worker.storage import FINISHED
+    from worker.storage import DONE, FAILED
 
     settings = _settings()
     url = settings["DATABASE_URL"]
     info = _batch_info(url, batch_id)
-    if info["status"] in FINISHED:
+    if info["status"] in (DONE, FAILED):
         click.echo(f"{batch_id} is {info['status']}: nothing to resume")
         return
     chunks = pipeline.resume(url, batch_id, tasks.enqueuer(create_celery(settings)))

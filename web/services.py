@@ -339,6 +339,7 @@ def progress(batch: Batch, now: dt.datetime | None = None) -> dict[str, Any]:
     return {
         "id": batch.id, "status": batch.status, "finished": finished,
         "total": total, "done": batch.done, "failed": batch.failed, "processed": processed,
+        "cancelled": batch.cancelled or 0,
         "percent": min(percent, 100.0), "rate": rate, "eta_seconds": eta,
         "error": batch.error, "filename": batch.filename,
     }
@@ -382,8 +383,7 @@ def list_rows(
                            (BatchRow.title, BatchRow.company, BatchRow.location,
                             BatchRow.source_id))))
     if status in STATUSES:
-        # A cancelled batch's pending rows are shown as NOT_ANALYSED, and found so.
-        where.append(BatchRow.status == (PENDING if status == NOT_ANALYSED else status))
+        where.append(BatchRow.status == status)
     column = SORTS.get(sort, BatchRow.row)
     order = column.desc() if desc else column.asc()
     query = (
