@@ -184,8 +184,18 @@ def test_batch_cancel(app, client) -> None:  # type: ignore[no-untyped-def]
     batch_id = upload(client, rows.encode()).get_json()["id"]
     r = client.delete(f"/api/v1/batches/{batch_id}")
     assert r.status_code == 200 and r.get_json()["status"] == "cancelled"
+    assert r.get_json()["cancelled"] == 10
     drain(app, batch_id)
-    assert client.get(f"/api/v1/batches/{batch_id}").get_json()["done"] == 0
+    body = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    assert (body["done"], body["failed"], body["cancelled"], body["total"]) == (0, 0, 10, 10)
+    r = client.post(f"/api/v1/batches/{batch_id}/resume")
+    assert r.status_code == 200 and (r.get_json()["status"], r.get_json()["cancelled"]) == (
+        "queued", 0)
+    drain(app, batch_id)
+    body = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    assert (body["status"], body["done"], body["cancelled"]) == ("done", 10, 0)
+    assert client.post(f"/api/v1/batches/{batch_id}/resume").get_json()["status"] == "done"
+    assert client.post("/api/v1/batches/" + "0" * 32 + "/resume").status_code == 404
 
 
 def test_batch_errors(client) -> None:  # type: ignore[no-untyped-def]

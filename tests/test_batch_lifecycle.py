@@ -152,3 +152,25 @@ def test_migration_0005_marks_and_counts_rows_of_batches_cancelled_before(empty_
         assert conn.execute(select(func.count()).select_from(BatchRow.__table__)
                             .where(BatchRow.status == "pending")).scalar() == 2
     db.upgrade(empty_db_url)
+
+
+def test_normalised_text_is_the_text_an_analysis_points_into(real_engine: None) -> None:
+    """A batch row's page highlights evidence in a text normalised again: the same text."""
+    import json
+    from pathlib import Path
+
+    from models.analysis import Analyzer, normalised_text
+
+    root = Path(__file__).resolve().parent
+    raws = [(root.parent / "examples" / name).read_text(encoding="utf-8")
+            for name in ("medical-secretary.html", "billing-specialist.txt")]
+    with (root / "fixtures" / "devset_nhs.jsonl").open(encoding="utf-8") as fh:
+        raws += [json.loads(line)["description"] for line, _ in zip(fh, range(20), strict=False)]
+    analyzer = Analyzer.for_skillset(None)
+    for raw in raws:
+        record = analyzer.analyze(raw, include_text=True)
+        assert normalised_text(raw, None) == record["text"]
+        for skill in record["skills"]:
+            for ev in skill["evidence"]:
+                assert record["text"][ev["start"]:ev["end"]] == ev["text"]
+    assert normalised_text("") is None

@@ -205,8 +205,8 @@ def test_rows_a_cancelled_batch_never_analysed_are_exported_as_cancelled(db_url:
     assert exported[2]["error"] == "not analysed: the batch was cancelled"
     table = services.list_rows(db_url, batch_id, status="cancelled")
     assert [(r["id"], r["status"]) for r in table.rows] == [("2", "cancelled"), ("3", "cancelled")]
-    assert services.batch_row(db_url, batch_id, 3)["status"] == "cancelled"
-    assert services.batch_row(db_url, batch_id, 1)["status"] == "done"
+    assert services.batch_row(db_url, batch_id, 3).record["status"] == "cancelled"
+    assert services.batch_row(db_url, batch_id, 1).record["status"] == "done"
     counts = report.batch_report(db_url, batch_id)
     assert (counts["pending"], counts["cancelled"], counts["cancelled_rows"]) == (
         0, 2, [{"from": 3, "to": 4}])

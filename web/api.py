@@ -28,7 +28,7 @@ from worker import notify, pipeline, report, tasks
 from worker.db import get_autocommit, session_scope
 from worker.export import FORMATS, iter_export
 from worker.results import ResultRow, iter_results
-from worker.storage import CANCELLED, FINISHED, Analysis, Batch, BatchRow
+from worker.storage import CANCELLED, DONE, FAILED, FINISHED, Analysis, Batch, BatchRow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -284,6 +284,15 @@ def batch_report(batch_id: str):  # type: ignore[no-untyped-def]
 def cancel_batch(batch_id: str):  # type: ignore[no-untyped-def]
     _batch(batch_id)
     pipeline.cancel(_url(), batch_id)
+    return jsonify(batch_json(_batch(batch_id)))
+
+
+@bp.post("/batches/<batch_id>/resume")
+def resume_batch(batch_id: str):  # type: ignore[no-untyped-def]
+    """Take a cancelled batch up again, or queue again a running one's lost chunks."""
+    batch = _batch(batch_id)
+    if batch.status not in (DONE, FAILED):
+        pipeline.resume(_url(), batch_id, tasks.enqueuer(_celery()))
     return jsonify(batch_json(_batch(batch_id)))
 
 

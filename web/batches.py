@@ -15,10 +15,11 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.inputs import InputError
-from web import error_pages, present, samples, services
+from web import error_pages, history, present, samples, services
 from web.pages import chosen_skillset
-from worker import pipeline
+from worker import pipeline, tasks
 from worker.report import batch_report
+from worker.storage import CANCELLED
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 error_pages.catch_all(bp)
@@ -128,6 +129,7 @@ def start(token: str):  # type: ignore[no-untyped-def]
     except InputError as exc:
         return _preview(token, f"Not started: {exc}.", 422, mapping)
     services.discard_upload(_instance(), token)
+    history.remember("batch", batch_id)
     return redirect(url_for("batches.progress", batch_id=batch_id), 303)
 
 
@@ -143,10 +145,28 @@ def progress_json(batch_id: str):  # type: ignore[no-untyped-def]
     return jsonify(services.progress(_batch(batch_id)))
 
 
+@bp.get("/<batch_id>/cancel")
+def confirm_cancel(batch_id: str):  # type: ignore[no-untyped-def]
+    """Ask before cancelling: a page of its own, so no script is needed."""
+    batch = _batch(batch_id)
+    return render_template("batch_cancel.html", batch=batch, p=services.progress(batch))
+
+
 @bp.post("/<batch_id>/cancel")
 def cancel(batch_id: str):  # type: ignore[no-untyped-def]
     _batch(batch_id)
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("batches.confirm_cancel", batch_id=batch_id), 303)
     pipeline.cancel(_url(), batch_id)
+    return redirect(url_for("batches.progress", batch_id=batch_id), 303)
+
+
+@bp.post("/<batch_id>/resume")
+def resume(batch_id: str):  # type: ignore[no-untyped-def]
+    """Take a cancelled batch up again, as ``skillgap batch resume`` does."""
+    batch = _batch(batch_id)
+    if batch.status == CANCELLED:
+        pipeline.resume(_url(), batch_id, tasks.enqueuer(current_app.extensions["celery"]))
     return redirect(url_for("batches.progress", batch_id=batch_id), 303)
 
 
@@ -181,8 +201,8 @@ def report(batch_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/<batch_id>/rows/<int:row>")
 def row(batch_id: str, row: int):  # type: ignore[no-untyped-def]
     batch = _batch(batch_id)
-    record = services.batch_row(_url(), batch_id, row)
-    if record is None:
+    found = services.batch_row(_url(), batch_id, row)
+    if found is None:
         abort(404)
-    return render_template("batch_row.html", batch=batch, row=record,
-                           **present.result_view(record))
+    return render_template("batch_row.html", batch=batch, row=found.record, nav=found,
+                           **present.result_view(found.record, found.text))
