@@ -292,7 +292,7 @@ def test_export_and_report(db_url: str, fake_analyzer) -> None:
     run_all(db_url, queue)
     text = "".join(iter_export(iter_results(db_url, batch_id), "csv"))
     lines = text.splitlines()
-    assert lines[0].startswith("row,id,title,company")
+    assert lines[0].startswith("\ufeffrow,id,title,company")
     assert lines[1].startswith("1,'=cmd,Clerk,Acme,York")
     assert "epic;scheduling" in lines[1] or "scheduling;epic" in lines[1]
     records = [json.loads(line) for line in
