@@ -52,7 +52,7 @@ def test_cancel_asks_first_then_counts_every_row_and_resume_finishes(app, client
     assert 'id="cancelled-banner"' in report
     assert "4 of 5 postings were not analysed" in report
     assert "None: every row was read and analysed." not in report
-    assert "Rows not analysed" in report and "rows\n  1–3, 5." in report
+    assert "Rows not analysed" in report and "reached rows\n  1–3, 5." in report
     row = html(client.get(f"{base}/rows/1"))
     assert "This row was not analysed" in row and "has not been analysed yet" not in row
     assert f'action="{base}/resume"' in row
@@ -97,6 +97,7 @@ def test_history_lists_what_this_browser_started_and_only_that(app, client) -> N
     page = html(client.get("/history"))
     assert page.index(f'href="/analyses/{analysis_id}"') < page.index(f'href="/batches/{batch_id}"')
     assert "jobs.csv" in page and "0 analysed, 1 failed of 5" in page
+    assert ">Receptionist: scheduling with Epic</a>" in page  # a pasted posting's first line
     # Another browser (another cookie) sees nothing of it.
     other = app.test_client()
     assert "Nothing yet." in html(other.get("/history"))

@@ -325,7 +325,7 @@ def history_items(url: str, started: list[tuple[str, str]]) -> list[HistoryItem]
     query = (
         select(Batch.id, Batch.kind, Batch.status, Batch.filename, Batch.created_at,
                Batch.total, Batch.done, Batch.failed, Batch.cancelled, BatchRow.title,
-               Analysis.score)
+               Analysis.score, func.substr(Analysis.text, 1, 300).label("opening"))
         .outerjoin(BatchRow, (BatchRow.batch_id == Batch.id) & (Batch.kind == "single"))
         .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
         .where(Batch.id.in_([i for _, i in started]))
@@ -346,9 +346,17 @@ def history_items(url: str, started: list[tuple[str, str]]) -> list[HistoryItem]
                                      _aware(r.created_at), detail))
         else:
             detail = f"score {r.score:.0f}" if r.score is not None else ""
-            items.append(HistoryItem(kind, r.id, r.title or "a pasted posting", r.status,
+            items.append(HistoryItem(kind, r.id, r.title or _first_line(r.opening), r.status,
                                      _aware(r.created_at), detail))
     return items
+
+
+def _first_line(text: str | None, limit: int = 80) -> str:
+    """A pasted posting's label: the first line of its text (its title, most often)."""
+    line = next((x.strip() for x in (text or "").splitlines() if x.strip()), "")
+    if not line:
+        return "a pasted posting"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 def get_batch(url: str, batch_id: str) -> Batch | None:
