@@ -356,7 +356,7 @@ def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-d
         "DATABASE_URL": db_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "REDIS_URL": None,
-        "BROKER_URL": "filesystem://",
+        "BROKER_URL": "filesystem://localhost/",
         "MAX_UPLOAD_MB": 1,
         "CHUNK_SIZE": 4,
         # No worker runs in-process: the form would wait for nothing.

@@ -49,7 +49,7 @@ def test_factory_embedded_default(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     app = create_app({"TESTING": True})
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path}/instance/skillgap.sqlite3"
-    assert app.config["BROKER_URL"] == "filesystem://"
+    assert app.config["BROKER_URL"] == "filesystem://localhost/"
     opts = app.extensions["celery"].conf.broker_transport_options
     assert opts["data_folder_in"] == opts["data_folder_out"] == f"{tmp_path}/instance/broker/queue"
 

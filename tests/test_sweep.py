@@ -120,7 +120,7 @@ def test_waiting_messages_on_redis_and_on_the_filesystem(tmp_path: Path, redis_u
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    for broker in ("filesystem://", redis_url):
+    for broker in ("filesystem://localhost/", redis_url):
         app = create_celery({"INSTANCE_PATH": str(tmp_path / "instance"), "BROKER_URL": broker})
         assert sweep.waiting_messages(app, "batch") == 0
         for chunk in range(3):
