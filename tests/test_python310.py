@@ -12,13 +12,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 FALLBACK = """
-import sys, tomllib, types
+import sys, types
+try:
+    import tomllib as parser
+except ImportError:  # Python 3.10 itself
+    import tomli as parser
 # Python 3.10 as far as the skill-set loader can tell: no tomllib, tomli instead.
 sys.version_info = (3, 10, 13, "final", 0)
 tomli = types.ModuleType("tomli")
-tomli.loads, tomli.TOMLDecodeError = tomllib.loads, tomllib.TOMLDecodeError
+tomli.loads, tomli.TOMLDecodeError = parser.loads, parser.TOMLDecodeError
 sys.modules["tomli"] = tomli
-del sys.modules["tomllib"]
 sys.modules["tomllib"] = None  # importing it now fails, as on 3.10
 import models.skillset as s
 assert s.tomllib is tomli, s.tomllib
