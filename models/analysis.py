@@ -107,3 +107,17 @@ class Analyzer:
 @functools.lru_cache(maxsize=16)
 def _analyzer(skillset: SkillSet, use_matcher: bool) -> Analyzer:
     return Analyzer(skillset, use_matcher=use_matcher)
+
+
+def normalised_text(raw: str, title: str | None = None) -> str | None:
+    """Return the normalised text that the evidence offsets of ``raw``'s analysis point
+    into, for analyses stored without it (a batch's); None when there is no text.
+
+    The same steps as ``Analyzer.analyze`` up to extraction (a test keeps them so).
+    """
+    if check_text(raw):
+        return None
+    doc = parse_posting(raw)
+    if not doc.text.strip():
+        return None
+    return with_title(doc, title or doc.title).text

@@ -348,8 +348,8 @@ def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
 
     url = app.config["DATABASE_URL"]
     for chunk in pipeline.pending_chunks(url, batch_id):
-        if pipeline.start_chunk(url, batch_id, chunk) is not None:
-            pipeline.run_chunk(url, batch_id, chunk)
+        if (claim := pipeline.start_chunk(url, batch_id, chunk)) is not None:
+            pipeline.run_chunk(url, batch_id, chunk, claim)
 
 
 def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-def]
@@ -361,7 +361,7 @@ def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-d
         "DATABASE_URL": db_url,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "REDIS_URL": None,
-        "BROKER_URL": "filesystem://",
+        "BROKER_URL": "filesystem://localhost/",
         "MAX_UPLOAD_MB": 1,
         "CHUNK_SIZE": 4,
         # No worker runs in-process: the form would wait for nothing.

@@ -50,7 +50,7 @@ def test_factory_embedded_default(monkeypatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     app = create_app({"TESTING": True})
     assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path}/instance/skillgap.sqlite3"
-    assert app.config["BROKER_URL"] == "filesystem://"
+    assert app.config["BROKER_URL"] == "filesystem://localhost/"
     opts = app.extensions["celery"].conf.broker_transport_options
     assert opts["data_folder_in"] == opts["data_folder_out"] == f"{tmp_path}/instance/broker/queue"
 
@@ -185,8 +185,18 @@ def test_batch_cancel(app, client) -> None:  # type: ignore[no-untyped-def]
     batch_id = upload(client, rows.encode()).get_json()["id"]
     r = client.delete(f"/api/v1/batches/{batch_id}")
     assert r.status_code == 200 and r.get_json()["status"] == "cancelled"
+    assert r.get_json()["cancelled"] == 10
     drain(app, batch_id)
-    assert client.get(f"/api/v1/batches/{batch_id}").get_json()["done"] == 0
+    body = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    assert (body["done"], body["failed"], body["cancelled"], body["total"]) == (0, 0, 10, 10)
+    r = client.post(f"/api/v1/batches/{batch_id}/resume")
+    assert r.status_code == 200 and (r.get_json()["status"], r.get_json()["cancelled"]) == (
+        "queued", 0)
+    drain(app, batch_id)
+    body = client.get(f"/api/v1/batches/{batch_id}").get_json()
+    assert (body["status"], body["done"], body["cancelled"]) == ("done", 10, 0)
+    assert client.post(f"/api/v1/batches/{batch_id}/resume").get_json()["status"] == "done"
+    assert client.post("/api/v1/batches/" + "0" * 32 + "/resume").status_code == 404
 
 
 def test_batch_errors(client) -> None:  # type: ignore[no-untyped-def]

@@ -259,3 +259,55 @@ def test_error_page(page: Any, live: SimpleNamespace) -> None:
     assert response.status == 404
     assert page.get_by_role("heading", name="Page not found").is_visible()
     shoot(page, "error-404")
+
+
+def test_cancel_with_confirmation_resume_and_the_list_of_what_was_started(
+        page: Any, live: SimpleNamespace) -> None:
+    from worker import pipeline
+
+    url = live.settings["DATABASE_URL"]
+    # Stored but not queued, so that the batch is sure to be waiting when it is cancelled.
+    with (EXAMPLES / "postings.csv").open("rb") as fh:
+        batch_id = pipeline.submit_file(url, fh, "postings.csv", lambda _b, _c: None, chunk_size=8)
+    base = f"{live.base}/batches/{batch_id}"
+    page.goto(base)
+    page.get_by_role("link", name="Cancel the batch…").click()
+    page.wait_for_selector("#confirm-cancel")
+    assert "24 will not be analysed" in page.locator("main").inner_text()
+    shoot(page, "batch-cancel-confirm")
+    page.get_by_role("button", name="Yes, cancel the batch").click()
+    page.wait_for_selector("#resume-form:not([hidden])")
+    assert page.locator("#cancelled").inner_text() == "24"
+    assert "24 not analysed" in page.locator("#finished-text").inner_text()
+    shoot(page, "batch-progress-cancelled")
+
+    page.goto(base + "/report")
+    assert "24 of 24 postings were not analysed" in page.locator("#cancelled-banner").inner_text()
+    assert "rows 1–24" in page.locator("#cancelled-rows").inner_text()
+    shoot(page, "batch-report-cancelled")
+    page.goto(base + "/rows/2")
+    assert page.get_by_role("heading", name="This row was not analysed").is_visible()
+    shoot(page, "batch-row-cancelled")
+
+    # Resume from the row's page: the progress page follows the batch to its end.
+    page.get_by_role("button", name="Resume the batch").click()
+    page.wait_for_selector("#report-link", state="visible", timeout=120_000)
+    assert page.locator("#cancelled-stat").is_hidden()
+    assert int(page.locator("#done").inner_text()) + int(page.locator("#failed").inner_text()) == 24
+    page.goto(base + "/rows/2")
+    assert page.locator(".posting-text mark.skill").count() > 0
+    assert page.locator("#row-prev").get_attribute("href").endswith("/rows/1")
+    page.locator("#row-next").click()
+    assert page.url.endswith("/rows/3")
+    page.goto(base + "/rows/2")
+    shoot(page, "batch-row-highlighted")
+
+    # The list of what this browser started: a posting pasted here is on it.
+    page.goto(live.base + "/?example=billing-specialist")
+    page.get_by_role("button", name="Analyse the posting").click()
+    page.wait_for_selector("#score-value", timeout=30_000)
+    page.get_by_role("link", name="Started here").click()
+    assert page.locator("#history tbody tr").count() == 1
+    assert "posting" in page.locator("#history").inner_text()
+    shoot(page, "history")
+    assert page.console_errors == []

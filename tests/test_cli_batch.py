@@ -67,3 +67,20 @@ def test_resume_of_an_unknown_batch_is_a_clear_error(embedded) -> None:  # type:
     assert result.exit_code != 0
     assert "no batch no-such-batch" in result.output
     assert "Traceback" not in result.output
+
+
+def test_resume_takes_up_a_cancelled_batch_and_status_counts_its_cancelled_rows(embedded) -> None:  # type: ignore[no-untyped-def]
+    from worker import pipeline
+
+    rows = "id,description\n" + "".join(f"{i},Book appointments {i}.\n" for i in range(4))
+    batch_id = pipeline.submit_file(embedded["DATABASE_URL"], io.BytesIO(rows.encode()), "jobs.csv",
+                                    lambda _batch, _chunk: None, chunk_size=2)
+    pipeline.cancel(embedded["DATABASE_URL"], batch_id)
+    status = CliRunner().invoke(main, ["batch", "status", batch_id])
+    assert "status: cancelled" in status.output and "cancelled: 4" in status.output
+    result = CliRunner().invoke(main, ["batch", "resume", batch_id])
+    assert result.exit_code == 0, result.output
+    assert f"{batch_id}: queued 2 chunk(s) again" in result.output
+    assert queued_messages(embedded) == 2
+    status = CliRunner().invoke(main, ["batch", "status", batch_id])
+    assert "status: queued" in status.output and "cancelled: 0" in status.output

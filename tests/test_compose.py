@@ -13,13 +13,17 @@ from typing import Any
 import click
 import pytest
 import yaml
+from flask import Flask
 
+from tests.test_docs import settings_read_by_the_code
 from web.cli import main
 from worker.settings import DEFAULTS
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN_NAMES = {"REDIS_URL", "DATABASE_URL", "POSTGRES_PASSWORD"}
-FLASK_KEYS = {"SECRET_KEY"}
+# The web app reads every SKILLGAP_<KEY> into Flask's config: its own keys (found in
+# the code) and Flask's.
+FLASK_KEYS = settings_read_by_the_code() | set(Flask.default_config)
 
 
 @pytest.fixture(scope="module")

@@ -440,11 +440,11 @@ def test_cancel_and_unknown_batches(app, client) -> None:  # type: ignore[no-unt
     r = start(client, upload(client, CSV).headers["Location"])
     progress_url = r.headers["Location"]
     page = html(client.get(progress_url))
-    r = client.post(f"{progress_url}/cancel",
-                    data={"csrf_token": TOKEN_RE.search(page).group(1)})  # type: ignore[union-attr]
+    r = client.post(f"{progress_url}/cancel", data={
+        "csrf_token": TOKEN_RE.search(page).group(1), "confirm": "yes"})  # type: ignore[union-attr]
     assert r.status_code == 303
     assert client.get(f"{progress_url}/progress.json").get_json()["status"] == "cancelled"
-    assert "This batch was cancelled." in html(client.get(progress_url))
+    assert "This batch was cancelled" in html(client.get(progress_url))
     # No row was analysed: the table says so, and its filter offers "cancelled", not "pending".
     report = html(client.get(f"{progress_url}/report"))
     assert '<option value="cancelled"' in report and '<option value="pending"' not in report

@@ -41,6 +41,7 @@ def test_serve_embedded_default(tmp_path: Path, real_engine) -> None:
         stdout=subprocess.DEVNULL, stderr=open(tmp_path / "serve.log", "wb"),  # noqa: SIM115
     )
     base = f"http://127.0.0.1:{port}"
+    workers: list[int] = []
     try:
         wait_for(lambda: get(f"{base}/readyz")[0] == 200, timeout=60, interval=0.5)
         assert (tmp_path / "instance" / "skillgap.sqlite3").exists()
@@ -50,25 +51,53 @@ def test_serve_embedded_default(tmp_path: Path, real_engine) -> None:
                                      "managing clinic letters and appointments."}).encode(),
             headers={"Content-Type": "application/json"},
         )
-        started = time.monotonic()
         with urllib.request.urlopen(req, timeout=10) as r:
             assert r.status == 202
             location = r.headers["Location"]
+        # Done within the ten seconds waited for (no tighter bound: machines differ).
         status, body = get(f"{base}{location}?wait=10")
         assert status == 200 and body["status"] == "done", body
         assert body["result"]["skills"]
-        assert time.monotonic() - started < 5
+        workers = children(proc.pid)
+        assert workers, "skillgap serve started no worker"
     finally:
+        asked = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         try:
             proc.wait(30)
+            stopped = time.monotonic() - asked
         finally:
-            # The worker is in serve's process group; nothing of it may be left.
+            # Each worker has a process group of its own; nothing of them may be left.
             time.sleep(1)
-            try:
-                os.killpg(proc.pid, 0)
-            except ProcessLookupError:
-                pass
-            else:
-                os.killpg(proc.pid, signal.SIGKILL)
+            left = []
+            for group in [proc.pid, *workers]:
+                try:
+                    os.killpg(group, 0)
+                except ProcessLookupError:
+                    continue
+                os.killpg(group, signal.SIGKILL)
+                left.append(group)
+            if left:
                 pytest.fail("skillgap serve left its worker running after SIGTERM")
+    # It gives its workers SKILLGAP_STOP_TIMEOUT (3 s) to stop, then kills them: a
+    # generous bound, met on a machine loaded four times over (it took 6-20 s before).
+    assert stopped < 10, f"skillgap serve took {stopped:.1f} s to stop"
+    log = (tmp_path / "serve.log").read_text(encoding="utf-8", errors="replace")
+    # One line to say where it runs; no Celery banner and no warning about a host name.
+    assert "skillgap: http://127.0.0.1:" in log and "Ctrl+C stops" in log
+    assert "-------------- [queues]" not in log and "No hostname was supplied" not in log
+
+
+def children(pid: int) -> list[int]:
+    """Return the ids of a process's child processes (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # "pid (name) state ppid ...": the name may hold spaces, so split after it.
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found

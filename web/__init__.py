@@ -60,12 +60,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
 
     # The HTML pages, their error pages, CSRF and the security headers.
-    from web import batches, error_pages, pages, security
+    from web import batches, error_pages, history, pages, security
 
     security.init_app(app)
     error_pages.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(batches.bp)
+    app.register_blueprint(history.bp)
     return app
 
 

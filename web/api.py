@@ -29,7 +29,7 @@ from worker import notify, pipeline, report, tasks
 from worker.db import get_autocommit, session_scope
 from worker.export import FORMATS, iter_export
 from worker.results import ResultRow, iter_results
-from worker.storage import CANCELLED, FINISHED, Analysis, Batch, BatchRow
+from worker.storage import CANCELLED, DONE, FAILED, FINISHED, Analysis, Batch, BatchRow
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -250,6 +250,8 @@ def batch_json(batch: Batch) -> dict[str, Any]:
         "total": batch.total,
         "done": batch.done,
         "failed": batch.failed,
+        # Rows a cancel left unanalysed; done + failed + cancelled = total once known.
+        "cancelled": batch.cancelled or 0,
         "filename": batch.filename,
         "skillset": {"id": batch.skillset_id, "version": batch.skillset_version},
         "error": batch.error,
@@ -319,6 +321,15 @@ def get_skillset(skillset_id: str):  # type: ignore[no-untyped-def]
         raise ApiError(404, "not_found",
                        f"no built-in skill set {skillset_id!r}; built-in ones are: {', '.join(_builtin_ids())}")
     return jsonify(load_skillset(skillset_id).to_json())
+
+
+@bp.post("/batches/<batch_id>/resume")
+def resume_batch(batch_id: str):  # type: ignore[no-untyped-def]
+    """Take a cancelled batch up again, or queue again a running one's lost chunks."""
+    batch = _batch(batch_id)
+    if batch.status not in (DONE, FAILED):
+        pipeline.resume(_url(), batch_id, tasks.enqueuer(_celery()))
+    return jsonify(batch_json(_batch(batch_id)))
 
 
 @bp.get("/openapi.yaml")

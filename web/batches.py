@@ -15,11 +15,12 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.inputs import InputError, without_nul
-from web import error_pages, present, samples, services
+from web import error_pages, history, present, samples, services
 from web.health import worker_up
 from web.pages import chosen_skillset
-from worker import pipeline
+from worker import pipeline, tasks
 from worker.report import batch_report
+from worker.storage import CANCELLED
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
 error_pages.catch_all(bp)
@@ -129,6 +130,7 @@ def start(token: str):  # type: ignore[no-untyped-def]
     except InputError as exc:
         return _preview(token, f"Not started: {exc}.", 422, mapping)
     services.discard_upload(_instance(), token)
+    history.remember("batch", batch_id)
     return redirect(url_for("batches.progress", batch_id=batch_id), 303)
 
 
@@ -147,10 +149,28 @@ def progress_json(batch_id: str):  # type: ignore[no-untyped-def]
     return jsonify(services.progress(_batch(batch_id)))
 
 
+@bp.get("/<batch_id>/cancel")
+def confirm_cancel(batch_id: str):  # type: ignore[no-untyped-def]
+    """Ask before cancelling: a page of its own, so no script is needed."""
+    batch = _batch(batch_id)
+    return render_template("batch_cancel.html", batch=batch, p=services.progress(batch))
+
+
 @bp.post("/<batch_id>/cancel")
 def cancel(batch_id: str):  # type: ignore[no-untyped-def]
     _batch(batch_id)
+    if request.form.get("confirm") != "yes":
+        return redirect(url_for("batches.confirm_cancel", batch_id=batch_id), 303)
     pipeline.cancel(_url(), batch_id)
+    return redirect(url_for("batches.progress", batch_id=batch_id), 303)
+
+
+@bp.post("/<batch_id>/resume")
+def resume(batch_id: str):  # type: ignore[no-untyped-def]
+    """Take a cancelled batch up again, as ``skillgap batch resume`` does."""
+    batch = _batch(batch_id)
+    if batch.status == CANCELLED:
+        pipeline.resume(_url(), batch_id, tasks.enqueuer(current_app.extensions["celery"]))
     return redirect(url_for("batches.progress", batch_id=batch_id), 303)
 
 
@@ -188,8 +208,8 @@ def row(batch_id: str, row: int):  # type: ignore[no-untyped-def]
     # Row numbers are 32-bit integers in the database: a larger one is no row, not an error.
     if row > services.MAX_ROW_NUMBER:
         abort(404)
-    record = services.batch_row(_url(), batch_id, row)
-    if record is None:
+    found = services.batch_row(_url(), batch_id, row)
+    if found is None:
         abort(404)
-    return render_template("batch_row.html", batch=batch, row=record,
-                           **present.result_view(record))
+    return render_template("batch_row.html", batch=batch, row=found.record, nav=found,
+                           **present.result_view(found.record, found.text))

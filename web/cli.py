@@ -27,7 +27,8 @@ def _settings() -> dict[str, Any]:
 
 def _worker_argv(concurrency: int | None, loglevel: str, queues: str,
                  pool: str | None = None, name: str | None = None) -> list[str]:
-    argv = ["worker", "-Q", queues, "-l", loglevel, "--without-gossip", "--without-mingle"]
+    # -q: no banner (skillgap prints one line of its own).
+    argv = ["-q", "worker", "-Q", queues, "-l", loglevel, "--without-gossip", "--without-mingle"]
     if concurrency:
         argv += ["-c", str(concurrency)]
     if pool:
@@ -54,7 +55,7 @@ def serve(host: str, port: int, concurrency: int, interactive_threads: int) -> N
     """
     import signal
 
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from web import create_app
     from web.supervisor import Supervisor
@@ -65,6 +66,7 @@ def serve(host: str, port: int, concurrency: int, interactive_threads: int) -> N
     db.upgrade(settings["DATABASE_URL"])
     commands = []
     celery = [sys.executable, "-m", "celery", "-A", "worker.app"]
+    # Each worker in a process group of its own, so that stopping can reach its children.
     if concurrency > 0:
         commands.append([*celery, *_worker_argv(concurrency, "WARNING", "interactive,batch")])
     if interactive_threads > 0:
@@ -75,12 +77,19 @@ def serve(host: str, port: int, concurrency: int, interactive_threads: int) -> N
     workers.start()
     # Stop the worker too when told to stop (SIGTERM would otherwise skip the finally).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    mode = "embedded (SQLite + filesystem queue)" if embedded(settings) else "Redis"
-    click.echo(f"skillgap: {mode}; database {_redact(settings['DATABASE_URL'])}", err=True)
+    mode = ("embedded: SQLite and a file-system queue in " + settings["INSTANCE_PATH"]
+            if embedded(settings) else f"database {_redact(settings['DATABASE_URL'])}, Redis")
+    processes = f"{concurrency} worker process{'es' if concurrency != 1 else ''}"
+    server = make_server(host, port, create_app(), threaded=True)
+    click.echo(f"skillgap: http://{host}:{server.port} ({mode}; {processes}). "
+               "Ctrl+C stops.", err=True)
     try:
-        run_simple(host, port, create_app(), threaded=True, use_reloader=False)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
     finally:
-        workers.stop()
+        server.server_close()
+        workers.stop(float(settings["STOP_TIMEOUT"]))
 
 
 def _redact(url: str) -> str:
@@ -109,6 +118,10 @@ def worker(concurrency: int | None, loglevel: str, queues: str, pool: str, migra
     if migrate:
         db.upgrade(settings["DATABASE_URL"])
     name = "interactive@%h" if queues == "interactive" else None
+    processes = f"{concurrency} {pool}" if concurrency else f"one {pool} per core"
+    click.echo(f"skillgap worker: queues {queues}, {processes}; broker "
+               f"{_redact(settings['BROKER_URL'])}, database {_redact(settings['DATABASE_URL'])}",
+               err=True)
     create_celery(settings).worker_main(_worker_argv(concurrency, loglevel, queues, pool, name))
 
 
@@ -212,7 +225,8 @@ def _follow(url: str, batch_id: str) -> None:
                            "(skillgap serve or skillgap worker)?", err=True)
                 warned = True
             time.sleep(0.5)
-    click.echo(f"{info['status']}: {info['done']} done, {info['failed']} failed "
+    cancelled = f", {info['cancelled']} cancelled" if info["cancelled"] else ""
+    click.echo(f"{info['status']}: {info['done']} done, {info['failed']} failed{cancelled} "
                f"of {info['total']}", err=True)
 
 
@@ -225,7 +239,8 @@ def _batch_info(url: str, batch_id: str) -> dict[str, Any]:
         if batch is None:
             raise click.ClickException(f"no batch {batch_id}")
         return {"id": batch.id, "status": batch.status, "total": batch.total,
-                "done": batch.done, "failed": batch.failed, "filename": batch.filename,
+                "done": batch.done, "failed": batch.failed, "cancelled": batch.cancelled or 0,
+                "filename": batch.filename,
                 "skillset": f"{batch.skillset_id} {batch.skillset_version}",
                 "error": batch.error}
 
@@ -248,18 +263,19 @@ def batch_status(batch_id: str, wait: bool) -> None:
 def batch_resume(batch_id: str) -> None:
     """Queue again the chunks of a batch that still have pending rows.
 
-    For a batch left behind when its chunk tasks were lost (a broker wiped
-    without persistence, a send that failed after the rows were stored). Chunks
-    are idempotent: rows already done are not analysed twice.
+    For a cancelled batch (its cancelled rows are analysed after all), or one left
+    behind when its chunk tasks were lost (a broker wiped without persistence, a
+    send that failed after the rows were stored). Chunks are idempotent: rows
+    already done are not analysed twice.
     """
     from worker import pipeline, tasks
     from worker.celery_app import create_celery
-    from worker.storage import FINISHED
+    from worker.storage import DONE, FAILED
 
     settings = _settings()
     url = settings["DATABASE_URL"]
     info = _batch_info(url, batch_id)
-    if info["status"] in FINISHED:
+    if info["status"] in (DONE, FAILED):
         click.echo(f"{batch_id} is {info['status']}: nothing to resume")
         return
     chunks = pipeline.resume(url, batch_id, tasks.enqueuer(create_celery(settings)))

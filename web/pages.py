@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes, without_nul
 from models.skillset import DEFAULT_SKILLSET, builtin_ids, load_skillset
-from web import error_pages, present, samples, services
+from web import error_pages, history, present, samples, services
 from web.health import worker_up
 from worker import notify
 
@@ -63,6 +63,7 @@ def analyze_submit():  # type: ignore[no-untyped-def]
                      skillset, 422)
     analysis_id = services.submit_posting(_url(), current_app.extensions["celery"], text,
                                           skillset)
+    history.remember("analysis", analysis_id)
     wait = float(current_app.config["PASTE_WAIT_SECONDS"])
     if wait > 0:
         services.wait_finished(notify.redis_url(current_app.config), analysis_id,

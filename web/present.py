@@ -200,8 +200,9 @@ def highlight(text: str | None, record: dict[str, Any]) -> list[Segment]:
 
     Overlapping spans keep the first (skills before extras); a span left out is
     listed in the ``covers`` of the highlight it overlaps, so that its evidence
-    link still has somewhere to go. Offsets outside the text are ignored rather
-    than trusted.
+    link still has somewhere to go. Offsets outside the text, or whose words are
+    not the evidence's (a text normalised again by another version of the engine),
+    are ignored rather than trusted.
     """
     if not text:
         return []
@@ -212,7 +213,8 @@ def highlight(text: str | None, record: dict[str, Any]) -> list[Segment]:
                 continue
             for n, ev in enumerate(item.get("evidence") or []):
                 start, end = ev.get("start"), ev.get("end")
-                if isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text):
+                if (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+                        and ev.get("text") in (None, text[start:end])):
                     spans.append((start, end, kind, str(item.get("name")),
                                   f"ev-{item.get('id')}-{n}"))
     spans.sort(key=lambda s: (s[0], s[2] != "skill", -s[1]))

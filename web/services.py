@@ -34,7 +34,7 @@ from models.inputs import (
 from worker import notify, pipeline, tasks
 from worker.db import session_scope
 from worker.results import NOT_ANALYSED, shown_status
-from worker.storage import CANCELLED, FINISHED, PENDING, Analysis, Batch, BatchRow
+from worker.storage import CANCELLED, FINISHED, PENDING, Analysis, Batch, BatchRow, Posting
 
 # The fields a user can map to a column of an uploaded file, in the order shown.
 FIELDS = ("text", "title", "company", "location", "date", "id")
@@ -323,6 +323,59 @@ def start_batch(
 
 # --- Batches -----------------------------------------------------------------------------
 
+@dataclass
+class HistoryItem:
+    kind: str  # "batch" or "analysis"
+    id: str
+    label: str
+    status: str
+    created_at: dt.datetime | None
+    detail: str
+
+
+def history_items(url: str, started: list[tuple[str, str]]) -> list[HistoryItem]:
+    """Return what a browser started, in its order: each batch's file and counts, each
+    pasted posting's title and score. Ids no longer stored are left out."""
+    if not started:
+        return []
+    kinds = {"batch": "batch", "analysis": "single"}
+    query = (
+        select(Batch.id, Batch.kind, Batch.status, Batch.filename, Batch.created_at,
+               Batch.total, Batch.done, Batch.failed, Batch.cancelled, BatchRow.title,
+               Analysis.score, func.substr(Analysis.text, 1, 300).label("opening"))
+        .outerjoin(BatchRow, (BatchRow.batch_id == Batch.id) & (Batch.kind == "single"))
+        .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
+        .where(Batch.id.in_([i for _, i in started]))
+    )
+    with session_scope(url) as session:
+        found = {r.id: r for r in session.execute(query)}
+    items = []
+    for kind, item_id in started:
+        r = found.get(item_id)
+        if r is None or r.kind != kinds[kind]:
+            continue
+        if kind == "batch":
+            counts = f"{r.done:,} analysed, {r.failed:,} failed"
+            if r.cancelled:
+                counts += f", {r.cancelled:,} cancelled"
+            detail = f"{counts} of {r.total:,}" if r.total is not None else counts
+            items.append(HistoryItem(kind, r.id, r.filename or "a file", r.status,
+                                     _aware(r.created_at), detail))
+        else:
+            detail = f"score {r.score:.0f}" if r.score is not None else ""
+            items.append(HistoryItem(kind, r.id, r.title or _first_line(r.opening), r.status,
+                                     _aware(r.created_at), detail))
+    return items
+
+
+def _first_line(text: str | None, limit: int = 80) -> str:
+    """A pasted posting's label: the first line of its text (its title, most often)."""
+    line = next((x.strip() for x in (text or "").splitlines() if x.strip()), "")
+    if not line:
+        return "a pasted posting"
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
 def get_batch(url: str, batch_id: str) -> Batch | None:
     with session_scope(url) as session:
         batch = session.get(Batch, batch_id)
@@ -356,6 +409,7 @@ def progress(batch: Batch, now: dt.datetime | None = None) -> dict[str, Any]:
     return {
         "id": batch.id, "status": batch.status, "finished": finished,
         "total": total, "done": batch.done, "failed": batch.failed, "processed": processed,
+        "cancelled": batch.cancelled or 0,
         "percent": min(percent, 100.0), "rate": rate, "eta_seconds": eta,
         "error": batch.error, "filename": batch.filename,
     }
@@ -399,8 +453,7 @@ def list_rows(
                            (BatchRow.title, BatchRow.company, BatchRow.location,
                             BatchRow.source_id))))
     if status in STATUSES:
-        # A cancelled batch's pending rows are shown as NOT_ANALYSED, and found so.
-        where.append(BatchRow.status == (PENDING if status == NOT_ANALYSED else status))
+        where.append(BatchRow.status == status)
     column = SORTS.get(sort, BatchRow.row)
     order = column.desc() if desc else column.asc()
     query = (
@@ -435,25 +488,48 @@ def list_rows(
     return Page(rows, total, page, pages)
 
 
-def batch_row(url: str, batch_id: str, row: int) -> dict[str, Any] | None:
-    """Return one row of a batch with its analysis record (merged with the row's fields)."""
+@dataclass
+class BatchRowView:
+    """One row of a batch: its record (merged with the row's fields), the normalised
+    text its evidence points into (analysed rows only), and the rows before and after."""
+
+    record: dict[str, Any]
+    text: str | None
+    previous: int | None
+    next: int | None
+
+
+def batch_row(url: str, batch_id: str, row: int) -> BatchRowView | None:
+    """Return one row of a batch with its analysis, its posting's text and its neighbours."""
     query = (
         select(BatchRow.row, BatchRow.source_id, BatchRow.title, BatchRow.company,
                BatchRow.location, BatchRow.date, BatchRow.status, BatchRow.error,
-               Analysis.record, Batch.status.label("batch_status"))
+               Analysis.record, Analysis.text.label("analysis_text"),
+               Posting.text.label("posting_text"), Batch.status.label("batch_status"))
         .join(Batch, Batch.id == BatchRow.batch_id)
         .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
+        .outerjoin(Posting, Posting.id == BatchRow.posting_id)
         .where(BatchRow.batch_id == batch_id, BatchRow.row == row)
     )
+    mine = BatchRow.batch_id == batch_id
     with session_scope(url) as session:
         r = session.execute(query).first()
-    if r is None:
-        return None
+        if r is None:
+            return None
+        previous = session.scalar(select(func.max(BatchRow.row)).where(mine, BatchRow.row < row))
+        following = session.scalar(select(func.min(BatchRow.row)).where(mine, BatchRow.row > row))
     record = dict(r.record or {})
     status, error = shown_status(r.status, r.error or record.get("error"), r.batch_status)
+    text = None
+    if r.record is not None and status == "done":
+        from models.analysis import normalised_text  # the engine: loaded when needed
+
+        # A batch keeps its analyses without the text; it is the posting's, normalised again.
+        text = r.analysis_text or (normalised_text(r.posting_text, record.get("title"))
+                                   if r.posting_text else None)
     record.update({
         "row": r.row, "id": r.source_id, "title": r.title or record.get("title"),
         "company": r.company or record.get("company"), "location": r.location,
         "date": r.date, "status": status, "error": error,
     })
-    return record
+    return BatchRowView(record, text, previous, following)

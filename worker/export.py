@@ -1,8 +1,15 @@
-"""Export a batch's results as CSV or JSON lines, streamed."""
+"""Export a batch's results as CSV or JSON lines, streamed.
+
+The CSV is made for spreadsheets: UTF-8 with a byte-order mark (so Excel reads
+"£" and "é" right), each list of skill ids beside the same skills' names, pay in
+columns of its own and dates as YYYY-MM-DD. The JSON lines keep the records as
+the engine gives them.
+"""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -13,9 +20,16 @@ from worker.results import ResultRow
 
 CSV_COLUMNS = (
     "row", "id", "title", "company", "location", "date", "status", "error", "score",
-    "foundation_coverage", "modern_coverage", "skills", "modern_skills", "gaps", "extras", "pay",
-    "locale",
+    "foundation_coverage", "modern_coverage",
+    "skills", "skill_names", "modern_skills", "gaps", "gap_names", "extras", "extra_names",
+    "pay_text", "pay_currency", "pay_min", "pay_max", "pay_period", "pay_annual_min",
+    "pay_annual_max", "locale",
 )
+# What the pay columns hold: keys of the engine's ``pay`` record.
+PAY_COLUMNS = {"pay_text": "text", "pay_currency": "currency", "pay_min": "min",
+               "pay_max": "max", "pay_period": "period", "pay_annual_min": "annual_min",
+               "pay_annual_max": "annual_max"}
+BOM = "\ufeff"
 FORMATS = ("csv", "jsonl")
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -63,6 +77,49 @@ def _ids(items: Any, tier: str | None = None) -> str:
     )
 
 
+def _names(items: Any, tier: str | None = None) -> str:
+    """The items' names, in the order of ``_ids`` (so the two columns line up)."""
+    if not isinstance(items, list):
+        return ""
+    return "; ".join(
+        str(i.get("name") or i.get("id"))
+        for i in items
+        if isinstance(i, dict) and (tier is None or i.get("tier") == tier)
+    )
+
+
+# An ISO 8601 date with an optional time ("2024-01-05T09:30:00.000Z"), as job boards give it.
+_ISO = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?"
+                  r"(Z|[+-]\d{2}:?\d{2})?)?\s*$")
+
+
+def readable_date(value: str | None) -> str | None:
+    """Return an input's date as YYYY-MM-DD (with HH:MM when it has a time of day), which
+    spreadsheets read as a date; a Unix time too. Other forms ("05/10/2020", whose day
+    and month only the file's country knows) are left as given."""
+    if not value:
+        return value
+    if m := _ISO.match(value):
+        day, time = m.group(1), m.group(2)
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            return value
+        return day if time in (None, "00:00") else f"{day} {time}"
+    digits = value.strip()
+    if digits.isdigit() and len(digits) in (10, 13):  # seconds or milliseconds since 1970
+        seconds = int(digits) / (1000 if len(digits) == 13 else 1)
+        return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).strftime("%Y-%m-%d")
+    return value
+
+
+def _amount(value: Any) -> Any:
+    """A sum of money as a spreadsheet shows it: 21892, 18.50 (not 2.189e+04)."""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.2f}"
+    return value
+
+
 def tier_share(coverage: Any, tier: str) -> float | None:
     """Return the share of a tier's skills a posting asks for, from the engine's coverage."""
     try:
@@ -73,23 +130,28 @@ def tier_share(coverage: Any, tier: str) -> float | None:
 
 def csv_row(result: ResultRow) -> list[str]:
     record = result.merged()
-    pay = record.get("pay")
+    pay = record.get("pay") if isinstance(record.get("pay"), dict) else {}
     values = {
         **record,
+        "date": readable_date(record.get("date")),
         "foundation_coverage": tier_share(record.get("coverage"), "foundation"),
         "modern_coverage": tier_share(record.get("coverage"), "modern"),
         "skills": _ids(record.get("skills")),
+        "skill_names": _names(record.get("skills")),
         "modern_skills": _ids(record.get("skills"), "modern"),
         "gaps": _ids(record.get("gaps")),
+        "gap_names": _names(record.get("gaps")),
         "extras": _ids(record.get("extras")),
-        "pay": json.dumps(pay, ensure_ascii=False) if isinstance(pay, dict | list) else pay,
+        "extra_names": _names(record.get("extras")),
+        **{column: _amount(pay.get(key)) for column, key in PAY_COLUMNS.items()},
     }
     return [safe_cell(values.get(c)) for c in CSV_COLUMNS]
 
 
 def iter_csv(results: Iterable[ResultRow], rows_per_piece: int = 200) -> Iterator[str]:
-    """Yield the CSV export in pieces of a few hundred rows."""
+    """Yield the CSV export in pieces of a few hundred rows, the first with the BOM."""
     buf = io.StringIO()
+    buf.write(BOM)
     writer = csv.writer(buf)
     writer.writerow(CSV_COLUMNS)
     for n, result in enumerate(results, 1):

@@ -67,6 +67,11 @@ _rows = BatchRow.__table__
 _postings = StoredPosting.__table__
 _analyses_t = Analysis.__table__
 
+# The batch's status, its row locked until the transaction ends (PostgreSQL; SQLite
+# has one writer at a time anyway): a cancel and the storing of a file's rows, or a
+# cancel and a resume, never interleave.
+_LOCK_BATCH = select(_batches.c.status).where(_batches.c.id == bindparam("b")).with_for_update()
+
 
 def get_analyzer(skillset: str | None):  # type: ignore[no-untyped-def]
     """Return the engine's process-wide analyzer (imported late: it is heavy)."""
@@ -207,13 +212,14 @@ def receive(url: str, batch_id: str, items: Iterable[Posting | RowError], enqueu
     try:
         for group in _blocks(enumerate(_chunks(items, chunk_size)), per_commit):
             size = sum(len(block) for _, block in group)
+            stored = store_chunks(url, batch_id, group)
+            if stored is None:
+                break  # Cancelled: these rows were not stored.
             total += size
-            for chunk in store_chunks(url, batch_id, group):
+            for chunk in stored:
                 enqueue(batch_id, chunk)
             if progress:
                 progress(size)
-            if batch_status(url, batch_id) == CANCELLED:
-                break
     except InputError as exc:
         # A problem found mid-file: keep what was stored and say why it stopped.
         return total, str(exc)
@@ -226,15 +232,15 @@ def _field(value: str | None, limit: int) -> str | None:
 
 def store_chunks(
     url: str, batch_id: str, chunks: list[tuple[int, list[Posting | RowError]]]
-) -> list[int]:
+) -> list[int] | None:
     """Store some chunks' rows in one transaction; return the chunks with pending rows.
 
-    Returns nothing when the batch was cancelled meanwhile.
+    Stores nothing and returns None when the batch was cancelled meanwhile.
     """
     with session_scope(url, write=True) as session:
-        status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
+        status = session.execute(_LOCK_BATCH, {"b": batch_id}).scalar()
         if status == CANCELLED:
-            return []
+            return None
         ids = posting_ids(
             session, [p.text for _, block in chunks for p in block if isinstance(p, Posting)]
         )
@@ -331,7 +337,8 @@ def submit_file(
 _NEW_BATCH = insert(_batches).values(
     id=bindparam("b"), kind="single", status=QUEUED, skillset=bindparam("skillset"),
     skillset_id=bindparam("sid"), skillset_version=bindparam("sver"), include_text=True,
-    total=1, done=0, failed=0, chunks=1, created_at=bindparam("now"), progress_at=bindparam("now"),
+    total=1, done=0, failed=0, cancelled=0, chunks=1, created_at=bindparam("now"),
+    progress_at=bindparam("now"),
 )
 _NEW_ROW = insert(_rows).values(
     batch_id=bindparam("b"), row=1, chunk=0, title=bindparam("title"),
@@ -405,15 +412,29 @@ def batch_status(url: str, batch_id: str) -> str | None:
 
 
 def cancel(url: str, batch_id: str) -> bool:
-    """Cancel a batch; its pending chunks are skipped. Return False if unknown."""
-    with session_scope(url, write=True) as session:
-        batch = session.get(Batch, batch_id)
-        if batch is None:
+    """Cancel a batch; return False if unknown.
+
+    At once and in one transaction: every row not analysed yet is marked
+    ``cancelled`` and counted, so done + failed + cancelled is the total from
+    then on. A chunk running meanwhile still stores its analyses (a resume reuses
+    them) but no longer counts its rows.
+    """
+    now = utcnow()
+    with get_engine(url, write=True).begin() as conn:
+        status = conn.execute(_LOCK_BATCH, {"b": batch_id}).scalar()
+        if status is None:
             return False
-        if batch.status not in FINISHED:
-            batch.status = CANCELLED
-            batch.finished_at = utcnow()
-        return True
+        if status in FINISHED:
+            return True
+        changed = conn.execute(
+            update(_rows).where(_rows.c.batch_id == batch_id, _rows.c.status == PENDING)
+            .values(status=CANCELLED)
+        ).rowcount
+        conn.execute(update(_batches).where(_batches.c.id == batch_id).values(
+            status=CANCELLED, finished_at=now, progress_at=now,
+            cancelled=_batches.c.cancelled + changed,
+        ))
+    return True
 
 
 # --- Chunk tasks: a few statements per chunk, built once -------------------------------
@@ -499,15 +520,22 @@ def _upsert_analyses(dialect: str) -> Any:
     ).returning(_analyses_t.c.posting_id, _analyses_t.c.id, _analyses_t.c.error)
 
 
-# What start_chunk read for the run_chunk that follows it in the same task, so
-# that counting the attempt and reading the work is one transaction, not two.
-# Keyed by (url, batch, chunk); run_chunk takes its entry or reads for itself.
-_claimed: dict[tuple[str, str, int], tuple[Any, list[Any]]] = {}
+@dataclass(frozen=True)
+class Claim:
+    """One counted attempt at a chunk, and what start_chunk read for the run_chunk that
+    follows it, so that counting the attempt and reading the work is one transaction.
+
+    ``rows`` is None when they could not be prepared (e.g. a skill set that fails to
+    load): run_chunk then reads them again and raises inside the task's retry handling.
+    """
+
+    attempt: int
+    batch: Any = None
+    rows: list[_RowToRun] | None = None
 
 
-def start_chunk(url: str, batch_id: str, chunk: int) -> int | None:
-    """Count one attempt at a chunk; return its attempt number, None if nothing is left."""
-    _claimed.pop((url, batch_id, chunk), None)
+def start_chunk(url: str, batch_id: str, chunk: int) -> Claim | None:
+    """Count one attempt at a chunk; return it with the rows to run, None if nothing is left."""
     if get_engine(url).dialect.name == "postgresql":
         return _start_postgresql(url, batch_id, chunk)
     with get_engine(url, write=True).begin() as conn:
@@ -520,8 +548,7 @@ def start_chunk(url: str, batch_id: str, chunk: int) -> int | None:
         if batch.status == QUEUED or batch.unstarted:
             conn.execute(_MARK_RUNNING, {"b": batch_id, "now": utcnow()})
         found = conn.execute(_ROW_ANALYSES, {"b": batch_id, "c": chunk}).all()
-    _claim_rows(url, batch_id, chunk, batch, found)
-    return int(max(attempts))
+    return _claim(int(max(attempts)), batch, found)
 
 
 def _start_all_in_one() -> Any:
@@ -576,24 +603,23 @@ class _RowToRun:
     text: str | None
 
 
-def _start_postgresql(url: str, batch_id: str, chunk: int) -> int | None:
+def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
     with get_autocommit(url).connect() as conn:
         found = conn.execute(_START_ALL_IN_ONE, {"b": batch_id, "c": chunk, "now": utcnow()}).all()
     if not found:
         return None
     first = found[0]
     batch = _BatchState(first.status, first.unstarted, first.skillset, bool(first.include_text))
-    _claim_rows(url, batch_id, chunk, batch, found)
-    return int(max(r.attempts for r in found))
+    return _claim(int(max(r.attempts for r in found)), batch, found)
 
 
-def _claim_rows(url: str, batch_id: str, chunk: int, batch: Any, found: list[Any]) -> None:
-    """Keep what start_chunk read for the run_chunk that follows it."""
+def _claim(attempt: int, batch: Any, found: list[Any]) -> Claim:
+    """Return the attempt with the rows start_chunk read, ready for run_chunk."""
     try:
         rows = _rows_to_run(batch, found)
     except Exception:  # noqa: BLE001 - e.g. a skill set that fails to load: run_chunk
-        return  # reads again and raises inside the task's retry handling.
-    _claimed[(url, batch_id, chunk)] = (batch, rows)
+        return Claim(attempt)  # reads again and raises inside the task's retry handling.
+    return Claim(attempt, batch, rows)
 
 
 def _rows_to_run(batch: Any, found: list[Any]) -> list[_RowToRun]:
@@ -628,17 +654,17 @@ def _add_counts(conn: Connection, batch_id: str, done: int, failed: int) -> bool
     return batch is not None and batch.kind == "batch" and batch.status == DONE
 
 
-def run_chunk(url: str, batch_id: str, chunk: int, *, isolate: bool = False,
-              on_finish: OnFinish | None = None) -> tuple[int, int]:
+def run_chunk(url: str, batch_id: str, chunk: int, claim: Claim | None = None, *,
+              isolate: bool = False, on_finish: OnFinish | None = None) -> tuple[int, int]:
     """Analyse a chunk's pending rows and store the results; return (done, failed).
 
-    With ``isolate`` an exception from the engine fails only its own row (the
-    last attempt at a chunk); otherwise it propagates so the task is retried.
-    ``on_finish`` is called when this chunk was the batch's last.
+    ``claim`` is what start_chunk returned; without it (or without its rows) the
+    rows are read here. With ``isolate`` an exception from the engine fails only
+    its own row (the last attempt at a chunk); otherwise it propagates so the task
+    is retried. ``on_finish`` is called when this chunk was the batch's last.
     """
-    claimed = _claimed.pop((url, batch_id, chunk), None)
-    if claimed is not None:
-        batch, rows = claimed
+    if claim is not None and claim.rows is not None:
+        batch, rows = claim.batch, claim.rows
     else:
         with get_engine(url).connect() as conn:
             batch = conn.execute(_BATCH_STATE, {"b": batch_id}).first()
@@ -782,11 +808,25 @@ _CLAIM_STALLED = update(_batches).where(_batches.c.id == bindparam("b"), *_STILL
 def resume(url: str, batch_id: str, enqueue: Enqueue, now: dt.datetime | None = None) -> list[int]:
     """Send again the chunks of a batch that still have pending rows; return them.
 
-    The batch's progress time is set first, as a sweep's claim does, so that a
-    sweep soon after does not send the same chunks once more.
+    A cancelled batch is taken up again first: its cancelled rows are pending once
+    more and it runs (rows already analysed are not analysed twice). The batch's
+    progress time is set, as a sweep's claim does, so that a sweep soon after does
+    not send the same chunks once more.
     """
+    now = now or utcnow()
     with get_engine(url, write=True).begin() as conn:
-        conn.execute(update(_batches).where(_batches.c.id == batch_id).values(progress_at=now or utcnow()))
+        if conn.execute(_LOCK_BATCH, {"b": batch_id}).scalar() == CANCELLED:
+            conn.execute(update(_rows).where(_rows.c.batch_id == batch_id,
+                                             _rows.c.status == CANCELLED)
+                         .values(status=PENDING, attempts=0))
+            complete = _batches.c.done + _batches.c.failed >= _batches.c.total
+            conn.execute(update(_batches).where(_batches.c.id == batch_id).values(
+                status=case((complete, DONE), (_batches.c.started_at.is_(None), QUEUED),
+                            else_=RUNNING),
+                finished_at=case((complete, now), else_=None),
+                cancelled=0, report=None, report_processed=None,
+            ))
+        conn.execute(update(_batches).where(_batches.c.id == batch_id).values(progress_at=now))
     chunks = pending_chunks(url, batch_id)
     for chunk in chunks:
         enqueue(batch_id, chunk)

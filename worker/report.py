@@ -23,7 +23,7 @@ from sqlalchemy import select, text, update
 from worker.db import get_autocommit, session_scope
 from worker.export import tier_share
 from worker.results import ResultRow, iter_results
-from worker.storage import DONE, FAILED, FINISHED, Batch
+from worker.storage import CANCELLED, DONE, FAILED, FINISHED, Batch
 
 TOP = 20
 FAILED_ROWS = 100
@@ -78,7 +78,7 @@ def _histogram(scores: list[float]) -> list[dict[str, Any]]:
 
 def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]:
     """Return the report aggregates of a batch's result rows."""
-    total = analysed = failed = pending = not_fitting = 0
+    total = analysed = failed = pending = cancelled = not_fitting = 0
     not_fitting_rows: list[dict[str, Any]] = []
     percentiles: list[float] = []
     skills: dict[str, dict[str, Any]] = {}
@@ -90,6 +90,8 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
     coverages: dict[str, list[float]] = defaultdict(list)
     groups: dict[str, dict[str, _Group]] = defaultdict(lambda: defaultdict(_Group))
     failed_rows: list[dict[str, Any]] = []
+    # Cancelled rows come in runs (whole chunks): listed as ranges of row numbers.
+    cancelled_rows: list[dict[str, int]] = []
 
     for r in rows:
         total += 1
@@ -97,6 +99,13 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
             failed += 1
             if len(failed_rows) < FAILED_ROWS:
                 failed_rows.append({"row": r.row, "id": r.source_id, "error": r.error})
+            continue
+        if r.status == CANCELLED:
+            cancelled += 1
+            if cancelled_rows and cancelled_rows[-1]["to"] == r.row - 1:
+                cancelled_rows[-1]["to"] = r.row
+            elif len(cancelled_rows) < FAILED_ROWS:
+                cancelled_rows.append({"from": r.row, "to": r.row})
             continue
         if r.status != DONE or not r.record:
             pending += 1
@@ -168,6 +177,9 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
         "not_fitting": not_fitting,
         "compared": compared,
         "not_fitting_rows": not_fitting_rows,
+        # Rows a cancel left unanalysed, and the first runs of them by row number.
+        "cancelled": cancelled,
+        "cancelled_rows": cancelled_rows,
         "skills": skill_list,
         "by_tier": dict(by_tier),
         "score": {

@@ -16,15 +16,16 @@ from worker.storage import CANCELLED, PENDING, Analysis, Batch, BatchRow
 FETCH = 500
 
 
-# What a row still pending in a cancelled batch shows: no worker will analyse it.
-NOT_ANALYSED = "cancelled"
+# The status of a row a cancelled batch never analysed, and what it says.
+NOT_ANALYSED = CANCELLED
 NOT_ANALYSED_ERROR = "not analysed: the batch was cancelled"
 
 
 def shown_status(status: str, error: str | None, batch_status: str | None) -> tuple[str, str | None]:
-    """The (status, error) a row is shown and exported with: a row still pending in a
-    cancelled batch will never be analysed, and says so."""
-    if status == PENDING and batch_status == CANCELLED:
+    """The (status, error) a row is shown and exported with: a cancelled row says why it
+    has no analysis (so does a row still pending in a cancelled batch, which a cancel
+    marks cancelled)."""
+    if status == CANCELLED or (status == PENDING and batch_status == CANCELLED):
         return NOT_ANALYSED, NOT_ANALYSED_ERROR
     return status, error
 

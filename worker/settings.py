@@ -49,6 +49,9 @@ DEFAULTS: dict[str, Any] = {
     # How often the filesystem broker looks for new messages.
     "POLL_INTERVAL": 0.05,
     "MAX_UPLOAD_MB": 50,
+    # Seconds ``skillgap serve`` gives its workers to stop after SIGTERM or Ctrl+C
+    # (finishing the chunks they run) before it kills them.
+    "STOP_TIMEOUT": 3,
 }
 
 
@@ -88,7 +91,9 @@ def resolve(settings: dict[str, Any]) -> dict[str, Any]:
     settings["INSTANCE_PATH"] = instance
     settings["DATABASE_URL"] = database_url(settings.get("DATABASE_URL"), instance)
     if not settings.get("BROKER_URL"):
-        settings["BROKER_URL"] = settings.get("REDIS_URL") or "filesystem://"
+        # A host name, though the file-system transport uses none: without it kombu
+        # warns "No hostname was supplied" at every connection.
+        settings["BROKER_URL"] = settings.get("REDIS_URL") or "filesystem://localhost/"
     if settings.get("STALL_TIMEOUT") is None:
         settings["STALL_TIMEOUT"] = default_stall_timeout(settings)
     return settings

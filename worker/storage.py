@@ -28,7 +28,8 @@ RECEIVING, QUEUED, RUNNING, DONE, FAILED, CANCELLED = (
     "receiving", "queued", "running", "done", "failed", "cancelled",
 )
 FINISHED = (DONE, FAILED, CANCELLED)
-# Row statuses.
+# Row statuses: pending, then done or failed; or cancelled, when the batch was
+# cancelled before the row was analysed.
 PENDING = "pending"
 
 
@@ -62,6 +63,9 @@ class Batch(Base):
     total: Mapped[int | None] = mapped_column(Integer)
     done: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
+    # Rows a cancel left unanalysed: done + failed + cancelled = total once the file
+    # is stored. Back to 0 when the batch is resumed.
+    cancelled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     chunks: Mapped[int] = mapped_column(Integer, default=0)
     include_text: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str | None] = mapped_column(Text)

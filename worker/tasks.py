@@ -21,9 +21,10 @@ def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
     settings = settings_of(self.app)
     url = settings["DATABASE_URL"]
     limit = int(settings["MAX_ATTEMPTS"])
-    attempt = pipeline.start_chunk(url, batch_id, chunk)
-    if attempt is None:
+    claim = pipeline.start_chunk(url, batch_id, chunk)
+    if claim is None:
         return
+    attempt = claim.attempt
     on_finish = report_enqueuer(self.app)
     if attempt > limit:
         # Earlier attempts died with their worker or hit the hard time limit.
@@ -31,7 +32,8 @@ def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
                             "never finished (the worker stopped or ran out of time)", on_finish)
         return
     try:
-        pipeline.run_chunk(url, batch_id, chunk, isolate=attempt >= limit, on_finish=on_finish)
+        pipeline.run_chunk(url, batch_id, chunk, claim=claim, isolate=attempt >= limit,
+                           on_finish=on_finish)
         notify.publish(settings, batch_id)
     except Retry:
         raise

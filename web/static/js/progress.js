@@ -25,16 +25,23 @@
     set("status", p.status);
     set("done", p.done);
     set("failed", p.failed);
+    set("cancelled", p.cancelled);
+    var cancelledStat = document.getElementById("cancelled-stat");
+    if (cancelledStat) { cancelledStat.hidden = !p.cancelled; }
     set("total", p.total === null ? "…" : p.total);
     set("rate", p.rate ? p.rate + "/s" : "–");
     set("eta", eta(p.eta_seconds));
     if (p.finished) {
       var note = document.getElementById("finished-note");
       var cancel = document.getElementById("cancel-form");
-      set("finished-text", p.status === "cancelled" ? "This batch was cancelled." :
+      var resume = document.getElementById("resume-form");
+      set("finished-text", p.status === "cancelled" ?
+          "This batch was cancelled: " + p.done + " analysed, " + p.failed + " failed, " +
+          p.cancelled + " not analysed." :
           "Finished: " + p.done + " analysed, " + p.failed + " failed.");
       if (note) { note.hidden = false; }
       if (cancel) { cancel.hidden = true; }
+      if (resume) { resume.hidden = p.status !== "cancelled"; }
     }
   }
 
