@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import tomllib
-
 from models.analysis import Analyzer
+from models.toml import tomllib
 
 
 @dataclass

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import tomllib
+from models.toml import tomllib
 
 if TYPE_CHECKING:
     from models.parsing import Document

@@ -18,9 +18,8 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-import tomllib
-
 from models.skillset import DATA_PACKAGE, TIERS, SkillSet
+from models.toml import tomllib
 
 LEVELS = ("required", "preferred", "unspecified")
 

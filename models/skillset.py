@@ -11,20 +11,14 @@ import functools
 import hashlib
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-# tomllib is in the standard library from Python 3.11; tomli is the same parser for 3.10.
-if sys.version_info >= (3, 11):
-    import tomllib
-else:
-    import tomli as tomllib
-
 from models.locale import LOCALES_FILE, known_locales
 from models.pay import PayRangeError, parse_pay_ranges
 from models.sections import SECTIONS_FILE
+from models.toml import tomllib
 
 TIERS = ("foundation", "modern")
 DATA_PACKAGE = "models.data"

@@ -25,6 +25,7 @@ sys.modules["tomli"] = tomli
 sys.modules["tomllib"] = None  # importing it now fails, as on 3.10
 import models.skillset as s
 assert s.tomllib is tomli, s.tomllib
+import models.locale, models.scoring, models.sections  # every reader of TOML
 assert len(s.load_skillset(None).skills) == 23
 print("ok")
 """
