@@ -112,8 +112,9 @@ def test_labelled_sets_are_every_folder_with_jsonl(tmp_path):
 
 def test_the_us_sets_are_offered_and_fully_labelled():
     fixtures = Path(__file__).resolve().parent / "fixtures"
-    assert {"us_test", "us_dev"} <= set(labelled_sets(fixtures))
-    for name in ("us_test", "us_dev"):
+    names = ("us_test", "us_dev", "us_test2", "us_dev2")
+    assert set(names) <= set(labelled_sets(fixtures))
+    for name in names:
         items = load_devset(fixtures / name, None, "*.jsonl")
         assert len(items) >= 20
         assert {i.set for i in items} == {"relevant", "control"}
