@@ -265,10 +265,12 @@ def analysis_version(skillset: SkillSet) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _engine_digest() -> str:
-    """A digest of the engine's modules (``models/*.py``), as installed."""
+def _engine_digest(root: Path = Path(__file__).parent) -> str:
+    """A digest of the engine's modules (``models/*.py``) and the data they read
+    besides the skill sets (section names, duty verbs, matcher phrases), as installed."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    data = [p for p in sorted((root / "data").glob("*")) if p.suffix == ".txt" or p.name == SECTIONS_FILE]
+    for path in [*sorted(root.glob("*.py")), *data]:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -456,3 +456,20 @@ def test_stored_analyses_are_kept_under_a_version_that_follows_data_and_engine(
     monkeypatch.setattr(module, "ENGINE_VERSION", ENGINE_VERSION)
     monkeypatch.setattr(module, "_engine_digest", lambda: "edited engine code")
     assert analysis_version(builtin) != version
+
+
+def test_the_engine_digest_follows_the_section_names_and_duty_verbs(tmp_path: Path) -> None:
+    """Editing what a heading means changes levels: stored analyses must not be served again."""
+    import shutil
+
+    from models.skillset import _engine_digest
+
+    digest = _engine_digest.__wrapped__  # not the cached value: the files change under it
+    root = tmp_path / "models"
+    shutil.copytree(ROOT / "models", root, ignore=shutil.ignore_patterns("__pycache__"))
+    before = digest(root)
+    for name in ("sections.toml", "duty-verbs.txt"):
+        path = root / "data" / name
+        path.write_text(path.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+        assert digest(root) != before
+        before = digest(root)
