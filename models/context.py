@@ -10,13 +10,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Iterable
-from importlib import resources
 from itertools import compress, count
 
+from models.duties import starts_with_duty
 from models.sections import SECTION_LEVELS
 from models.text import Tokens, find_all, stem
-
-DUTY_VERBS_FILE = "duty-verbs.txt"
 
 NEGATION_RE = re.compile(
     r"(?:\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b)\s+(?:[\w/-]+\s+){0,5}?"
@@ -104,35 +102,6 @@ REQUIRED = (
 )
 REQUIRED_RE = re.compile("|".join(REQUIRED), re.I)
 
-def _third_person(verb: str) -> str:
-    if verb.endswith(("s", "x", "z", "ch", "sh", "o")):
-        return verb + "es"
-    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "i", "o", "u"):
-        return verb[:-1] + "ies"
-    return verb + "s"
-
-
-def load_duty_verbs(text: str, source: str = DUTY_VERBS_FILE) -> frozenset[str]:
-    """The verbs of ``duty-verbs.txt``: one lower-case word a line; ``#`` starts a comment."""
-    verbs = set()
-    for n, line in enumerate(text.splitlines(), 1):
-        word = line.split("#", 1)[0].strip()
-        if not word:
-            continue
-        if not re.fullmatch(r"[a-z]+", word):
-            raise ValueError(f"{source}, line {n}: {word!r} is not one lower-case word")
-        verbs.add(word)
-    return frozenset(verbs)
-
-
-DUTY_VERBS = load_duty_verbs((resources.files("models.data") / DUTY_VERBS_FILE).read_text(encoding="utf-8"))
-DUTY_VERBS_THIRD_PERSON = frozenset(map(_third_person, DUTY_VERBS))
-# "Summarising patient records", "Logging calls": the -ing forms, and a few spellings that are no word.
-DUTY_VERBS_ING = frozenset(form for v in DUTY_VERBS for form in (
-    v + "ing", v[:-1] + "ing" if v.endswith("e") and not v.endswith("ee") else v + "ing", v + v[-1] + "ing"))
-_FIRST_WORDS = re.compile(r"[\s\-*\u2022\u00b7]*([A-Za-z]+)\b(?:[\s,]+([A-Za-z]+))?(?:[\s,]+([A-Za-z]+))?")
-# A first word followed by one of these is a noun: "Records are kept", "Documents will be".
-_NOT_AFTER_A_VERB = frozenset("are is was were will must should may can have has of".split())
 # The employer's own sections: "Serves patients across three counties" there is about the employer.
 _NOT_DUTIES = frozenset(("about", "apply"))
 
@@ -305,7 +274,7 @@ class Cues:
             by_section == "required"
             or _first_between(self.title, start, end) >= 0
             or self._search(_REQUIRED_LOW, start, end)
-            or (section not in _NOT_DUTIES and self._starts_with_duty(start, end, item))
+            or (section not in _NOT_DUTIES and starts_with_duty(self.text, start, end, item))
         ):
             return "required"
         return "unspecified"
@@ -338,18 +307,6 @@ class Cues:
             levels.append((a, cue or "required"))
         return levels
 
-    def _starts_with_duty(self, start: int, end: int, item: bool) -> bool:
-        """Does the sentence start with a duty's verb ("Enters orders into the EHR", "To greet patients")?"""
-        m = _FIRST_WORDS.match(self.text, start, end)
-        if not m:
-            return False
-        words = [(w or "").lower() for w in m.groups()]
-        if words[0] == "to":  # "To provide a reception service": how UK postings list duties
-            return words[1] in DUTY_VERBS and words[2] not in _NOT_AFTER_A_VERB
-        if words[1] in _NOT_AFTER_A_VERB:
-            return False  # "Records are kept ...": a noun, not a verb
-        return words[0] in DUTY_VERBS_THIRD_PERSON or (
-            item and (words[0] in DUTY_VERBS or words[0] in DUTY_VERBS_ING))
 
 
 def _positions(low: str, words: tuple[str, ...]) -> list[int]:

@@ -38,23 +38,19 @@ class SectionKind:
     labels: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
 class Sections:
     """The section kinds, in the order they are tried, and the words a heading may hold besides a name."""
 
-    kinds: tuple[SectionKind, ...]
-    filler: frozenset[str]
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_patterns", tuple(
-            (k.kind, re.compile("|".join(_name_re(n) for n in k.names))) for k in self.kinds
-        ))
-        object.__setattr__(self, "_any", re.compile("|".join(_name_re(n) for k in self.kinds for n in k.names)))
+    def __init__(self, kinds: tuple[SectionKind, ...], filler: frozenset[str]) -> None:
+        self.kinds = kinds
+        self.filler = filler
+        self._patterns = [(k.kind, re.compile("|".join(map(_name_re, k.names)))) for k in kinds]
+        self._any = re.compile("|".join(_name_re(n) for k in kinds for n in k.names))
 
     def classify(self, heading: str) -> str | None:
         """The kind of the first section one of whose names the heading holds, or None."""
         words = heading_words(heading)
-        for kind, pattern in self._patterns:  # type: ignore[attr-defined]
+        for kind, pattern in self._patterns:
             if pattern.search(words):
                 return kind
         return None
@@ -62,7 +58,7 @@ class Sections:
     def is_name(self, line: str) -> bool:
         """Is the line a section name and filler words only ("It would be great if you also had")?"""
         words = heading_words(line)
-        rest, found = self._any.subn(" ", words)  # type: ignore[attr-defined]
+        rest, found = self._any.subn(" ", words)
         return bool(found) and all(w in self.filler for w in rest.split())
 
 

@@ -225,7 +225,7 @@ def test_what_only_looks_like_a_duty_is_not_one(analyzer, text, sid):
 
 
 def test_the_duty_verbs_file_names_a_bad_line():
-    from models.context import DUTY_VERBS, DUTY_VERBS_THIRD_PERSON, load_duty_verbs
+    from models.duties import DUTY_VERBS, DUTY_VERBS_THIRD_PERSON, load_duty_verbs
 
     assert {"greets", "verifies", "processes", "enters"} <= DUTY_VERBS_THIRD_PERSON and "greet" in DUTY_VERBS
     assert load_duty_verbs("# verbs\ngreet\n\nenter  # a comment\n") == {"greet", "enter"}

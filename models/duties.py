@@ -1,0 +1,60 @@
+"""Is a sentence a duty of the job? Its first words tell: "Greets patients", "To book appointments".
+
+The verbs are data (``models/data/duty-verbs.txt``), in their plain form; the
+forms a posting writes them in are made from it once, at import.
+"""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+DUTY_VERBS_FILE = "duty-verbs.txt"
+
+
+def _third_person(verb: str) -> str:
+    if verb.endswith(("s", "x", "z", "ch", "sh", "o")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return verb[:-1] + "ies"
+    return verb + "s"
+
+
+def load_duty_verbs(text: str, source: str = DUTY_VERBS_FILE) -> frozenset[str]:
+    """The verbs of ``duty-verbs.txt``: one lower-case word a line; ``#`` starts a comment."""
+    verbs = set()
+    for n, line in enumerate(text.splitlines(), 1):
+        word = line.split("#", 1)[0].strip()
+        if not word:
+            continue
+        if not re.fullmatch(r"[a-z]+", word):
+            raise ValueError(f"{source}, line {n}: {word!r} is not one lower-case word")
+        verbs.add(word)
+    return frozenset(verbs)
+
+
+DUTY_VERBS = load_duty_verbs((resources.files("models.data") / DUTY_VERBS_FILE).read_text(encoding="utf-8"))
+DUTY_VERBS_THIRD_PERSON = frozenset(map(_third_person, DUTY_VERBS))
+# "Summarising patient records", "Logging calls": the -ing forms, and a few spellings that are no word.
+DUTY_VERBS_ING = frozenset(form for v in DUTY_VERBS for form in (
+    v + "ing", v[:-1] + "ing" if v.endswith("e") and not v.endswith("ee") else v + "ing", v + v[-1] + "ing"))
+_FIRST_WORDS = re.compile(r"[\s\-*\u2022\u00b7]*([A-Za-z]+)\b(?:[\s,]+([A-Za-z]+))?(?:[\s,]+([A-Za-z]+))?")
+# A first word followed by one of these is a noun: "Records are kept", "Documents will be".
+_NOT_AFTER_A_VERB = frozenset("are is was were will must should may can have has of".split())
+
+
+def starts_with_duty(text: str, start: int, end: int, item: bool) -> bool:
+    """Does the sentence at [start, end) start with a duty's verb ("Enters orders into the EHR")?
+
+    ``item``: the sentence starts a list item, where the verb also stands in its
+    plain form ("Greet patients") or -ing form ("Greeting patients").
+    """
+    m = _FIRST_WORDS.match(text, start, end)
+    if not m:
+        return False
+    words = [(w or "").lower() for w in m.groups()]
+    if words[0] == "to":  # "To provide a reception service": how UK postings list duties
+        return words[1] in DUTY_VERBS and words[2] not in _NOT_AFTER_A_VERB
+    if words[1] in _NOT_AFTER_A_VERB:
+        return False  # "Records are kept ...": a noun, not a verb
+    return words[0] in DUTY_VERBS_THIRD_PERSON or (item and (words[0] in DUTY_VERBS or words[0] in DUTY_VERBS_ING))
