@@ -325,7 +325,8 @@ def _key_where(text: str, key: str, source: str, line: int, n: int, sid: str) ->
 
 
 # The engine's release. Bump it with every change to the engine's code or to its own
-# data (models/*.py, extra-skills.toml, background-phrases.txt, locale cues) that
+# data (models/*.py, extra-skills.toml, background-phrases.txt, sections.toml,
+# duty-verbs.txt, locales.toml, the market's reference postings and scoring.toml) that
 # changes any analysis output: stored analyses of an older release are made again.
 # A change that leaves every output the same (a comment, a refactor, a speed-up)
 # keeps it, and so keeps the stored analyses. A built-in skill set's data has a
