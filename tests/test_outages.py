@@ -187,3 +187,116 @@ def test_paste_during_a_database_outage_is_503_with_retry_after(
     r = client.post("/api/v1/analyses", json={"text": text})
     assert r.status_code == 202
     drain(app, r.get_json()["id"])
+
+
+# --- Redis away, a web process killed mid-upload -------------------------------------------
+
+def receiving_batches(url: str) -> list[str]:
+    from sqlalchemy import select
+
+    with db.session_scope(url) as s:
+        return list(s.scalars(select(Batch.id).where(Batch.status == "receiving")))
+
+
+def test_redis_outage_is_503_and_leaves_no_batch_receiving(db_url: str, tmp_path: Path,
+                                                           fake_analyzer) -> None:
+    from tests.conftest import RedisServer
+
+    (tmp_path / "redis").mkdir()
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    try:
+        app = make_app(db_url, tmp_path, REDIS_URL=server.url, BROKER_URL=server.url)
+        client = app.test_client()
+        tag = uuid.uuid4().hex
+        csv = ("description\n" + "".join(f"Epic {tag} {i}\n" for i in range(10))).encode()
+
+        def post_batch():  # type: ignore[no-untyped-def]
+            return client.post("/api/v1/batches", data={"file": (io.BytesIO(csv), "x.csv")},
+                               content_type="multipart/form-data")
+
+        assert post_batch().status_code == 202
+        server.stop()
+        r = client.post("/api/v1/analyses", json={"text": f"Epic {tag}"})
+        assert r.status_code == 503 and int(r.headers["Retry-After"]) > 0, r.get_data(as_text=True)
+        assert r.get_json()["error"]["code"] == "unavailable"
+        r = post_batch()
+        assert r.status_code == 503 and int(r.headers["Retry-After"]) > 0
+        assert receiving_batches(db_url) == []
+        server.start()
+        assert post_batch().status_code == 202
+    finally:
+        server.stop()
+
+
+SLOW_UPLOAD = """
+import io, sys, time
+from web import services
+from worker.celery_app import create_celery
+
+class Slow(io.RawIOBase):
+    # 700 rows at once, then nothing more: the upload hangs after its first commit.
+    def __init__(self):
+        self.data = b"description\\n" + b"".join(b"Epic scheduling %d\\n" % i for i in range(700))
+    def readable(self):
+        return True
+    def readinto(self, b):
+        if not self.data:
+            time.sleep(3600)
+        n = min(len(b), len(self.data))
+        b[:n], self.data = self.data[:n], self.data[n:]
+        return n
+
+url, instance = sys.argv[1], sys.argv[2]
+app = create_celery({"DATABASE_URL": url, "INSTANCE_PATH": instance})
+services.receive_file(url, app, io.BufferedReader(Slow()), "up.csv", filename="up.csv",
+                      skillset=None, chunk_size=5)
+"""
+
+
+def test_batch_of_a_killed_upload_is_finished_by_the_sweep(db_url: str, tmp_path: Path,
+                                                           fake_analyzer) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import func, select
+
+    from tests.conftest import ROOT
+    from worker import sweep
+    from worker.storage import BatchRow
+
+    before = set(receiving_batches(db_url))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-c", SLOW_UPLOAD, db_url, str(tmp_path / "instance")],
+                            env=env, stderr=subprocess.PIPE)
+    try:
+        def stored() -> str | None:
+            for batch_id in set(receiving_batches(db_url)) - before:
+                with db.session_scope(db_url) as s:
+                    n = s.scalar(select(func.count()).select_from(BatchRow)
+                                 .where(BatchRow.batch_id == batch_id))
+                if n == 500:
+                    return batch_id
+            assert proc.poll() is None, proc.stderr.read().decode()  # type: ignore[union-attr]
+            return None
+
+        batch_id = wait_for(stored, timeout=60, interval=0.2)
+    finally:
+        proc.kill()  # The web process dies mid-upload.
+        proc.wait(10)
+    assert batch_state(db_url, batch_id).status == "receiving"
+    settings = {"DATABASE_URL": db_url, "INSTANCE_PATH": str(tmp_path / "instance"),
+                "RECEIVE_TIMEOUT": 1, "STALL_TIMEOUT": 3600}
+    time.sleep(1.2)
+    app = create_celery(settings)
+    resent = sweep.sweep(app)
+    assert len(resent[batch_id]) == 100
+    batch = batch_state(db_url, batch_id)
+    assert (batch.status, batch.total) == ("queued", 500)
+    assert "stopped arriving after 500 rows" in batch.error
+    assert batch_id not in sweep.sweep(app)  # Finished once.
+    drain(make_app(db_url, tmp_path), batch_id)
+    batch = batch_state(db_url, batch_id)
+    assert (batch.status, batch.done, batch.failed) == ("done", 500, 0)

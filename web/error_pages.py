@@ -31,8 +31,8 @@ MESSAGES = {
     500: ("Something went wrong on our side",
           "The problem has been logged. Try again in a moment."),
     503: ("Back in a moment",
-          "Part of the site is out of reach for a moment, and nothing was sent. Go back and "
-          "try again in a few seconds."),
+          "Part of the site is out of reach for a moment. Go back and try again in a few "
+          "seconds."),
 }
 
 

@@ -68,8 +68,8 @@ def service_away(exc: BaseException) -> str | None:
 
 
 def unavailable(service: str) -> ServiceUnavailable:
-    exc = ServiceUnavailable(f"the {service} is out of reach for a moment; nothing was stored. "
-                             f"Try again in {RETRY_AFTER} seconds.", retry_after=RETRY_AFTER)
+    exc = ServiceUnavailable(f"the {service} is out of reach for a moment: try again in "
+                             f"{RETRY_AFTER} seconds", retry_after=RETRY_AFTER)
     exc.error_code = "unavailable"  # type: ignore[attr-defined]
     return exc
 
