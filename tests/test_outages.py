@@ -54,6 +54,7 @@ class CuttableProxy:
             except OSError:
                 self._reset(client)
                 continue
+            server.settimeout(None)  # A pooled connection may sit idle for long.
             with self.lock:
                 self.open += [client, server]
             for a, b in ((client, server), (server, client)):
@@ -95,8 +96,9 @@ class CuttableProxy:
 
 
 @pytest.fixture
-def proxied_postgresql() -> Iterator[tuple[str, CuttableProxy]]:
-    """A migrated PostgreSQL database of the test's own, reached through a proxy."""
+def proxied_postgresql() -> Iterator[tuple[str, CuttableProxy, str]]:
+    """A migrated PostgreSQL database of the test's own, reached through a proxy
+    (its URL, the proxy, and the URL without the proxy for the test's own checks)."""
     from sqlalchemy.engine import make_url
 
     with new_postgresql_database() as direct:
@@ -106,7 +108,7 @@ def proxied_postgresql() -> Iterator[tuple[str, CuttableProxy]]:
         url = make_url(direct).set(host="127.0.0.1", port=proxy.port)
         proxied = url.render_as_string(hide_password=False)
         try:
-            yield proxied, proxy
+            yield proxied, proxy, direct
         finally:
             db.get_engine(proxied).dispose()
             db.get_engine(proxied, write=True).dispose()
@@ -133,7 +135,7 @@ def test_connection_reset_as_a_chunk_starts_does_not_lose_it(
         proxied_postgresql, tmp_path: Path, fake_analyzer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from celery.contrib.testing.worker import start_worker
 
-    url, proxy = proxied_postgresql
+    url, proxy, direct = proxied_postgresql
     settings = {"DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path / "instance"),
                 "CHUNK_SIZE": 5, "RETRY_DELAY": 0.5,
                 # No sweep: a lost chunk would stay lost for the test's whole wait.
@@ -156,15 +158,15 @@ def test_connection_reset_as_a_chunk_starts_does_not_lose_it(
                                     chunk_size=5)
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10,
                       queues=["interactive", "batch"]):
-        wait_for(lambda: finished(url, batch_id), timeout=40, interval=0.2)
-    batch = batch_state(url, batch_id)
+        wait_for(lambda: finished(direct, batch_id), timeout=40, interval=0.2)
+    batch = batch_state(direct, batch_id)
     assert cuts == [2]
     assert (batch.total, batch.done, batch.failed) == (20, 20, 0)
 
 
 def test_paste_during_a_database_outage_is_503_with_retry_after(
         proxied_postgresql, tmp_path: Path, fake_analyzer) -> None:  # type: ignore[no-untyped-def]
-    url, proxy = proxied_postgresql
+    url, proxy, _ = proxied_postgresql
     app = make_app(url, tmp_path, WTF_CSRF_ENABLED=False)
     client = app.test_client()
     text = f"Epic scheduling {uuid.uuid4().hex}"
