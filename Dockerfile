@@ -18,5 +18,6 @@ USER skillgap
 ENV SKILLGAP_INSTANCE_PATH=/app/instance
 EXPOSE 8000
 
-# gthread workers: long-polling for a result holds a thread, not a process.
-CMD ["sh", "-c", "skillgap db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers 2 --threads 16 --worker-class gthread --timeout 600 --access-logfile - 'web:create_app()'"]
+# gevent workers: a slow client or a long-poll for a result holds a greenlet, not a
+# thread or a process (see docker-compose.yml).
+CMD ["sh", "-c", "skillgap db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers 2 --worker-class gevent --worker-connections 1000 --timeout 600 --access-logfile - 'web:create_app()'"]

@@ -294,8 +294,8 @@ def _read_csv(
 def csv_problem(exc: csv.Error) -> str:
     """Say why a CSV row cannot be read, in the user's words where we know them."""
     if "field larger than field limit" in str(exc):
-        return (f"a cell is longer than {MAX_POSTING_CHARS:,} characters, the most a posting may "
-                "have (or a quote opened in it is never closed)")
+        return (f"cannot be read as CSV: a cell is longer than {MAX_POSTING_CHARS:,} characters, "
+                "the most a posting may have (or a quote opened in it is never closed)")
     return f"cannot be read as CSV ({exc})"
 
 
@@ -446,7 +446,7 @@ def _preview(
             except csv.Error as exc:
                 # Shown in the row's first cell; the batch marks the row failed and
                 # reads on, so the preview does too.
-                values = [f"(row {len(first) + 1} cannot be read: {csv_problem(exc)})"]
+                values = [f"(row {len(first) + 1}: {csv_problem(exc)})"]
             first.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header)})
         return header, detect_columns(header), first
     header: list[str] = []

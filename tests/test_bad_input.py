@@ -149,7 +149,7 @@ def test_huge_csv_cell_previews_and_fails_only_its_row(app, client) -> None:  # 
     preview = client.get(r.headers["Location"])
     page = preview.get_data(as_text=True)
     assert preview.status_code == 200, page[:300]
-    assert "row 2 cannot be read: a cell is longer than 2,000,000 characters" in page
+    assert "row 2: cannot be read as CSV: a cell is longer than 2,000,000 characters" in page
     assert f"billing {tag}" in page
     r = client.post(r.headers["Location"], data={"col_text": "description", "col_id": "id"})
     assert r.status_code == 303

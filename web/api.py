@@ -214,9 +214,9 @@ def create_batch():  # type: ignore[no-untyped-def]
         # a file Werkzeug spooled (in memory or on disk), so it can be read twice.
         services.count_postings(upload.stream, filename, limit, text_column=text_column)
         upload.stream.seek(0)
-        batch_id = pipeline.submit_file(
-            _url(), upload.stream, filename, tasks.enqueuer(_celery()), skillset=skillset,
-            text_column=text_column, chunk_size=int(current_app.config["CHUNK_SIZE"]),
+        batch_id = services.receive_file(
+            _url(), _celery(), upload.stream, filename, filename=filename, skillset=skillset,
+            chunk_size=int(current_app.config["CHUNK_SIZE"]), text_column=text_column,
         )
     except services.TooManyRows:
         raise ApiError(413, "too_many_rows",

@@ -30,12 +30,20 @@ MESSAGES = {
     413: ("That file is too large", ""),
     500: ("Something went wrong on our side",
           "The problem has been logged. Try again in a moment."),
+    503: ("Back in a moment",
+          "Part of the site is out of reach for a moment. Go back and try again in a few "
+          "seconds."),
 }
 
 
 def render_error(exc: BaseException):  # type: ignore[no-untyped-def]
-    """Render the error page for ``exc``; anything not an HTTP error is a logged 500."""
-    if isinstance(exc, HTTPException) and (exc.code or 500) < 500:
+    """Render the error page for ``exc``; anything not an HTTP error is a logged 500,
+    but for a database or queue out of reach (a 503 that says when to try again)."""
+    service = errors.service_away(exc)
+    if service is not None:
+        log.warning("%s out of reach on %s %s: %r", service, request.method, request.path, exc)
+        exc = errors.unavailable(service)
+    if isinstance(exc, HTTPException) and ((exc.code or 500) < 500 or exc.code == 503):
         code = exc.code or 400
     else:
         if not isinstance(exc, HTTPException):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, Response, jsonify, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -48,8 +48,39 @@ def handle_http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
     return response, status
 
 
+# Seconds a client is told to wait when the database or the queue is out of reach.
+RETRY_AFTER = 5
+
+
+def service_away(exc: BaseException) -> str | None:
+    """Name the service out of reach behind ``exc`` (refused, reset, timed out), if any."""
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+    if isinstance(exc, (OperationalError, InterfaceError)) or (
+            isinstance(exc, DBAPIError) and exc.connection_invalidated):
+        return "database"
+    if isinstance(exc, (BrokerError, RedisConnectionError, RedisTimeoutError, ConnectionError)):
+        return "queue"
+    return None
+
+
+def unavailable(service: str) -> ServiceUnavailable:
+    exc = ServiceUnavailable(f"the {service} is out of reach for a moment: try again in "
+                             f"{RETRY_AFTER} seconds", retry_after=RETRY_AFTER)
+    exc.error_code = "unavailable"  # type: ignore[attr-defined]
+    return exc
+
+
 @bp.app_errorhandler(Exception)
 def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    service = service_away(exc)
+    if service is not None:
+        # A passing outage, not a bug: a 503 that says when to try again.
+        log.warning("%s out of reach on %s %s: %r", service, request.method, request.path, exc)
+        return handle_http_error(unavailable(service))
     # Exception text can hold paths or SQL; it goes to the log, not to the user.
     log.exception("unhandled error on %s %s", request.method, request.path)
     if not wants_json():

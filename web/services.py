@@ -31,7 +31,7 @@ from models.inputs import (
     preview,
     without_nul,
 )
-from worker import notify, pipeline, tasks
+from worker import notify, pipeline, receiving, tasks
 from worker.db import session_scope
 from worker.results import NOT_ANALYSED, shown_status
 from worker.storage import CANCELLED, FINISHED, PENDING, Analysis, Batch, BatchRow, Posting
@@ -309,15 +309,33 @@ def start_batch(
     """
     fields = {k: v for k, v in mapping.items() if k in FIELD_CANDIDATES}
     count_rows(meta, fields, max_rows)
-    enqueue = tasks.enqueuer(celery)
     with open(meta["path"], "rb") as fh:
-        items = iter_postings(fh, meta["parse_name"], columns=fields)
-        first = next(items, None)
-        if first is None:
-            raise InputError("no postings found in the file")
-        batch_id = pipeline.create_batch(url, filename=meta["filename"], skillset=skillset)
-        total, error = pipeline.receive(url, batch_id, itertools.chain([first], items), enqueue, chunk_size)
-        pipeline.finish_receiving(url, batch_id, total, error)
+        return receive_file(url, celery, fh, meta["parse_name"], filename=meta["filename"],
+                            skillset=skillset, chunk_size=chunk_size, columns=fields)
+
+
+def receive_file(url: str, celery: Any, stream: BinaryIO, name: str, *, filename: str,
+                 skillset: str | None, chunk_size: int, **options: Any) -> str:
+    """Store a file's rows as a new batch, chunk by chunk, queueing each; return its id.
+
+    ``pipeline.submit_file``'s steps (``options`` are ``iter_postings``'), except that a
+    failure midway (the queue or the database out of reach) cancels the batch with
+    the reason instead of leaving it receiving forever. Raises ``InputError`` before
+    anything is stored when the file has no posting.
+    """
+    items = iter_postings(stream, name, **options)
+    first = next(items, None)
+    if first is None:
+        raise InputError(f"{filename}: no postings found in the file")
+    batch_id = pipeline.create_batch(url, filename=filename, skillset=skillset)
+    try:
+        total, error = pipeline.receive(url, batch_id, itertools.chain([first], items),
+                                        tasks.enqueuer(celery), chunk_size)
+    except Exception as exc:
+        receiving.abandon(url, batch_id, f"the upload was interrupted ({type(exc).__name__}); "
+                          "nothing was analysed: send the file again")
+        raise
+    pipeline.finish_receiving(url, batch_id, total, error)
     return batch_id
 
 

@@ -43,10 +43,6 @@ def celery_config(settings: Mapping[str, Any]) -> dict[str, Any]:
         "worker_send_task_events": False,
         "worker_hijack_root_logger": False,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
-        # A new pool process builds the analyzer before it says it is up (warm_up): 2-3 s
-        # on an idle machine, 14 s on a loaded one. Celery's default of 4 s killed every
-        # replacement process in a loop, so a worker that lost a child never worked again.
-        "worker_proc_alive_timeout": 120,
     }
     if embedded(settings):
         folder = broker_folder(settings)

@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "STALL_TIMEOUT": None,
     # How often each worker of the batch queue looks for such batches (seconds; 0: never).
     "SWEEP_INTERVAL": 60,
+    # A batch still receiving its file after this many seconds lost the process that
+    # read it (an upload of MAX_UPLOAD_MB takes minutes at most): the sweep finishes
+    # it with the rows stored and sends them to the workers.
+    "RECEIVE_TIMEOUT": 1800,
     "WORKER_CONCURRENCY": None,
     # How often the filesystem broker looks for new messages.
     "POLL_INTERVAL": 0.05,

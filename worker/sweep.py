@@ -15,7 +15,7 @@ from typing import Any
 from celery import Celery, signals
 from kombu.exceptions import ChannelError
 
-from worker import pipeline
+from worker import pipeline, receiving
 from worker.celery_app import BATCH_QUEUE, INTERACTIVE_QUEUE, settings_of
 from worker.tasks import enqueuer
 
@@ -48,6 +48,8 @@ def sweep(app: Celery) -> dict[str, list[int]]:
                  if waiting_messages(app, queue) == 0}
     resent = pipeline.resend_stalled(settings["DATABASE_URL"], enqueuers,
                                      float(settings["STALL_TIMEOUT"]))
+    resent.update(receiving.finish_abandoned(settings["DATABASE_URL"], enqueuer(app, BATCH_QUEUE),
+                                             float(settings["RECEIVE_TIMEOUT"])))
     for batch_id, chunks in resent.items():
         log.warning("batch %s made no progress for %s s with no task queued: sent its %d "
                     "pending chunk(s) again %s", batch_id, settings["STALL_TIMEOUT"],

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from celery import Celery, shared_task, signals
 from celery.exceptions import Retry
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from models.inputs import failure_message
 from worker import notify, pipeline, report
@@ -18,10 +20,21 @@ log = logging.getLogger(__name__)
 @shared_task(bind=True, name="skillgap.analyze_chunk", max_retries=None)
 def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
     """Analyse one chunk of a batch (or one pasted posting, chunk 0)."""
+    _wait_warm()
     settings = settings_of(self.app)
     url = settings["DATABASE_URL"]
     limit = int(settings["MAX_ATTEMPTS"])
-    claim = pipeline.start_chunk(url, batch_id, chunk)
+    try:
+        claim = pipeline.start_chunk(url, batch_id, chunk)
+    except DBAPIError as exc:
+        if not database_away(exc):
+            raise
+        # Nothing was counted: send the task again later rather than lose it (it is
+        # acknowledged when this returns, and only the sweep would find it again).
+        delay = min(float(settings["RETRY_DELAY"]) * 2 ** self.request.retries, 60.0)
+        log.warning("chunk %s/%s could not start, the database is away (%r): again in %.0f s",
+                    batch_id, chunk, exc, delay)
+        raise self.retry(exc=exc, countdown=delay) from None
     if claim is None:
         return
     attempt = claim.attempt
@@ -46,6 +59,11 @@ def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
             notify.publish(settings, batch_id)
             return
         raise self.retry(exc=exc, countdown=settings["RETRY_DELAY"] * attempt) from None
+
+
+def database_away(exc: DBAPIError) -> bool:
+    """Tell a database out of reach (refused, reset, restarting) from an error in a statement."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or exc.connection_invalidated
 
 
 @shared_task(bind=True, name="skillgap.store_report")
@@ -86,7 +104,29 @@ def warm_up(sender: Any = None, **_: Any) -> None:
         log.exception("could not build the analyzer at start")
 
 
-signals.worker_process_init.connect(warm_up, weak=False)
+_warming: threading.Thread | None = None
+
+
+def warm_up_in_background(**_: Any) -> None:
+    """Warm up in a thread of a new pool process, which then reports ready at once.
+
+    Celery kills a pool process that has not reported ready within
+    worker_proc_alive_timeout (4 s); building the analyzer takes about 2 s of CPU,
+    past 4 s on a busy machine, and a process killed for it is replaced by one that
+    is killed again, and so on.
+    """
+    global _warming
+    _warming = threading.Thread(target=warm_up, name="skillgap-warm-up", daemon=True)
+    _warming.start()
+
+
+def _wait_warm() -> None:
+    """Let a task wait for the warm-up under way rather than build a second analyzer."""
+    if _warming is not None:
+        _warming.join()
+
+
+signals.worker_process_init.connect(warm_up_in_background, weak=False)
 
 
 @signals.worker_ready.connect(weak=False)
