@@ -65,9 +65,9 @@ class SimilarPostings(BaseEstimator):
         self.features_ = self._features(X)
         self.neighbors_ = NearestNeighbors(n_neighbors=min(self.n_neighbors, len(X)), metric="cosine",
                                            algorithm="brute").fit(self.features_)
-        # Dense, so that a query's few columns are picked out cheaply.
-        self.matrix_ = self.features_.toarray()
-        self.norms_ = np.linalg.norm(self.matrix_, axis=1)
+        # Dense, one row per feature, so that a query's few features are picked out cheaply.
+        self.by_feature_ = self.features_.T.toarray()
+        self.norms_ = np.linalg.norm(self.by_feature_, axis=0)
         return self
 
     def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:
@@ -91,10 +91,10 @@ class SimilarPostings(BaseEstimator):
         skills_at = len(self.title_vectorizer_.vocabulary_)
         query.update((skills_at + c, v / skills_norm) for c, v in skills.items())
         if not query:
-            return np.ones(len(self.matrix_))
+            return np.ones(len(self.norms_))
         values = np.fromiter(query.values(), float, len(query))
         norm = math.sqrt(float(values @ values))
-        return 1.0 - (self.matrix_[:, list(query)] @ values) / (self.norms_ * norm)
+        return 1.0 - (values @ self.by_feature_[list(query)]) / (self.norms_ * norm)
 
     def kneighbors(self, sample: Sample) -> np.ndarray:
         """Indices of the ``n_neighbors`` reference postings nearest to ``sample``, nearest first
@@ -115,9 +115,6 @@ class SimilarPostings(BaseEstimator):
     def asked_shares(self, sample: Sample, skill_ids: Iterable[str]) -> tuple[dict[str, float], int]:
         """The share of the postings nearest to ``sample`` asking for each skill, and how many were compared."""
         nearest = self.similar(sample)
-        counts = self.asked_[nearest].sum(axis=0)
-        shares = {}
-        for skill_id in skill_ids:
-            column = self.skill_index_.get(skill_id)
-            shares[skill_id] = round(float(counts[column]) / len(nearest), 2) if column is not None else 0.0
-        return shares, len(nearest)
+        asked = np.round(self.asked_[nearest].sum(axis=0) / len(nearest), 2).tolist()
+        index = self.skill_index_
+        return {i: asked[index[i]] if i in index else 0.0 for i in skill_ids}, len(nearest)
