@@ -83,18 +83,18 @@ class SimilarPostings(BaseEstimator):
         checks (milliseconds, more than the rest of an analysis); tests compare
         the two on every reference posting.
         """
-        title = tfidf_row(self.title_vectorizer_, self.title_vectorizer_.build_analyzer()(sample.title))
-        query = {c: self.title_weight * v for c, v in title.items()}
-        skills = {self.skill_index_[i]: self.skill_idf_[self.skill_index_[i]]
-                  for i in sample.skills if i in self.skill_index_}
-        skills_norm = math.sqrt(sum(v * v for v in skills.values()))
-        skills_at = len(self.title_vectorizer_.vocabulary_)
-        query.update((skills_at + c, v / skills_norm) for c, v in skills.items())
-        if not query:
-            return np.ones(len(self.norms_))
-        values = np.fromiter(query.values(), float, len(query))
+        columns, values = tfidf_row(self.title_vectorizer_, self.title_vectorizer_.build_analyzer()(sample.title))
+        skills = np.fromiter((self.skill_index_[i] for i in sample.skills if i in self.skill_index_), np.intp)
+        if len(skills):
+            weights = self.skill_idf_[skills]
+            columns = np.concatenate([columns, len(self.title_vectorizer_.vocabulary_) + skills])
+            values = np.concatenate([self.title_weight * values, weights / math.sqrt(float(weights @ weights))])
+        else:
+            values = self.title_weight * values
         norm = math.sqrt(float(values @ values))
-        return 1.0 - (values @ self.by_feature_[list(query)]) / (self.norms_ * norm)
+        if not norm:
+            return np.ones(len(self.norms_))
+        return 1.0 - (values @ self.by_feature_[columns]) / (self.norms_ * norm)
 
     def kneighbors(self, sample: Sample) -> np.ndarray:
         """Indices of the ``n_neighbors`` reference postings nearest to ``sample``, nearest first
@@ -102,8 +102,10 @@ class SimilarPostings(BaseEstimator):
         return self._nearest(self.distances(sample))
 
     def _nearest(self, distances: np.ndarray) -> np.ndarray:
-        order = np.lexsort((np.arange(len(distances)), distances))
-        return order[: self.neighbors_.n_neighbors]
+        k = self.neighbors_.n_neighbors
+        # Only postings as near as the k-th can be among the k nearest: sort those alone.
+        candidates = np.flatnonzero(distances <= np.partition(distances, k - 1)[k - 1])
+        return candidates[np.lexsort((candidates, distances[candidates]))][:k]
 
     def similar(self, sample: Sample) -> np.ndarray:
         """The postings compared with ``sample``: its nearest, less those sharing little with it."""
