@@ -22,7 +22,6 @@ from importlib import resources
 from typing import Any
 
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from models.fit import OccupationFit, Sample, sample_of
 from models.scoring import scoring_settings, weighted_coverage
@@ -81,7 +80,6 @@ class MarketPosition(BaseEstimator):
 
     def locale_of(self, locale: str | None) -> str | None:
         """The locale whose postings a posting of ``locale`` is compared with (None: all)."""
-        check_is_fitted(self, "coverages_")
         return locale if locale in self.coverages_ else None
 
     def percentile(self, coverage: float, locale: str | None = None) -> int:

@@ -65,9 +65,9 @@ class SimilarPostings(BaseEstimator):
         self.features_ = self._features(X)
         self.neighbors_ = NearestNeighbors(n_neighbors=min(self.n_neighbors, len(X)), metric="cosine",
                                            algorithm="brute").fit(self.features_)
-        # Dense, so that a query's few columns are picked out cheaply.
-        self.matrix_ = self.features_.toarray()
-        self.norms_ = np.linalg.norm(self.matrix_, axis=1)
+        # Dense, one row per feature, so that a query's few features are picked out cheaply.
+        self.by_feature_ = self.features_.T.toarray()
+        self.norms_ = np.linalg.norm(self.by_feature_, axis=0)
         return self
 
     def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:
@@ -83,18 +83,18 @@ class SimilarPostings(BaseEstimator):
         checks (milliseconds, more than the rest of an analysis); tests compare
         the two on every reference posting.
         """
-        title = tfidf_row(self.title_vectorizer_, self.title_vectorizer_.build_analyzer()(sample.title))
-        query = {c: self.title_weight * v for c, v in title.items()}
-        skills = {self.skill_index_[i]: self.skill_idf_[self.skill_index_[i]]
-                  for i in sample.skills if i in self.skill_index_}
-        skills_norm = math.sqrt(sum(v * v for v in skills.values()))
-        skills_at = len(self.title_vectorizer_.vocabulary_)
-        query.update((skills_at + c, v / skills_norm) for c, v in skills.items())
-        if not query:
-            return np.ones(len(self.matrix_))
-        values = np.fromiter(query.values(), float, len(query))
+        columns, values = tfidf_row(self.title_vectorizer_, self.title_vectorizer_.build_analyzer()(sample.title))
+        skills = np.fromiter((self.skill_index_[i] for i in sample.skills if i in self.skill_index_), np.intp)
+        if len(skills):
+            weights = self.skill_idf_[skills]
+            columns = np.concatenate([columns, len(self.title_vectorizer_.vocabulary_) + skills])
+            values = np.concatenate([self.title_weight * values, weights / math.sqrt(float(weights @ weights))])
+        else:
+            values = self.title_weight * values
         norm = math.sqrt(float(values @ values))
-        return 1.0 - (self.matrix_[:, list(query)] @ values) / (self.norms_ * norm)
+        if not norm:
+            return np.ones(len(self.norms_))
+        return 1.0 - (values @ self.by_feature_[columns]) / (self.norms_ * norm)
 
     def kneighbors(self, sample: Sample) -> np.ndarray:
         """Indices of the ``n_neighbors`` reference postings nearest to ``sample``, nearest first
@@ -102,8 +102,10 @@ class SimilarPostings(BaseEstimator):
         return self._nearest(self.distances(sample))
 
     def _nearest(self, distances: np.ndarray) -> np.ndarray:
-        order = np.lexsort((np.arange(len(distances)), distances))
-        return order[: self.neighbors_.n_neighbors]
+        k = self.neighbors_.n_neighbors
+        # Only postings as near as the k-th can be among the k nearest: sort those alone.
+        candidates = np.flatnonzero(distances <= np.partition(distances, k - 1)[k - 1])
+        return candidates[np.lexsort((candidates, distances[candidates]))][:k]
 
     def similar(self, sample: Sample) -> np.ndarray:
         """The postings compared with ``sample``: its nearest, less those sharing little with it."""
@@ -115,9 +117,6 @@ class SimilarPostings(BaseEstimator):
     def asked_shares(self, sample: Sample, skill_ids: Iterable[str]) -> tuple[dict[str, float], int]:
         """The share of the postings nearest to ``sample`` asking for each skill, and how many were compared."""
         nearest = self.similar(sample)
-        counts = self.asked_[nearest].sum(axis=0)
-        shares = {}
-        for skill_id in skill_ids:
-            column = self.skill_index_.get(skill_id)
-            shares[skill_id] = round(float(counts[column]) / len(nearest), 2) if column is not None else 0.0
-        return shares, len(nearest)
+        asked = np.round(self.asked_[nearest].sum(axis=0) / len(nearest), 2).tolist()
+        index = self.skill_index_
+        return {i: asked[index[i]] if i in index else 0.0 for i in skill_ids}, len(nearest)

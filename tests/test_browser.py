@@ -117,7 +117,7 @@ def test_paste_a_real_posting_and_read_its_gaps(page: Any, live: SimpleNamespace
     page.get_by_role("link", name="US front-office specialist and biller (text)").click()
     assert "Valley Abortion Group" in page.locator("#text").input_value()
     page.get_by_role("button", name="Analyse the posting").click()
-    page.wait_for_selector("#score-value", timeout=30_000)
+    page.wait_for_selector("#gaps", timeout=30_000)
     assert "/analyses/" in page.url
 
     skills = page.locator("#skills").inner_text()
@@ -129,8 +129,12 @@ def test_paste_a_real_posting_and_read_its_gaps(page: Any, live: SimpleNamespace
     assert "HIPAA and patient privacy" in gaps
     assert page.locator("ol.gaps > li").count() >= 10
     assert page.locator(".posting-text mark.skill").count() >= 8
-    score = int(page.locator("#score-value").inner_text())
-    assert 0 <= score <= 100
+    # A medical-office posting: its market percentile is the headline, its weighted parts beside it.
+    percentile = page.locator("#percentile-value").inner_text()
+    assert 0 <= int(percentile[:-2]) <= 100 and percentile[-2:] in ("st", "nd", "rd", "th")
+    assert "real medical office postings" in page.locator("#market-among").inner_text()
+    assert page.locator("#score-parts tbody tr").count() == 3
+    assert page.get_by_role("heading", name="Postings like yours usually ask for this").is_visible()
     # An evidence link jumps to its highlight in the posting.
     page.locator("#skills a.ev").first.click()
     assert "#ev-" in page.url
@@ -153,7 +157,7 @@ def test_the_pending_page_polls_until_the_result_is_ready(page: Any, live: Simpl
     assert page.get_by_role("heading", name="Analysing…").is_visible()
     shoot(page, "result-pending")
     tasks.interactive_enqueuer(live.app.extensions["celery"])(analysis_id, 0)
-    page.wait_for_selector("#score-value", timeout=30_000)
+    page.wait_for_selector("#gaps", timeout=30_000)
     assert "Appointment scheduling" in page.locator("#skills").inner_text()
     assert page.console_errors == []
 
@@ -169,7 +173,7 @@ def test_a_posting_with_script_never_executes(page: Any, live: SimpleNamespace) 
     page.goto(live.base + "/")
     page.locator("#text").fill(evil)
     page.get_by_role("button", name="Analyse the posting").click()
-    page.wait_for_selector("#score-value", timeout=30_000)
+    page.wait_for_selector("#gaps", timeout=30_000)
     assert page.evaluate("window.__pwned") is None
     assert page.dialogs == []
     assert page.locator(".posting-text script, .posting-text img, main a[href^='javascript:']") \
@@ -310,4 +314,35 @@ def test_cancel_with_confirmation_resume_and_the_list_of_what_was_started(
     assert page.locator("#history tbody tr").count() == 1
     assert "posting" in page.locator("#history").inner_text()
     shoot(page, "history")
+
+
+NURSE = """Registered Nurse - Medical/Surgical Unit
+
+Our 28-bed medical-surgical unit is hiring a Registered Nurse for 12-hour shifts. You will assess and monitor
+patients, administer medications and IV therapy, carry out wound care, educate patients and families before
+discharge, and document care in the electronic health record.
+
+Requirements: current RN license in the state, BLS certification, one year of acute care experience preferred."""
+
+
+@pytest.mark.parametrize("name", ["us-billing-specialist", "uk-medical-secretary", "not-fitting-nurse"])
+def test_market_headline_or_plain_statement(page: Any, live: SimpleNamespace, name: str) -> None:
+    """A US and a UK medical-office posting lead with their percentile; a nurse's posting says it does not fit."""
+    text = {"us-billing-specialist": (EXAMPLES / "billing-specialist.txt").read_text(encoding="utf-8"),
+            "uk-medical-secretary": (EXAMPLES / "medical-secretary.html").read_text(encoding="utf-8"),
+            "not-fitting-nurse": NURSE}[name]
+    page.goto(live.base + "/")
+    page.locator("#text").fill(f"{text}\n{uuid.uuid4().hex}")
+    page.get_by_role("button", name="Analyse the posting").click()
+    page.wait_for_selector("#gaps", timeout=30_000)
+    summary = page.locator("section.summary").inner_text()
+    if name == "not-fitting-nurse":
+        assert "does not look like a medical office posting" in summary
+        assert page.locator("#percentile-value").count() == 0
+        for verdict in ("Ahead", "Behind", "middle of the market"):
+            assert verdict not in summary
+    else:
+        assert page.locator("#percentile-value").is_visible()
+        assert "real medical office postings" in summary
+    shoot(page, f"market-{name}")
     assert page.console_errors == []

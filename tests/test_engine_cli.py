@@ -153,7 +153,7 @@ def test_analyze_html_table(runner, group):
     assert out.startswith("medical-secretary.html - Medical Secretary\n")
     assert "alignment score:" in out and "/100" in out
     assert "skills asked for:" in out and '"SystmOne"' in out
-    assert "gaps (most important first):" in out
+    assert "gaps (most asked by similar postings first):" in out
 
 
 def test_csv_cells_are_formula_safe(runner, group, tmp_path):

@@ -110,3 +110,23 @@ def test_result_view_of_real_records() -> None:
     assert usual and beyond
     assert all(g["similar_share"] >= 0.3 for g in usual) and all(g["similar_share"] < 0.3 for g in beyond)
     assert receptionist["parts"]["rows"][0] == {"level": "required", "weight": 1.0, "count": 2}
+
+
+def test_cli_table_and_csv_carry_the_fit_and_percentile() -> None:
+    import io
+
+    from web.analyze_cli import _table, csv_row
+    from worker.export import market_cells
+
+    analyzer = Analyzer.for_skillset()
+    fitting = analyzer.analyze("Greet patients and schedule appointments.", title="Medical Receptionist")
+    nurse = analyzer.analyze("Registered nurse: administer medications and IV therapy. RN license required.")
+    out = io.StringIO()
+    _table(fitting, out)
+    _table(nurse, out)
+    assert "market: percentile" in out.getvalue() and "real medical office postings" in out.getvalue()
+    assert "not a medical-office posting" in out.getvalue() and "weighted coverage:" in out.getvalue()
+    row = csv_row(fitting)
+    assert row["fits"] == "yes" and row["percentile"] == fitting["market"]["percentile"]
+    assert csv_row(nurse)["fits"] == "no"
+    assert market_cells({"score": 3}) == {"fits": None, "percentile": None, "weighted_coverage": None}

@@ -15,12 +15,12 @@ from typing import IO, Any
 
 import click
 
-from worker.export import safe_cell
+from worker.export import market_cells, safe_cell
 
 FORMATS = ("table", "json", "jsonl", "csv")
 CSV_COLUMNS = [
-    "id", "title", "company", "score", "skills", "required", "preferred", "gaps", "extras",
-    "modern_share", "foundation_share", "locale", "error",
+    "id", "title", "company", "score", "fits", "percentile", "weighted_coverage", "skills", "required",
+    "preferred", "gaps", "extras", "modern_share", "foundation_share", "locale", "error",
 ]
 
 
@@ -107,6 +107,7 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
         "title": record.get("title"),
         "company": record.get("company"),
         "score": record.get("score"),
+        **market_cells(record),
         "skills": ";".join(s["id"] for s in skills),
         "required": ";".join(s["id"] for s in skills if s["requirement"] == "required"),
         "preferred": ";".join(s["id"] for s in skills if s["requirement"] == "preferred"),
@@ -131,6 +132,18 @@ def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
     tier = record["coverage"]["tier"]
     shares = ", ".join(f"{t} {v['found']}/{v['total']}" for t, v in tier.items())
     out.write(f"  alignment score: {record['score']:.0f}/100  ({shares})\n")
+    fit, market, parts = record.get("fit"), record.get("market"), record.get("score_parts")
+    if fit and not fit["fits"]:
+        out.write(f"  not a {fit['occupation']} posting (likelihood {fit['probability']:.0%}): "
+                  "not compared with its market\n")
+    elif market:
+        ref = market["reference"]
+        where = ", ".join(x for x in (ref["locale"] or "UK and US", ref["dates"]) if x)
+        out.write(f"  market: percentile {market['percentile']} among {ref['postings']} real {ref['name']} "
+                  f"postings ({where})\n")
+    if parts:
+        out.write(f"  weighted coverage: {parts['coverage']}/100 (required x{parts['weights']['required']}, "
+                  f"preferred x{parts['weights']['preferred']}, mentioned x{parts['weights']['unspecified']})\n")
     if record["skills"]:
         out.write("  skills asked for:\n")
         for s in record["skills"]:
@@ -141,7 +154,9 @@ def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
     else:
         out.write("  skills asked for: none of the skill set\n")
     if record["gaps"]:
-        out.write("  gaps (most important first): " + ", ".join(g["id"] for g in record["gaps"]) + "\n")
+        ranked = "similar_share" in record["gaps"][0]
+        order = "most asked by similar postings first" if ranked else "most important first"
+        out.write(f"  gaps ({order}): " + ", ".join(g["id"] for g in record["gaps"]) + "\n")
     if record["extras"]:
         out.write("  extras outside the skill set: " + ", ".join(e["id"] for e in record["extras"]) + "\n")
     if record.get("pay"):

@@ -20,7 +20,7 @@ from worker.results import ResultRow
 
 CSV_COLUMNS = (
     "row", "id", "title", "company", "location", "date", "status", "error", "score",
-    "foundation_coverage", "modern_coverage",
+    "fits", "percentile", "weighted_coverage", "foundation_coverage", "modern_coverage",
     "skills", "skill_names", "modern_skills", "gaps", "gap_names", "extras", "extra_names",
     "pay_text", "pay_currency", "pay_min", "pay_max", "pay_period", "pay_annual_min",
     "pay_annual_max", "locale",
@@ -128,12 +128,22 @@ def tier_share(coverage: Any, tier: str) -> float | None:
         return None
 
 
+def market_cells(record: dict[str, Any]) -> dict[str, Any]:
+    """The occupation fit, market percentile and weighted coverage of a record, as cells ('' when unknown)."""
+    fit, market, parts = (record.get(k) if isinstance(record.get(k), dict) else {}
+                          for k in ("fit", "market", "score_parts"))
+    fits = fit.get("fits")
+    return {"fits": {True: "yes", False: "no"}.get(fits), "percentile": market.get("percentile"),
+            "weighted_coverage": parts.get("coverage")}
+
+
 def csv_row(result: ResultRow) -> list[str]:
     record = result.merged()
     pay = record.get("pay") if isinstance(record.get("pay"), dict) else {}
     values = {
         **record,
         "date": readable_date(record.get("date")),
+        **market_cells(record),
         "foundation_coverage": tier_share(record.get("coverage"), "foundation"),
         "modern_coverage": tier_share(record.get("coverage"), "modern"),
         "skills": _ids(record.get("skills")),
