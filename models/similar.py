@@ -102,10 +102,8 @@ class SimilarPostings(BaseEstimator):
         return self._nearest(self.distances(sample))
 
     def _nearest(self, distances: np.ndarray) -> np.ndarray:
-        k = self.neighbors_.n_neighbors
-        # Only postings as near as the k-th can be among the k nearest: sort those alone.
-        candidates = np.flatnonzero(distances <= np.partition(distances, k - 1)[k - 1])
-        return candidates[np.lexsort((candidates, distances[candidates]))][:k]
+        """The ``n_neighbors`` nearest, nearest first, ties in reference order."""
+        return np.lexsort((np.arange(len(distances)), distances))[: self.neighbors_.n_neighbors]
 
     def similar(self, sample: Sample) -> np.ndarray:
         """The postings compared with ``sample``: its nearest, less those sharing little with it."""

@@ -243,10 +243,3 @@ def test_reference_file_is_reproduced_from_shared_data() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_nearest_are_the_first_of_a_full_sort_ties_in_reference_order() -> None:
-    similar = market_for(load_skillset()).similar
-    k = similar.neighbors_.n_neighbors
-    rng = np.random.default_rng(0)
-    n = len(similar.norms_)
-    for distances in (rng.random(n), np.round(rng.random(n), 1), np.ones(n)):
-        assert list(similar._nearest(distances)) == list(np.lexsort((np.arange(n), distances))[:k])
