@@ -43,6 +43,11 @@ def celery_config(settings: Mapping[str, Any]) -> dict[str, Any]:
         "worker_send_task_events": False,
         "worker_hijack_root_logger": False,
         "worker_cancel_long_running_tasks_on_connection_loss": True,
+        # A new pool process builds the analyzer before it reports ready (about 2 s of
+        # CPU, so the first posting is answered fast). Celery kills one that takes over
+        # 4 s, as on a busy machine, and the one replacing it again and again; a process
+        # still starting after a minute is stuck.
+        "worker_proc_alive_timeout": 60.0,
     }
     if embedded(settings):
         folder = broker_folder(settings)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 from celery import Celery, shared_task, signals
@@ -20,7 +19,6 @@ log = logging.getLogger(__name__)
 @shared_task(bind=True, name="skillgap.analyze_chunk", max_retries=None)
 def analyze_chunk(self: Any, batch_id: str, chunk: int) -> None:
     """Analyse one chunk of a batch (or one pasted posting, chunk 0)."""
-    _wait_warm()
     settings = settings_of(self.app)
     url = settings["DATABASE_URL"]
     limit = int(settings["MAX_ATTEMPTS"])
@@ -104,29 +102,7 @@ def warm_up(sender: Any = None, **_: Any) -> None:
         log.exception("could not build the analyzer at start")
 
 
-_warming: threading.Thread | None = None
-
-
-def warm_up_in_background(**_: Any) -> None:
-    """Warm up in a thread of a new pool process, which then reports ready at once.
-
-    Celery kills a pool process that has not reported ready within
-    worker_proc_alive_timeout (4 s); building the analyzer takes about 2 s of CPU,
-    past 4 s on a busy machine, and a process killed for it is replaced by one that
-    is killed again, and so on.
-    """
-    global _warming
-    _warming = threading.Thread(target=warm_up, name="skillgap-warm-up", daemon=True)
-    _warming.start()
-
-
-def _wait_warm() -> None:
-    """Let a task wait for the warm-up under way rather than build a second analyzer."""
-    if _warming is not None:
-        _warming.join()
-
-
-signals.worker_process_init.connect(warm_up_in_background, weak=False)
+signals.worker_process_init.connect(warm_up, weak=False)
 
 
 @signals.worker_ready.connect(weak=False)
