@@ -262,9 +262,10 @@ def analysis_version(skillset: SkillSet) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _engine_digest() -> str:
-    """A digest of the engine's modules (``models/*.py``), as installed."""
+    """A digest of the engine's modules (``models/*.py``) and the verdict stage's data, as installed."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    here = Path(__file__).parent
+    for path in sorted(here.glob("*.py")) + sorted(here.glob("data/verdicts.json*")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
