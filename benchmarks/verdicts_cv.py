@@ -123,7 +123,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", choices=("lr", "gb"), default="lr")
     parser.add_argument("--C", type=float, default=0.3)
-    parser.add_argument("--objective", choices=("f1", "precision"), default="f1",
+    parser.add_argument("--objective", choices=("f1", "precision"), default="precision",
                         help="choose the threshold for best F1, or best precision at the rules' recall")
     parser.add_argument("--override", action="store_true",
                         help="let the classifier accept skills the rules reject, too")
