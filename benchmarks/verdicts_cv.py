@@ -1,6 +1,6 @@
 """Cross-validate a learned verdict over alias candidates against the hand rules.
 
-    python benchmarks/verdicts_cv.py [--model lr|gb] [--split-us-dev 4] [--no-us-dev] [--override]
+    python benchmarks/verdicts_cv.py [--model lr|gb] [--split-us-dev 4] [--no-us-dev]
                                     [--objective f1|precision]
 
 Each labelled set (devset_nhs, devset_us, holdout .. holdout17, us_dev) is left
@@ -10,7 +10,7 @@ fitted on the other sets, its threshold chosen by an inner grouped
 cross-validation on them, and it decides the left-out set's candidates.
 Micro precision and recall over (posting, skill) pairs of the skill set, as
 benchmarks/evaluate.py counts them; a labelled skill that no alias
-proposes is a miss for both. US rows (sources us_*, indeed_*, pages) are also
+proposes, or that the rules reject, is a miss for both. US rows (sources us_*, indeed_*, pages) are also
 scored apart. The hand rules were tuned on all these sets, so their figures are
 in-sample; the classifier's are not.
 """
@@ -125,8 +125,6 @@ def main() -> None:
     parser.add_argument("--C", type=float, default=0.3)
     parser.add_argument("--objective", choices=("f1", "precision"), default="precision",
                         help="choose the threshold for best F1, or best precision at the rules' recall")
-    parser.add_argument("--override", action="store_true",
-                        help="let the classifier accept skills the rules reject, too")
     parser.add_argument("--no-us-dev", action="store_true", help="leave tests/fixtures/us_dev out")
     parser.add_argument("--split-us-dev", type=int, default=0, metavar="K",
                         help="cut us_dev into K groups of postings (so its own postings train too)")
@@ -154,10 +152,9 @@ def main() -> None:
     probs = np.zeros(len(rows))
     thresholds = {}
     for group in sets:
-        # As the engine does: the classifier judges the skills the rules accept (it may
-        # veto them); with --override, also those the rules reject (it may accept them).
-        judged = np.ones(len(rows), bool) if args.override else rules == 1
-        train, test = (groups != group) & judged, (groups == group) & judged
+        # As the engine does: the classifier judges the skills the rules accept (``describe``
+        # gives no others), and may veto them.
+        train, test = groups != group, groups == group
         # The threshold: inner grouped cross-validation over the training sets.
         inner = np.zeros(train.sum())
         g_train = groups[train]
@@ -166,7 +163,6 @@ def main() -> None:
             model = make_model(args.model, args.C).fit([X[i] for i in idx_train[a]], y[idx_train[a]])
             inner[b] = model.predict_proba([X[i] for i in idx_train[b]])[:, 1]
         missed = sum(n for key, n in unproposed.items() if postings[key]["group"] != group)
-        missed += int(((groups != group) & ~judged & (y == 1)).sum())
         thresholds[group] = choose_threshold(inner, y[train], rules[train], missed, args.objective)
         model = make_model(args.model, args.C).fit([X[i] for i in idx_train], y[train])
         probs[test] = model.predict_proba([X[i] for i in np.flatnonzero(test)])[:, 1]

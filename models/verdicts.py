@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
@@ -49,11 +50,13 @@ DESCRIPTION_KEYS = ("skill", "rules", "mentions", "skills_accepted", "aliases", 
 
 
 def describe(doc: Document, candidates: Iterable[Candidate], own: frozenset[str]) -> dict[str, dict[str, Any]]:
-    """Describe each skill of the skill set that a posting's candidates mention.
+    """Describe each skill of the skill set that the hand rules accept in a posting.
 
     Takes the parsed posting, its candidates and the ids of the skill set's own
     skills (extras are left to the rules); gives skill id -> a JSON-able
-    description, what ``features`` turns into the classifier's input.
+    description of all the skill's candidates, what ``features`` turns into the
+    classifier's input. Skills the rules reject outright are not described: the
+    classifier does not judge them.
     """
     text = doc.text
     by_skill: dict[str, list[Candidate]] = {}
@@ -65,6 +68,8 @@ def describe(doc: Document, candidates: Iterable[Candidate], own: frozenset[str]
     sentences: dict[tuple[int, int], tuple[list[str], list[int]]] = {}  # span -> its stems and where they start
     out: dict[str, dict[str, Any]] = {}
     for sid, cs in by_skill.items():
+        if all(c.rejected for c in cs):
+            continue
         words: set[str] = set()
         for c in cs:
             s_start, s_end = c.sentence
@@ -166,7 +171,8 @@ class VerdictClassifier(ClassifierMixin, BaseEstimator):
         of one posting, ``predict_proba``'s conversions and checks cost a millisecond
         (measured), more than the engine spends on the rest of many a posting.
         """
-        check_is_fitted(self, "weights_")
+        if not hasattr(self, "weights_"):  # check_is_fitted's own checks cost more than the sums
+            raise NotFittedError("fit the VerdictClassifier before asking for probabilities")
         weights, intercept = self.weights_, self.intercept_
         return [_logistic(intercept + sum(weights.get(k, 0.0) * v for k, v in row.items())) for row in X]
 
@@ -214,7 +220,7 @@ def decide(
     threshold. Gives the accepted candidates of the kept skills (their
     evidence) and of the extras, which the rules alone judge.
     """
-    judged = {sid: d for sid, d in describe(doc, candidates, own).items() if d["rules"]}
+    judged = describe(doc, candidates, own)
     confidence: dict[str, float] = {}
     if judged:
         confidence = dict(zip(judged, classifier.probabilities([features(d) for d in judged.values()]), strict=True))
