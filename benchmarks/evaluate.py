@@ -4,9 +4,10 @@
                                   [--typos 0.1] [--pages ../shared/data/pages]
 
 Micro-averaged over (posting, skill) pairs, per skill, per set (relevant and
-control postings apart), the ablation (aliases only vs aliases + matcher),
-medical skills wrongly found in control postings, and, where the labels record
-it, whether the engine's requirement level (required/preferred) is right.
+control postings apart), the ablation (aliases only, the hand rules without the
+learned verdict, aliases + matcher + verdict), medical skills wrongly found in
+control postings, and, where the labels record it, whether the engine's
+requirement level (required/preferred) is right.
 The dev set (tests/fixtures/devset_*) is what the skill-set data was tuned on;
 every folder of tests/fixtures that holds .jsonl files is a further set
 (holdout*, us_dev, us_test, ...). The held-out sets were labelled separately,
@@ -50,8 +51,11 @@ def main() -> None:
           f"{sum(len(i.labels) for i in items)} labelled (posting, skill) pairs"
           + (f"; {args.typos:.0%} of longer words misspelt" if args.typos else ""))
     results = {}
-    for name, use_matcher in (("aliases only", False), ("aliases + matcher", True)):
-        results[name] = evaluate(Analyzer.for_skillset(use_matcher=use_matcher), items)
+    # The learned verdict (models/verdicts.py) was fitted on these sets: its rows are in-sample
+    # here; benchmarks/verdicts_cv.py gives its figures on sets left out.
+    for name, use_matcher, use_verdicts in (("aliases only", False, True), ("rules only", True, False),
+                                            ("aliases + matcher", True, True)):
+        results[name] = evaluate(Analyzer.for_skillset(use_matcher=use_matcher, use_verdicts=use_verdicts), items)
     print(f"\n{'run':<20} {'precision':>9} {'recall':>7} {'F1':>6} {'TP':>5} {'FP':>5} {'FN':>5}")
     for name, s in results.items():
         print(f"{name:<20} {s.precision:9.3f} {s.recall:7.3f} {s.f1:6.3f} {s.tp:5d} {s.fp:5d} {s.fn:5d}")

@@ -20,27 +20,35 @@ from models.parsing import parse_posting, with_title
 from models.pay import find_pay
 from models.scoring import rank_gaps, score_parts, score_posting
 from models.skillset import SkillSet, analysis_version, load_extras, load_skillset
+from models.verdicts import decide, fitted, settings
 
 
 class Analyzer:
     """Analyze postings against one skill set."""
 
-    def __init__(self, skillset: SkillSet, *, use_matcher: bool = True, use_market: bool = True) -> None:
+    def __init__(self, skillset: SkillSet, *, use_matcher: bool = True, use_verdicts: bool = True,
+                 use_market: bool = True) -> None:
         self.skillset = skillset
         self.version = analysis_version(skillset)  # what stored analyses are kept under
         self.extras = load_extras()
         matcher = SkillMatcher().fit_skillsets(skillset, self.extras) if use_matcher else None
         self.extractor = Extractor(skillset, self.extras, matcher=matcher)
+        # The learned verdict over the aliases' candidates (models/verdicts.py), for the
+        # skill set its data was made for; any other keeps the hand rules' verdict.
+        self.verdicts = fitted() if use_verdicts and settings()["skillset"] == skillset.id else None
+        self.own = frozenset(s.id for s in skillset.skills)
         # None for a skill set the reference postings do not serve (and while they are being made).
         self.market = market_for(skillset) if use_market else None
 
     @classmethod
-    def for_skillset(cls, skillset: str | None = None, *, use_matcher: bool = True) -> Analyzer:
+    def for_skillset(
+        cls, skillset: str | None = None, *, use_matcher: bool = True, use_verdicts: bool = True
+    ) -> Analyzer:
         """Return the process-wide analyzer for a built-in id or a skill-set file path.
 
         Raises ``SkillSetError`` when the skill set cannot be loaded.
         """
-        return _analyzer(load_skillset(skillset), use_matcher)
+        return _analyzer(load_skillset(skillset), use_matcher, use_verdicts)
 
     def analyze(
         self,
@@ -85,7 +93,11 @@ class Analyzer:
         record["title"] = title or doc.title
         record["company"] = company or doc.company
         doc = with_title(doc, record["title"])
-        found, extras = self.extractor.extract(doc)
+        if self.verdicts is None:
+            found, extras = self.extractor.extract(doc)
+        else:
+            accepted, confidence = decide(self.verdicts, doc, self.extractor.candidates(doc), self.own)
+            found, extras = self.extractor.collect(doc.text, accepted, confidence)
         record["skills"] = found
         record["extras"] = extras
         record["pay"] = find_pay(doc)
@@ -105,8 +117,8 @@ class Analyzer:
 
 
 @functools.lru_cache(maxsize=16)
-def _analyzer(skillset: SkillSet, use_matcher: bool) -> Analyzer:
-    return Analyzer(skillset, use_matcher=use_matcher)
+def _analyzer(skillset: SkillSet, use_matcher: bool, use_verdicts: bool) -> Analyzer:
+    return Analyzer(skillset, use_matcher=use_matcher, use_verdicts=use_verdicts)
 
 
 def normalised_text(raw: str, title: str | None = None) -> str | None:

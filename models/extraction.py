@@ -63,6 +63,17 @@ class Mention:
     asked: bool = False  # counts only where the sentence asks it of the worker
 
 
+@dataclass
+class Candidate:
+    """A mention in its context: where it stands and what the hand rules make of it."""
+
+    mention: Mention
+    section: str  # of the block it stands in
+    sentence: tuple[int, int]  # the span of its sentence
+    level: str  # the sentence's requirement level: "required", "preferred" or "unspecified"
+    rejected: str = ""  # why the hand rules do not count it ("section", "negated", ...), or ""
+
+
 class Extractor:
     """Alias index of a skill set and the extras catalogue, plus an optional matcher."""
 
@@ -295,12 +306,24 @@ class Extractor:
     # -- deciding what counts -------------------------------------------------------
 
     def extract(self, doc: Document) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Return (skills of the skill set, extras) the posting asks for, with evidence."""
+        """Return (skills of the skill set, extras) the posting asks for, with evidence.
+
+        The hand rules' verdict: every candidate that no context check rejects.
+        """
+        return self.collect(doc.text, [c for c in self.candidates(doc) if not c.rejected])
+
+    def candidates(self, doc: Document) -> list[Candidate]:
+        """Every mention of a posting, in text order, with what the context checks found.
+
+        Takes a parsed document; gives one ``Candidate`` a mention: its section,
+        its sentence's requirement level, and why the hand rules reject it
+        (``rejected``, empty when they accept it). Nothing is dropped here.
+        """
         mentions, sentences, toks, codes = self.mentions(doc)
         blocks = doc.blocks
         block_starts = [b.start for b in blocks]
         text = doc.text
-        by_skill: dict[str, dict[str, Any]] = {}
+        out: list[Candidate] = []
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, list[tuple[int, str]], list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
@@ -310,9 +333,21 @@ class Extractor:
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"
-            if section in BOILERPLATE_SECTIONS:
-                continue
             s_start, s_end = sentences.span_at(mention.start)
+            info = sentence_info.get(s_start)
+            if info is None:
+                level = cues.requirement(s_start, s_end, section, bi >= 0 and blocks[bi].kind == "item"
+                                         and s_start == blocks[bi].start)
+                info = sentence_info[s_start] = (
+                    cues.boilerplate_in(s_start, s_end), cues.clause_levels(s_start, s_end, level, section),
+                    cues.negated_clauses(s_start, s_end),
+                )
+            level = next(lv for a, lv in reversed(info[1]) if a <= mention.start)  # its clause's
+            candidate = Candidate(mention, section, (s_start, s_end), level)
+            out.append(candidate)
+            if section in BOILERPLATE_SECTIONS:
+                candidate.rejected = "section"
+                continue
             if bi >= 0:
                 if bi not in statement_at:
                     block = blocks[bi]
@@ -325,23 +360,29 @@ class Extractor:
                             len(text) + 1,
                         )
                 if s_start >= statement_at[bi]:
+                    candidate.rejected = "statement"
                     continue
-            info = sentence_info.get(s_start)
-            if info is None:
-                level = cues.requirement(s_start, s_end, section, bi >= 0 and blocks[bi].kind == "item"
-                                         and s_start == blocks[bi].start)
-                info = sentence_info[s_start] = (
-                    cues.boilerplate_in(s_start, s_end), cues.clause_levels(s_start, s_end, level, section),
-                    cues.negated_clauses(s_start, s_end),
-                )
             if info[0]:
+                candidate.rejected = "boilerplate"
                 continue
             rel_start, rel_end = mention.start - s_start, mention.end - s_start
             if any(a <= rel_start and rel_end <= b for a, b in info[2]):
+                candidate.rejected = "negated"
                 continue
-            level = next(lv for a, lv in reversed(info[1]) if a <= mention.start)  # its clause's
             if mention.asked and level == "unspecified":
-                continue
+                candidate.rejected = "not asked"
+        return out
+
+    def collect(
+        self, text: str, accepted: Iterable[Candidate], confidence: dict[str, float] | None = None
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Return (skills of the skill set, extras) of the accepted candidates, with evidence.
+
+        ``confidence`` (skill id -> probability), when given, goes into each skill's record.
+        """
+        by_skill: dict[str, dict[str, Any]] = {}
+        for candidate in accepted:
+            mention, level = candidate.mention, candidate.level
             skill = mention.skill
             item = by_skill.get(skill.id)
             if item is None:
@@ -354,6 +395,8 @@ class Extractor:
                     "evidence": [],
                     "_extra": mention.extra,
                 }
+                if confidence is not None and skill.id in confidence:
+                    item["confidence"] = round(confidence[skill.id], 3)
             elif REQUIREMENT_RANK[level] > REQUIREMENT_RANK[item["requirement"]]:
                 item["requirement"] = level
             _add_evidence(item["evidence"], text, mention.start, mention.end)
