@@ -696,9 +696,7 @@ def test_generic_words_need_a_healthcare_posting(analyzer):
     text = ("Failure to disclose may render him/her liable to dismissal. Works with vendors to address "
             "billing concerns. Knowledge of national coding standards for traffic crashes.")
     assert skill_ids(analyzer.analyze(text)) == set()
-    # The near-word rule lets this through (a one-line posting is too little for the learned verdict).
-    rules = Analyzer.for_skillset(use_verdicts=False)
-    assert "medical_billing" in skill_ids(rules.analyze("Handle billing for patient visits."))
+    assert "medical_billing" in skill_ids(analyzer.analyze("Handle billing for patient visits."))
 
 
 def test_entering_data_on_a_database_is_data_entry_not_database_management(analyzer):

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(scope="module")
 def learned() -> Analyzer:
-    return Analyzer.for_skillset()
+    return Analyzer.for_skillset(use_verdicts=True)
 
 
 @pytest.fixture(scope="module")
