@@ -309,7 +309,7 @@ def test_cancel_with_confirmation_resume_and_the_list_of_what_was_started(
     # The list of what this browser started: a posting pasted here is on it.
     page.goto(live.base + "/?example=billing-specialist")
     page.get_by_role("button", name="Analyse the posting").click()
-    page.wait_for_selector("#score-value", timeout=30_000)
+    page.wait_for_selector("#gaps", timeout=30_000)
     page.get_by_role("link", name="Started here").click()
     assert page.locator("#history tbody tr").count() == 1
     assert "posting" in page.locator("#history").inner_text()
