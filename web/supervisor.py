@@ -71,26 +71,33 @@ class Supervisor:
         return subprocess.Popen(command, start_new_session=True)
 
     def stop(self, grace: float = 3.0) -> None:
-        """Stop watching, then stop every worker: a warm shutdown for ``grace`` seconds, then SIGKILL.
+        """Stop watching, then stop every worker: a warm shutdown for ``grace`` seconds, then
+        a cold one (SIGQUIT: the worker ends its pool processes and reaps them), then SIGKILL.
 
         A warm shutdown of an idle prefork worker on the file-system queue takes 6-20 s
         on a loaded machine (the consumer polls in 2 s steps, then each child exits). A
         chunk cut short is safe: chunks are idempotent, Redis gives an unacknowledged
         task back, and the workers' sweep sends again what the file-system queue lost.
+        Killing the whole group at once would leave its pool processes to an init that
+        may never reap them.
         """
         self._stop.set()
         with self._lock:
             for proc in self.procs:
                 proc.terminate()
-            deadline = time.monotonic() + grace
+            for sig, wait in ((signal.SIGQUIT, grace), (signal.SIGKILL, 2.0)):
+                deadline = time.monotonic() + wait
+                for proc in self.procs:
+                    try:
+                        proc.wait(max(0.0, deadline - time.monotonic()))
+                    except subprocess.TimeoutExpired:
+                        pass
+                for proc in self.procs:
+                    if proc.poll() is None:
+                        proc.send_signal(sig)
             for proc in self.procs:
                 try:
-                    proc.wait(max(0.0, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    pass
-            for proc in self.procs:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)  # the worker and its child processes
+                    os.killpg(proc.pid, signal.SIGKILL)  # whatever of the worker is still there
                 except ProcessLookupError:
                     pass
                 proc.wait()
