@@ -99,13 +99,13 @@ def _insert_ignore(session: Session | Connection, model: type) -> Any:
     return insert(model).on_conflict_do_nothing()
 
 
-def posting_ids(session: Session | Connection, texts: Iterable[str]) -> dict[str, int]:
-    """Store the postings not seen before; return {content hash: posting id}.
+def posting_ids(session: Session | Connection, postings: Iterable[tuple[str, str | None]]) -> dict[str, int]:
+    """Store the (text, location) postings not seen before; return {content hash: posting id}.
 
     One multi-row INSERT that skips known hashes and returns the new ids; a
     SELECT only for the postings that were already stored (a re-uploaded file).
     """
-    by_hash = {content_hash(t): t for t in texts}
+    by_hash = {content_hash(t, loc): t for t, loc in postings}
     if not by_hash:
         return {}
     now = utcnow()
@@ -241,9 +241,10 @@ def store_chunks(
         status = session.execute(_LOCK_BATCH, {"b": batch_id}).scalar()
         if status == CANCELLED:
             return None
-        ids = posting_ids(
-            session, [p.text for _, block in chunks for p in block if isinstance(p, Posting)]
-        )
+        ids = posting_ids(session, [
+            (p.text, _field(p.fields.get("location"), 512))
+            for _, block in chunks for p in block if isinstance(p, Posting)
+        ])
         rows: list[dict[str, Any]] = []
         failed = 0
         pending: list[int] = []
@@ -256,7 +257,7 @@ def store_chunks(
                         "company": _field(item.company, 512),
                         "location": _field(item.fields.get("location"), 512),
                         "date": _field(item.fields.get("date"), 64),
-                        "posting_id": ids[content_hash(item.text)],
+                        "posting_id": ids[content_hash(item.text, _field(item.fields.get("location"), 512))],
                         "status": PENDING, "attempts": 0, "error": None,
                     })
                     if not pending or pending[-1] != chunk:
@@ -400,7 +401,7 @@ def submit_text(
     else:
         with get_engine(url, write=True).begin() as conn:
             conn.execute(_NEW_BATCH, values)
-            values["posting"] = posting_ids(conn, [text])[values["hash"]]
+            values["posting"] = posting_ids(conn, [(text, None)])[values["hash"]]
             conn.execute(_NEW_ROW, values)
     enqueue(batch_id, 0)
     return batch_id
@@ -473,7 +474,7 @@ _ROW_ANALYSIS_COLUMNS = (
     _analyses_t.c.text.is_(None).label("without_text"),
 )
 _ROW_ANALYSES = (
-    select(_rows.c.id, _rows.c.posting_id, *_ROW_ANALYSIS_COLUMNS)
+    select(_rows.c.id, _rows.c.posting_id, _rows.c.location, *_ROW_ANALYSIS_COLUMNS)
     .join(_postings, _postings.c.id == _rows.c.posting_id)
     .outerjoin(_analyses_t, _analyses_t.c.posting_id == _rows.c.posting_id)
     .where(*_PENDING)
@@ -563,14 +564,14 @@ def _start_all_in_one() -> Any:
     claim = (
         update(_rows).where(*_PENDING, exists(select(batch.c.status)))
         .values(attempts=_rows.c.attempts + 1)
-        .returning(_rows.c.id, _rows.c.posting_id, _rows.c.attempts).cte("claim")
+        .returning(_rows.c.id, _rows.c.posting_id, _rows.c.location, _rows.c.attempts).cte("claim")
     )
     mark = _MARK_RUNNING.where(
         exists(select(claim.c.id)), or_(_batches.c.status == QUEUED, _batches.c.started_at.is_(None))
     ).cte("mark")
     return (
         select(
-            claim.c.id, claim.c.posting_id, claim.c.attempts, batch.c.status, batch.c.unstarted,
+            claim.c.id, claim.c.posting_id, claim.c.location, claim.c.attempts, batch.c.status, batch.c.unstarted,
             batch.c.skillset, batch.c.include_text, *_ROW_ANALYSIS_COLUMNS,
         )
         .select_from(
@@ -601,6 +602,8 @@ class _RowToRun:
     analysis_id: int | None
     error: str | None
     text: str | None
+    # The row's location, a cue to the locale; a posting's hash covers it (content_hash).
+    location: str | None = None
 
 
 def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
@@ -635,9 +638,9 @@ def _rows_to_run(batch: Any, found: list[Any]) -> list[_RowToRun]:
     for r in found:
         if r.analysis_id is not None and (r.skillset_id, r.skillset_version) == key:
             text = r.posting_text if batch.include_text and r.without_text else None
-            rows[r.id] = _RowToRun(r.id, r.posting_id, r.analysis_id, r.error, text)
+            rows[r.id] = _RowToRun(r.id, r.posting_id, r.analysis_id, r.error, text, r.location)
         elif r.id not in rows:
-            rows[r.id] = _RowToRun(r.id, r.posting_id, None, None, r.posting_text)
+            rows[r.id] = _RowToRun(r.id, r.posting_id, None, None, r.posting_text, r.location)
     return list(rows.values())
 
 
@@ -680,18 +683,18 @@ def run_chunk(url: str, batch_id: str, chunk: int, claim: Claim | None = None, *
     include_text = bool(batch.include_text)
     # {posting id: (analysis id, error)} of the analyses already stored and usable.
     known: dict[int, tuple[int, str | None]] = {}
-    texts: dict[int, str] = {}
+    texts: dict[int, tuple[str, str | None]] = {}
     for r in rows:
         if r.text is not None:
-            texts[r.posting_id] = r.text
+            texts[r.posting_id] = (r.text, r.location)
         elif r.analysis_id is not None:
             known[r.posting_id] = (r.analysis_id, r.error)
 
     records: dict[int, dict[str, Any]] = {}
     crashed: dict[int, str] = {}
-    for pid, text in texts.items():
+    for pid, (text, location) in texts.items():
         try:
-            records[pid] = analyzer.analyze(text, include_text=include_text)
+            records[pid] = analyzer.analyze(text, include_text=include_text, location=location)
         except Exception as exc:
             if not isolate:
                 raise
