@@ -67,7 +67,8 @@ def _rows(data: Path) -> list[dict]:
     for path in sorted((data / "pages").glob("*.html")):
         raw = path.read_text(encoding="utf-8", errors="replace")
         rows.append({"source": "saved_pages", "id": path.stem, "fits": path.stem not in PAGES_NOT_FITTING,
-                     "summary": False, "locale": "US", "title": None, "date": _month(parse_posting(raw).date_posted), "raw": raw})
+                     "summary": False, "locale": "US", "title": None,
+                     "date": _month(parse_posting(raw).date_posted), "raw": raw})
     for line in WRITTEN.open(encoding="utf-8"):
         r = json.loads(line)
         rows.append({"source": r["source"], "id": r["id"], "fits": r["set"] == "relevant", "summary": False,
