@@ -344,5 +344,14 @@ def test_market_headline_or_plain_statement(page: Any, live: SimpleNamespace, na
     else:
         assert page.locator("#percentile-value").is_visible()
         assert "real medical office postings" in summary
+    # How the numbers are made, and what the badges beside the skills and gaps mean, are on the page.
+    how = page.locator("#how-score").inner_text()
+    assert "Weighted coverage" in how and "Alignment score" in how
+    assert ("Percentile" in how) == (name != "not-fitting-nurse")
+    skills_key = page.locator("#badge-key-skills")
+    assert skills_key.is_visible()
+    for badge in ("modern", "foundation", "required", "preferred", "mentioned"):
+        assert skills_key.locator(f"span.badge:text-is('{badge}')").count() == 1, badge
+    assert page.locator("#badge-key-gaps").is_visible()
     shoot(page, f"market-{name}")
     assert page.console_errors == []
