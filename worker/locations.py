@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
+
+from models.toml import tomllib
 
 # "CO 80202" (a state code and its ZIP code), "80202", "80202-1234"; a UK postcode.
 _ZIP = re.compile(r"^(?:([A-Z]{2})\s+)?\d{5}(?:-\d{4})?$", re.I)
