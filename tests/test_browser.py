@@ -225,6 +225,15 @@ def test_upload_a_csv_watch_progress_read_the_report(page: Any, live: SimpleName
         assert page.get_by_role("heading", name=heading).is_visible()
     shoot(page, "batch-report")
 
+    # The skills by month; a bar of the skills chart leads to the postings that ask for its skill.
+    assert page.locator("#chart-trend polyline").count() >= 2
+    assert page.locator("#breakdown-country").is_visible()
+    page.locator("#chart-skills a").first.click()
+    page.wait_for_selector("#active-filters")
+    assert 0 < page.locator("#postings-table tbody tr").count() < 24
+    shoot(page, "batch-report-filtered")
+    page.go_back()
+
     # Sort by score, highest first, then filter; both keep working together.
     page.locator("#postings-table th a", has_text="Score").click()
     page.locator("#postings-table th a", has_text="Score").click()

@@ -31,6 +31,8 @@ from worker.results import ResultRow
     ("Reading, Berkshire, RG1 5AN", "Reading, Berkshire", "Berkshire", "UK"),
     ("York, YO24 3WX, GB", "York", None, "UK"),
     ("LEEDS", "Leeds", None, None),
+    ("City Hospital, Nottingham, NG5 1PB, GB", "Nottingham", None, "UK"),
+    ("Belmont, Herefordshire, HR2 9RP, GB", "Belmont, Herefordshire", "Herefordshire", "UK"),
 ])
 def test_locations_are_normalised_to_city_and_state_or_county(raw, name, region, country) -> None:
     place = normalise(raw)

@@ -150,7 +150,7 @@ def line_chart(
     so pass the few worth a line.
     """
     height = 260
-    left, right, top, bottom = 40, 12, 12, 48
+    left, right, top, bottom = 40, 30, 12, 48
     plot_w = WIDTH - left - right
     plot_h = height - top - bottom
     chart = Chart(chart_id, title, desc, WIDTH, height, headers=(value_label, *xs))

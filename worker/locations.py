@@ -83,7 +83,7 @@ def normalise(raw: str | None) -> Place | None:
     """The place a location names, or None for an empty one.
 
     Read from the end, as a location is written: country, ZIP code or postcode,
-    state or county; what is left first is the city.
+    state or county, then the city; a site before it ("City Hospital, ...") is dropped.
     """
     if not raw or not raw.strip():
         return None
@@ -110,4 +110,5 @@ def normalise(raw: str | None) -> Place | None:
             region, country = known.same_name[only]
         elif found := _region(known, parts[0]):
             return Place(None, found[0], country or found[1])
-    return Place(_city(parts[0]) if parts else None, region, country)
+    # What is left nearest the state or postcode is the city: "City Hospital, Nottingham".
+    return Place(_city(parts[-1]) if parts else None, region, country)
