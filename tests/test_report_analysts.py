@@ -83,6 +83,8 @@ def app(sqlite_url: str, tmp_path: Path, fake_analyzer, monkeypatch):  # type: i
         record = original(raw, **kwargs)
         place = normalise(kwargs.get("location"))
         record["locale"] = place.country if place else None
+        if "nurse" in raw:
+            record["fit"] = {"occupation": "medical-office", "probability": 0.1, "fits": False}
         return record
 
     monkeypatch.setattr(fake_analyzer, "analyze", analyze)
@@ -146,6 +148,7 @@ def test_report_page_for_analysts(app, client) -> None:  # type: ignore[no-untyp
     ({"band": "30-40"}, 8),  # one skill of three: 33.3
     ({"band": "60-70"}, 16),
     ({"band": "nonsense"}, 24),
+    ({"fits": "no"}, 0),
 ])
 def test_postings_table_filters(app, client, filters, expected) -> None:  # type: ignore[no-untyped-def]
     batch_id = _batch(app, client)
@@ -159,7 +162,19 @@ def test_skill_and_gap_filters_on_postgresql(postgresql_url: str, tmp_path: Path
     app = make_app(postgresql_url, tmp_path)
     with app.test_client() as client:
         batch_id = _batch(app, client)
-    for filters, expected in (({"skill": "epic"}, 8), ({"gap": "epic"}, 16), ({"skill": "nothing"}, 0)):
+    for filters, expected in (({"skill": "epic"}, 8), ({"gap": "epic"}, 16), ({"skill": "nothing"}, 0),
+                              ({"fits": "no"}, 0), ({"country": "unknown"}, 24), ({"band": "60-70"}, 16)):
         rows = services.list_rows(postgresql_url, batch_id, per_page=100,
                                   filters=RowFilter.from_args(filters).clauses(postgresql_url, batch_id))
         assert rows.total == expected, filters
+
+
+def test_postings_of_other_occupations_are_a_click_away(app, client) -> None:  # type: ignore[no-untyped-def]
+    tag = uuid.uuid4().hex
+    csv = f"title,description\nNurse,staff nurse {tag}\nClerk,scheduling {tag}\n".encode()
+    batch_id = start(client, upload(client, csv).headers["Location"]).headers["Location"].rsplit("/", 1)[1]
+    drain(app, batch_id)
+    page = html(client.get(f"/batches/{batch_id}/report"))
+    link = re.search(r'id="cut-not-fitting"><a href="([^"]+)"', page)
+    assert link and "fits=no" in link.group(1)
+    assert _titles(html(client.get(unescape(link.group(1))))) == ["Nurse"]

@@ -339,4 +339,4 @@ def skillset_view(skillset: SkillSet) -> dict[str, Any]:
                "range": f"{money(r.get('min'), r.get('currency'))} – "  # type: ignore[arg-type]
                         f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",  # type: ignore[arg-type]
                "source": r.get("source")} for r in skillset.pay.values()]
-    return {"skillset": skillset, "tiers": tiers, "ranges": ranges}
+    return {"skillset": skillset, "tiers": tiers, "ranges": ranges, "tier_key": badge_key(("tier",))}

@@ -33,6 +33,7 @@ class RowFilter:
     country: str = ""
     month: str = ""
     band: str = ""  # "30-40": an alignment score from 30 to under 40 (to 100 inclusive)
+    fits: str = ""  # "no": the postings not of the skill set's occupation
 
     @classmethod
     def from_args(cls, args: Any) -> RowFilter:
@@ -67,6 +68,8 @@ class RowFilter:
         if self.month:
             where.append(BatchRow.date.in_(self._raw_values(url, batch_id, BatchRow.date,
                                                             lambda d: month_of(d) == self.month)))
+        if self.fits == "no":
+            where.append(Analysis.record[("fit", "fits")].as_boolean().is_(False))
         if band := _band(self.band):
             low, high = band
             where.append(and_(Analysis.score >= low,
