@@ -130,6 +130,7 @@ def test_report_page_for_analysts(app, client) -> None:  # type: ignore[no-untyp
     assert links == [f"/batches/{batch_id}/report?skill=billing#postings"]
     billing = html(client.get(unescape(links[0])))
     assert len(_titles(billing)) == 16 and 'id="active-filters"' in billing
+    assert "<strong>asking for</strong> Billing <a" in billing
     # A band of the score histogram links to the postings in it.
     band = re.search(r'<a href="([^"]+band=[^"]+)"', page)
     assert band and len(_titles(html(client.get(unescape(band.group(1)))))) > 0
