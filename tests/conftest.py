@@ -181,11 +181,11 @@ class FakeAnalyzer:
 
 @pytest.fixture
 def fake_analyzer(monkeypatch: pytest.MonkeyPatch) -> FakeAnalyzer:
-    from worker import pipeline
+    from worker.pipeline import analyzers
 
     fake = FakeAnalyzer()
-    monkeypatch.setattr(pipeline, "get_analyzer", lambda skillset: fake)
-    monkeypatch.setattr(pipeline, "resolve_skillset", lambda skillset: ("fake", "1"))
+    monkeypatch.setattr(analyzers, "get_analyzer", lambda skillset: fake)
+    monkeypatch.setattr(analyzers, "resolve_skillset", lambda skillset: ("fake", "1"))
     return fake
 
 
