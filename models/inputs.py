@@ -174,7 +174,7 @@ def _text_stream(stream: BinaryIO, name: str) -> tuple[io.TextIOWrapper, io.Buff
     if isinstance(stream, io.BufferedReader):
         buffered = stream
     else:
-        buffered = made = io.BufferedReader(stream)  # type: ignore[arg-type]
+        buffered = made = io.BufferedReader(stream)
     head = buffered.peek(65536)[:65536]
     if looks_binary_bytes(head):
         raise InputError(f"{name}: this looks like a binary file, not CSV or JSON lines")

@@ -73,7 +73,7 @@ _analyses_t = Analysis.__table__
 _LOCK_BATCH = select(_batches.c.status).where(_batches.c.id == bindparam("b")).with_for_update()
 
 
-def get_analyzer(skillset: str | None):  # type: ignore[no-untyped-def]
+def get_analyzer(skillset: str | None):
     """Return the engine's process-wide analyzer (imported late: it is heavy)."""
     from models.analysis import Analyzer
 
