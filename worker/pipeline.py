@@ -13,11 +13,12 @@ import datetime as dt
 import functools
 import itertools
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
 from sqlalchemy import (
+    BindParameter,
     Connection,
     String,
     bindparam,
@@ -31,6 +32,7 @@ from sqlalchemy import (
     true,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.inputs import InputError, Posting, RowError, failure_message, iter_postings
@@ -92,11 +94,12 @@ def resolve_skillset(skillset: str | None) -> tuple[str, str]:
 def _insert_ignore(session: Session | Connection, model: type) -> Any:
     """Return an INSERT that skips rows hitting a unique constraint."""
     bind = session.get_bind() if isinstance(session, Session) else session
-    if bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model).on_conflict_do_nothing()
+    return _dialect_insert(bind.dialect.name, model).on_conflict_do_nothing()
+
+
+def _dialect_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's own INSERT, which can skip or update the rows that clash."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def posting_ids(session: Session | Connection, texts: Iterable[str]) -> dict[str, int]:
@@ -139,6 +142,7 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         connection.execute(BatchRow.__table__.insert(), rows)
         return
     raw = connection.connection.driver_connection
+    assert raw is not None  # a connection checked out of the pool has its driver's
     columns = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
     with raw.cursor() as cursor, cursor.copy(f"COPY batch_rows ({columns}) FROM STDIN") as copy:
         for r in rows:
@@ -389,7 +393,7 @@ def submit_text(
     # A JSON body may carry lone surrogates ("\\ud800"), which no database column takes.
     text = without_surrogates(text)
     title, company = (without_surrogates(v) if v else v for v in (title, company))
-    values = {
+    values: dict[str, Any] = {
         "b": batch_id, "skillset": skillset, "sid": skillset_id, "sver": version,
         "title": _field(title, 512), "company": _field(company, 512),
         "hash": content_hash(text), "text": text, "now": utcnow(),
@@ -488,7 +492,8 @@ _SET_OUTCOME = (
 
 
 def _add_counts_statement() -> Any:
-    done, failed = bindparam("done"), bindparam("failed")
+    done: BindParameter[int] = bindparam("done")
+    failed: BindParameter[int] = bindparam("failed")
     complete = (_batches.c.status.in_((QUEUED, RUNNING)) & _batches.c.total.is_not(None)
                 & (_batches.c.done + _batches.c.failed + done + failed >= _batches.c.total))
     return update(_batches).where(_batches.c.id == bindparam("b")).values(
@@ -509,11 +514,7 @@ def _upsert_analyses(dialect: str) -> Any:
     Returns every row's (posting id, analysis id, error), new or already stored, in
     one statement. Postings are unique within a statement, so DO UPDATE is safe.
     """
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(_analyses_t)
+    statement = _dialect_insert(dialect, _analyses_t)
     return statement.on_conflict_do_update(
         index_elements=["posting_id", "skillset_id", "skillset_version"],
         set_={"text": func.coalesce(_analyses_t.c.text, statement.excluded.text)},
@@ -613,7 +614,7 @@ def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
     return _claim(int(max(r.attempts for r in found)), batch, found)
 
 
-def _claim(attempt: int, batch: Any, found: list[Any]) -> Claim:
+def _claim(attempt: int, batch: Any, found: Sequence[Any]) -> Claim:
     """Return the attempt with the rows start_chunk read, ready for run_chunk."""
     try:
         rows = _rows_to_run(batch, found)
@@ -622,7 +623,7 @@ def _claim(attempt: int, batch: Any, found: list[Any]) -> Claim:
     return Claim(attempt, batch, rows)
 
 
-def _rows_to_run(batch: Any, found: list[Any]) -> list[_RowToRun]:
+def _rows_to_run(batch: Any, found: Sequence[Any]) -> list[_RowToRun]:
     """Each row of ``_ROW_ANALYSES`` with its posting's analysis for the batch's skill set,
     and the posting's text only when it must be analysed: no analysis yet, or one
     without the text the batch wants.
