@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, cast
+from typing import IO, Any, cast
 
 from models.text import without_surrogates
 
@@ -164,7 +164,7 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("skillgap-cp1252", _cp1252_fallback)
 
 
-def _text_stream(stream: BinaryIO, name: str) -> tuple[io.TextIOWrapper[io.BufferedReader], io.BufferedReader | None]:
+def _text_stream(stream: IO[bytes], name: str) -> tuple[io.TextIOWrapper[io.BufferedReader], io.BufferedReader | None]:
     """Wrap a binary stream as text: UTF-8 (BOM dropped), any other bytes as cp1252.
 
     Returns the wrapper and the buffer made for it (None when the stream was
@@ -231,7 +231,7 @@ def _csv_reader(text: io.TextIOWrapper[io.BufferedReader]) -> Any:
 
 
 def iter_csv(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str = "input.csv",
     *,
     text_column: str | None = None,
@@ -327,7 +327,7 @@ def _posting_from_record(
 
 
 def iter_jsonl(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str = "input.jsonl",
     *,
     text_column: str | None = None,
@@ -389,7 +389,7 @@ def _read_jsonl(
 
 
 def iter_postings(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str,
     *,
     text_column: str | None = None,
@@ -416,7 +416,7 @@ def iter_postings(
 
 
 def preview(
-    stream: BinaryIO, name: str, rows: int = 5
+    stream: IO[bytes], name: str, rows: int = 5
 ) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
     """Return (columns, detected mapping, first rows) of a CSV or JSONL file.
 

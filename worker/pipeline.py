@@ -15,7 +15,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import (
     BindParameter,
@@ -309,7 +309,7 @@ def finish_receiving(url: str, batch_id: str, total: int, error: str | None = No
 
 def submit_file(
     url: str,
-    stream: BinaryIO,
+    stream: IO[bytes],
     filename: str,
     enqueue: Enqueue,
     *,
