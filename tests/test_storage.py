@@ -455,7 +455,7 @@ def naive_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-def insert_old_batch(conn, batch_id: str, status: str, **times) -> None:  # type: ignore[no-untyped-def]
+def insert_old_batch(conn, batch_id: str, status: str, **times) -> None:
     """Insert a batch as an older schema had it: the model's table has newer columns."""
     from sqlalchemy import column, insert, table
 
