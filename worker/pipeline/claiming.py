@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -152,7 +153,7 @@ def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
     return _claim(int(max(r.attempts for r in found)), batch, found)
 
 
-def _claim(attempt: int, batch: Any, found: list[Any]) -> Claim:
+def _claim(attempt: int, batch: Any, found: Sequence[Any]) -> Claim:
     """Return the attempt with the rows start_chunk read, ready for run_chunk."""
     try:
         rows = rows_to_run(batch, found)
@@ -161,7 +162,7 @@ def _claim(attempt: int, batch: Any, found: list[Any]) -> Claim:
     return Claim(attempt, batch, rows)
 
 
-def rows_to_run(batch: Any, found: list[Any]) -> list[RowToRun]:
+def rows_to_run(batch: Any, found: Sequence[Any]) -> list[RowToRun]:
     """Each row of ``ROW_ANALYSES`` with its posting's analysis for the batch's skill set,
     and the posting's text only when it must be analysed: no analysis yet, or one
     without the text the batch wants.

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import Connection, case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.inputs import InputError, Posting, RowError, iter_postings
@@ -40,11 +41,12 @@ CHUNK_CHARS = 1_000_000
 def _insert_ignore(session: Session | Connection, model: type) -> Any:
     """Return an INSERT that skips rows hitting a unique constraint."""
     bind = session.get_bind() if isinstance(session, Session) else session
-    if bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model).on_conflict_do_nothing()
+    return dialect_insert(bind.dialect.name, model).on_conflict_do_nothing()
+
+
+def dialect_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's own INSERT, which can skip or update the rows that clash."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def posting_ids(session: Session | Connection, texts: Iterable[str]) -> dict[str, int]:
@@ -87,6 +89,7 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         connection.execute(BatchRow.__table__.insert(), rows)
         return
     raw = connection.connection.driver_connection
+    assert raw is not None  # a connection checked out of the pool has its driver's
     columns = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
     with raw.cursor() as cursor, cursor.copy(f"COPY batch_rows ({columns}) FROM STDIN") as copy:
         for r in rows:
@@ -253,7 +256,7 @@ def finish_receiving(url: str, batch_id: str, total: int, error: str | None = No
 
 def submit_file(
     url: str,
-    stream: BinaryIO,
+    stream: IO[bytes],
     filename: str,
     enqueue: Enqueue,
     *,
