@@ -88,7 +88,7 @@ def submit_text(
     else:
         with get_engine(url, write=True).begin() as conn:
             conn.execute(_NEW_BATCH, values)
-            values["posting"] = posting_ids(conn, [text])[values["hash"]]
+            values["posting"] = posting_ids(conn, [(text, None)])[values["hash"]]
             conn.execute(_NEW_ROW, values)
     enqueue(batch_id, 0)
     return batch_id

@@ -110,18 +110,18 @@ def run_chunk(url: str, batch_id: str, chunk: int, claim: Claim | None = None, *
     include_text = bool(batch.include_text)
     # {posting id: (analysis id, error)} of the analyses already stored and usable.
     known: dict[int, tuple[int, str | None]] = {}
-    texts: dict[int, str] = {}
+    texts: dict[int, tuple[str, str | None]] = {}
     for r in rows:
         if r.text is not None:
-            texts[r.posting_id] = r.text
+            texts[r.posting_id] = (r.text, r.location)
         elif r.analysis_id is not None:
             known[r.posting_id] = (r.analysis_id, r.error)
 
     records: dict[int, dict[str, Any]] = {}
     crashed: dict[int, str] = {}
-    for pid, text in texts.items():
+    for pid, (text, location) in texts.items():
         try:
-            records[pid] = analyzer.analyze(text, include_text=include_text)
+            records[pid] = analyzer.analyze(text, include_text=include_text, location=location)
         except Exception as exc:
             if not isolate:
                 raise

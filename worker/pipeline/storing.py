@@ -49,13 +49,13 @@ def dialect_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Inser
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
-def posting_ids(session: Session | Connection, texts: Iterable[str]) -> dict[str, int]:
-    """Store the postings not seen before; return {content hash: posting id}.
+def posting_ids(session: Session | Connection, postings: Iterable[tuple[str, str | None]]) -> dict[str, int]:
+    """Store the (text, location) postings not seen before; return {content hash: posting id}.
 
     One multi-row INSERT that skips known hashes and returns the new ids; a
     SELECT only for the postings that were already stored (a re-uploaded file).
     """
-    by_hash = {content_hash(t): t for t in texts}
+    by_hash = {content_hash(t, loc): t for t, loc in postings}
     if not by_hash:
         return {}
     now = utcnow()
@@ -192,9 +192,10 @@ def store_chunks(
         status = session.execute(LOCK_BATCH, {"b": batch_id}).scalar()
         if status == CANCELLED:
             return None
-        ids = posting_ids(
-            session, [p.text for _, block in chunks for p in block if isinstance(p, Posting)]
-        )
+        ids = posting_ids(session, [
+            (p.text, field(p.fields.get("location"), 512))
+            for _, block in chunks for p in block if isinstance(p, Posting)
+        ])
         rows: list[dict[str, Any]] = []
         failed = 0
         pending: list[int] = []
@@ -207,7 +208,7 @@ def store_chunks(
                         "company": field(item.company, 512),
                         "location": field(item.fields.get("location"), 512),
                         "date": field(item.fields.get("date"), 64),
-                        "posting_id": ids[content_hash(item.text)],
+                        "posting_id": ids[content_hash(item.text, field(item.fields.get("location"), 512))],
                         "status": PENDING, "attempts": 0, "error": None,
                     })
                     if not pending or pending[-1] != chunk:
