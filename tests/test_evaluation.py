@@ -138,3 +138,18 @@ def test_no_us_posting_is_collected_twice():
             for line in raw.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) > 150
     assert len({r["id"] for r in rows}) == len({r["url"] for r in rows}) == len(rows)
+
+
+def test_the_uk_test3_set_is_offered_fully_labelled_and_reproduces_its_draw():
+    """uk_test3 (fresh NHS adverts) is offered, every advert is labelled with levels, and draw.py --check passes."""
+    assert "uk_test3" in labelled_sets(FIXTURES)
+    items = load_devset(FIXTURES / "uk_test3", None, "*.jsonl")
+    assert len(items) == 40
+    assert {i.set for i in items} == {"relevant", "control"}
+    assert all(set(i.levels) == i.labels for i in items)
+    done = subprocess.run([sys.executable, str(FIXTURES / "uk_test3" / "draw.py"), "--check"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [json.loads(line) for line in (FIXTURES / "uk_raw3.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    assert len({r["id"] for r in rows}) == len({r["url"] for r in rows}) == len(rows)
