@@ -7,6 +7,7 @@ import io
 import uuid
 
 from worker import db, pipeline, report
+from worker.pipeline import claiming
 from worker.report import build_report
 from worker.results import iter_results
 from worker.storage import Batch
@@ -121,7 +122,7 @@ def test_claimed_rows_are_handed_over_and_not_kept(db_url: str, fake_analyzer) -
     pipeline.fail_chunk(db_url, batch_id, chunks[0], "gave up")
     del claim
     gc.collect()
-    assert not [o for o in gc.get_objects() if isinstance(o, pipeline._RowToRun)]
+    assert not [o for o in gc.get_objects() if isinstance(o, claiming.RowToRun)]
     assert not hasattr(pipeline, "_claimed")
 
 

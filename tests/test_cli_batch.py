@@ -44,11 +44,11 @@ def test_resume_queues_the_pending_chunks_again(embedded) -> None:
     from sqlalchemy import update
 
     from worker.db import get_engine
-    from worker.storage import Batch
+    from worker.storage import Batch, utcnow
 
     with get_engine(embedded["DATABASE_URL"]).begin() as conn:  # it has been still for an hour
         conn.execute(update(Batch).where(Batch.id == batch_id).values(
-            progress_at=pipeline.utcnow() - dt.timedelta(hours=1)))
+            progress_at=utcnow() - dt.timedelta(hours=1)))
 
     result = CliRunner().invoke(main, ["batch", "resume", batch_id])
     assert result.exit_code == 0, result.output
@@ -57,7 +57,7 @@ def test_resume_queues_the_pending_chunks_again(embedded) -> None:
     # It counts as progress: a sweep now finds nothing stalled to send a second time.
     sent: list[int] = []
     assert pipeline.resend_stalled(embedded["DATABASE_URL"], {"batch": lambda b, c: sent.append(c)}, 60) == {}
-    later = pipeline.utcnow() + dt.timedelta(seconds=61)
+    later = utcnow() + dt.timedelta(seconds=61)
     assert pipeline.resend_stalled(embedded["DATABASE_URL"], {"batch": lambda b, c: sent.append(c)}, 60,
                                    now=later) == {batch_id: [0, 1, 2]}
 
