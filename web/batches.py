@@ -55,7 +55,7 @@ def _upload_form(error: str | None = None, status: int = 200):
         "batch_new.html", error=error, skillsets=present.skillset_choices(),
         selected=chosen_skillset(None),
         batch_example=samples.batch_path() is not None,
-        max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1024 / 1024,
+        max_mb=current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024,
         max_rows=current_app.config["MAX_ROWS"],
     ), status
 

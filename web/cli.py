@@ -118,6 +118,7 @@ def worker(concurrency: int | None, loglevel: str, queues: str, pool: str, migra
     if migrate:
         db.upgrade(settings["DATABASE_URL"])
     name = "interactive@%h" if queues == "interactive" else None
+    concurrency = concurrency or settings["WORKER_CONCURRENCY"]
     processes = f"{concurrency} {pool}" if concurrency else f"one {pool} per core"
     click.echo(f"skillgap worker: queues {queues}, {processes}; broker "
                f"{_redact(settings['BROKER_URL'])}, database {_redact(settings['DATABASE_URL'])}",
