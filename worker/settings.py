@@ -56,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     # Seconds ``skillgap serve`` gives its workers to stop after SIGTERM or Ctrl+C
     # (finishing the chunks they run) before it kills them.
     "STOP_TIMEOUT": 3,
+    # Hours a résumé match (its result quotes the résumé) is kept before it is
+    # deleted; a person can delete it sooner.
+    "MATCH_TTL_HOURS": 24,
 }
 
 
