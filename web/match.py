@@ -148,7 +148,7 @@ def match_json(found: Match) -> dict[str, Any]:
         "status_url": url_for("match_api.get_match", match_id=found.id),
     }
     if found.result:
-        body.update({k: v for k, v in found.result.items() if k not in body})
+        body.update({k: v for k, v in found.result.items() if k not in body and k != "error"})
     if found.error:
         body["error"] = {"code": "match_failed", "message": found.error}
     return body
@@ -184,7 +184,7 @@ def create_match():  # type: ignore[no-untyped-def]
     if batch_id is not None and not isinstance(batch_id, str):
         raise ApiError(400, "bad_request", "'batch_id' must be a string")
     skillset = form.get("skillset")
-    if skillset is not None and skillset not in dict(present.skillset_choices()):
+    if skillset is not None and (not isinstance(skillset, str) or skillset not in dict(present.skillset_choices())):
         raise ApiError(422, "unknown_skillset", f"unknown skill set {skillset!r}")
     wait = _wait_seconds()
     try:
