@@ -12,10 +12,14 @@ of an empty result.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
+import re
+from importlib import resources
 from typing import Any
 
+from models.context import CLAUSE_END_RE
 from models.inputs import InputError, check_text, decode_bytes, without_nul
 from models.parsing import parse_posting
 
@@ -27,6 +31,7 @@ FORMATS = (".txt", ".pdf", ".docx")
 _MIN_LETTERS = 20
 # The only reason a mention of a résumé does not count (see ``find_skills``).
 _NOT_CLAIMED = frozenset({"negated"})
+NEGATIONS_FILE = "resume-negations.txt"
 
 
 class ResumeError(InputError):
@@ -126,6 +131,10 @@ def find_skills(analyzer: Any, text: str) -> dict[str, Any]:
     """
     doc = parse_posting(text)
     candidates = analyzer.extractor.candidates(doc)
+    cues = negation_re()
+    for c in candidates:
+        if c.rejected not in _NOT_CLAIMED and _negated(doc.text, c.sentence[0], c.mention.start, cues):
+            c.rejected = "negated"
     accepted = [c for c in candidates if c.rejected not in _NOT_CLAIMED]
     skills, extras = analyzer.extractor.collect(doc.text, accepted)
     for item in skills + extras:
@@ -134,3 +143,19 @@ def find_skills(analyzer: Any, text: str) -> dict[str, Any]:
     negated = sorted({c.mention.skill.id for c in candidates if c.rejected in _NOT_CLAIMED}
                      - {s["id"] for s in skills + extras})
     return {"skills": skills, "extras": extras, "negated": negated, "text": doc.text}
+
+
+def _negated(text: str, sentence_start: int, start: int, cues: re.Pattern[str]) -> bool:
+    """Whether a résumé's own negation ("I am not familiar with ...") stands before a mention in its clause."""
+    before = text[sentence_start:start]
+    cut = max((m.end() for m in CLAUSE_END_RE.finditer(before)), default=0)
+    return cues.search(before, cut) is not None
+
+
+@functools.lru_cache(maxsize=1)
+def negation_re() -> re.Pattern[str]:
+    """The phrases of ``models/data/resume-negations.txt`` as one expression, read once."""
+    text = (resources.files("models.data") / NEGATIONS_FILE).read_text(encoding="utf-8")
+    phrases = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    words = sorted({p for p in phrases if p}, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p).replace("\\ ", r"\s+") for p in words) + r")\b", re.I)

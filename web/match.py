@@ -16,6 +16,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes, without_nul
 from models.resume import FORMATS, MAX_RESUME_BYTES, ResumeError, read_resume, resume_text
 from web import error_pages, present, services
+from web.pages import chosen_skillset
 from web.errors import ApiError
 from web.health import worker_up
 from worker import matches, notify
@@ -71,12 +72,12 @@ def _create(form: Any, files: Any) -> str:
     batch_id = form.get("batch_id") or None
     posting = None if batch_id else _posting_of(form, files)
     skillset = form.get("skillset")
-    skillset = skillset if isinstance(skillset, str) and skillset in dict(present.skillset_choices()) else None
+    skillset = chosen_skillset(skillset if isinstance(skillset, str) else None)
     return matches.create(
         _url(), matches.enqueuer(current_app.extensions["celery"]), resume,
         ttl_hours=float(current_app.config["MATCH_TTL_HOURS"]), posting_text=posting,
         batch_id=batch_id if isinstance(batch_id, str) else None,
-        skillset=skillset or current_app.config.get("DEFAULT_SKILLSET"))
+        skillset=skillset)
 
 
 # -- pages ----------------------------------------------------------------------------------
@@ -84,7 +85,7 @@ def _create(form: Any, files: Any) -> str:
 def _form(error: str | None = None, status: int = 200, **values: Any):  # type: ignore[no-untyped-def]
     return render_template(
         "match.html", error=error, skillsets=present.skillset_choices(),
-        selected=values.get("skillset") or current_app.config.get("DEFAULT_SKILLSET"),
+        selected=chosen_skillset(values.get("skillset")),
         ttl_hours=current_app.config["MATCH_TTL_HOURS"], formats=", ".join(FORMATS),
         deleted=request.args.get("deleted") == "1", batch_id=request.values.get("batch_id") or "",
         resume=values.get("resume", ""), posting=values.get("posting", ""),
