@@ -16,9 +16,9 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes, without_nul
 from models.resume import FORMATS, MAX_RESUME_BYTES, ResumeError, read_resume, resume_text
 from web import error_pages, present, services
-from web.pages import chosen_skillset
 from web.errors import ApiError
 from web.health import worker_up
+from web.pages import chosen_skillset
 from worker import matches, notify
 from worker.storage import FINISHED, Match
 
