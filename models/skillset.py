@@ -221,14 +221,14 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
         if isinstance(raw, dict) and "aliases" not in raw and raw.get("id") in inherited:
             # A skill taken from the base skill set (or the extras catalogue),
             # with its tier, weight or why overridden where given.
-            parent = inherited[raw["id"]]
+            base = inherited[raw["id"]]
             raw = {
-                "id": parent.id, "name": parent.name, "category": parent.category,
-                "tier": parent.tier, "weight": parent.weight, "why": parent.why,
-                "medical": parent.medical,
-                **({"applies": list(parent.applies), "counterpart": parent.counterpart} if parent.applies else {}),
+                "id": base.id, "name": base.name, "category": base.category,
+                "tier": base.tier, "weight": base.weight, "why": base.why,
+                "medical": base.medical,
+                **({"applies": list(base.applies), "counterpart": base.counterpart} if base.applies else {}),
                 **raw,
-                "aliases": list(parent.aliases) or ["?"], "not_aliases": list(parent.not_aliases),
+                "aliases": list(base.aliases) or ["?"], "not_aliases": list(base.not_aliases),
             }
         sid = raw.get("id") if isinstance(raw, dict) else None
         line = 0

@@ -279,8 +279,8 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
         where = f"{article['locale']} " if article.get("locale") else ""
         view["articles"].append({
             "label": f"The skill set's {where}range",
-            "range": f"{money(article.get('min'), article.get('currency'))} – "  # type: ignore[arg-type]
-                     f"{money(article.get('max'), article.get('currency'))} a "  # type: ignore[arg-type]
+            "range": f"{money(article.get('min'), article.get('currency'))} – "
+                     f"{money(article.get('max'), article.get('currency'))} a "
                      f"{article.get('period', 'year')}",
             "source": article.get("source"),
         })

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -43,7 +45,9 @@ def content_hash(text: str) -> str:
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model here is mapped to a Table (the default says only FromClause),
+    # so core statements can be built on ``Model.__table__``.
+    __table__: ClassVar[Table]
 
 
 class Batch(Base):
