@@ -104,7 +104,7 @@ def _own(skillset: SkillSet) -> frozenset[str]:
 def _learn_next(skillset: SkillSet, locale: str | None, known: set[str],
                 shares: Mapping[str, float] | None) -> list[dict[str, Any]]:
     """The skill set's skills (of the posting's locale) that neither side mentions, most asked first."""
-    out = [
+    out: list[dict[str, Any]] = [
         {"id": s.id, "name": s.name, "tier": s.tier, "why": s.why,
          "asked_share": None if shares is None else round(shares.get(s.id, 0.0), 3),
          "evidence": {"posting": [], "resume": []}}
@@ -150,7 +150,7 @@ def rank_postings(records: Iterable[Mapping[str, Any]], resume: Mapping[str, Any
     100), and ``improves`` one where it is among the asks missed.
     """
     shown = {s["id"] for s in [*resume["skills"], *resume["extras"]]}
-    ranked: list[dict[str, Any]] = []
+    ranked: list[dict[str, Any]] = []  # row, title, company, match (int), have, missing
     names: dict[str, str] = {}
     completes: Counter[str] = Counter()
     improves: Counter[str] = Counter()
@@ -176,8 +176,8 @@ def rank_postings(records: Iterable[Mapping[str, Any]], resume: Mapping[str, Any
             "match": match_figure(have, missing)["match"],
             "have": [i["id"] for i in have], "missing": [i["id"] for i in missing],
         })
-    ranked.sort(key=lambda r: (-r["match"], len(r["missing"]), r["row"] or 0))
-    to_learn = [
+    ranked.sort(key=lambda r: (-int(r["match"]), len(r["missing"]), r["row"] or 0))
+    to_learn: list[dict[str, Any]] = [
         {"id": sid, "name": names[sid], "completes": completes[sid], "improves": n,
          "required_in": required[sid]}
         for sid, n in improves.items()

@@ -32,7 +32,7 @@ def _url() -> str:
 
 
 def _wait(match_id: str, seconds: float) -> Match | None:
-    return services.wait_finished(notify.redis_url(current_app.config), match_id,  # type: ignore[no-any-return]
+    return services.wait_finished(notify.redis_url(current_app.config), match_id,
                                   time.monotonic() + seconds, lambda: matches.get(_url(), match_id))
 
 
@@ -82,7 +82,7 @@ def _create(form: Any, files: Any) -> str:
 
 # -- pages ----------------------------------------------------------------------------------
 
-def _form(error: str | None = None, status: int = 200, **values: Any):  # type: ignore[no-untyped-def]
+def _form(error: str | None = None, status: int = 200, **values: Any):
     return render_template(
         "match.html", error=error, skillsets=present.skillset_choices(),
         selected=chosen_skillset(values.get("skillset")),
@@ -93,12 +93,12 @@ def _form(error: str | None = None, status: int = 200, **values: Any):  # type: 
 
 
 @bp.get("/match")
-def form():  # type: ignore[no-untyped-def]
+def form():
     return _form()
 
 
 @bp.post("/match")
-def submit():  # type: ignore[no-untyped-def]
+def submit():
     kept = {"skillset": request.form.get("skillset"),
             # Given back on a form with an error, so nothing typed is lost.
             "resume": request.form.get("resume", "")[:MAX_POSTING_CHARS],
@@ -118,7 +118,7 @@ def submit():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/match/<match_id>")
-def result(match_id: str):  # type: ignore[no-untyped-def]
+def result(match_id: str):
     found = matches.get(_url(), match_id)
     if found is None:
         abort(404)
@@ -130,7 +130,7 @@ def result(match_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/match/<match_id>/delete")
-def delete(match_id: str):  # type: ignore[no-untyped-def]
+def delete(match_id: str):
     matches.delete_match(_url(), match_id)
     return redirect(url_for("match.form", deleted=1), 303)
 
@@ -167,7 +167,7 @@ def _wait_seconds() -> float:
 
 
 @api_bp.post("/matches")
-def create_match():  # type: ignore[no-untyped-def]
+def create_match():
     if request.is_json:
         try:
             data = request.get_json(silent=True)
@@ -175,7 +175,8 @@ def create_match():  # type: ignore[no-untyped-def]
             raise ApiError(400, "bad_request", "the JSON is nested too deeply") from None
         if not isinstance(data, dict):
             raise ApiError(400, "bad_request", "the body must be a JSON object")
-        form, files = data, {}
+        form: Any = data
+        files: Any = {}  # JSON carries no files
     elif request.mimetype.startswith("multipart/form-data"):
         form, files = request.form, request.files
     else:
@@ -205,7 +206,7 @@ def create_match():  # type: ignore[no-untyped-def]
 
 
 @api_bp.get("/matches/<match_id>")
-def get_match(match_id: str):  # type: ignore[no-untyped-def]
+def get_match(match_id: str):
     wait = _wait_seconds()
     found = _wait(match_id, wait) if wait > 0 else matches.get(_url(), match_id)
     if found is None:
@@ -214,7 +215,7 @@ def get_match(match_id: str):  # type: ignore[no-untyped-def]
 
 
 @api_bp.delete("/matches/<match_id>")
-def delete_match(match_id: str):  # type: ignore[no-untyped-def]
+def delete_match(match_id: str):
     if not matches.delete_match(_url(), match_id):
         raise ApiError(404, "not_found", "no such match (it may have expired or been deleted)")
     return "", 204

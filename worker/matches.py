@@ -81,13 +81,14 @@ def get(url: str, match_id: str, now: dt.datetime | None = None) -> Match | None
 def delete_match(url: str, match_id: str) -> bool:
     """Delete a match at once; tell whether there was one."""
     with session_scope(url, write=True) as session:
-        return bool(session.execute(delete(Match).where(Match.id == match_id)).rowcount)
+        return bool(session.connection().execute(delete(Match).where(Match.id == match_id)).rowcount)
 
 
 def sweep_expired(url: str, now: dt.datetime | None = None) -> int:
     """Delete every expired match; return how many."""
     with session_scope(url, write=True) as session:
-        return int(session.execute(delete(Match).where(Match.expires_at <= (now or utcnow()))).rowcount or 0)
+        expired = delete(Match).where(Match.expires_at <= (now or utcnow()))
+        return int(session.connection().execute(expired).rowcount or 0)
 
 
 def run(url: str, match_id: str) -> None:
@@ -97,7 +98,7 @@ def run(url: str, match_id: str) -> None:
     """
     from models.match import match_texts, rank_postings
     from models.resume import find_skills
-    from worker.pipeline import get_analyzer
+    from worker.pipeline.analyzers import get_analyzer
     from worker.results import iter_results
 
     found = get(url, match_id)
