@@ -136,6 +136,7 @@ class FakeAnalyzer:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.locations: list[str | None] = []
         self.fail_on: str | None = None
         # What the records name as their skill set, their locale and further gaps
         # (a test sets a real skill set's id to see its why-texts on the page).
@@ -144,8 +145,9 @@ class FakeAnalyzer:
         self.more_gaps: list[dict[str, Any]] = []
 
     def analyze(self, raw: str, *, id: Any = None, title: Any = None, company: Any = None,
-                include_text: bool = False) -> dict[str, Any]:
+                location: Any = None, include_text: bool = False) -> dict[str, Any]:
         self.calls.append(raw)
+        self.locations.append(location)
         if self.fail_on and self.fail_on in raw:
             raise RuntimeError("poison")
         record: dict[str, Any] = {

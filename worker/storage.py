@@ -39,9 +39,14 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def content_hash(text: str) -> str:
-    """Return the hash that makes an identical posting analysed once."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def content_hash(text: str, location: str | None = None) -> str:
+    """Return the hash that makes an identical posting analysed once.
+
+    A file row's location is a cue to the posting's locale, so the same text
+    with a location is another posting, analysed with it.
+    """
+    key = text if not location else f"{text}\x00location:{location}"
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Base(DeclarativeBase):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def get_analyzer(skillset: str | None):  # type: ignore[no-untyped-def]
+def get_analyzer(skillset: str | None):
     """Return the engine's process-wide analyzer (imported late: it is heavy)."""
     from models.analysis import Analyzer
 

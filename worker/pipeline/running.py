@@ -6,12 +6,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, update
+from sqlalchemy import BindParameter, Connection, bindparam, case, func, update
 
 from models.inputs import failure_message
 from worker.db import get_engine
 from worker.pipeline import analyzers
 from worker.pipeline.claiming import BATCH_STATE, PENDING_ROWS, ROW_ANALYSES, Claim, rows_to_run
+from worker.pipeline.storing import dialect_insert
 from worker.storage import (
     DONE,
     FAILED,
@@ -41,7 +42,8 @@ _SET_OUTCOME = (
 
 
 def _add_counts_statement() -> Any:
-    done, failed = bindparam("done"), bindparam("failed")
+    done: BindParameter[int] = bindparam("done")
+    failed: BindParameter[int] = bindparam("failed")
     complete = (_batches.c.status.in_((QUEUED, RUNNING)) & _batches.c.total.is_not(None)
                 & (_batches.c.done + _batches.c.failed + done + failed >= _batches.c.total))
     return update(_batches).where(_batches.c.id == bindparam("b")).values(
@@ -62,11 +64,7 @@ def _upsert_analyses(dialect: str) -> Any:
     Returns every row's (posting id, analysis id, error), new or already stored, in
     one statement. Postings are unique within a statement, so DO UPDATE is safe.
     """
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(_analyses_t)
+    statement = dialect_insert(dialect, _analyses_t)
     return statement.on_conflict_do_update(
         index_elements=["posting_id", "skillset_id", "skillset_version"],
         set_={"text": func.coalesce(_analyses_t.c.text, statement.excluded.text)},
@@ -112,18 +110,18 @@ def run_chunk(url: str, batch_id: str, chunk: int, claim: Claim | None = None, *
     include_text = bool(batch.include_text)
     # {posting id: (analysis id, error)} of the analyses already stored and usable.
     known: dict[int, tuple[int, str | None]] = {}
-    texts: dict[int, str] = {}
+    texts: dict[int, tuple[str, str | None]] = {}
     for r in rows:
         if r.text is not None:
-            texts[r.posting_id] = r.text
+            texts[r.posting_id] = (r.text, r.location)
         elif r.analysis_id is not None:
             known[r.posting_id] = (r.analysis_id, r.error)
 
     records: dict[int, dict[str, Any]] = {}
     crashed: dict[int, str] = {}
-    for pid, text in texts.items():
+    for pid, (text, location) in texts.items():
         try:
-            records[pid] = analyzer.analyze(text, include_text=include_text)
+            records[pid] = analyzer.analyze(text, include_text=include_text, location=location)
         except Exception as exc:
             if not isolate:
                 raise
