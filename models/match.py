@@ -174,7 +174,8 @@ def rank_postings(records: Iterable[Mapping[str, Any]], resume: Mapping[str, Any
         ranked.append({
             "row": record.get("row"), "title": record.get("title"), "company": record.get("company"),
             "match": match_figure(have, missing)["match"],
-            "have": [i["id"] for i in have], "missing": [i["id"] for i in missing],
+            "have": [i["id"] for i in have],
+            "missing": [{**i, "name": names[i["id"]]} for i in missing],
         })
     ranked.sort(key=lambda r: (-int(r["match"]), len(r["missing"]), r["row"] or 0))
     to_learn: list[dict[str, Any]] = [

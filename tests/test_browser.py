@@ -376,8 +376,35 @@ def test_match_a_resume_against_a_posting_then_delete_it(page: Any, live: Simple
     assert "Supervising and managing staff" not in page.locator("#learn-next").inner_text()  # a manager's
     assert "deleted" in page.locator("#privacy-note").inner_text()
     shoot(page, "match-result")
-    assert not page.console_errors  # type: ignore[attr-defined]
+    assert page.console_errors == []
     result_url = page.url
     page.get_by_role("button", name="Delete this match now").click()
     page.wait_for_selector("#deleted-note")
     assert page.goto(result_url).status == 404
+
+
+def test_match_a_resume_against_a_finished_batch(page: Any, live: SimpleNamespace) -> None:
+    from tests.test_resume_match import RECEPTIONIST
+    from worker import pipeline, tasks
+    from worker.celery_app import create_celery
+    from worker.storage import DONE
+
+    url = live.settings["DATABASE_URL"]
+    enqueue = tasks.enqueuer(create_celery(live.settings))
+    with (EXAMPLES / "postings.csv").open("rb") as fh:
+        batch_id = pipeline.submit_file(url, fh, "postings.csv", enqueue, chunk_size=8)
+    wait_for(lambda: pipeline.batch_status(url, batch_id) == DONE, timeout=120, interval=0.3)
+    page.goto(f"{live.base}/batches/{batch_id}/report")
+    page.get_by_role("link", name="Match a résumé against these postings").click()
+    assert "which of the batch's postings it matches best" in page.locator("main").inner_text()
+    page.locator("#resume").fill(RECEPTIONIST)
+    page.get_by_role("button", name="Match my résumé").click()
+    page.wait_for_selector("#ranked-postings", timeout=30_000)
+    rows = page.locator("#ranked-postings tbody tr")
+    assert rows.count() == 24
+    first, last = (int(rows.nth(i).locator("td").nth(2).inner_text().rstrip("%")) for i in (0, 23))
+    assert first >= last and first == 100
+    assert int(page.locator("#full-matches").inner_text()) >= 1
+    assert "would complete" in page.locator("#to-learn").inner_text()
+    shoot(page, "match-batch")
+    assert page.console_errors == []

@@ -220,6 +220,8 @@ def test_rank_postings_and_skills_that_open_them() -> None:
     ranked = rank_postings(records, resume)
     assert [p["row"] for p in ranked["postings"]] == [2, 1, 3]
     assert [p["match"] for p in ranked["postings"]] == [100, 50, 0]
+    assert ranked["postings"][2]["missing"] == [{"id": "b", "name": "B", "requirement": "required"},
+                                                {"id": "c", "name": "C", "requirement": "preferred"}]
     assert ranked["unmatched"] == 2 and ranked["full_matches"] == 1
     b, c = ranked["to_learn"]
     assert (b["id"], b["completes"], b["improves"], b["required_in"]) == ("b", 1, 2, 2)
