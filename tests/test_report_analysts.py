@@ -12,11 +12,11 @@ import pytest
 
 from tests.conftest import drain, make_app
 from tests.test_web_pages import html, start, upload
-from web import services
-from web.row_filters import RowFilter
+from worker import rows as rows_module
 from worker.locations import normalise
 from worker.report import build_report
 from worker.results import ResultRow
+from worker.row_filters import RowFilter
 
 
 @pytest.mark.parametrize(("raw", "name", "region", "country"), [
@@ -154,7 +154,7 @@ def test_report_page_for_analysts(app, client) -> None:  # type: ignore[no-untyp
 def test_postings_table_filters(app, client, filters, expected) -> None:  # type: ignore[no-untyped-def]
     batch_id = _batch(app, client)
     url = app.config["DATABASE_URL"]
-    rows = services.list_rows(url, batch_id, per_page=100,
+    rows = rows_module.list_rows(url, batch_id, per_page=100,
                               filters=RowFilter.from_args(filters).clauses(url, batch_id))
     assert rows.total == expected == len(rows.rows)
 
@@ -165,7 +165,7 @@ def test_skill_and_gap_filters_on_postgresql(postgresql_url: str, tmp_path: Path
         batch_id = _batch(app, client)
     for filters, expected in (({"skill": "epic"}, 8), ({"gap": "epic"}, 16), ({"skill": "nothing"}, 0),
                               ({"fits": "no"}, 0), ({"country": "unknown"}, 24), ({"band": "60-70"}, 16)):
-        rows = services.list_rows(postgresql_url, batch_id, per_page=100,
+        rows = rows_module.list_rows(postgresql_url, batch_id, per_page=100,
                                   filters=RowFilter.from_args(filters).clauses(postgresql_url, batch_id))
         assert rows.total == expected, filters
 

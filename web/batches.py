@@ -19,10 +19,11 @@ from web import error_pages, history, present, samples, services
 from web.health import worker_up
 from web.pages import chosen_skillset
 from web.report_view import FULL_TABLES, postings_link, report_view
-from web.row_filters import RowFilter
-from worker import pipeline, tasks
+from worker import pipeline, rows, tasks
+from worker.batches import get_batch
 from worker.report import batch_report, build_report
 from worker.results import iter_results
+from worker.row_filters import RowFilter
 from worker.storage import CANCELLED
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
@@ -45,30 +46,30 @@ def _instance() -> str:
     return str(current_app.instance_path)
 
 
-def _batch(batch_id: str):  # type: ignore[no-untyped-def]
-    batch = services.get_batch(_url(), batch_id)
+def _batch(batch_id: str):
+    batch = get_batch(_url(), batch_id)
     if batch is None:
         abort(404)
     return batch
 
 
-def _upload_form(error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _upload_form(error: str | None = None, status: int = 200):
     return render_template(
         "batch_new.html", error=error, skillsets=present.skillset_choices(),
         selected=chosen_skillset(None),
         batch_example=samples.batch_path() is not None,
-        max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1024 / 1024,
+        max_mb=current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024,
         max_rows=current_app.config["MAX_ROWS"],
     ), status
 
 
 @bp.get("/new")
-def new():  # type: ignore[no-untyped-def]
+def new():
     return _upload_form()
 
 
 @bp.post("/upload")
-def upload():  # type: ignore[no-untyped-def]
+def upload():
     file = request.files.get("file")
     if file is None or not file.filename:
         return _upload_form("Choose a CSV or JSON-lines file first.", 400)
@@ -81,7 +82,7 @@ def upload():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/sample")
-def sample():  # type: ignore[no-untyped-def]
+def sample():
     path = samples.batch_path()
     if path is None:
         abort(404)
@@ -92,7 +93,7 @@ def sample():  # type: ignore[no-untyped-def]
 
 
 def _preview(token: str, error: str | None = None, status: int = 200,
-             mapping: dict[str, str | None] | None = None):  # type: ignore[no-untyped-def]
+             mapping: dict[str, str | None] | None = None):
     meta = services.load_upload(_instance(), token)
     if meta is None:
         abort(404)
@@ -109,12 +110,12 @@ def _preview(token: str, error: str | None = None, status: int = 200,
 
 
 @bp.get("/upload/<token>")
-def preview(token: str):  # type: ignore[no-untyped-def]
+def preview(token: str):
     return _preview(token)
 
 
 @bp.post("/upload/<token>")
-def start(token: str):  # type: ignore[no-untyped-def]
+def start(token: str):
     meta = services.load_upload(_instance(), token)
     if meta is None:
         abort(404)
@@ -138,7 +139,7 @@ def start(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<batch_id>")
-def progress(batch_id: str):  # type: ignore[no-untyped-def]
+def progress(batch_id: str):
     batch = _batch(batch_id)
     no_worker = batch.status in ("queued", "running") and not worker_up(
         current_app.extensions["celery"])
@@ -148,19 +149,19 @@ def progress(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<batch_id>/progress.json")
-def progress_json(batch_id: str):  # type: ignore[no-untyped-def]
+def progress_json(batch_id: str):
     return jsonify(services.progress(_batch(batch_id)))
 
 
 @bp.get("/<batch_id>/cancel")
-def confirm_cancel(batch_id: str):  # type: ignore[no-untyped-def]
+def confirm_cancel(batch_id: str):
     """Ask before cancelling: a page of its own, so no script is needed."""
     batch = _batch(batch_id)
     return render_template("batch_cancel.html", batch=batch, p=services.progress(batch))
 
 
 @bp.post("/<batch_id>/cancel")
-def cancel(batch_id: str):  # type: ignore[no-untyped-def]
+def cancel(batch_id: str):
     _batch(batch_id)
     if request.form.get("confirm") != "yes":
         return redirect(url_for("batches.confirm_cancel", batch_id=batch_id), 303)
@@ -169,7 +170,7 @@ def cancel(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<batch_id>/resume")
-def resume(batch_id: str):  # type: ignore[no-untyped-def]
+def resume(batch_id: str):
     """Take a cancelled batch up again, as ``skillgap batch resume`` does."""
     batch = _batch(batch_id)
     if batch.status == CANCELLED:
@@ -178,21 +179,21 @@ def resume(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<batch_id>/report")
-def report(batch_id: str):  # type: ignore[no-untyped-def]
+def report(batch_id: str):
     batch = _batch(batch_id)
     data = batch_report(_url(), batch_id)
     args = request.args
     sort = args.get("sort", "row")
-    sort = sort if sort in services.SORTS else "row"
+    sort = sort if sort in rows.SORTS else "row"
     try:
         page_no = int(args.get("page", "1"))
     except ValueError:
         page_no = 1
-    statuses = services.row_statuses(batch)
+    statuses = rows.row_statuses(batch)
     status = args.get("status", "")
     status = status if status in statuses else ""
     filters = RowFilter.from_args(args)
-    table = services.list_rows(
+    table = rows.list_rows(
         _url(), batch_id, q=without_nul(args.get("q", "")).strip()[:200], status=status,
         sort=sort, desc=args.get("dir") == "desc", page=page_no,
         per_page=int(current_app.config["ROWS_PER_PAGE"]), filters=filters.clauses(_url(), batch_id),
@@ -207,25 +208,25 @@ def report(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<batch_id>/report/<kind>")
-def breakdown(batch_id: str, kind: str):  # type: ignore[no-untyped-def]
+def breakdown(batch_id: str, kind: str) -> str:
     """A breakdown, or the gaps or extras, in full: the report lists the largest only."""
     if kind not in FULL_TABLES:
         abort(404)
     batch = _batch(batch_id)
     full = build_report(iter_results(_url(), batch_id), top=None)
-    rows = full["gaps" if kind == "gaps" else "extras" if kind == "extras" else f"by_{kind}"]
+    groups = full["gaps" if kind == "gaps" else "extras" if kind == "extras" else f"by_{kind}"]
     heading, column = FULL_TABLES[kind]
     return render_template("batch_breakdown.html", batch=batch, kind=kind, heading=heading, column=column,
-                           rows=rows, link=postings_link(batch_id))
+                           rows=groups, link=postings_link(batch_id))
 
 
 @bp.get("/<batch_id>/rows/<int:row>")
-def row(batch_id: str, row: int):  # type: ignore[no-untyped-def]
+def row(batch_id: str, row: int):
     batch = _batch(batch_id)
     # Row numbers are 32-bit integers in the database: a larger one is no row, not an error.
     if row > services.MAX_ROW_NUMBER:
         abort(404)
-    found = services.batch_row(_url(), batch_id, row)
+    found = rows.batch_row(_url(), batch_id, row)
     if found is None:
         abort(404)
     return render_template("batch_row.html", batch=batch, row=found.record, nav=found,

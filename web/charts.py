@@ -172,8 +172,8 @@ def line_chart(
         cls = f"series s{n % 6}"
         chart.elements.append(Element("polyline", {
             "points": " ".join(f"{x},{y}" for x, y in points), "class": cls}))
-        for (x, y), v, month in zip(points, values, xs, strict=True):
-            chart.elements.append(Element("circle", {"cx": x, "cy": y, "r": 3, "class": cls},
+        for (px, py), v, month in zip(points, values, xs, strict=True):
+            chart.elements.append(Element("circle", {"cx": px, "cy": py, "r": 3, "class": cls},
                                           title=f"{s['label']}, {month}: {_pct(v)}"))
         chart.legend.append((cls, str(s["label"])))
     chart.elements.append(Element("line", {"x1": left, "x2": WIDTH - right, "y1": top + plot_h,

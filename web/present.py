@@ -280,8 +280,8 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
         where = f"{article['locale']} " if article.get("locale") else ""
         view["articles"].append({
             "label": f"The skill set's {where}range",
-            "range": f"{money(article.get('min'), article.get('currency'))} – "  # type: ignore[arg-type]
-                     f"{money(article.get('max'), article.get('currency'))} a "  # type: ignore[arg-type]
+            "range": f"{money(article.get('min'), article.get('currency'))} – "
+                     f"{money(article.get('max'), article.get('currency'))} a "
                      f"{article.get('period', 'year')}",
             "source": article.get("source"),
         })
@@ -336,7 +336,7 @@ def skillset_view(skillset: SkillSet) -> dict[str, Any]:
         skills = sorted((s for s in skillset.skills if s.tier == tier), key=lambda s: (-s.weight, s.name))
         tiers.append((heading, [{"skill": s, "category": category_label(s.category)} for s in skills]))
     ranges = [{"locale": r.get("locale"),
-               "range": f"{money(r.get('min'), r.get('currency'))} – "  # type: ignore[arg-type]
-                        f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",  # type: ignore[arg-type]
+               "range": f"{money(r.get('min'), r.get('currency'))} – "
+                        f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",
                "source": r.get("source")} for r in skillset.pay.values()]
     return {"skillset": skillset, "tiers": tiers, "ranges": ranges, "tier_key": badge_key(("tier",))}

@@ -29,7 +29,8 @@ FULL_TABLES = {kind: (heading, column) for kind, heading, column in BREAKDOWNS} 
 def postings_link(batch_id: str) -> Callable[..., str]:
     """A function giving the link to the batch's postings table filtered by its arguments."""
     def link(**filters: str) -> str:
-        return url_for("batches.report", batch_id=batch_id, **filters, _anchor="postings")
+        values: dict[str, Any] = {"batch_id": batch_id, **filters}
+        return url_for("batches.report", _anchor="postings", **values)
     return link
 
 
