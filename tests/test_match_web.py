@@ -219,9 +219,9 @@ def test_match_page_errors_keep_what_was_typed(app, client) -> None:
 
 
 def test_a_database_error_does_not_quote_the_resume(tmp_path: Path) -> None:
-    from sqlalchemy.exc import StatementError
-
     import sqlite3
+
+    from sqlalchemy.exc import StatementError
 
     path = tmp_path / "old.sqlite3"
     # A matches table without the résumé's column: the sweep works, the INSERT fails.
