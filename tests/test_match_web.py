@@ -232,3 +232,17 @@ def test_a_database_error_does_not_quote_the_resume(tmp_path: Path) -> None:
         matches.create(url, lambda _id: None, "Zebulon Quartermaine, receptionist", ttl_hours=1,
                        posting_text="Receptionist")
     assert "INSERT INTO matches" in str(caught.value) and "Zebulon" not in str(caught.value)
+
+
+def test_migration_0007_adds_and_drops_the_matches_table(empty_db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from worker import db
+
+    db.upgrade(empty_db_url, "0005")
+    assert "matches" not in inspect(db.get_engine(empty_db_url)).get_table_names()
+    db.upgrade(empty_db_url)
+    assert "matches" in inspect(db.get_engine(empty_db_url)).get_table_names()
+    command.downgrade(db.alembic_config(empty_db_url), "0005")
+    assert "matches" not in inspect(db.get_engine(empty_db_url)).get_table_names()
