@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import drain, make_app
-from web import charts, present, services
+from web import charts, pages, present, services
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -287,7 +287,7 @@ def test_unexpected_errors_show_no_details(client, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("secret detail: /etc/db password=hunter2")
 
-    monkeypatch.setattr(services, "single_result", boom)
+    monkeypatch.setattr(pages, "single_result", boom)
     r = client.get("/analyses/" + "1" * 32)
     assert r.status_code == 500
     page = html(r)

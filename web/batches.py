@@ -18,7 +18,8 @@ from models.inputs import InputError, without_nul
 from web import error_pages, history, present, samples, services
 from web.health import worker_up
 from web.pages import chosen_skillset
-from worker import pipeline, tasks
+from worker import pipeline, rows, tasks
+from worker.batches import get_batch
 from worker.report import batch_report
 from worker.storage import CANCELLED
 
@@ -43,7 +44,7 @@ def _instance() -> str:
 
 
 def _batch(batch_id: str):
-    batch = services.get_batch(_url(), batch_id)
+    batch = get_batch(_url(), batch_id)
     if batch is None:
         abort(404)
     return batch
@@ -54,7 +55,7 @@ def _upload_form(error: str | None = None, status: int = 200):
         "batch_new.html", error=error, skillsets=present.skillset_choices(),
         selected=chosen_skillset(None),
         batch_example=samples.batch_path() is not None,
-        max_mb=(current_app.config.get("MAX_CONTENT_LENGTH") or 0) / 1024 / 1024,
+        max_mb=current_app.config["MAX_CONTENT_LENGTH"] / 1024 / 1024,
         max_rows=current_app.config["MAX_ROWS"],
     ), status
 
@@ -180,15 +181,15 @@ def report(batch_id: str):
     data = batch_report(_url(), batch_id)
     args = request.args
     sort = args.get("sort", "row")
-    sort = sort if sort in services.SORTS else "row"
+    sort = sort if sort in rows.SORTS else "row"
     try:
         page_no = int(args.get("page", "1"))
     except ValueError:
         page_no = 1
-    statuses = services.row_statuses(batch)
+    statuses = rows.row_statuses(batch)
     status = args.get("status", "")
     status = status if status in statuses else ""
-    table = services.list_rows(
+    table = rows.list_rows(
         _url(), batch_id, q=without_nul(args.get("q", "")).strip()[:200], status=status,
         sort=sort, desc=args.get("dir") == "desc", page=page_no,
         per_page=int(current_app.config["ROWS_PER_PAGE"]),
@@ -208,7 +209,7 @@ def row(batch_id: str, row: int):
     # Row numbers are 32-bit integers in the database: a larger one is no row, not an error.
     if row > services.MAX_ROW_NUMBER:
         abort(404)
-    found = services.batch_row(_url(), batch_id, row)
+    found = rows.batch_row(_url(), batch_id, row)
     if found is None:
         abort(404)
     return render_template("batch_row.html", batch=batch, row=found.record, nav=found,

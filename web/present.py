@@ -336,8 +336,8 @@ def skillset_view(skillset: SkillSet) -> dict[str, Any]:
         skills = sorted((s for s in skillset.skills if s.tier == tier), key=lambda s: (-s.weight, s.name))
         tiers.append((heading, [{"skill": s, "category": category_label(s.category)} for s in skills]))
     ranges = [{"locale": r.get("locale"),
-               "range": f"{money(r.get('min'), r.get('currency'))} – "  # type: ignore[arg-type]
-                        f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",  # type: ignore[arg-type]
+               "range": f"{money(r.get('min'), r.get('currency'))} – "
+                        f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",
                "source": r.get("source")} for r in skillset.pay.values()]
     return {"skillset": skillset, "tiers": tiers, "ranges": ranges}
 

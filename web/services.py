@@ -21,8 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
-from sqlalchemy import func, or_, select
-
 from models.inputs import (
     FIELD_CANDIDATES,
     InputError,
@@ -31,10 +29,8 @@ from models.inputs import (
     preview,
     without_nul,
 )
-from worker import notify, pipeline, receiving, tasks
-from worker.db import session_scope
-from worker.results import NOT_ANALYSED, shown_status
-from worker.storage import CANCELLED, FINISHED, PENDING, Analysis, Batch, BatchRow, Posting
+from worker import batches, notify, pipeline, receiving, tasks
+from worker.storage import FINISHED, Batch
 
 # The fields a user can map to a column of an uploaded file, in the order shown.
 FIELDS = ("text", "title", "company", "location", "date", "id")
@@ -66,37 +62,6 @@ class TooManyRows(ValueError):
 def submit_posting(url: str, celery: Any, text: str, skillset: str | None) -> str:
     """Queue one posting for the interactive queue, as ``POST /api/v1/analyses`` does."""
     return pipeline.submit_text(url, text, tasks.interactive_enqueuer(celery), skillset=skillset)
-
-
-@dataclass
-class SingleResult:
-    id: str
-    status: str  # queued, running, done, failed
-    record: dict[str, Any] | None
-    text: str | None
-    error: str | None
-
-
-def single_result(url: str, batch_id: str) -> SingleResult | None:
-    """Return a pasted posting's state and, once analysed, its record and text."""
-    query = (
-        select(Batch.status, BatchRow.status, BatchRow.error, Analysis.record, Analysis.text)
-        .join(BatchRow, BatchRow.batch_id == Batch.id)
-        .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
-        .where(Batch.id == batch_id, Batch.kind == "single")
-    )
-    with session_scope(url) as session:
-        row = session.execute(query).first()
-    if row is None:
-        return None
-    batch_status, row_status, error, record, text = row
-    if batch_status not in FINISHED:
-        status = "running" if batch_status == "running" else "queued"
-    else:
-        status = "done" if row_status == "done" and record else "failed"
-    if record and record.get("error") and not error:
-        error = record["error"]
-    return SingleResult(batch_id, status, record, text, error)
 
 
 def wait_finished(redis_url: str | None, batch_id: str, deadline: float,
@@ -357,16 +322,7 @@ def history_items(url: str, started: list[tuple[str, str]]) -> list[HistoryItem]
     if not started:
         return []
     kinds = {"batch": "batch", "analysis": "single"}
-    query = (
-        select(Batch.id, Batch.kind, Batch.status, Batch.filename, Batch.created_at,
-               Batch.total, Batch.done, Batch.failed, Batch.cancelled, BatchRow.title,
-               Analysis.score, func.substr(Analysis.text, 1, 300).label("opening"))
-        .outerjoin(BatchRow, (BatchRow.batch_id == Batch.id) & (Batch.kind == "single"))
-        .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
-        .where(Batch.id.in_([i for _, i in started]))
-    )
-    with session_scope(url) as session:
-        found = {r.id: r for r in session.execute(query)}
+    found = batches.summaries(url, [i for _, i in started])
     items = []
     for kind, item_id in started:
         r = found.get(item_id)
@@ -392,14 +348,6 @@ def _first_line(text: str | None, limit: int = 80) -> str:
     if not line:
         return "a pasted posting"
     return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def get_batch(url: str, batch_id: str) -> Batch | None:
-    with session_scope(url) as session:
-        batch = session.get(Batch, batch_id)
-    if batch is None or batch.kind != "batch":
-        return None
-    return batch
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
@@ -431,123 +379,3 @@ def progress(batch: Batch, now: dt.datetime | None = None) -> dict[str, Any]:
         "percent": min(percent, 100.0), "rate": rate, "eta_seconds": eta,
         "error": batch.error, "filename": batch.filename,
     }
-
-
-SORTS = {
-    "row": BatchRow.row, "title": BatchRow.title, "company": BatchRow.company,
-    "location": BatchRow.location, "date": BatchRow.date, "score": Analysis.score,
-    "status": BatchRow.status,
-}
-STATUSES = ("done", "failed", "pending", NOT_ANALYSED)
-
-
-def row_statuses(batch: Batch) -> tuple[str, ...]:
-    """The statuses a batch's rows can have, for its table's filter."""
-    unanalysed = NOT_ANALYSED if batch.status == CANCELLED else PENDING
-    return tuple(s for s in STATUSES if s in ("done", "failed", unanalysed))
-
-
-@dataclass
-class Page:
-    rows: list[dict[str, Any]]
-    total: int
-    page: int
-    pages: int
-
-
-def _like(q: str) -> str:
-    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def list_rows(
-    url: str, batch_id: str, *, q: str = "", status: str = "", sort: str = "row",
-    desc: bool = False, page: int = 1, per_page: int = 25,
-) -> Page:
-    """Return one page of a batch's postings, filtered and sorted in the database."""
-    where = [BatchRow.batch_id == batch_id]
-    if q:
-        pattern = _like(q)
-        where.append(or_(*(col.ilike(pattern, escape="\\") for col in
-                           (BatchRow.title, BatchRow.company, BatchRow.location,
-                            BatchRow.source_id))))
-    if status in STATUSES:
-        where.append(BatchRow.status == status)
-    column = SORTS.get(sort, BatchRow.row)
-    order = column.desc() if desc else column.asc()
-    query = (
-        select(BatchRow.row, BatchRow.source_id, BatchRow.title, BatchRow.company,
-               BatchRow.location, BatchRow.date, BatchRow.status, BatchRow.error,
-               Analysis.score, Analysis.record)
-        .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
-        .where(*where)
-    )
-    with session_scope(url) as session:
-        batch_status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
-        total = int(session.scalar(
-            select(func.count()).select_from(BatchRow).where(*where)
-        ) or 0)
-        pages = max(1, -(-total // per_page))
-        page = min(max(1, page), pages)
-        result = session.execute(
-            query.order_by(order.nulls_last(), BatchRow.row)
-            .limit(per_page).offset((page - 1) * per_page)
-        ).all()
-    rows = []
-    for r in result:
-        record = r.record or {}
-        status, error = shown_status(r.status, r.error, batch_status)
-        rows.append({
-            "row": r.row, "id": r.source_id, "title": r.title or record.get("title"),
-            "company": r.company or record.get("company"), "location": r.location,
-            "date": r.date, "status": status, "error": error, "score": r.score,
-            "skills": len(record.get("skills") or []),
-            "gaps": [g.get("name") for g in (record.get("gaps") or [])[:3]],
-        })
-    return Page(rows, total, page, pages)
-
-
-@dataclass
-class BatchRowView:
-    """One row of a batch: its record (merged with the row's fields), the normalised
-    text its evidence points into (analysed rows only), and the rows before and after."""
-
-    record: dict[str, Any]
-    text: str | None
-    previous: int | None
-    next: int | None
-
-
-def batch_row(url: str, batch_id: str, row: int) -> BatchRowView | None:
-    """Return one row of a batch with its analysis, its posting's text and its neighbours."""
-    query = (
-        select(BatchRow.row, BatchRow.source_id, BatchRow.title, BatchRow.company,
-               BatchRow.location, BatchRow.date, BatchRow.status, BatchRow.error,
-               Analysis.record, Analysis.text.label("analysis_text"),
-               Posting.text.label("posting_text"), Batch.status.label("batch_status"))
-        .join(Batch, Batch.id == BatchRow.batch_id)
-        .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
-        .outerjoin(Posting, Posting.id == BatchRow.posting_id)
-        .where(BatchRow.batch_id == batch_id, BatchRow.row == row)
-    )
-    mine = BatchRow.batch_id == batch_id
-    with session_scope(url) as session:
-        r = session.execute(query).first()
-        if r is None:
-            return None
-        previous = session.scalar(select(func.max(BatchRow.row)).where(mine, BatchRow.row < row))
-        following = session.scalar(select(func.min(BatchRow.row)).where(mine, BatchRow.row > row))
-    record = dict(r.record or {})
-    status, error = shown_status(r.status, r.error or record.get("error"), r.batch_status)
-    text = None
-    if r.record is not None and status == "done":
-        from models.analysis import normalised_text  # the engine: loaded when needed
-
-        # A batch keeps its analyses without the text; it is the posting's, normalised again.
-        text = r.analysis_text or (normalised_text(r.posting_text, record.get("title"))
-                                   if r.posting_text else None)
-    record.update({
-        "row": r.row, "id": r.source_id, "title": r.title or record.get("title"),
-        "company": r.company or record.get("company"), "location": r.location,
-        "date": r.date, "status": status, "error": error,
-    })
-    return BatchRowView(record, text, previous, following)

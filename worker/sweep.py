@@ -71,7 +71,7 @@ def _sweep_every(app: Celery, interval: float) -> None:
 def _start(sender: Any = None, **_: Any) -> None:
     """Start sweeping in a worker that consumes the batch queue."""
     app = sender.app
-    interval = float(settings_of(app)["SWEEP_INTERVAL"] or 0)
+    interval = float(settings_of(app)["SWEEP_INTERVAL"])
     if interval <= 0 or BATCH_QUEUE not in app.amqp.queues.consume_from:
         return
     _stop.clear()
