@@ -41,13 +41,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
 
     # The HTML pages, their error pages, CSRF and the security headers.
-    from web import batches, error_pages, history, pages, security
+    from web import batches, error_pages, history, match, pages, security
 
     security.init_app(app)
     error_pages.init_app(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(batches.bp)
     app.register_blueprint(history.bp)
+    # A résumé against a posting or a batch: its pages and its API (no cookies, no CSRF).
+    app.register_blueprint(match.bp)
+    app.register_blueprint(match.api_bp)
+    security.csrf.exempt(match.api_bp)
     return app
 
 

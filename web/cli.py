@@ -302,3 +302,8 @@ def batch_export(batch_id: str, fmt: str, output: Any) -> None:
 from web.analyze_cli import register as _register  # noqa: E402
 
 _register(main)
+
+# A résumé against a posting: skillgap match.
+from web.match_cli import match as _match  # noqa: E402
+
+main.add_command(_match)

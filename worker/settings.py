@@ -80,6 +80,9 @@ DEFAULTS: dict[str, Any] = {
     # Behind reverse proxies that terminate HTTPS: how many to trust for X-Forwarded-*.
     # Never by default, since a client could send them itself.
     "PROXY_HOPS": 0,
+    # Hours a résumé match (its result quotes the résumé) is kept before it is
+    # deleted; a person can delete it sooner.
+    "MATCH_TTL_HOURS": 24,
 }
 
 
