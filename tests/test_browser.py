@@ -225,6 +225,15 @@ def test_upload_a_csv_watch_progress_read_the_report(page: Any, live: SimpleName
         assert page.get_by_role("heading", name=heading).is_visible()
     shoot(page, "batch-report")
 
+    # The skills by month; a bar of the skills chart leads to the postings that ask for its skill.
+    assert page.locator("#chart-trend polyline").count() >= 2
+    assert page.locator("#breakdown-country").is_visible()
+    page.locator("#chart-skills a").first.click()
+    page.wait_for_selector("#active-filters")
+    assert 0 < page.locator("#postings-table tbody tr").count() < 24
+    shoot(page, "batch-report-filtered")
+    page.go_back()
+
     # Sort by score, highest first, then filter; both keep working together.
     page.locator("#postings-table th a", has_text="Score").click()
     page.locator("#postings-table th a", has_text="Score").click()
@@ -344,6 +353,15 @@ def test_market_headline_or_plain_statement(page: Any, live: SimpleNamespace, na
     else:
         assert page.locator("#percentile-value").is_visible()
         assert "real medical office postings" in summary
+    # How the numbers are made, and what the badges beside the skills and gaps mean, are on the page.
+    how = page.locator("#how-score").inner_text()
+    assert "Weighted coverage" in how and "Alignment score" in how
+    assert ("Percentile" in how) == (name != "not-fitting-nurse")
+    skills_key = page.locator("#badge-key-skills")
+    assert skills_key.is_visible()
+    for badge in ("modern", "foundation", "required", "preferred", "mentioned"):
+        assert skills_key.locator(f"span.badge:text-is('{badge}')").count() == 1, badge
+    assert page.locator("#badge-key-gaps").is_visible()
     shoot(page, f"market-{name}")
     assert page.console_errors == []
 

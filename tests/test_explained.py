@@ -88,3 +88,8 @@ def test_openapi_tells_the_badges_and_the_score() -> None:
     assert "weight" in record["score"]["description"]
     assert "requirement level" in record["score_parts"]["description"]
     assert "ties counting half" in record["market"]["properties"]["percentile"]["description"]
+
+
+def test_skill_set_page_explains_its_tier_badges(client) -> None:  # type: ignore[no-untyped-def]
+    page = html(client.get("/skillsets/medical-office-specialist"))
+    assert sorted(_key(page, "badge-key-skillset")) == ["foundation", "modern"]

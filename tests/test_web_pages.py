@@ -351,7 +351,8 @@ def test_upload_preview_start_progress_report(app, client) -> None:
     page = html(r)
     assert '<svg class="chart" id="chart-skills"' in page
     assert '<svg class="chart" id="chart-scores"' in page
-    assert page.count("This chart as a table") == 2
+    # The skills, the scores and, with postings of two months or more, the skills by month.
+    assert page.count("This chart as a table") == 3 and '<svg class="chart" id="chart-trend"' in page
     assert "Most common gaps" in page and "Telehealth" in page
     assert "By company" in page and "By location" in page and "By month" in page
     assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in page and "<b>Bold" not in page

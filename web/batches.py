@@ -18,9 +18,12 @@ from models.inputs import InputError, without_nul
 from web import error_pages, history, present, samples, services, uploads
 from web.health import worker_up
 from web.pages import chosen_skillset
+from web.report_view import FULL_TABLES, postings_link, report_view
 from worker import pipeline, rows, tasks
 from worker.batches import get_batch
-from worker.report import batch_report
+from worker.report import batch_report, build_report
+from worker.results import iter_results
+from worker.row_filters import RowFilter
 from worker.storage import CANCELLED
 
 bp = Blueprint("batches", __name__, url_prefix="/batches")
@@ -189,18 +192,32 @@ def report(batch_id: str):
     statuses = rows.row_statuses(batch)
     status = args.get("status", "")
     status = status if status in statuses else ""
+    filters = RowFilter.from_args(args)
     table = rows.list_rows(
         _url(), batch_id, q=without_nul(args.get("q", "")).strip()[:200], status=status,
         sort=sort, desc=args.get("dir") == "desc", page=page_no,
-        per_page=int(current_app.config["ROWS_PER_PAGE"]),
+        per_page=int(current_app.config["ROWS_PER_PAGE"]), filters=filters.clauses(_url(), batch_id),
     )
     return render_template(
         "batch_report.html", batch=batch, p=services.progress(batch), report=data,
-        view=present.report_view(data, batch.skillset_id), table=table,
+        view=report_view(data, batch.skillset_id, batch_id), table=table,
         q=args.get("q", ""), status=status, sort=sort,
         direction="desc" if args.get("dir") == "desc" else "asc",
-        statuses=statuses,
+        statuses=statuses, filters=filters.active(), without=filters.without_each(),
     )
+
+
+@bp.get("/<batch_id>/report/<kind>")
+def breakdown(batch_id: str, kind: str) -> str:
+    """A breakdown, or the gaps or extras, in full: the report lists the largest only."""
+    if kind not in FULL_TABLES:
+        abort(404)
+    batch = _batch(batch_id)
+    full = build_report(iter_results(_url(), batch_id), top=None)
+    groups = full["gaps" if kind == "gaps" else "extras" if kind == "extras" else f"by_{kind}"]
+    heading, column = FULL_TABLES[kind]
+    return render_template("batch_breakdown.html", batch=batch, kind=kind, heading=heading, column=column,
+                           rows=groups, link=postings_link(batch_id))
 
 
 @bp.get("/<batch_id>/rows/<int:row>")

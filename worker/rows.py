@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,10 +40,14 @@ def _like(q: str) -> str:
 
 def list_rows(
     url: str, batch_id: str, *, q: str = "", status: str = "", sort: str = "row",
-    desc: bool = False, page: int = 1, per_page: int = 25,
+    desc: bool = False, page: int = 1, per_page: int = 25, filters: Sequence[Any] = (),
 ) -> Page:
-    """Return one page of a batch's postings, filtered and sorted in the database."""
-    where = [BatchRow.batch_id == batch_id]
+    """Return one page of a batch's postings, filtered and sorted in the database.
+
+    ``filters`` are further clauses over the rows joined with their analyses
+    (``worker/row_filters.py``).
+    """
+    where = [BatchRow.batch_id == batch_id, *filters]
     if q:
         pattern = _like(q)
         where.append(or_(*(col.ilike(pattern, escape="\\") for col in
@@ -62,7 +67,8 @@ def list_rows(
     with session_scope(url) as session:
         batch_status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
         total = int(session.scalar(
-            select(func.count()).select_from(BatchRow).where(*where)
+            select(func.count()).select_from(BatchRow)
+            .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id).where(*where)
         ) or 0)
         pages = max(1, -(-total // per_page))
         page = min(max(1, page), pages)
