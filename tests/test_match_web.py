@@ -216,3 +216,33 @@ def test_match_page_errors_keep_what_was_typed(app, client) -> None:
     assert "Verify insurance eligibility" in html
     r = client.post("/match", data={"csrf_token": token(client), "resume": RECEPTIONIST, "posting": ""})
     assert r.status_code == 422 and "the posting" in r.get_data(as_text=True)
+
+
+def test_a_database_error_does_not_quote_the_resume(tmp_path: Path) -> None:
+    import sqlite3
+
+    from sqlalchemy.exc import StatementError
+
+    path = tmp_path / "old.sqlite3"
+    # A matches table without the résumé's column: the sweep works, the INSERT fails.
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE matches (id VARCHAR PRIMARY KEY, expires_at DATETIME)")
+    url = f"sqlite:///{path}"
+    with pytest.raises(StatementError) as caught:
+        matches.create(url, lambda _id: None, "Zebulon Quartermaine, receptionist", ttl_hours=1,
+                       posting_text="Receptionist")
+    assert "INSERT INTO matches" in str(caught.value) and "Zebulon" not in str(caught.value)
+
+
+def test_migration_0007_adds_and_drops_the_matches_table(empty_db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from worker import db
+
+    db.upgrade(empty_db_url, "0005")
+    assert "matches" not in inspect(db.get_engine(empty_db_url)).get_table_names()
+    db.upgrade(empty_db_url)
+    assert "matches" in inspect(db.get_engine(empty_db_url)).get_table_names()
+    command.downgrade(db.alembic_config(empty_db_url), "0005")
+    assert "matches" not in inspect(db.get_engine(empty_db_url)).get_table_names()

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import drain, make_app
-from web import charts, pages, present, services
+from web import charts, pages, present, uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -47,7 +47,7 @@ def start(client, location: str, **columns):
     page = html(client.get(location))
     form = {"csrf_token": TOKEN_RE.search(page).group(1)}  # type: ignore[union-attr]
     # Keep the detected choices, as a user who changes nothing would.
-    for field in services.FIELDS:
+    for field in uploads.FIELDS:
         m = re.search(rf'<select id="col_{field}".*?</select>', page, re.S)
         assert m
         chosen = re.search(r'<option value="([^"]*)" selected>', m.group(0))

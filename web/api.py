@@ -22,7 +22,7 @@ from flask import (
 
 from models.inputs import InputError, check_text, input_format, without_nul
 from models.skillset import SkillSetError, builtin_ids, load_skillset
-from web import services
+from web import services, uploads
 from web.errors import ApiError
 from worker import batches, notify, pipeline, report, tasks
 from worker.export import FORMATS, iter_export
@@ -179,13 +179,13 @@ def create_batch():
     try:
         # Counted before anything is stored, as the upload form does; the upload is
         # a file Werkzeug spooled (in memory or on disk), so it can be read twice.
-        services.count_postings(upload.stream, filename, limit, text_column=text_column)
+        uploads.count_postings(upload.stream, filename, limit, text_column=text_column)
         upload.stream.seek(0)
-        batch_id = services.receive_file(
+        batch_id = uploads.receive_file(
             _url(), _celery(), upload.stream, filename, filename=filename, skillset=skillset,
             chunk_size=int(current_app.config["CHUNK_SIZE"]), text_column=text_column,
         )
-    except services.TooManyRows:
+    except uploads.TooManyRows:
         raise ApiError(413, "too_many_rows",
                        f"a batch can hold at most {limit:,} postings: split the file, or ask "
                        "whoever runs this site to raise SKILLGAP_MAX_ROWS") from None

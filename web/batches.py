@@ -15,7 +15,7 @@ from flask import (
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from models.inputs import InputError, without_nul
-from web import error_pages, history, present, samples, services
+from web import error_pages, history, present, samples, services, uploads
 from web.health import worker_up
 from web.pages import chosen_skillset
 from web.report_view import FULL_TABLES, postings_link, report_view
@@ -75,8 +75,8 @@ def upload():
         return _upload_form("Choose a CSV or JSON-lines file first.", 400)
     skillset = chosen_skillset(request.form.get("skillset"))
     try:
-        token = services.save_upload(_instance(), file.stream, file.filename, skillset)
-    except services.UploadError as exc:
+        token = uploads.save_upload(_instance(), file.stream, file.filename, skillset)
+    except uploads.UploadError as exc:
         return _upload_form(str(exc), 415)
     return redirect(url_for("batches.preview", token=token), 303)
 
@@ -87,23 +87,23 @@ def sample():
     if path is None:
         abort(404)
     with path.open("rb") as fh:
-        token = services.save_upload(_instance(), fh, path.name,
+        token = uploads.save_upload(_instance(), fh, path.name,
                                      chosen_skillset(request.form.get("skillset")))
     return redirect(url_for("batches.preview", token=token), 303)
 
 
 def _preview(token: str, error: str | None = None, status: int = 200,
              mapping: dict[str, str | None] | None = None):
-    meta = services.load_upload(_instance(), token)
+    meta = uploads.load_upload(_instance(), token)
     if meta is None:
         abort(404)
     try:
-        columns, detected, rows = services.upload_preview(meta)
+        columns, detected, rows = uploads.upload_preview(meta)
     except InputError as exc:
         return _upload_form(f"That file cannot be read: {exc}", 422)
     return render_template(
         "batch_preview.html", meta=meta, columns=columns, mapping=mapping or detected,
-        rows=rows, fields=services.FIELDS, labels=services.FIELD_LABELS, error=error,
+        rows=rows, fields=uploads.FIELDS, labels=uploads.FIELD_LABELS, error=error,
         skillsets=present.skillset_choices(),
         selected=meta.get("skillset") or chosen_skillset(None),
     ), status
@@ -116,24 +116,24 @@ def preview(token: str):
 
 @bp.post("/upload/<token>")
 def start(token: str):
-    meta = services.load_upload(_instance(), token)
+    meta = uploads.load_upload(_instance(), token)
     if meta is None:
         abort(404)
     mapping = None
     try:
-        columns, _, _ = services.upload_preview(meta)
-        mapping = services.mapping_from_form(request.form, columns)
-        batch_id = services.start_batch(
+        columns, _, _ = uploads.upload_preview(meta)
+        mapping = uploads.mapping_from_form(request.form, columns)
+        batch_id = uploads.start_batch(
             _url(), current_app.extensions["celery"], meta, mapping,
             skillset=chosen_skillset(request.form.get("skillset")),
             chunk_size=int(current_app.config["CHUNK_SIZE"]),
             max_rows=int(current_app.config["MAX_ROWS"]),
         )
-    except services.TooManyRows as exc:
+    except uploads.TooManyRows as exc:
         raise TooManyRowsError(exc.limit) from None
     except InputError as exc:
         return _preview(token, f"Not started: {exc}.", 422, mapping)
-    services.discard_upload(_instance(), token)
+    uploads.discard_upload(_instance(), token)
     history.remember("batch", batch_id)
     return redirect(url_for("batches.progress", batch_id=batch_id), 303)
 

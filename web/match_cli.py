@@ -68,6 +68,9 @@ def _quote(spans: list[dict[str, Any]]) -> str:
     return ", ".join(f'"{" ".join(e["text"].split())}"' for e in spans[:2])
 
 
+_LEVEL = {"required": "required", "preferred": "preferred", "unspecified": "mentioned"}
+
+
 def write_table(result: dict[str, Any], out: TextIO) -> None:
     """Write a match for people: the figure and how it was worked out, then the three lists."""
     title = result["posting"].get("title") or "the posting"
@@ -75,13 +78,14 @@ def write_table(result: dict[str, Any], out: TextIO) -> None:
     out.write(f"Match with {title}: {match}\n  {result['match_parts']['explained']}\n")
     out.write(f"\nYou have ({len(result['have'])}): the posting asks, the résumé shows\n")
     for item in result["have"]:
-        out.write(f"  {item['name']:<34} {item['requirement']:<11} résumé: {_quote(item['evidence']['resume'])}\n")
+        out.write(f"  {item['name']:<46} {_LEVEL.get(item['requirement'], item['requirement']):<10} résumé: "
+                  f"{_quote(item['evidence']['resume'])}\n")
     out.write(f"\nMissing ({len(result['missing'])}): the posting asks, the résumé does not show\n")
     for item in result["missing"]:
         said = "  (the résumé says you do not have it)" if item.get("negated") else ""
-        out.write(f"  {item['name']:<34} {item['requirement']:<11} posting: "
+        out.write(f"  {item['name']:<46} {_LEVEL.get(item['requirement'], item['requirement']):<10} posting: "
                   f"{_quote(item['evidence']['posting'])}{said}\n")
     out.write(f"\nLearn next ({len(result['learn_next'])}): the skill set expects, neither mentions\n")
     for item in result["learn_next"]:
         share = "" if item["asked_share"] is None else f"asked by {item['asked_share']:.0%} of real postings"
-        out.write(f"  {item['name']:<34} {share}\n")
+        out.write(f"  {item['name']:<46} {share}\n")

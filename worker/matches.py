@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from celery import shared_task
 from sqlalchemy import delete, update
+from sqlalchemy.exc import StatementError
 
 from models.inputs import failure_message
 from worker.db import session_scope
@@ -50,7 +52,7 @@ def create(url: str, enqueue: Enqueue, resume_text: str, *, ttl_hours: float,
     sweep_expired(url)
     match_id = new_id()
     now = utcnow()
-    with session_scope(url, write=True) as session:
+    with _unquoted(), session_scope(url, write=True) as session:
         if batch_id is not None:
             batch = session.get(Batch, batch_id)
             if batch is None or batch.kind != "batch" or batch.status != DONE:
@@ -125,10 +127,21 @@ def fail(url: str, match_id: str, error: str) -> None:
 
 
 def _finish(url: str, match_id: str, result: dict[str, Any] | None, error: str | None) -> None:
-    with session_scope(url, write=True) as session:
+    with _unquoted(), session_scope(url, write=True) as session:
         session.execute(update(Match).where(Match.id == match_id).values(
             status=FAILED if error else DONE, result=result, error=error,
             resume_text=None, posting_text=None))
+
+
+@contextmanager
+def _unquoted() -> Iterator[None]:
+    """Keep a résumé out of a database error's text, which quotes a statement's parameters
+    (and may be logged)."""
+    try:
+        yield
+    except StatementError as exc:
+        exc.hide_parameters = True
+        raise
 
 
 def _aware(value: dt.datetime) -> dt.datetime:
