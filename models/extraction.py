@@ -21,6 +21,7 @@ from models.parsing import Document
 from models.sections import BOILERPLATE_SECTIONS
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, Tokens, find_all, phrase_stems, phrase_words, stem, tokenize
+from models.trades import load_trades
 
 # Between the words of an alias: spaces, hyphens, apostrophes ("patients' records").
 _GAP_CHARS = frozenset(" \t-'\u2019\u2010\u2011\u2013")
@@ -99,6 +100,8 @@ class Extractor:
                     if key:
                         self.blockers.setdefault(key, set()).add(skill.id)
         self.own_ids = frozenset(own)
+        self.medical = frozenset(sid for sid, s in self.skills.items() if s.medical)
+        self.trades = load_trades()
         self.order = {s.id: i for i, s in enumerate(skillset.skills)}  # how skills are listed
         self.alias_table = _PhraseTable(self.index)
         self.first_words = frozenset(self.alias_table.lengths) | self.leading  # where an alias or pattern may start
@@ -327,6 +330,7 @@ class Extractor:
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, list[tuple[int, str]], list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
+        excluded, _ = self.trades.excluded(toks, blocks, self.medical)
         cues = Cues(text, toks, doc.title, tuple(
             compress(count(), codes.translate(table)) for table in (_IS_CUE, _IS_BOILERPLATE, _IS_STATEMENT)
         ))
@@ -347,6 +351,9 @@ class Extractor:
             out.append(candidate)
             if section in BOILERPLATE_SECTIONS:
                 candidate.rejected = "section"
+                continue
+            if mention.skill.id in excluded:  # a hotel's front desk, a bank's billing
+                candidate.rejected = "trade"
                 continue
             if bi >= 0:
                 if bi not in statement_at:
