@@ -15,11 +15,14 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
+from typing import TYPE_CHECKING
 
-from models.parsing import Block
 from models.sections import BOILERPLATE_SECTIONS
 from models.text import Tokens, stem
 from models.toml import tomllib
+
+if TYPE_CHECKING:
+    from models.parsing import Block
 
 TRADES_FILE = "trades.toml"
 
