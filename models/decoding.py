@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import io
 import re
-from typing import BinaryIO
+from typing import IO, cast
 
 # A single posting over this size is rejected rather than analysed: real adverts
 # are a few KB and saved job pages under 1 MB; 10 MB of text is a wrong paste.
@@ -100,17 +100,20 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("skillgap-cp1252", _cp1252_fallback)
 
 
-def text_stream(stream: BinaryIO, name: str) -> tuple[io.TextIOWrapper, io.BufferedReader | None]:
+def text_stream(
+    stream: IO[bytes], name: str
+) -> tuple[io.TextIOWrapper[io.BufferedReader], io.BufferedReader | None]:
     """Wrap a binary stream as text: UTF-8 (BOM dropped), any other bytes as cp1252.
 
     Returns the wrapper and the buffer made for it (None when the stream was
     already buffered), so that ``release_text_stream`` can hand the caller's stream back open.
     """
-    made = None
+    made: io.BufferedReader | None = None
     if isinstance(stream, io.BufferedReader):
         buffered = stream
     else:
-        buffered = made = io.BufferedReader(stream)  # type: ignore[arg-type]
+        # BufferedReader needs only read/readinto, which every binary file object has.
+        buffered = made = io.BufferedReader(cast(io.RawIOBase, stream))
     head = buffered.peek(65536)[:65536]
     if looks_binary_bytes(head):
         raise InputError(f"{name}: this looks like a binary file, not CSV or JSON lines")
@@ -118,7 +121,7 @@ def text_stream(stream: BinaryIO, name: str) -> tuple[io.TextIOWrapper, io.Buffe
     return text, made
 
 
-def release_text_stream(text: io.TextIOWrapper, made: io.BufferedReader | None) -> None:
+def release_text_stream(text: io.TextIOWrapper[io.BufferedReader], made: io.BufferedReader | None) -> None:
     """Detach our wrappers so that closing them does not close the caller's stream."""
     try:
         text.detach()

@@ -142,7 +142,8 @@ class Extractor(MentionFinder):
                 item["requirement"] = level
             add_evidence(item["evidence"], text, mention.start, mention.end)
         order = self.order
-        skills, extras = [], []
+        skills: list[dict[str, Any]] = []
+        extras: list[dict[str, Any]] = []
         for item in by_skill.values():
             is_extra = item.pop("_extra")
             (extras if is_extra else skills).append(item)

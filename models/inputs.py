@@ -15,7 +15,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from models.decoding import (
     MAX_POSTING_CHARS,
@@ -123,15 +123,15 @@ def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
     return Dialect
 
 
-def _csv_reader(text: io.TextIOWrapper) -> Any:
+def _csv_reader(text: io.TextIOWrapper[io.BufferedReader]) -> Any:
     """A CSV reader for the stream, its delimiter guessed from the first line."""
-    sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
+    sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")
     csv.field_size_limit(MAX_POSTING_CHARS + 1)
     return csv.reader(text, dialect=_sniff_dialect(sample))
 
 
 def iter_csv(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str = "input.csv",
     *,
     text_column: str | None = None,
@@ -149,7 +149,7 @@ def iter_csv(
 
 
 def _read_csv(
-    text: io.TextIOWrapper, name: str, text_column: str | None, columns: dict[str, str | None] | None
+    text: io.TextIOWrapper[io.BufferedReader], name: str, text_column: str | None, columns: dict[str, str | None] | None
 ) -> Iterator[Posting | RowError]:
     reader = _csv_reader(text)
     try:
@@ -227,7 +227,7 @@ def _posting_from_record(
 
 
 def iter_jsonl(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str = "input.jsonl",
     *,
     text_column: str | None = None,
@@ -247,7 +247,7 @@ def _json_cell(value: Any) -> str:
 
 
 def _read_jsonl(
-    text: io.TextIOWrapper, text_column: str | None, columns: dict[str, str | None] | None
+    text: io.TextIOWrapper[io.BufferedReader], text_column: str | None, columns: dict[str, str | None] | None
 ) -> Iterator[Posting | RowError]:
     mapping: dict[str, str | None] | None = None
     line_no = 0
@@ -289,7 +289,7 @@ def _read_jsonl(
 
 
 def iter_postings(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str,
     *,
     text_column: str | None = None,
@@ -316,7 +316,7 @@ def iter_postings(
 
 
 def preview(
-    stream: BinaryIO, name: str, rows: int = 5
+    stream: IO[bytes], name: str, rows: int = 5
 ) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
     """Return (columns, detected mapping, first rows) of a CSV or JSONL file.
 
@@ -330,7 +330,7 @@ def preview(
 
 
 def _preview(
-    text: io.TextIOWrapper, name: str, rows: int
+    text: io.TextIOWrapper[io.BufferedReader], name: str, rows: int
 ) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
     if input_format(name) == "csv":
         reader = _csv_reader(text)
@@ -350,7 +350,7 @@ def _preview(
                 values = [f"(row {len(first) + 1}: {csv_problem(exc)})"]
             first.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header)})
         return header, detect_columns(header), first
-    header: list[str] = []
+    header = []
     first = []
     for line in text:
         if not line.strip():

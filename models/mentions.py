@@ -265,9 +265,9 @@ class MentionFinder:
             # As finditer would: the next match starts after the last one ends.
             end = -1
             for start in at:
-                if start >= end and (m := pattern.match(text, start)):
-                    end = max(m.end(), start + 1)
-                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
+                if start >= end and (found := pattern.match(text, start)):
+                    end = max(found.end(), start + 1)
+                    yield Mention(entry.skill, entry.extra, found.start(), found.end(), "pattern", entry.alias.asked)
 
     def _matcher_mentions(
         self, text: str, toks: Tokens, covered: bytearray, sentences: Sentences, blocked: BlockedAt,
@@ -289,12 +289,12 @@ class MentionFinder:
             if end > s_end:
                 continue
             near, context, asked, unless = self.matcher.alias_context_[j]
-            if near and not words_re(near).search(text, max(s_start, start - NEAR_CHARS),
-                                                   min(s_end, end + NEAR_CHARS)):
+            near_re, unless_re, context_re = words_re(near), words_re(unless), words_re(context)
+            if near_re and not near_re.search(text, max(s_start, start - NEAR_CHARS), min(s_end, end + NEAR_CHARS)):
                 continue
-            if unless and words_re(unless).search(text, s_start, s_end):
+            if unless_re and unless_re.search(text, s_start, s_end):
                 continue
-            if context and not words_re(context).search(text):
+            if context_re and not context_re.search(text):
                 continue
             skill = self.skills.get(label)
             if skill is not None:

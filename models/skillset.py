@@ -223,14 +223,14 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
         if isinstance(raw, dict) and "aliases" not in raw and raw.get("id") in inherited:
             # A skill taken from the base skill set (or the extras catalogue),
             # with its tier, weight or why overridden where given.
-            parent = inherited[raw["id"]]
+            base = inherited[raw["id"]]
             raw = {
-                "id": parent.id, "name": parent.name, "category": parent.category,
-                "tier": parent.tier, "weight": parent.weight, "why": parent.why,
-                "medical": parent.medical,
-                **({"applies": list(parent.applies), "counterpart": parent.counterpart} if parent.applies else {}),
+                "id": base.id, "name": base.name, "category": base.category,
+                "tier": base.tier, "weight": base.weight, "why": base.why,
+                "medical": base.medical,
+                **({"applies": list(base.applies), "counterpart": base.counterpart} if base.applies else {}),
                 **raw,
-                "aliases": list(parent.aliases) or ["?"], "not_aliases": list(parent.not_aliases),
+                "aliases": list(base.aliases) or ["?"], "not_aliases": list(base.not_aliases),
             }
         sid = raw.get("id") if isinstance(raw, dict) else None
         line = 0
@@ -333,7 +333,7 @@ def _key_where(text: str, key: str, source: str, line: int, n: int, sid: str) ->
 # A change that leaves every output the same (a comment, a refactor, a speed-up)
 # keeps it, and so keeps the stored analyses. A built-in skill set's data has a
 # release of its own: its declared ``version``, bumped when its data changes.
-ENGINE_VERSION = 4
+ENGINE_VERSION = 5
 
 
 def analysis_version(skillset: SkillSet) -> str:

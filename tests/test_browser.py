@@ -80,8 +80,8 @@ def page(browser: Any, live: SimpleNamespace) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(30_000)
-    pg.console_errors = []  # type: ignore[attr-defined]
-    pg.dialogs = []  # type: ignore[attr-defined]
+    pg.console_errors = []
+    pg.dialogs = []
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
 

@@ -40,7 +40,7 @@ def _url() -> str:
     return str(current_app.config["DATABASE_URL"])
 
 
-def _celery():  # type: ignore[no-untyped-def]
+def _celery():
     return current_app.extensions["celery"]
 
 
@@ -73,7 +73,7 @@ def _accepted(batch_id: str, endpoint: str) -> tuple[Response, int, dict[str, st
 
 
 @bp.post("/analyses")
-def create_analysis():  # type: ignore[no-untyped-def]
+def create_analysis():
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "send JSON: Content-Type: application/json")
     try:
@@ -134,7 +134,7 @@ def _single(batch_id: str) -> Any:
 
 
 @bp.get("/analyses/<batch_id>")
-def get_analysis(batch_id: str):  # type: ignore[no-untyped-def]
+def get_analysis(batch_id: str):
     """Return a pasted posting's status and result; ``?wait=S`` waits up to S seconds for it."""
     wait = _wait_arg()
     found = _wait(batch_id, time.monotonic() + wait) if wait > 0 else _single(batch_id)
@@ -195,7 +195,7 @@ def _float_arg(name: str, default: float) -> float:
 
 
 @bp.post("/batches")
-def create_batch():  # type: ignore[no-untyped-def]
+def create_batch():
     if not request.mimetype.startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type",
                        "upload the file as multipart/form-data in a field named 'file'")
@@ -264,12 +264,12 @@ def batch_json(batch: Batch) -> dict[str, Any]:
 
 
 @bp.get("/batches/<batch_id>")
-def get_batch(batch_id: str):  # type: ignore[no-untyped-def]
+def get_batch(batch_id: str):
     return jsonify(batch_json(_batch(batch_id)))
 
 
 @bp.get("/batches/<batch_id>/results")
-def batch_results(batch_id: str):  # type: ignore[no-untyped-def]
+def batch_results(batch_id: str):
     fmt = request.args.get("format", "csv")
     if fmt not in FORMATS:
         raise ApiError(400, "bad_request", f"format must be one of: {', '.join(FORMATS)}")
@@ -293,20 +293,20 @@ def _safe_name(name: str) -> str:
 
 
 @bp.get("/batches/<batch_id>/report")
-def batch_report(batch_id: str):  # type: ignore[no-untyped-def]
+def batch_report(batch_id: str):
     batch = _batch(batch_id)
     return jsonify({"batch": batch_json(batch), "report": report.batch_report(_url(), batch_id)})
 
 
 @bp.delete("/batches/<batch_id>")
-def cancel_batch(batch_id: str):  # type: ignore[no-untyped-def]
+def cancel_batch(batch_id: str):
     _batch(batch_id)
     pipeline.cancel(_url(), batch_id)
     return jsonify(batch_json(_batch(batch_id)))
 
 
 @bp.get("/skillsets")
-def list_skillsets():  # type: ignore[no-untyped-def]
+def list_skillsets():
     """The built-in skill sets, without their skills."""
     return jsonify({"skillsets": [
         {**load_skillset(sid).to_json(skills=False), "url": url_for("api.get_skillset", skillset_id=sid)}
@@ -315,7 +315,7 @@ def list_skillsets():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/skillsets/<skillset_id>")
-def get_skillset(skillset_id: str):  # type: ignore[no-untyped-def]
+def get_skillset(skillset_id: str):
     """A built-in skill set with every skill: what a record's gap ids stand for."""
     if skillset_id not in _builtin_ids():
         raise ApiError(404, "not_found",
@@ -324,7 +324,7 @@ def get_skillset(skillset_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/batches/<batch_id>/resume")
-def resume_batch(batch_id: str):  # type: ignore[no-untyped-def]
+def resume_batch(batch_id: str):
     """Take a cancelled batch up again, or queue again a running one's lost chunks."""
     batch = _batch(batch_id)
     if batch.status not in (DONE, FAILED):
@@ -333,6 +333,6 @@ def resume_batch(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/openapi.yaml")
-def openapi():  # type: ignore[no-untyped-def]
+def openapi():
     return send_from_directory(os.path.dirname(__file__), "openapi.yaml",
                                mimetype="application/yaml")

@@ -42,14 +42,14 @@ def _instance() -> str:
     return str(current_app.instance_path)
 
 
-def _batch(batch_id: str):  # type: ignore[no-untyped-def]
+def _batch(batch_id: str):
     batch = services.get_batch(_url(), batch_id)
     if batch is None:
         abort(404)
     return batch
 
 
-def _upload_form(error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _upload_form(error: str | None = None, status: int = 200):
     return render_template(
         "batch_new.html", error=error, skillsets=present.skillset_choices(),
         selected=chosen_skillset(None),
@@ -60,12 +60,12 @@ def _upload_form(error: str | None = None, status: int = 200):  # type: ignore[n
 
 
 @bp.get("/new")
-def new():  # type: ignore[no-untyped-def]
+def new():
     return _upload_form()
 
 
 @bp.post("/upload")
-def upload():  # type: ignore[no-untyped-def]
+def upload():
     file = request.files.get("file")
     if file is None or not file.filename:
         return _upload_form("Choose a CSV or JSON-lines file first.", 400)
@@ -78,7 +78,7 @@ def upload():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/sample")
-def sample():  # type: ignore[no-untyped-def]
+def sample():
     path = samples.batch_path()
     if path is None:
         abort(404)
@@ -89,7 +89,7 @@ def sample():  # type: ignore[no-untyped-def]
 
 
 def _preview(token: str, error: str | None = None, status: int = 200,
-             mapping: dict[str, str | None] | None = None):  # type: ignore[no-untyped-def]
+             mapping: dict[str, str | None] | None = None):
     meta = services.load_upload(_instance(), token)
     if meta is None:
         abort(404)
@@ -106,12 +106,12 @@ def _preview(token: str, error: str | None = None, status: int = 200,
 
 
 @bp.get("/upload/<token>")
-def preview(token: str):  # type: ignore[no-untyped-def]
+def preview(token: str):
     return _preview(token)
 
 
 @bp.post("/upload/<token>")
-def start(token: str):  # type: ignore[no-untyped-def]
+def start(token: str):
     meta = services.load_upload(_instance(), token)
     if meta is None:
         abort(404)
@@ -135,7 +135,7 @@ def start(token: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<batch_id>")
-def progress(batch_id: str):  # type: ignore[no-untyped-def]
+def progress(batch_id: str):
     batch = _batch(batch_id)
     no_worker = batch.status in ("queued", "running") and not worker_up(
         current_app.extensions["celery"])
@@ -145,19 +145,19 @@ def progress(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<batch_id>/progress.json")
-def progress_json(batch_id: str):  # type: ignore[no-untyped-def]
+def progress_json(batch_id: str):
     return jsonify(services.progress(_batch(batch_id)))
 
 
 @bp.get("/<batch_id>/cancel")
-def confirm_cancel(batch_id: str):  # type: ignore[no-untyped-def]
+def confirm_cancel(batch_id: str):
     """Ask before cancelling: a page of its own, so no script is needed."""
     batch = _batch(batch_id)
     return render_template("batch_cancel.html", batch=batch, p=services.progress(batch))
 
 
 @bp.post("/<batch_id>/cancel")
-def cancel(batch_id: str):  # type: ignore[no-untyped-def]
+def cancel(batch_id: str):
     _batch(batch_id)
     if request.form.get("confirm") != "yes":
         return redirect(url_for("batches.confirm_cancel", batch_id=batch_id), 303)
@@ -166,7 +166,7 @@ def cancel(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/<batch_id>/resume")
-def resume(batch_id: str):  # type: ignore[no-untyped-def]
+def resume(batch_id: str):
     """Take a cancelled batch up again, as ``skillgap batch resume`` does."""
     batch = _batch(batch_id)
     if batch.status == CANCELLED:
@@ -175,7 +175,7 @@ def resume(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<batch_id>/report")
-def report(batch_id: str):  # type: ignore[no-untyped-def]
+def report(batch_id: str):
     batch = _batch(batch_id)
     data = batch_report(_url(), batch_id)
     args = request.args
@@ -203,7 +203,7 @@ def report(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/<batch_id>/rows/<int:row>")
-def row(batch_id: str, row: int):  # type: ignore[no-untyped-def]
+def row(batch_id: str, row: int):
     batch = _batch(batch_id)
     # Row numbers are 32-bit integers in the database: a larger one is no row, not an error.
     if row > services.MAX_ROW_NUMBER:

@@ -175,7 +175,7 @@ def batch_submit(file: str, skillset: str | None, text_column: str | None, wait:
 
         try:
             batch_id = pipeline.submit_file(
-                settings["DATABASE_URL"], counted, os.path.basename(file), enqueue,
+                settings["DATABASE_URL"], io.BufferedReader(counted), os.path.basename(file), enqueue,
                 skillset=skillset, text_column=text_column,
                 chunk_size=int(settings["CHUNK_SIZE"]), progress=progress,
             )

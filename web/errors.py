@@ -39,7 +39,7 @@ def wants_json() -> bool:
 
 
 @bp.app_errorhandler(HTTPException)
-def handle_http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+def handle_http_error(exc: HTTPException):
     if not wants_json():
         return exc
     code = getattr(exc, "error_code", None) or (exc.name or "error").lower().replace(" ", "_")
@@ -75,7 +75,7 @@ def unavailable(service: str) -> ServiceUnavailable:
 
 
 @bp.app_errorhandler(Exception)
-def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+def handle_unexpected(exc: Exception):
     service = service_away(exc)
     if service is not None:
         # A passing outage, not a bug: a 503 that says when to try again.

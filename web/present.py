@@ -13,6 +13,7 @@ from typing import Any
 from models.pay import compare_pay
 from models.scoring import scoring_settings
 from models.skillset import SkillSet, SkillSetError, builtin_skillsets, load_skillset
+from web.explain import LEVEL_LABELS, badge_key, score_explanation
 
 CATEGORY_LABELS = {
     "technology": "Technology",
@@ -24,7 +25,7 @@ CATEGORY_LABELS = {
     "credentials": "Credentials",
     "management": "Management",
 }
-REQUIREMENT_LABELS = {"required": "required", "preferred": "preferred", "unspecified": "mentioned"}
+REQUIREMENT_LABELS = LEVEL_LABELS
 CURRENCY = {"USD": "$", "GBP": "£", "EUR": "€"}
 LOCALE_LABELS = {"US": "US", "UK": "UK"}
 PAY_NOTES = {
@@ -279,8 +280,8 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
         where = f"{article['locale']} " if article.get("locale") else ""
         view["articles"].append({
             "label": f"The skill set's {where}range",
-            "range": f"{money(article.get('min'), article.get('currency'))} – "  # type: ignore[arg-type]
-                     f"{money(article.get('max'), article.get('currency'))} a "  # type: ignore[arg-type]
+            "range": f"{money(article.get('min'), article.get('currency'))} – "
+                     f"{money(article.get('max'), article.get('currency'))} a "
                      f"{article.get('period', 'year')}",
             "source": article.get("source"),
         })
@@ -323,6 +324,8 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
         "links": evidence_links(segments),
         "requirement_labels": REQUIREMENT_LABELS,
         "category_label": category_label,
+        "how": score_explanation(record),
+        "badge_key": badge_key,
     }
 
 
@@ -370,4 +373,4 @@ def report_view(report: dict[str, Any], skillset_id: str | None) -> dict[str, An
         desc=(f"How many postings fall in each band of ten points of the alignment score; "
               f"mean {score.get('mean')}, median {score.get('median')}."),
     )
-    return {"skills_chart": skills_chart, "score_chart": score_chart}
+    return {"skills_chart": skills_chart, "score_chart": score_chart, "tier_key": badge_key(("tier",))}

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import func, or_, select
 
@@ -181,7 +181,7 @@ def _paths(instance_path: str, token: str) -> tuple[str, str]:
     return os.path.join(folder, f"{token}.data"), os.path.join(folder, f"{token}.json")
 
 
-def save_upload(instance_path: str, stream: BinaryIO, filename: str, skillset: str | None) -> str:
+def save_upload(instance_path: str, stream: IO[bytes], filename: str, skillset: str | None) -> str:
     """Store an upload under a generated name after checking its content; return its token."""
     _clean_old(instance_path)
     token = secrets.token_hex(16)
@@ -285,7 +285,7 @@ def count_rows(meta: dict[str, Any], mapping: dict[str, str | None], limit: int)
         return count_postings(fh, meta["parse_name"], limit, columns=mapping)
 
 
-def count_postings(stream: BinaryIO, name: str, limit: int, **options: Any) -> int:
+def count_postings(stream: IO[bytes], name: str, limit: int, **options: Any) -> int:
     """Count a stream's postings, stopping once past ``limit`` (raises TooManyRows).
 
     ``options`` are those of ``iter_postings``. The stream is read, not rewound.
@@ -314,7 +314,7 @@ def start_batch(
                             skillset=skillset, chunk_size=chunk_size, columns=fields)
 
 
-def receive_file(url: str, celery: Any, stream: BinaryIO, name: str, *, filename: str,
+def receive_file(url: str, celery: Any, stream: IO[bytes], name: str, *, filename: str,
                  skillset: str | None, chunk_size: int, **options: Any) -> str:
     """Store a file's rows as a new batch, chunk by chunk, queueing each; return its id.
 
@@ -419,7 +419,7 @@ def progress(batch: Batch, now: dt.datetime | None = None) -> dict[str, Any]:
     rate = eta = None
     started = _aware(batch.started_at)
     if started is not None and processed:
-        end = _aware(batch.finished_at) if finished and batch.finished_at else now
+        end = (_aware(batch.finished_at) if finished else None) or now
         elapsed = max((end - started).total_seconds(), 1e-3)
         rate = round(processed / elapsed, 1)
         if total and not finished and rate > 0:

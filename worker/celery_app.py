@@ -108,4 +108,4 @@ def create_celery(settings: Mapping[str, Any] | None = None) -> Celery:
 
 def settings_of(app: Celery) -> dict[str, Any]:
     """Return the skillgap settings a Celery app was built with."""
-    return app.conf["skillgap"]  # type: ignore[no-any-return]
+    return app.conf["skillgap"]

@@ -78,11 +78,11 @@ def _ping_idle_connections(engine: Engine) -> None:
     """
 
     @event.listens_for(engine, "checkin")
-    def _checkin(_dbapi_conn, record):  # type: ignore[no-untyped-def]
+    def _checkin(_dbapi_conn, record):
         record.info["returned"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _checkout(dbapi_conn, record, _proxy):  # type: ignore[no-untyped-def]
+    def _checkout(dbapi_conn, record, _proxy):
         returned = record.info.get("returned")
         if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE:
             return
@@ -109,7 +109,7 @@ def get_autocommit(url: str) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # pysqlite's own transaction handling is switched off; SQLAlchemy's begin
     # event issues BEGIN IMMEDIATE so writers queue on the busy timeout.
     dbapi_conn.isolation_level = None
@@ -140,7 +140,7 @@ def session_scope(url: str, write: bool = False) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(url: str):  # type: ignore[no-untyped-def]
+def alembic_config(url: str):
     from alembic.config import Config
 
     cfg = Config(os.path.join(HERE, "alembic.ini"))

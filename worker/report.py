@@ -222,7 +222,7 @@ def _state(url: str, batch_id: str) -> Any:
 def _stored(batch: Any) -> dict[str, Any] | None:
     """Return the batch's stored report if it is still that of its rows."""
     if batch.report is not None and batch.report_processed == batch.processed:
-        return batch.report  # type: ignore[no-any-return]
+        return batch.report
     return None
 
 

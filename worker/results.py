@@ -86,8 +86,9 @@ def iter_results(url: str, batch_id: str) -> Iterator[ResultRow]:
     with session_scope(url) as session:
         batch_status = session.scalar(select(Batch.status).where(Batch.id == batch_id))
         for r in session.execute(_rows(batch_id, cast(Analysis.record, Text))):
-            record = r[-1]
-            row = ResultRow(*r[:-1], None if record is None else json.loads(record))
+            *fields, record = r
+            fields.append(None if record is None else json.loads(record))
+            row = ResultRow(*fields)
             row.status, row.error = shown_status(row.status, row.error, batch_status)
             yield row
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -37,13 +39,20 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def content_hash(text: str) -> str:
-    """Return the hash that makes an identical posting analysed once."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def content_hash(text: str, location: str | None = None) -> str:
+    """Return the hash that makes an identical posting analysed once.
+
+    A file row's location is a cue to the posting's locale, so the same text
+    with a location is another posting, analysed with it.
+    """
+    key = text if not location else f"{text}\x00location:{location}"
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model here is mapped to a Table (the default says only FromClause),
+    # so core statements can be built on ``Model.__table__``.
+    __table__: ClassVar[Table]
 
 
 class Batch(Base):
