@@ -65,7 +65,7 @@ class Extractor(MentionFinder):
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, list[tuple[int, str]], list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
-        excluded, _ = self.trades.excluded(toks, blocks, self.medical)
+        excluded = self.trades.excluded(toks, blocks, self.medical)  # for the posting's trade and role
         cues = Cues(text, toks, doc.title,
                     (where(facts, "cue"), where(facts, "boilerplate"), where(facts, "statement")))
         for mention in sorted(mentions, key=lambda m: m.start):
@@ -86,7 +86,7 @@ class Extractor(MentionFinder):
             if section in BOILERPLATE_SECTIONS:
                 candidate.rejected = "section"
                 continue
-            if mention.skill.id in excluded:  # a hotel's front desk, a bank's billing
+            if mention.skill.id in excluded:  # a hotel's front desk, a bank's billing, a poster's co-pays
                 candidate.rejected = "trade"
                 continue
             if bi >= 0:

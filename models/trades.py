@@ -1,11 +1,13 @@
-"""Who a posting is for: a healthcare employer or another trade.
+"""Who a posting is for: a healthcare employer or another trade, and the role its title names.
 
 A hotel's front desk, a bank's billing and a restaurant's check-in use the words
 of a medical front office for something else. The cues are data
 (``models/data/trades.toml``): outside healthcare the skill set's medical skills
 do not count, and in a named trade (hotels and restaurants) the skills it names
 do not either. Only words outside the boilerplate sections count, so a hotel's
-"medical, dental and vision" benefits do not make it a clinic.
+"medical, dental and vision" benefits do not make it a clinic. A back-office
+title (payment poster, billing specialist) names a role whose postings speak of
+the front desk's co-pays and check-ins as others' work.
 """
 
 from __future__ import annotations
@@ -41,10 +43,20 @@ class Trade:
 
 
 @dataclass(frozen=True)
+class Role:
+    id: str
+    title: frozenset[str]  # stems, one of which names the role in a posting's title
+    unless: frozenset[str]  # stems that, in the title too, make it another role
+    skills: frozenset[str]  # skill ids that do not count in the role's postings
+
+
+@dataclass(frozen=True)
 class Trades:
     healthcare: frozenset[str]  # stems
     trades: tuple[Trade, ...]
     least_words: int = 0  # shorter postings are not judged
+    title_words: frozenset[str] = frozenset()  # stems that count as healthcare in the title
+    roles: tuple[Role, ...] = ()
 
     def of(self, toks: Tokens, blocks: Iterable[Block]) -> tuple[bool, Trade | None]:
         """(is the posting a healthcare one, the other trade it is of or None).
@@ -54,10 +66,14 @@ class Trades:
         if len(toks.stems) < self.least_words:
             return True, None
         stems: list[str] = []
+        healthcare = 0
         for block in blocks:
             if block.section not in BOILERPLATE_SECTIONS:
-                stems += toks.stems[bisect_left(toks.starts, block.start):bisect_left(toks.starts, block.end)]
-        healthcare = sum(map(self.healthcare.__contains__, stems))
+                words = toks.stems[bisect_left(toks.starts, block.start):bisect_left(toks.starts, block.end)]
+                stems += words
+                if block.section == "title":
+                    healthcare += sum(map(self.title_words.__contains__, words))
+        healthcare += sum(map(self.healthcare.__contains__, stems))
         best, most = None, 0
         for trade in self.trades:
             n = sum(map(trade.words.__contains__, stems))
@@ -65,14 +81,22 @@ class Trades:
                 best, most = trade, n
         return healthcare > 0, best
 
-    def excluded(self, toks: Tokens, blocks: Iterable[Block], medical: frozenset[str]) -> tuple[frozenset[str], str]:
-        """The skill ids that do not count in a posting, and why ("other trade: ...", or "")."""
+    def role_of(self, toks: Tokens, blocks: Iterable[Block]) -> Role | None:
+        """The role the posting's title names, or None."""
+        title: set[str] = set()
+        for block in blocks:
+            if block.section == "title":
+                title.update(toks.stems[bisect_left(toks.starts, block.start):bisect_left(toks.starts, block.end)])
+        return next((r for r in self.roles if r.title & title and not r.unless & title), None)
+
+    def excluded(self, toks: Tokens, blocks: list[Block], medical: frozenset[str]) -> frozenset[str]:
+        """The ids of the skills that do not count in a posting, for its trade and its role."""
         healthcare, trade = self.of(toks, blocks)
+        out = frozenset() if healthcare and trade is None else medical
         if trade is not None:
-            return trade.skills | medical, f"other trade: {trade.id}"
-        if not healthcare:
-            return medical, "other trade"
-        return frozenset(), ""
+            out |= trade.skills
+        role = self.role_of(toks, blocks)
+        return out | role.skills if role is not None else out
 
 
 @functools.cache
@@ -87,6 +111,12 @@ def parse_trades(text: str, source: str) -> Trades:
     try:
         healthcare = frozenset(map(stem, data["healthcare"]["words"]))
         least_words = int(data["healthcare"].get("least_words", 0))
+        title_words = frozenset(map(stem, data["healthcare"].get("title_words", ())))
+        roles = tuple(
+            Role(r["id"], frozenset(map(stem, r["title"])), frozenset(map(stem, r.get("unless", ()))),
+                 frozenset(r["skills"]))
+            for r in data.get("roles", ())
+        )
         trades = tuple(
             Trade(t["id"], t["name"], frozenset(map(stem, t["words"])), int(t.get("least", 1)),
                   frozenset(t.get("skills", ())))
@@ -99,4 +129,4 @@ def parse_trades(text: str, source: str) -> Trades:
     for t in trades:
         if not t.words or t.least < 1:
             raise TradesError(f"{source}: trade {t.id!r} needs words and a least of 1 or more")
-    return Trades(healthcare, trades, least_words)
+    return Trades(healthcare, trades, least_words, title_words, roles)

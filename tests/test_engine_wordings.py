@@ -111,7 +111,8 @@ def test_evidence_of_one_skill_far_apart_stays_apart(analyzer):
 # (models/data/trades.toml), a shorter one is not.
 _ANY_TRADE = (
     "\nWork evenings, weekends and holidays as the schedule requires; lift up to 25 pounds; stand for "
-    "long periods; follow all policies and procedures; other duties as assigned by the manager on duty. Must be reliable and punctual."
+    "long periods; follow all policies and procedures; other duties as assigned by the manager on duty. "
+    "Must be reliable and punctual."
 )
 
 
