@@ -188,3 +188,44 @@ def test_collecting_demographics_from_patients_is_not_data_entry(analyzer, duty)
 def test_entering_information_into_a_named_system_is_data_entry(analyzer):
     assert "data_entry" in found(analyzer, "Duties\n- Enters required information into the Meditech system "
                                            "for each patient.")
+
+
+@pytest.mark.parametrize(("title", "duty"), [
+    ("Payment Poster", "Post co-pays and insurance payments from the front desk's daily log."),
+    ("Cash Posting Specialist", "Verify receipt of end of day totals report (co pay log sheets) from the clinics."),
+    ("Authorization Coordinator", "Communicate co-payments to front office coordinators for each patient."),
+    ("Billing Specialist", "Review and update patient registration information as needed."),
+])
+def test_copays_and_the_front_desk_in_back_office_roles_are_not_front_desk(analyzer, title, duty):
+    record = analyzer.analyze(f"Duties\n- {duty}\n- Work with patients' accounts at the clinic." + _ANY_TRADE,
+                              title=title)
+    assert "front_desk" not in {s["id"] for s in record["skills"]}
+
+
+def test_a_front_office_word_in_the_title_keeps_the_front_desk(analyzer):
+    record = analyzer.analyze("Duties\n- Greet patients at the front desk and collect co-pays." + _ANY_TRADE,
+                              title="Front Office Specialist and Medical Biller")
+    assert "front_desk" in {s["id"] for s in record["skills"]}
+
+
+@pytest.mark.parametrize("duty", [
+    "Respond to guest inquiries about opening hours and reservations.",
+    "Resolve customer complaints promptly and courteously.",
+    "Answer member inquiries at the branch counter.",
+])
+def test_inquiries_and_complaints_of_guests_and_customers_are_customer_service(analyzer, duty):
+    assert "customer_service" in found(analyzer, f"Responsibilities\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Adheres to all laws, regulations, and hospital policies on handling medications.",
+    "Practices in accordance with applicable laws for the clinic's patients.",
+    "Ensure compliance with pertinent laws and regulations in the hospital billing office.",
+])
+def test_laws_a_healthcare_worker_follows_are_medical_law(analyzer, duty):
+    assert "medical_law_ethics" in found(analyzer, f"Duties\n- {duty}")
+
+
+def test_contacting_someone_elses_customer_service_is_not_customer_service(analyzer):
+    assert "customer_service" not in found(analyzer, "Duties\n- Contact customer service at banks to find missing "
+                                                     "remittance advice for the clinic's payments.")
