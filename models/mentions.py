@@ -15,7 +15,7 @@ from itertools import compress, count
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from models.context import BOILERPLATE_CUE, CUE_STEMS, STATEMENT_CUE, word_cues
+from models.context import BOILERPLATE_CUE, NEGATION_WORDS, PREFERRED_CUE, STATEMENT_CUE, word_cues
 from models.parsing import Document
 from models.phrases import BlockedAt, PhraseTable, leading_words, literal_head, words_re
 from models.skillset import Alias, Skill, SkillSet
@@ -57,8 +57,9 @@ class WordFacts(NamedTuple):
 
     first: bool  # an alias or a pattern may start at it
     leading: bool  # a pattern may start at it
-    cue: bool  # its stem is a preference or negation cue (``context.CUE_STEMS``)
-    boilerplate: bool  # it may hold a boilerplate cue word (``context.word_cues``)
+    negation: bool  # it is a negation ("no", "not": ``context.NEGATION_WORDS``)
+    preferred: bool  # it may hold a preference cue word (``context.word_cues``)
+    boilerplate: bool  # it may hold a boilerplate cue word
     statement: bool  # it may hold a statement cue word
     kind: int  # what it is to the matcher (``SkillMatcher.kind``)
 
@@ -147,8 +148,9 @@ class MentionFinder:
             if f is None:
                 cues = word_cues(word)
                 f = WordFacts(
-                    first=s in self.first_words, leading=s in self.leading, cue=s in CUE_STEMS,
-                    boilerplate=bool(cues & BOILERPLATE_CUE), statement=bool(cues & STATEMENT_CUE),
+                    first=s in self.first_words, leading=s in self.leading, negation=s in NEGATION_WORDS,
+                    preferred=bool(cues & PREFERRED_CUE), boilerplate=bool(cues & BOILERPLATE_CUE),
+                    statement=bool(cues & STATEMENT_CUE),
                     kind=self.matcher.kind(word, s) if self.matcher is not None else 0,
                 )
                 if len(facts) < 500_000:
