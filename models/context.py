@@ -43,7 +43,10 @@ BOILERPLATE = (
     r"paid time off", r"pension scheme", r"annual leave", r"tuition reimbursement", r"employee assistance",
     r"health,? dental", r"dental(?:,| and) vision", r"life insurance", r"\bdbs\b", r"disclosure and barring",
     r"rehabilitation of offenders", r"right to work in the uk", r"certificate of sponsorship",
-    r"informal (?:visit|discussion|enquir|chat)", r"for (?:further|more) (?:information|details)",
+    r"informal (?:visit|discussion|enquir|chat)",
+    # Each alternative's literal head is its prefilter (``cue_part``): "for further" and "for more"
+    # apart are cued by "further" and "more", where "for (?:further|more)" would be cued by "for".
+    r"for further (?:information|details)", r"for more (?:information|details)",
     r"please (?:contact|email|e-mail|call|note|see|refer)", r"closing date",
     # "Please apply" is how to apply, except where the candidate's skills are its
     # condition: "If you have good customer service skills, then please apply".
@@ -64,7 +67,7 @@ BOILERPLATE = (
       for verb in ("employs", "employing", "has", "have", "with")),
     # Who the employer already has: "the team consists of 5 GP Partners ..., reception,
     # admin and secretarial teams", "we have 3 GP partners ... and a team of receptionists".
-    r"team (?:consists|comprises|is made up) of",
+    r"team consists of", r"team comprises of", r"team is made up of",
     r"\bwe have (?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:(?:full|part)[- ]time |salaried )?"
     r"(?:gp partners|gps|partners|doctors|clinicians)\b",
     # Contact details: a telephone number or an e-mail address.
@@ -176,12 +179,13 @@ def literal_head(alternative: str) -> str:
 
 def cue_part(alternative: str) -> str:
     """The longest run of letters or of digits in an alternative's head that starts in its first
-    40 characters; or, for a head without one ("@"), the head itself."""
+    40 characters (the last of equals); or, for a head without one ("@"), the head itself."""
     head = literal_head(alternative)
     if not head:
         raise ValueError(f"a cue expression must start with literal text: {alternative!r}")
     runs = [m.group() for m in re.finditer(r"[a-z]+|[0-9]+", head) if m.start() <= 40]
-    return max(runs, key=len) if runs else head
+    # Of equally long runs the last: "team is made up of" is cued by "made", not "team".
+    return max(reversed(runs), key=len) if runs else head
 
 
 def _parts(alternatives: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:

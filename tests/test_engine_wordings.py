@@ -229,3 +229,20 @@ def test_laws_a_healthcare_worker_follows_are_medical_law(analyzer, duty):
 def test_contacting_someone_elses_customer_service_is_not_customer_service(analyzer):
     assert "customer_service" not in found(analyzer, "Duties\n- Contact customer service at banks to find missing "
                                                      "remittance advice for the clinic's payments.")
+
+
+@pytest.mark.parametrize("duty", [
+    "Manage the Director's diary and arrange board meetings.",
+    "Diary management for the Chief Executive and the senior management team.",
+    "Manage diaries of the practice managers.",
+])
+def test_the_diary_of_a_director_or_manager_is_not_appointment_scheduling(analyzer, duty):
+    assert "scheduling" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Prepare meeting agendas, materials and correspondence for the medical staff committees.",
+    "Send appropriate letters to insurance companies about unpaid accounts.",
+])
+def test_a_secretarys_correspondence_and_letters_are_medical_documentation(analyzer, duty):
+    assert "medical_documentation" in found(analyzer, f"Duties\n- {duty}")
