@@ -10,7 +10,9 @@ if [ ! -x .venv/bin/python ]; then
 fi
 stamp=".venv/.installed-${extras:-base}"
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".${extras:+[$extras]}"
+  echo "Installing skillgap${extras:+ with its $extras extras} into .venv (a few minutes the first time)..." >&2
+  # -qq: errors only; setuptools' notes on editable installs are not for users.
+  .venv/bin/python -m pip install -qq --upgrade pip
+  .venv/bin/python -m pip install -qq -e ".${extras:+[$extras]}"
   touch "$stamp"
 fi

@@ -134,7 +134,7 @@ def test_paste_a_real_posting_and_read_its_gaps(page: Any, live: SimpleNamespace
     assert 0 <= int(percentile[:-2]) <= 100 and percentile[-2:] in ("st", "nd", "rd", "th")
     assert "real medical office postings" in page.locator("#market-among").inner_text()
     assert page.locator("#score-parts tbody tr").count() == 3
-    assert page.get_by_role("heading", name="Postings like yours usually ask for this").is_visible()
+    assert page.get_by_role("heading", name="Postings like this one usually ask for this").is_visible()
     # An evidence link jumps to its highlight in the posting.
     page.locator("#skills a.ev").first.click()
     assert "#ev-" in page.url

@@ -477,3 +477,29 @@ def test_a_page_with_an_xml_declaration_gives_no_warning(tmp_path):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["skills"][0]["id"] == "ehr"
     assert b"Warning" not in done.stderr, done.stderr
+
+
+def test_every_commands_help_reads_as_plain_text(runner):
+    """Help is read in a terminal: no reStructuredText markup such as ``double backticks``."""
+    from web.cli import main
+
+    def commands(group: click.Command, path: tuple[str, ...] = ()):
+        yield path
+        for name, sub in getattr(group, "commands", {}).items():
+            yield from commands(sub, (*path, name))
+
+    for path in commands(main):
+        result = runner.invoke(main, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "``" not in result.output, (path, result.output)
+
+
+def test_progress_counts_one_posting_in_the_singular(capsys):
+    from web.analyze_cli import Progress
+
+    progress = Progress(enabled=True)
+    progress.update()
+    assert "1 posting analysed" in capsys.readouterr().err
+    progress.update()
+    progress.update(force=True)  # a forced line counts no posting; it shows the count now
+    assert "2 postings analysed" in capsys.readouterr().err

@@ -218,6 +218,17 @@ def test_match_page_errors_keep_what_was_typed(app, client) -> None:
     assert r.status_code == 422 and "the posting" in r.get_data(as_text=True)
 
 
+def test_match_page_errors_name_what_is_wrong_once(app, client) -> None:
+    r = client.post("/match", data={"csrf_token": token(client), "resume": "", "posting": POSTING})
+    assert r.status_code == 422 and "Nothing matched: the résumé is empty." in r.get_data(as_text=True)
+    r = client.post("/match", data={"csrf_token": token(client), "resume": RECEPTIONIST, "posting": " "})
+    assert "Nothing matched: the posting is empty." in r.get_data(as_text=True)
+    r = client.post("/match", data={"csrf_token": token(client), "resume": "",
+                                    "resume_file": (io.BytesIO(make_scanned_pdf()), "scan.pdf")},
+                    content_type="multipart/form-data")
+    assert "Nothing matched: the PDF has no text to read" in r.get_data(as_text=True)
+
+
 def test_a_database_error_does_not_quote_the_resume(tmp_path: Path) -> None:
     import sqlite3
 

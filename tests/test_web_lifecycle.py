@@ -98,6 +98,7 @@ def test_history_lists_what_this_browser_started_and_only_that(app, client) -> N
     assert page.index(f'href="/analyses/{analysis_id}"') < page.index(f'href="/batches/{batch_id}"')
     assert "jobs.csv" in page and "0 analysed, 1 failed of 5" in page
     assert ">Receptionist: scheduling with Epic</a>" in page  # a pasted posting's first line
+    assert "<td>alignment score 67</td>" in page  # a record with no market: its named score
     # Another browser (another cookie) sees nothing of it.
     other = app.test_client()
     assert "Nothing yet." in html(other.get("/history"))

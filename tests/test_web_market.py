@@ -52,12 +52,14 @@ def test_a_fitting_posting_leads_with_its_market_percentile(app, client) -> None
     assert "among 560 real medical office postings (UK, 2020-07 to 2020-11)" in page
     assert 'id="score-value"' not in page  # the raw share is no longer the headline
     assert 'id="score-parts"' in page and "Weighted coverage: <strong>12.5</strong> of 100" in page
+    # The raw share beside it is named, as "How this is worked out" names it.
+    assert "(alignment score, every skill named counted whatever its level: 66.7)" in page
     assert "<td>required</td><td>1.0</td><td>2</td>" in page
     usual = page.split('id="gaps-usual"')[1].split("</ol>")[0]
     beyond = page.split('id="gaps-beyond"')[1].split("</ol>")[0]
     assert "Epic" in usual and "60% of similar postings" in usual and "Telehealth" not in usual
     assert "Telehealth" in beyond
-    assert "Postings like yours usually ask for this" in page and "Beyond what postings like yours ask" in page
+    assert "Postings like this one usually ask for this" in page and "Beyond what postings like this one ask" in page
 
 
 def test_a_posting_that_does_not_fit_gets_a_plain_statement(app, client) -> None:
@@ -70,6 +72,20 @@ def test_a_posting_that_does_not_fit_gets_a_plain_statement(app, client) -> None
     assert "usually ask" not in page and "of similar postings" not in page
     assert "Scheduling" in page and "Telehealth" in page  # still analysed: skills and gaps shown
     assert "most important first" in page
+    # Its gaps against another occupation's skill set are no verdict: not counted, behind a click.
+    gaps = page.split('id="gaps"')[1].split("</section>")[0]
+    assert '<details id="gaps-not-fitting">' in gaps and 'class="count"' not in gaps
+    assert gaps.index("<summary>Not counted as gaps") < gaps.index("Telehealth")
+
+
+def test_history_says_what_the_result_page_leads_with(app, client) -> None:
+    """The list of what a browser started gives a posting's percentile, as its page does."""
+    _result_page(app, client, "Front desk: scheduling and billing.")
+    _result_page(app, client, "Staff nurse on a surgical ward, with some scheduling.")
+    rows = html(client.get("/history")).split("<tbody>")[1].split("</tbody>")[0].split("</tr>")
+    assert "Staff nurse" in rows[0] and "<td>another occupation</td>" in rows[0]
+    assert "Front desk" in rows[1] and "<td>62nd percentile</td>" in rows[1]
+    assert "score" not in rows[0] + rows[1]
 
 
 def test_batch_report_counts_postings_of_other_occupations_apart(app, client) -> None:

@@ -87,6 +87,14 @@ def test_home_page_form_samples_and_headers(client) -> None:
     assert "style=" not in page and "<style" not in page
 
 
+def test_the_home_page_promises_what_the_result_page_leads_with(client) -> None:
+    """A result is headed by its percentile among real postings, not the alignment score."""
+    page = html(client.get("/"))
+    promise = page.split('id="what-you-get"')[1].split("</ul>")[0]
+    assert "percentile" in promise and "weighted coverage" in promise
+    assert "alignment score" not in promise
+
+
 def test_every_page_template_has_no_inline_script_or_style() -> None:
     for path in (ROOT / "web" / "templates").glob("*.html"):
         text = path.read_text(encoding="utf-8")

@@ -44,7 +44,8 @@ class Progress:
         self.last = now
         rate = self.count / max(now - self.started, 1e-6)
         pct = f"{min(100, 100 * position // self.total):3d}% " if position is not None and self.total else ""
-        click.echo(f"\r{pct}{self.count:,} postings analysed, {rate:,.0f}/s ", nl=False, err=True)
+        noun = "posting" if self.count == 1 else "postings"
+        click.echo(f"\r{pct}{self.count:,} {noun} analysed, {rate:,.0f}/s ", nl=False, err=True)
 
     def close(self) -> None:
         if self.enabled and self.count:
@@ -261,7 +262,7 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
 @click.group(invoke_without_command=True)
 @click.pass_context
 def skillsets(ctx: click.Context) -> None:
-    """List the built-in skill sets; ``skillsets show ID`` tells one."""
+    """List the built-in skill sets; 'skillgap skillsets show ID' tells one."""
     if ctx.invoked_subcommand is not None:
         return
     from models.skillset import builtin_skillsets

@@ -92,6 +92,13 @@ def _form(error: str | None = None, status: int = 200, **values: Any):
     ), status
 
 
+def _nothing_matched(subject: str, exc: Exception) -> str:
+    """The form's error: the problem, said of the résumé or the posting unless it names it."""
+    problem = str(exc)
+    about = "" if subject in problem else f"the {subject}: "
+    return f"Nothing matched: {about}{problem}."
+
+
 @bp.get("/match")
 def form():
     return _form()
@@ -106,11 +113,11 @@ def submit():
     try:
         match_id = _create(request.form, request.files)
     except ResumeError as exc:
-        return _form(f"Nothing matched: the résumé: {exc}.", 422, **kept)
+        return _form(_nothing_matched("résumé", exc), 422, **kept)
     except matches.BatchNotReady:
         return _form("Nothing matched: that batch is unknown or not finished yet.", 422, **kept)
     except InputError as exc:
-        return _form(f"Nothing matched: the posting: {exc}.", 422, **kept)
+        return _form(_nothing_matched("posting", exc), 422, **kept)
     wait = float(current_app.config["PASTE_WAIT_SECONDS"])
     if wait > 0:
         _wait(match_id, wait)

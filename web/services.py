@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from web import present
 from worker import batches, notify, pipeline, tasks
 from worker.storage import FINISHED, Batch
 
@@ -73,7 +74,7 @@ class HistoryItem:
 
 def history_items(url: str, started: list[tuple[str, str]]) -> list[HistoryItem]:
     """Return what a browser started, in its order: each batch's file and counts, each
-    pasted posting's title and score. Ids no longer stored are left out."""
+    pasted posting's title and standing. Ids no longer stored are left out."""
     if not started:
         return []
     kinds = {"batch": "batch", "analysis": "single"}
@@ -91,10 +92,21 @@ def history_items(url: str, started: list[tuple[str, str]]) -> list[HistoryItem]
             items.append(HistoryItem(kind, r.id, r.filename or "a file", r.status,
                                      _aware(r.created_at), detail))
         else:
-            detail = f"score {r.score:.0f}" if r.score is not None else ""
+            detail = standing(r.record, r.score)
             items.append(HistoryItem(kind, r.id, r.title or _first_line(r.opening), r.status,
                                      _aware(r.created_at), detail))
     return items
+
+
+def standing(record: dict[str, Any] | None, score: float | None) -> str:
+    """A pasted posting's result in a few words, as its page heads it: its percentile among
+    real postings, that it is of another occupation, or (with no market) its alignment score."""
+    market = present.market_view(record) if isinstance(record, dict) else None
+    if market is not None:
+        return f"{market['ordinal']} percentile"
+    if isinstance(record, dict) and present.not_fitting(record):
+        return "another occupation"
+    return f"alignment score {score:.0f}" if score is not None else ""
 
 
 def _first_line(text: str | None, limit: int = 80) -> str:

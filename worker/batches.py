@@ -37,14 +37,15 @@ class BatchSummary:
     title: str | None  # a pasted posting's
     score: float | None  # a pasted posting's
     opening: str | None  # a pasted posting's first 300 characters
+    record: dict | None  # a pasted posting's engine record: its market standing
 
 
 def summaries(url: str, ids: Iterable[str]) -> dict[str, BatchSummary]:
-    """Return the stored ones of ``ids``, each with its counts, or its posting's title and score."""
+    """Return the stored ones of ``ids``, each with its counts, or its posting's title and record."""
     query = (
         select(Batch.id, Batch.kind, Batch.status, Batch.filename, Batch.created_at,
                Batch.total, Batch.done, Batch.failed, Batch.cancelled, BatchRow.title,
-               Analysis.score, func.substr(Analysis.text, 1, 300).label("opening"))
+               Analysis.score, func.substr(Analysis.text, 1, 300).label("opening"), Analysis.record)
         .outerjoin(BatchRow, (BatchRow.batch_id == Batch.id) & (Batch.kind == "single"))
         .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
         .where(Batch.id.in_(list(ids)))
