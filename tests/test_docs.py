@@ -21,7 +21,7 @@ EXAMPLE = ROOT / "examples" / "skillsets" / "pharmacy-technician.toml"
 
 # Commands of the README that the test runs, by how they start; and those it does not
 # run, with the reason. A command that is in neither list fails the test.
-RUN = (".venv/bin/skillgap analyze ", ".venv/bin/skillgap skillsets",
+RUN = (".venv/bin/skillgap analyze ", ".venv/bin/skillgap skillsets", ".venv/bin/skillgap match ",
        ".venv/bin/python benchmarks/evaluate.py --help")
 NOT_RUN = {
     "bash scripts/run.sh": "serves until stopped (tests/test_worker_serve.py runs skillgap serve)",
