@@ -324,6 +324,10 @@ def test_cancel_with_confirmation_resume_and_the_list_of_what_was_started(
     assert "posting" in page.locator("#history").inner_text()
     assert "percentile" in page.locator("#history").inner_text()  # as the result page leads
     shoot(page, "history")
+    # On a phone the result column is in view, not behind a sideways scroll.
+    page.set_viewport_size({"width": 390, "height": 900})
+    box = page.locator("#history tbody td").last.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 390
 
 
 NURSE = """Registered Nurse - Medical/Surgical Unit
