@@ -137,6 +137,8 @@ class FakeAnalyzer:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.locations: list[str | None] = []
+        self.titles: list[str | None] = []
+        self.companies: list[str | None] = []
         self.fail_on: str | None = None
         # What the records name as their skill set, their locale and further gaps
         # (a test sets a real skill set's id to see its why-texts on the page).
@@ -148,6 +150,8 @@ class FakeAnalyzer:
                 location: Any = None, include_text: bool = False) -> dict[str, Any]:
         self.calls.append(raw)
         self.locations.append(location)
+        self.titles.append(title)
+        self.companies.append(company)
         if self.fail_on and self.fail_on in raw:
             raise RuntimeError("poison")
         record: dict[str, Any] = {

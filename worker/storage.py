@@ -39,13 +39,18 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def content_hash(text: str, location: str | None = None) -> str:
+def content_hash(text: str, location: str | None = None, title: str | None = None,
+                 company: str | None = None) -> str:
     """Return the hash that makes an identical posting analysed once.
 
-    A file row's location is a cue to the posting's locale, so the same text
-    with a location is another posting, analysed with it.
+    A row's location is a cue to the posting's locale and its title to its occupation
+    and similar postings; its company is in the record. So the same text with any of
+    them is another posting, analysed with them. Text alone hashes as it always did.
     """
-    key = text if not location else f"{text}\x00location:{location}"
+    key = text
+    for name, value in (("location", location), ("title", title), ("company", company)):
+        if value:
+            key += f"\x00{name}:{value}"
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 

@@ -80,7 +80,8 @@ def submit_text(
     values: dict[str, Any] = {
         "b": batch_id, "skillset": skillset, "sid": skillset_id, "sver": version,
         "title": field(title, 512), "company": field(company, 512),
-        "hash": content_hash(text), "text": text, "now": utcnow(),
+        "hash": content_hash(text, None, field(title, 512), field(company, 512)),
+        "text": text, "now": utcnow(),
     }
     if get_engine(url).dialect.name == "postgresql":
         with get_autocommit(url).connect() as conn:
@@ -88,7 +89,8 @@ def submit_text(
     else:
         with get_engine(url, write=True).begin() as conn:
             conn.execute(_NEW_BATCH, values)
-            values["posting"] = posting_ids(conn, [(text, None)])[values["hash"]]
+            key = (text, None, values["title"], values["company"])
+            values["posting"] = posting_ids(conn, [key])[values["hash"]]
             conn.execute(_NEW_ROW, values)
     enqueue(batch_id, 0)
     return batch_id
