@@ -31,6 +31,7 @@ from models.inputs import (
     preview,
     without_nul,
 )
+from models.scoring import describe_gaps, record_skillset
 from worker import notify, pipeline, receiving, tasks
 from worker.db import session_scope
 from worker.results import NOT_ANALYSED, shown_status
@@ -501,7 +502,8 @@ def list_rows(
             "company": r.company or record.get("company"), "location": r.location,
             "date": r.date, "status": status, "error": error, "score": r.score,
             "skills": len(record.get("skills") or []),
-            "gaps": [g.get("name") for g in (record.get("gaps") or [])[:3]],
+            "gaps": [g.get("name") or g.get("id") for g in describe_gaps((record.get("gaps") or [])[:3],
+                                                                        record_skillset(record))],
         })
     return Page(rows, total, page, pages)
 
