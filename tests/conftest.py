@@ -163,12 +163,15 @@ class FakeAnalyzer:
         if "EMPTY" in raw:
             record["error"] = "no text found in the posting"
             return record
-        found = [w for w in ("scheduling", "epic", "billing") if w in raw.lower()]
+        # The title first, as the engine puts it when the text does not start with it
+        # (models.parsing.with_title): evidence offsets point into that text.
+        text = raw if not title or title.lower() in raw[:len(title) + 40].lower() else f"{title}\n{raw}"
+        found = [w for w in ("scheduling", "epic", "billing") if w in text.lower()]
         record["skills"] = [
             {"id": w, "name": w.title(), "category": "x",
              "tier": "modern" if w == "epic" else "foundation", "requirement": "required",
-             "evidence": [{"text": raw[m.start():m.end()], "start": m.start(), "end": m.end()}
-                          for m in re.finditer(w, raw, re.I)]}
+             "evidence": [{"text": text[m.start():m.end()], "start": m.start(), "end": m.end()}
+                          for m in re.finditer(w, text, re.I)]}
             for w in found
         ]
         record["gaps"] = [
@@ -181,7 +184,7 @@ class FakeAnalyzer:
             "modern": {"found": int("epic" in found), "total": 2, "share": ("epic" in found) / 2},
         }}
         if include_text:
-            record["text"] = raw
+            record["text"] = text
         return record
 
 

@@ -224,12 +224,13 @@ def test_single_posting_keeps_text_and_reuses_batch_analysis(db_url: str, fake_a
     with db.session_scope(db_url) as s:
         analyses = s.scalars(select(Analysis).join(Posting).where(Posting.text == text)).all()
         assert len(analyses) == 1
-        assert analyses[0].text == text
+        # The normalised text, with the title first, as the engine gives it.
+        assert analyses[0].text == f"Clerk\n{text}"
     from worker.results import single_result
 
     found = single_result(db_url, single)
     assert found is not None and found.row is not None
-    assert found.status == "done" and found.text == text
+    assert found.status == "done" and found.text == f"Clerk\n{text}"
     assert found.row.merged()["title"] == "Clerk"
     assert get_batch(db_url, batch_id).status == "done"
 
