@@ -181,11 +181,12 @@ class FakeAnalyzer:
 
 @pytest.fixture
 def fake_analyzer(monkeypatch: pytest.MonkeyPatch) -> FakeAnalyzer:
-    from worker import pipeline
+    from worker import pipeline, skillsets
 
     fake = FakeAnalyzer()
-    monkeypatch.setattr(pipeline, "get_analyzer", lambda skillset: fake)
-    monkeypatch.setattr(pipeline, "resolve_skillset", lambda skillset: ("fake", "1"))
+    monkeypatch.setattr(pipeline, "get_analyzer", lambda url, skillset: fake)
+    monkeypatch.setattr(pipeline, "resolve_skillset",
+                        lambda url, skillset: skillsets.Pinned("fake", "fake", "1", "1"))
     return fake
 
 

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from models.inputs import InputError, Posting, RowError, failure_message, iter_postings
 from models.text import without_surrogates
+from worker import skillsets
 from worker.db import get_autocommit, get_engine, session_scope
 from worker.storage import (
     CANCELLED,
@@ -73,20 +74,14 @@ _analyses_t = Analysis.__table__
 _LOCK_BATCH = select(_batches.c.status).where(_batches.c.id == bindparam("b")).with_for_update()
 
 
-def get_analyzer(skillset: str | None):  # type: ignore[no-untyped-def]
-    """Return the engine's process-wide analyzer (imported late: it is heavy)."""
-    from models.analysis import Analyzer
-
-    return Analyzer.for_skillset(skillset)
+def get_analyzer(url: str, skillset: str | None):  # type: ignore[no-untyped-def]
+    """Return the engine's process-wide analyzer for a batch's skill-set reference."""
+    return skillsets.analyzer(url, skillset)
 
 
-def resolve_skillset(skillset: str | None) -> tuple[str, str]:
-    """Return the id of a skill set and the version its analyses are kept under
-    (``models.skillset.analysis_version``); raises ``SkillSetError``."""
-    from models.skillset import analysis_version, load_skillset
-
-    loaded = load_skillset(skillset)
-    return loaded.id, analysis_version(loaded)
+def resolve_skillset(url: str, skillset: str | None) -> skillsets.Pinned:
+    """Pin a skill-set reference to the version a new batch records; raises ``SkillSetError``."""
+    return skillsets.pin(url, skillset)
 
 
 def _insert_ignore(session: Session | Connection, model: type) -> Any:
@@ -154,7 +149,7 @@ def create_batch(
     include_text: bool = False,
 ) -> str:
     """Create an empty batch in ``receiving`` state; return its id."""
-    skillset_id, version = resolve_skillset(skillset)
+    pinned = resolve_skillset(url, skillset)
     batch_id = uuid.uuid4().hex
     with session_scope(url, write=True) as session:
         session.add(
@@ -163,9 +158,9 @@ def create_batch(
                 kind=kind,
                 status=RECEIVING,
                 filename=filename,
-                skillset=skillset,
-                skillset_id=skillset_id,
-                skillset_version=version,
+                skillset=pinned.ref,
+                skillset_id=pinned.id,
+                skillset_version=pinned.analysis_version,
                 include_text=include_text,
                 done=0,
                 failed=0,
@@ -384,13 +379,13 @@ def submit_text(
 
     One statement on PostgreSQL, one transaction elsewhere: a person is waiting.
     """
-    skillset_id, version = resolve_skillset(skillset)
+    pinned = resolve_skillset(url, skillset)
     batch_id = uuid.uuid4().hex
     # A JSON body may carry lone surrogates ("\\ud800"), which no database column takes.
     text = without_surrogates(text)
     title, company = (without_surrogates(v) if v else v for v in (title, company))
     values = {
-        "b": batch_id, "skillset": skillset, "sid": skillset_id, "sver": version,
+        "b": batch_id, "skillset": pinned.ref, "sid": pinned.id, "sver": pinned.analysis_version,
         "title": _field(title, 512), "company": _field(company, 512),
         "hash": content_hash(text), "text": text, "now": utcnow(),
     }
@@ -548,7 +543,7 @@ def start_chunk(url: str, batch_id: str, chunk: int) -> Claim | None:
         if batch.status == QUEUED or batch.unstarted:
             conn.execute(_MARK_RUNNING, {"b": batch_id, "now": utcnow()})
         found = conn.execute(_ROW_ANALYSES, {"b": batch_id, "c": chunk}).all()
-    return _claim(int(max(attempts)), batch, found)
+    return _claim(url, int(max(attempts)), batch, found)
 
 
 def _start_all_in_one() -> Any:
@@ -610,26 +605,26 @@ def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
         return None
     first = found[0]
     batch = _BatchState(first.status, first.unstarted, first.skillset, bool(first.include_text))
-    return _claim(int(max(r.attempts for r in found)), batch, found)
+    return _claim(url, int(max(r.attempts for r in found)), batch, found)
 
 
-def _claim(attempt: int, batch: Any, found: list[Any]) -> Claim:
+def _claim(url: str, attempt: int, batch: Any, found: list[Any]) -> Claim:
     """Return the attempt with the rows start_chunk read, ready for run_chunk."""
     try:
-        rows = _rows_to_run(batch, found)
+        rows = _rows_to_run(url, batch, found)
     except Exception:  # noqa: BLE001 - e.g. a skill set that fails to load: run_chunk
         return Claim(attempt)  # reads again and raises inside the task's retry handling.
     return Claim(attempt, batch, rows)
 
 
-def _rows_to_run(batch: Any, found: list[Any]) -> list[_RowToRun]:
+def _rows_to_run(url: str, batch: Any, found: list[Any]) -> list[_RowToRun]:
     """Each row of ``_ROW_ANALYSES`` with its posting's analysis for the batch's skill set,
     and the posting's text only when it must be analysed: no analysis yet, or one
     without the text the batch wants.
 
     The skill set's version is known only once the batch's skill set is loaded.
     """
-    analyzer = get_analyzer(batch.skillset)
+    analyzer = get_analyzer(url, batch.skillset)
     key = (analyzer.skillset.id, analyzer.version)
     rows: dict[int, _RowToRun] = {}
     for r in found:
@@ -672,8 +667,8 @@ def run_chunk(url: str, batch_id: str, chunk: int, claim: Claim | None = None, *
                 return 0, 0
             found = conn.execute(_ROW_ANALYSES, {"b": batch_id, "c": chunk}).all()
             conn.rollback()
-        rows = _rows_to_run(batch, found)
-    analyzer = get_analyzer(batch.skillset)
+        rows = _rows_to_run(url, batch, found)
+    analyzer = get_analyzer(url, batch.skillset)
     key = (analyzer.skillset.id, analyzer.version)
     if not rows:
         return 0, 0
