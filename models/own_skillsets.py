@@ -65,16 +65,16 @@ def _check_patterns(text: str, source: str, raw_skills: list[object]) -> None:
                     check_pattern(alias["pattern"])
                 except UnsafePattern as exc:
                     sid = raw.get("id")
-                    line = _line_of(text, f"id = {json.dumps(sid)}") if isinstance(sid, str) else 0
+                    line = _line_of(text, "id", sid) if isinstance(sid, str) else 0
                     raise SkillSetError(f"{source}, line {line or '?'} (skill {n}{f' {sid!r}' if sid else ''}): "
                                         f"pattern {alias['pattern']!r} is not allowed: {exc}") from None
 
 
-def _line_of(text: str, needle: str) -> int:
-    pos = text.find(needle)
-    if pos < 0 and needle.startswith("id = "):
-        pos = text.find(needle.replace('"', "'"))
-    return text.count("\n", 0, pos) + 1 if pos >= 0 else 0
+def _line_of(text: str, key: str, value: str | None = None) -> int:
+    """The line where ``key = value`` (or ``key =``) first stands; 0 if not found."""
+    tail = r"[\"']" + re.escape(value) + r"[\"']" if value is not None else ""
+    m = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*{tail}", text, re.M)
+    return text.count("\n", 0, m.start()) + 1 if m else 0
 
 
 def toml_string(value: str) -> str:

@@ -22,7 +22,7 @@ from flask import (
 from sqlalchemy import bindparam, select
 
 from models.inputs import InputError, check_text, input_format, without_nul
-from models.skillset import SkillSetError, builtin_ids, load_skillset
+from models.skillset import SkillSetError, builtin_ids
 from web import services
 from web.errors import ApiError
 from worker import notify, pipeline, report, tasks
@@ -51,10 +51,11 @@ def _builtin_ids() -> tuple[str, ...]:
 
 
 def _skillset(value: Any) -> str | None:
-    """Accept only built-in skill sets from the web: a path would read the server's files."""
+    """A skill set's id (built in or created; ``worker.skillsets`` resolves it, and
+    refuses a path, which would read the server's files)."""
     if value is None:
         return current_app.config.get("DEFAULT_SKILLSET")
-    if not isinstance(value, str) or value not in _builtin_ids():
+    if not isinstance(value, str) or not value.strip():
         raise ApiError(422, "unknown_skillset",
                        f"unknown skill set {value!r}; built-in ones are: {', '.join(_builtin_ids())}")
     return value
@@ -303,24 +304,6 @@ def cancel_batch(batch_id: str):  # type: ignore[no-untyped-def]
     _batch(batch_id)
     pipeline.cancel(_url(), batch_id)
     return jsonify(batch_json(_batch(batch_id)))
-
-
-@bp.get("/skillsets")
-def list_skillsets():  # type: ignore[no-untyped-def]
-    """The built-in skill sets, without their skills."""
-    return jsonify({"skillsets": [
-        {**load_skillset(sid).to_json(skills=False), "url": url_for("api.get_skillset", skillset_id=sid)}
-        for sid in _builtin_ids()
-    ]})
-
-
-@bp.get("/skillsets/<skillset_id>")
-def get_skillset(skillset_id: str):  # type: ignore[no-untyped-def]
-    """A built-in skill set with every skill: what a record's gap ids stand for."""
-    if skillset_id not in _builtin_ids():
-        raise ApiError(404, "not_found",
-                       f"no built-in skill set {skillset_id!r}; built-in ones are: {', '.join(_builtin_ids())}")
-    return jsonify(load_skillset(skillset_id).to_json())
 
 
 @bp.post("/batches/<batch_id>/resume")

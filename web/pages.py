@@ -7,10 +7,10 @@ import time
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes, without_nul
-from models.skillset import DEFAULT_SKILLSET, builtin_ids, load_skillset
+from models.skillset import DEFAULT_SKILLSET, SkillSetError, builtin_ids
 from web import error_pages, history, present, samples, services
 from web.health import worker_up
-from worker import notify
+from worker import notify, skillsets
 
 bp = Blueprint("pages", __name__)
 error_pages.catch_all(bp)
@@ -21,9 +21,14 @@ def _url() -> str:
 
 
 def chosen_skillset(value: str | None) -> str | None:
-    """Accept only a built-in skill set id; anything else means the default."""
+    """Accept a built-in or created skill set's id; anything else means the default."""
     if value and value in builtin_ids():
         return value
+    if value and skillsets.CREATED_ID.match(value.partition("@")[0]):
+        try:
+            return skillsets.pin(_url(), value).ref
+        except SkillSetError:
+            pass
     default = current_app.config.get("DEFAULT_SKILLSET")
     return default if default in builtin_ids() else DEFAULT_SKILLSET
 
@@ -41,7 +46,7 @@ def _form(text: str = "", error: str | None = None, skillset: str | None = None,
 def analyze_form():  # type: ignore[no-untyped-def]
     example = request.args.get("example")
     text = samples.posting_text(example) if example else None
-    return _form(text or "")
+    return _form(text or "", skillset=chosen_skillset(request.args.get("skillset")))
 
 
 @bp.post("/analyses")
@@ -91,11 +96,3 @@ def result(analysis_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/analyses/<analysis_id>/print")
 def result_print(analysis_id: str):  # type: ignore[no-untyped-def]
     return _result(analysis_id, "result_print.html")
-
-
-@bp.get("/skillsets/<skillset_id>")
-def skillset(skillset_id: str):  # type: ignore[no-untyped-def]
-    """A built-in skill set: each skill, why it matters, where it applies; its pay ranges."""
-    if skillset_id not in builtin_ids():
-        abort(404)
-    return render_template("skillset.html", **present.skillset_view(load_skillset(skillset_id)))

@@ -12,7 +12,7 @@ from typing import Any
 
 from models.pay import compare_pay
 from models.scoring import scoring_settings
-from models.skillset import SkillSet, SkillSetError, builtin_skillsets, load_skillset
+from models.skillset import SkillSet, builtin_skillsets
 
 CATEGORY_LABELS = {
     "technology": "Technology",
@@ -129,7 +129,10 @@ def split_gaps(gaps: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[d
 
 
 def skillset_choices() -> list[tuple[str, str]]:
-    return [(s.id, s.name) for s in builtin_skillsets()]
+    """The built-in sets, then those this browser created."""
+    from web.skillsets import mine
+
+    return [(s.id, s.name) for s in builtin_skillsets()] + mine()
 
 
 def skillset_name(skillset_id: str | None) -> str:
@@ -137,12 +140,11 @@ def skillset_name(skillset_id: str | None) -> str:
     return found.name if found else str(skillset_id or "")
 
 
-def _skillset(skillset_id: str | None) -> SkillSet | None:
-    """The built-in skill set a record was made with (None: unknown, e.g. since removed)."""
-    try:
-        return load_skillset(skillset_id) if skillset_id else None
-    except SkillSetError:
-        return None
+def _skillset(skillset_id: str | None, version: str | None = None) -> SkillSet | None:
+    """The skill set a record was made with (None: unknown, e.g. since removed)."""
+    from web.skillsets import find
+
+    return find(skillset_id, version)
 
 
 def gap_view(record: dict[str, Any], ranked: bool = False) -> list[dict[str, Any]]:
@@ -306,8 +308,8 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
         "score": record.get("score"),
         "meaning": score_meaning(record.get("score")),
         "skillset_name": skillset_name(skillset),
-        # A built-in skill set has a page of its own; a user's file does not.
-        "skillset_id": skillset if (found := _skillset(skillset)) and found.builtin else None,
+        # Every stored skill set has a page of its own.
+        "skillset_id": skillset if _skillset(skillset) else None,
         "market": market_view(record),
         "not_fitting": statement,
         "parts": parts_view(record),
@@ -345,10 +347,8 @@ def report_view(report: dict[str, Any], skillset_id: str | None) -> dict[str, An
 
     asked = {s["id"]: s for s in report.get("skills") or []}
     groups: list[tuple[str, list[dict[str, Any]]]] = []
-    try:
-        skills = list(load_skillset(skillset_id).skills)
-    except SkillSetError:
-        skills = []
+    found = _skillset(skillset_id)
+    skills = list(found.skills) if found else []
     for tier, heading in (("modern", "Modern skills"), ("foundation", "Foundation skills")):
         items = [
             {"label": s.name, "share": asked.get(s.id, {}).get("share", 0.0),
