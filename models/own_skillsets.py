@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 from collections.abc import Mapping
 
@@ -42,32 +43,31 @@ def parse_upload(text: str, source: str) -> SkillSet:
     raw_skills = data.get("skills")
     if isinstance(raw_skills, list) and len(raw_skills) > MAX_SKILLS:
         raise SkillSetError(f"{source}: {len(raw_skills)} skills; a skill set has at most {MAX_SKILLS}")
-    _check_patterns(text, source, raw_skills if isinstance(raw_skills, list) else [])
-    skillset = parse_skillset(text, source)
+    _check_skills(text, source, raw_skills if isinstance(raw_skills, list) else [])
+    return parse_skillset(text, source)
+
+
+def _check_skills(text: str, source: str, raw_skills: list[object]) -> None:
+    """Cap the aliases the file itself writes (a skill taken from ``base`` keeps the built-in
+    set's), and check its patterns."""
     total = 0
-    for n, skill in enumerate(skillset.skills, 1):
-        total += len(skill.aliases)
-        if len(skill.aliases) > MAX_ALIASES_PER_SKILL:
-            raise SkillSetError(f"{source}, line {skill.line or '?'} (skill {n} {skill.id!r}): "
-                                f"{len(skill.aliases)} aliases; a skill has at most {MAX_ALIASES_PER_SKILL}")
-    if total > MAX_ALIASES:
-        raise SkillSetError(f"{source}: {total:,} aliases; a skill set has at most {MAX_ALIASES:,}")
-    return skillset
-
-
-def _check_patterns(text: str, source: str, raw_skills: list[object]) -> None:
     for n, raw in enumerate(raw_skills, 1):
         if not isinstance(raw, dict) or not isinstance(raw.get("aliases"), list):
             continue
+        sid = raw.get("id")
+        where = f"{source}, line {(_line_of(text, 'id', sid) if isinstance(sid, str) else 0) or '?'} " \
+                f"(skill {n}{f' {sid!r}' if sid else ''})"
+        total += len(raw["aliases"])
+        if len(raw["aliases"]) > MAX_ALIASES_PER_SKILL:
+            raise SkillSetError(f"{where}: {len(raw['aliases'])} aliases; a skill has at most {MAX_ALIASES_PER_SKILL}")
+        if total > MAX_ALIASES:
+            raise SkillSetError(f"{where}: more than {MAX_ALIASES:,} aliases; a skill set has at most {MAX_ALIASES:,}")
         for alias in raw["aliases"]:
             if isinstance(alias, dict) and isinstance(alias.get("pattern"), str):
                 try:
                     check_pattern(alias["pattern"])
                 except UnsafePattern as exc:
-                    sid = raw.get("id")
-                    line = _line_of(text, "id", sid) if isinstance(sid, str) else 0
-                    raise SkillSetError(f"{source}, line {line or '?'} (skill {n}{f' {sid!r}' if sid else ''}): "
-                                        f"pattern {alias['pattern']!r} is not allowed: {exc}") from None
+                    raise SkillSetError(f"{where}: pattern {alias['pattern']!r} is not allowed: {exc}") from None
 
 
 def _line_of(text: str, key: str, value: str | None = None) -> int:
@@ -202,3 +202,15 @@ def _weight(text: str, name: str, default: float) -> float:
         raise SkillSetError(f"{name}: weight must be a positive number, not {text!r}")
     return weight
 
+
+def read_upload(data: bytes, filename: str, name: str | None) -> tuple[str, str]:
+    """The TOML text of an uploaded file (a .csv is turned into TOML) and its name for errors."""
+    if len(data) > MAX_BYTES:
+        raise SkillSetError(f"{filename}: a skill-set file is at most {MAX_BYTES:,} bytes")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SkillSetError(f"{filename}: not UTF-8 text; save it as UTF-8") from None
+    if filename.lower().endswith(".csv"):
+        return csv_to_toml(text, filename, name or os.path.splitext(filename)[0]), filename
+    return text, filename

@@ -5,10 +5,12 @@ the text's length, and a worker running it never ends. A built-in skill set is
 reviewed; an uploaded one is not, so its patterns keep to a subset in which the
 work at each place of the text is bounded by the pattern itself:
 
-- repeats (``*``, ``+``, ``{m,}``) of single characters or classes only, at most
-  ``MAX_UNBOUNDED`` of them; a group may only be optional (``?``);
-- counted repeats ``{m,n}`` up to ``MAX_COUNT``, and at most ``MAX_PATHS`` ways
-  through the pattern's alternatives, optional parts and counted repeats;
+- no open-ended repeats (``*``, ``+``, ``{m,}``): an open-ended repeat makes the work
+  at each place grow with the text (a run of 50,000 letters), so the whole quadratic;
+- counted repeats ``{m,n}`` up to ``MAX_COUNT``, of single characters or classes
+  only; a group may only be optional (``?``);
+- at most ``MAX_PATHS`` ways through the pattern's alternatives, optional parts and
+  counted repeats;
 - no back-references, lookarounds, named groups or inline flags;
 - at most ``MAX_PATTERN_CHARS`` characters.
 """
@@ -18,8 +20,8 @@ from __future__ import annotations
 import re
 
 MAX_PATTERN_CHARS = 200
-MAX_UNBOUNDED = 1
-MAX_COUNT = 10
+MAX_UNBOUNDED = 0
+MAX_COUNT = 20
 MAX_PATHS = 256
 MAX_DEPTH = 4
 _CLASS_ESCAPES = set("dDwWsS")
@@ -41,8 +43,8 @@ def check_pattern(pattern: str) -> None:
     if parser.i < len(pattern):
         raise UnsafePattern(f"unbalanced ')' at character {parser.i + 1}")
     if parser.unbounded > MAX_UNBOUNDED:
-        raise UnsafePattern(f"at most {MAX_UNBOUNDED} open-ended repeat (*, + or {{m,}}) per pattern; "
-                            "use a counted one such as \\s{0,3}")
+        raise UnsafePattern("open-ended repeats (*, + or {m,}) are not allowed in an uploaded skill set; "
+                            "give a bound, such as \\s{0,3} or \\w{1,20}")
     if paths > MAX_PATHS:
         raise UnsafePattern(f"too many ways through the pattern ({paths} > {MAX_PATHS}): "
                             "fewer alternatives, optional parts or counted repeats")

@@ -25,7 +25,7 @@ from models.inputs import InputError, check_text, input_format, without_nul
 from models.skillset import SkillSetError, builtin_ids
 from web import services
 from web.errors import ApiError
-from worker import notify, pipeline, report, tasks
+from worker import notify, pipeline, report, skillsets, tasks
 from worker.db import get_autocommit, session_scope
 from worker.export import FORMATS, iter_export
 from worker.results import ResultRow, iter_results
@@ -58,7 +58,10 @@ def _skillset(value: Any) -> str | None:
     if not isinstance(value, str) or not value.strip():
         raise ApiError(422, "unknown_skillset",
                        f"unknown skill set {value!r}; built-in ones are: {', '.join(_builtin_ids())}")
-    return value
+    try:
+        return skillsets.pin(_url(), value).ref
+    except SkillSetError as exc:
+        raise ApiError(422, "unknown_skillset", str(exc)) from None
 
 
 def _optional_str(data: dict[str, Any], key: str) -> str | None:

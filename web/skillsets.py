@@ -8,10 +8,10 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 
-from models.own_skillsets import MAX_BYTES, form_to_toml
+from models.own_skillsets import MAX_BYTES, form_to_toml, read_upload
 from models.skillset import SkillSet, SkillSetError, builtin_ids, load_sources
 from web import error_pages, present
-from web.skillsets_api import download_response, read_upload
+from web.skillsets_api import download_response
 from worker import compare, report, skillsets, tasks
 from worker.reanalyze import NotFinished, reanalyze
 from worker.storage import DONE

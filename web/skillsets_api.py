@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, jsonify, request, url_for
 
-from models.own_skillsets import MAX_BYTES, csv_to_toml
+from models.own_skillsets import MAX_BYTES, read_upload
 from models.skillset import SkillSet, SkillSetError, builtin_ids
 from web.api import _batch, _builtin_ids, _celery, _url, batch_json, bp
 from web.errors import ApiError
@@ -21,23 +21,10 @@ def skillset_json(pinned: skillsets.Pinned, loaded: SkillSet, *, skills: bool = 
     return {
         **loaded.to_json(skills=skills), "id": pinned.id, "version": pinned.version,
         "builtin": pinned.id in builtin_ids(),
-        "url": url_for("skillsets.page", skillset_id=pinned.id),
-        "api_url": url_for("api.get_skillset", skillset_id=pinned.id),
+        "url": url_for("api.get_skillset", skillset_id=pinned.id),
+        "page_url": url_for("skillsets.page", skillset_id=pinned.id),
         "download_url": url_for("skillsets.download", skillset_id=pinned.ref),
     }
-
-
-def read_upload(data: bytes, filename: str, name: str | None) -> tuple[str, str]:
-    """The TOML text of an uploaded file (a .csv is turned into TOML) and its name for errors."""
-    if len(data) > MAX_BYTES:
-        raise SkillSetError(f"{filename}: a skill-set file is at most {MAX_BYTES:,} bytes")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SkillSetError(f"{filename}: not UTF-8 text; save it as UTF-8") from None
-    if filename.lower().endswith(".csv"):
-        return csv_to_toml(text, filename, name or os.path.splitext(filename)[0]), filename
-    return text, filename
 
 
 @bp.post("/skillsets")
@@ -60,8 +47,8 @@ def create_skillset():  # type: ignore[no-untyped-def]
     except SkillSetError as exc:
         raise ApiError(422, "invalid_skillset", str(exc)) from None
     location = url_for("api.get_skillset", skillset_id=pinned.id)
-    return (jsonify({"id": pinned.id, "version": pinned.version,
-                     "url": url_for("skillsets.page", skillset_id=pinned.id), "api_url": location}),
+    return (jsonify({"id": pinned.id, "version": pinned.version, "url": location,
+                     "page_url": url_for("skillsets.page", skillset_id=pinned.id)}),
             201, {"Location": location})
 
 
