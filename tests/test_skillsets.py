@@ -123,6 +123,15 @@ def test_a_csv_becomes_a_skill_set_and_its_errors_name_the_line() -> None:
             csv_to_toml(body, "w.csv", "W")
 
 
+def test_the_csv_of_the_docs_makes_a_skill_set() -> None:
+    docs = (ROOT / "docs" / "skill-sets.md").read_text(encoding="utf-8")
+    example = re.search(r"```csv\n(.*?)```", docs, re.S)
+    assert example
+    loaded = parse_upload(csv_to_toml(example.group(1), "dental.csv", "Dental receptionist"), "dental.csv")
+    assert len(loaded.skills) == 5 and loaded.get("nhs_dental_charges").tier == "modern"
+    assert "Dentrix" in [a.phrase for a in loaded.get("dental_software").aliases]
+
+
 def test_a_built_in_set_edited_in_the_form() -> None:
     base = load_skillset("medical-office-specialist")
     form = {"name": "Our course", "keep_ehr": "1", "tier_ehr": "foundation", "weight_ehr": "4",

@@ -6,10 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    has_app_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from models.own_skillsets import MAX_BYTES, form_to_toml, read_upload
-from models.skillset import SkillSet, SkillSetError, builtin_ids, load_sources
+from models.skillset import SkillSet, SkillSetError, builtin_ids, load_skillset, load_sources
 from web import error_pages, present
 from web.skillsets_api import download_response
 from worker import compare, report, skillsets, tasks
@@ -49,9 +59,12 @@ def find(skillset_id: str | None, version: str | None = None) -> SkillSet | None
     """The skill set a record names (None: unknown). Built-in sets are found by id."""
     if not skillset_id:
         return None
-    ref = skillset_id if skillset_id in builtin_ids() or not version else f"{skillset_id}@{version}"
     try:
-        return skillsets.load(_url(), ref)
+        if skillset_id in builtin_ids():
+            return load_skillset(skillset_id)
+        if not has_app_context():
+            return None
+        return skillsets.load(_url(), f"{skillset_id}@{version}" if version else skillset_id)
     except SkillSetError:
         return None
 
