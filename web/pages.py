@@ -26,7 +26,8 @@ def chosen_skillset(value: str | None) -> str | None:
         return value
     if value and skillsets.CREATED_ID.match(value.partition("@")[0]):
         try:
-            return skillsets.pin(_url(), value).ref
+            skillsets.pin(_url(), value)
+            return value
         except SkillSetError:
             pass
     default = current_app.config.get("DEFAULT_SKILLSET")
@@ -35,9 +36,14 @@ def chosen_skillset(value: str | None) -> str | None:
 
 def _form(text: str = "", error: str | None = None, skillset: str | None = None,
           status: int = 200):  # type: ignore[no-untyped-def]
+    selected = skillset or chosen_skillset(None)
+    choices = present.skillset_choices()
+    if selected and selected not in dict(choices):
+        # A set of someone else's, opened by its link: offered too.
+        choices.append((selected, present.skillset_name(selected)))
     return render_template(
-        "analyze.html", text=text, error=error, skillsets=present.skillset_choices(),
-        selected=skillset or chosen_skillset(None),
+        "analyze.html", text=text, error=error, skillsets=choices,
+        selected=selected,
         examples=samples.available(), batch_example=samples.batch_path() is not None,
     ), status
 

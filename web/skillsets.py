@@ -124,7 +124,7 @@ def page(skillset_id: str):  # type: ignore[no-untyped-def]
     view = present.skillset_view(loaded)
     article = (sources.get("skillsets", {}).get(loaded.id) or {}).get("article") if builtin else None  # type: ignore[union-attr]
     return render_template(
-        "skillset.html", **view, pinned=pinned, builtin=builtin, article=article,
+        "skillset.html", **view, pinned=pinned, asked=skillset_id, builtin=builtin, article=article,
         taxonomy=sources.get("skills", {}) if builtin else {},
         versions=skillsets.versions(_url(), pinned.id),
     )
