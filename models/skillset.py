@@ -215,16 +215,15 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
     if not isinstance(version, str | int | float) or isinstance(version, bool) or not 0 < len(str(version)) <= 24:
         raise SkillSetError(f"{source}, line {_line_of(text, 'version')}: 'version' must be a short string "
                             "(at most 24 characters), e.g. \"2026.11.1\"")
-    extras = data.get("extras", DEFAULT_EXTRAS)
-    if extras not in EXTRAS_CATALOGUES:
-        raise SkillSetError(f"{source}, line {_line_of(text, 'extras')}: 'extras' names a catalogue of "
-                            f"skills outside the set, one of {', '.join(EXTRAS_CATALOGUES)}")
     base = data.get("base")
     inherited: dict[str, Skill] = {}
+    extras = data.get("extras", DEFAULT_EXTRAS)
     if base is not None:
         if not isinstance(base, str):
             raise SkillSetError(f"{source}, line {_line_of(text, 'base')}: 'base' must be a skill-set id")
         base_set = load_skillset(base)
+        # A set built on another is of the same occupation: its extras too, unless it says otherwise.
+        extras = data.get("extras", base_set.extras)
         for parent in (base_set, load_extras(base_set.extras)):
             for skill in parent.skills:
                 inherited.setdefault(skill.id, skill)
@@ -312,6 +311,9 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
                 line=line,
             )
         )
+    if extras not in EXTRAS_CATALOGUES:
+        raise SkillSetError(f"{source}, line {_line_of(text, 'extras')}: 'extras' names a catalogue of "
+                            f"skills outside the set, one of {', '.join(EXTRAS_CATALOGUES)}")
     try:
         pay = parse_pay_ranges(data.get("pay", {}), known_locales())
     except PayRangeError as exc:

@@ -139,7 +139,7 @@ def test_a_built_in_set_edited_in_the_form() -> None:
             "new_name_1": "Telehealth platforms", "new_tier_1": "modern", "new_weight_1": "3",
             "new_aliases_1": "telehealth; video consultations", "new_name_2": ""}
     loaded = parse_upload(form_to_toml(form, base.id), "the form")
-    assert loaded.name == "Our course"
+    assert loaded.name == "Our course" and loaded.extras == base.extras == "medical-office"
     assert [(s.id, s.tier, s.weight) for s in loaded.skills] == [
         ("ehr", "foundation", 4.0), ("hipaa", "modern", base.get("hipaa").weight),
         ("telehealth_platforms", "modern", 3.0)]

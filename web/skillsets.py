@@ -182,4 +182,5 @@ def compare_runs(batch_id: str):  # type: ignore[no-untyped-def]
     choices = [(s.id, s.name) for s in (skillsets.load(_url(), i) for i in builtin_ids())] + mine()
     return render_template("compare.html", batch=batch, skillset=loaded, result=result, pending=False,
                            market_batch=market_batch, market_set=market_set, runs=runs, choices=choices,
+                           market_compared=(market_data or {}).get("compared", 0),
                            rare=compare.RARE_SHARE)
