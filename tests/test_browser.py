@@ -381,7 +381,7 @@ def test_create_a_skill_set_analyse_with_it_and_compare_a_batch(page: Any, live:
     page.get_by_role("button", name="Analyse the posting").click()
     page.wait_for_selector("#gaps", timeout=60_000)
     assert "Front office course" in page.locator("main").inner_text()
-    page.locator(f'a[href="/skillsets/{created}#skill-telehealth"]').first.wait_for()
+    page.locator(f'a[href="/skillsets/{created}@1#skill-telehealth"]').first.wait_for()
     shoot(page, "skillset-result")
 
     # A file's market against the built-in set, then against the course's.

@@ -242,7 +242,7 @@ def test_api_creates_reads_and_uses_a_skill_set(app, client) -> None:  # type: i
     assert result["skillset"] == {"id": created["id"], "version": "1"}
     assert {"dispensing", "pharmacy_systems"} <= {s["id"] for s in result["skills"]}
     page = client.get(f"/analyses/{r.get_json()['id']}").get_data(as_text=True)
-    assert f'href="/skillsets/{created["id"]}#skill-dispensing"' in page
+    assert f'href="/skillsets/{created["id"]}@1#skill-dispensing"' in page
     # And by a batch, recorded with its version; then the same rows against another set.
     r = client.post("/api/v1/batches", content_type="multipart/form-data", data={
         "file": (csv_batch([f"{POSTING} {suffix} {i}" for i in range(3)]), "jobs.csv"),
@@ -310,3 +310,15 @@ def test_pages_list_show_create_and_download(app, client) -> None:  # type: igno
     r = client.get(f"/skillsets/{sid}/download")
     assert r.headers["Content-Disposition"].startswith("attachment") and b'base = "medical-office-specialist"' in r.data
     assert client.get("/skillsets/nope").status_code == 404
+
+
+def test_migration_0006_adds_and_drops_the_skill_set_tables(empty_db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from worker import db
+
+    db.upgrade(empty_db_url, "0006")
+    assert {"skillsets", "skillset_versions"} <= set(inspect(db.get_engine(empty_db_url)).get_table_names())
+    command.downgrade(db.alembic_config(empty_db_url), "0005")
+    assert not {"skillsets", "skillset_versions"} & set(inspect(db.get_engine(empty_db_url)).get_table_names())

@@ -296,6 +296,16 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
     return view
 
 
+def _page_ref(record: dict[str, Any]) -> str | None:
+    """The id of the skill-set page a record's gaps link to (None: no such set)."""
+    named = record.get("skillset") or {}
+    sid, version = named.get("id"), named.get("version")
+    found = _skillset(sid, version)
+    if found is None:
+        return None
+    return sid if found.builtin or not version else f"{sid}@{version}"
+
+
 def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, Any]:
     """Everything the result template shows, from one analysis record."""
     skillset = (record.get("skillset") or {}).get("id")
@@ -308,8 +318,8 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
         "score": record.get("score"),
         "meaning": score_meaning(record.get("score")),
         "skillset_name": skillset_name(skillset),
-        # Every stored skill set has a page of its own.
-        "skillset_id": skillset if _skillset(skillset) else None,
+        # Every stored skill set has a page of its own; a created one's, at the version used.
+        "skillset_id": _page_ref(record),
         "market": market_view(record),
         "not_fitting": statement,
         "parts": parts_view(record),
