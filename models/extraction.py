@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import compress, count
-from typing import Any
+from typing import Any, cast
 
 from models.context import CUE_STEMS, Cues, word_cues
 from models.parsing import Document
@@ -156,7 +156,7 @@ class Extractor:
             )
             if len(self.codes) < 500_000:
                 self.codes[word] = code
-        return bytes(codes)
+        return bytes(cast("list[int]", codes))  # every None was filled in above
 
     def mentions(self, doc: Document) -> tuple[list[Mention], Sentences, Tokens, bytes]:
         """Every alias and matcher mention in a document, before context checks.
@@ -267,9 +267,9 @@ class Extractor:
             # As finditer would: the next match starts after the last one ends.
             end = -1
             for start in at:
-                if start >= end and (m := pattern.match(text, start)):
-                    end = max(m.end(), start + 1)
-                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
+                if start >= end and (found := pattern.match(text, start)):
+                    end = max(found.end(), start + 1)
+                    yield Mention(entry.skill, entry.extra, found.start(), found.end(), "pattern", entry.alias.asked)
 
     def _matcher_mentions(
         self, text: str, toks: Tokens, covered: bytearray, sentences: Sentences, blocked: _BlockedAt,
@@ -291,12 +291,12 @@ class Extractor:
             if end > s_end:
                 continue
             near, context, asked, unless = self.matcher.alias_context_[j]
-            if near and not _words_re(near).search(text, max(s_start, start - NEAR_CHARS),
-                                                   min(s_end, end + NEAR_CHARS)):
+            near_re, unless_re, context_re = _words_re(near), _words_re(unless), _words_re(context)
+            if near_re and not near_re.search(text, max(s_start, start - NEAR_CHARS), min(s_end, end + NEAR_CHARS)):
                 continue
-            if unless and _words_re(unless).search(text, s_start, s_end):
+            if unless_re and unless_re.search(text, s_start, s_end):
                 continue
-            if context and not _words_re(context).search(text):
+            if context_re and not context_re.search(text):
                 continue
             skill = self.skills.get(label)
             if skill is not None:
@@ -327,8 +327,10 @@ class Extractor:
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, list[tuple[int, str]], list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
-        cues = Cues(text, toks, doc.title, tuple(
-            compress(count(), codes.translate(table)) for table in (_IS_CUE, _IS_BOILERPLATE, _IS_STATEMENT)
+        cues = Cues(text, toks, doc.title, (
+            compress(count(), codes.translate(_IS_CUE)),
+            compress(count(), codes.translate(_IS_BOILERPLATE)),
+            compress(count(), codes.translate(_IS_STATEMENT)),
         ))
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
@@ -401,7 +403,8 @@ class Extractor:
                 item["requirement"] = level
             _add_evidence(item["evidence"], text, mention.start, mention.end)
         order = self.order
-        skills, extras = [], []
+        skills: list[dict[str, Any]] = []
+        extras: list[dict[str, Any]] = []
         for item in by_skill.values():
             is_extra = item.pop("_extra")
             (extras if is_extra else skills).append(item)

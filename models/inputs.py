@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any, cast
 
 from models.text import without_surrogates
 
@@ -164,17 +164,18 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
 codecs.register_error("skillgap-cp1252", _cp1252_fallback)
 
 
-def _text_stream(stream: BinaryIO, name: str) -> tuple[io.TextIOWrapper, io.BufferedReader | None]:
+def _text_stream(stream: IO[bytes], name: str) -> tuple[io.TextIOWrapper[io.BufferedReader], io.BufferedReader | None]:
     """Wrap a binary stream as text: UTF-8 (BOM dropped), any other bytes as cp1252.
 
     Returns the wrapper and the buffer made for it (None when the stream was
     already buffered), so that ``_release`` can hand the caller's stream back open.
     """
-    made = None
+    made: io.BufferedReader | None = None
     if isinstance(stream, io.BufferedReader):
         buffered = stream
     else:
-        buffered = made = io.BufferedReader(stream)  # type: ignore[arg-type]
+        # BufferedReader needs only read/readinto, which every binary file object has.
+        buffered = made = io.BufferedReader(cast(io.RawIOBase, stream))
     head = buffered.peek(65536)[:65536]
     if looks_binary_bytes(head):
         raise InputError(f"{name}: this looks like a binary file, not CSV or JSON lines")
@@ -182,7 +183,7 @@ def _text_stream(stream: BinaryIO, name: str) -> tuple[io.TextIOWrapper, io.Buff
     return text, made
 
 
-def _release(text: io.TextIOWrapper, made: io.BufferedReader | None) -> None:
+def _release(text: io.TextIOWrapper[io.BufferedReader], made: io.BufferedReader | None) -> None:
     """Detach our wrappers so that closing them does not close the caller's stream."""
     try:
         text.detach()
@@ -222,15 +223,15 @@ def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
     return Dialect
 
 
-def _csv_reader(text: io.TextIOWrapper) -> Any:
+def _csv_reader(text: io.TextIOWrapper[io.BufferedReader]) -> Any:
     """A CSV reader for the stream, its delimiter guessed from the first line."""
-    sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
+    sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")
     csv.field_size_limit(MAX_POSTING_CHARS + 1)
     return csv.reader(text, dialect=_sniff_dialect(sample))
 
 
 def iter_csv(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str = "input.csv",
     *,
     text_column: str | None = None,
@@ -248,7 +249,7 @@ def iter_csv(
 
 
 def _read_csv(
-    text: io.TextIOWrapper, name: str, text_column: str | None, columns: dict[str, str | None] | None
+    text: io.TextIOWrapper[io.BufferedReader], name: str, text_column: str | None, columns: dict[str, str | None] | None
 ) -> Iterator[Posting | RowError]:
     reader = _csv_reader(text)
     try:
@@ -326,7 +327,7 @@ def _posting_from_record(
 
 
 def iter_jsonl(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str = "input.jsonl",
     *,
     text_column: str | None = None,
@@ -346,7 +347,7 @@ def _json_cell(value: Any) -> str:
 
 
 def _read_jsonl(
-    text: io.TextIOWrapper, text_column: str | None, columns: dict[str, str | None] | None
+    text: io.TextIOWrapper[io.BufferedReader], text_column: str | None, columns: dict[str, str | None] | None
 ) -> Iterator[Posting | RowError]:
     mapping: dict[str, str | None] | None = None
     line_no = 0
@@ -388,7 +389,7 @@ def _read_jsonl(
 
 
 def iter_postings(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str,
     *,
     text_column: str | None = None,
@@ -415,7 +416,7 @@ def iter_postings(
 
 
 def preview(
-    stream: BinaryIO, name: str, rows: int = 5
+    stream: IO[bytes], name: str, rows: int = 5
 ) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
     """Return (columns, detected mapping, first rows) of a CSV or JSONL file.
 
@@ -429,7 +430,7 @@ def preview(
 
 
 def _preview(
-    text: io.TextIOWrapper, name: str, rows: int
+    text: io.TextIOWrapper[io.BufferedReader], name: str, rows: int
 ) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
     if input_format(name) == "csv":
         reader = _csv_reader(text)
@@ -449,7 +450,7 @@ def _preview(
                 values = [f"(row {len(first) + 1}: {csv_problem(exc)})"]
             first.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header)})
         return header, detect_columns(header), first
-    header: list[str] = []
+    header = []
     first = []
     for line in text:
         if not line.strip():

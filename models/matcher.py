@@ -35,6 +35,8 @@ STOPWORDS = frozenset(
 ANCHOR, UNKNOWN, SPELT = 1, 2, 3
 _IS_UNKNOWN = bytes(int(k >= UNKNOWN) for k in range(256))  # kind -> 1 for UNKNOWN or SPELT
 BATCH = 64  # phrases compared with the aliases at once
+# What a phrase matched to an alias needs: (near, context, asked, unless).
+AliasContext = tuple[tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
 
 
 def _deletions(word: str, most: int) -> set[str]:
@@ -184,7 +186,7 @@ class SkillMatcher(BaseEstimator):
         self.long_deletions_ = frozenset(d for p in long for d in _deletions(p, 2))
         self.long_reach_ = min(map(len, long), default=0) - 2  # no shorter word is two edits from one
         self.cache_: dict[str, int | None] = {}
-        self.alias_context_ = [((), (), False, ())] * len(phrases)
+        self.alias_context_: list[AliasContext] = [((), (), False, ())] * len(phrases)
         return self
 
     def fit_skillsets(self, *skillsets: SkillSet) -> SkillMatcher:
@@ -196,7 +198,7 @@ class SkillMatcher(BaseEstimator):
         """
         X: list[str] = []
         y: list[str] = []
-        context: list[tuple[tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]] = []
+        context: list[AliasContext] = []
         seen: set[str] = set()
         for skillset in skillsets:
             for skill in skillset.skills:

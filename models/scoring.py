@@ -63,18 +63,18 @@ def _layout(
     weighted = [(s.id, s.weight) for s in skills]
     groups: dict[str, dict[str, Any]] = {}
     for key in ("tier", "category"):
-        members: dict[str, tuple[list[str], list[float], float]] = {}
+        collected: dict[str, tuple[list[str], list[float]]] = {}
         for skill in skills:
-            ids, weights, _ = members.setdefault(getattr(skill, key), ([], [], 0.0))
+            ids, weights = collected.setdefault(getattr(skill, key), ([], []))
             ids.append(skill.id)
             weights.append(skill.weight)
         members = {
-            name: (list(zip(ids, weights, strict=True)), sum(weights)) for name, (ids, weights, _) in members.items()
+            name: (list(zip(ids, weights, strict=True)), sum(weights)) for name, (ids, weights) in collected.items()
         }
         if key == "tier":
             members = {t: members[t] for t in TIERS if t in members}
         groups[key] = members
-    gaps = [
+    gaps: list[dict[str, Any]] = [
         {"id": s.id, "name": s.name, "tier": s.tier, "category": s.category, "weight": s.weight}
         for s in skills
     ]

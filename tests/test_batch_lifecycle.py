@@ -7,6 +7,7 @@ import io
 import uuid
 
 from worker import db, pipeline, report
+from worker.pipeline import claiming
 from worker.report import build_report
 from worker.results import iter_results
 from worker.storage import Batch
@@ -106,7 +107,7 @@ def test_cancel_while_the_file_is_received_stops_storing_and_counts_right(db_url
     assert sum(1 for _ in iter_results(db_url, batch_id)) == 500
 
 
-def _postings(n: int):  # type: ignore[no-untyped-def]
+def _postings(n: int):
     from models.inputs import Posting
 
     return (Posting(row=i, id=str(i), text=f"epic {uuid.uuid4().hex}") for i in range(1, n + 1))
@@ -121,7 +122,7 @@ def test_claimed_rows_are_handed_over_and_not_kept(db_url: str, fake_analyzer) -
     pipeline.fail_chunk(db_url, batch_id, chunks[0], "gave up")
     del claim
     gc.collect()
-    assert not [o for o in gc.get_objects() if isinstance(o, pipeline._RowToRun)]
+    assert not [o for o in gc.get_objects() if isinstance(o, claiming.RowToRun)]
     assert not hasattr(pipeline, "_claimed")
 
 

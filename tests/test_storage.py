@@ -10,8 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text, update
 
-from worker import db, pipeline, report, skillsets
+from worker import db, pipeline, report, skillsets, storage
 from worker.export import iter_export, safe_cell
+from worker.pipeline import analyzers, storing
 from worker.report import build_report, month_of
 from worker.results import ResultRow, _rows, iter_results
 from worker.storage import Analysis, Batch, BatchRow, Posting
@@ -163,10 +164,10 @@ def test_chunks_hold_a_number_of_rows_or_fewer_when_their_postings_are_long() ->
         return InputPosting(row=row, id=str(row), text="x" * chars)
 
     rows = [posting(1, 10), RowError(2, "2", "bad"), posting(3, 10), posting(4, 10), posting(5, 10)]
-    assert [[r.row for r in c] for c in pipeline._chunks(rows, 2, chars=100)] == [[1, 2], [3, 4], [5]]
+    assert [[r.row for r in c] for c in storing._chunks(rows, 2, chars=100)] == [[1, 2], [3, 4], [5]]
     # A huge posting makes a chunk of its own; postings that fit stay together.
     rows = [posting(1, 40), posting(2, 40), posting(3, 500), posting(4, 30), posting(5, 30)]
-    assert [[r.row for r in c] for c in pipeline._chunks(rows, 10, chars=100)] == [[1, 2], [3], [4, 5]]
+    assert [[r.row for r in c] for c in storing._chunks(rows, 10, chars=100)] == [[1, 2], [3], [4, 5]]
 
 
 def test_fail_chunk_and_cancel(db_url: str, fake_analyzer) -> None:
@@ -186,7 +187,7 @@ def test_fail_chunk_and_cancel(db_url: str, fake_analyzer) -> None:
 
 def test_rows_a_cancelled_batch_never_analysed_are_exported_as_cancelled(db_url: str,
                                                                           fake_analyzer) -> None:
-    from web import services
+    from worker import rows as batch_rows
 
     rows = [{"id": str(i), "description": f"epic {unique()}"} for i in range(4)]
     queue: list[tuple[str, int]] = []
@@ -203,10 +204,10 @@ def test_rows_a_cancelled_batch_never_analysed_are_exported_as_cancelled(db_url:
     assert [(r["id"], r["status"]) for r in exported] == [
         ("0", "done"), ("1", "done"), ("2", "cancelled"), ("3", "cancelled")]
     assert exported[2]["error"] == "not analysed: the batch was cancelled"
-    table = services.list_rows(db_url, batch_id, status="cancelled")
+    table = batch_rows.list_rows(db_url, batch_id, status="cancelled")
     assert [(r["id"], r["status"]) for r in table.rows] == [("2", "cancelled"), ("3", "cancelled")]
-    assert services.batch_row(db_url, batch_id, 3).record["status"] == "cancelled"
-    assert services.batch_row(db_url, batch_id, 1).record["status"] == "done"
+    assert batch_rows.batch_row(db_url, batch_id, 3).record["status"] == "cancelled"
+    assert batch_rows.batch_row(db_url, batch_id, 1).record["status"] == "done"
     counts = report.batch_report(db_url, batch_id)
     assert (counts["pending"], counts["cancelled"], counts["cancelled_rows"]) == (
         0, 2, [{"from": 3, "to": 4}])
@@ -226,9 +227,10 @@ def test_single_posting_keeps_text_and_reuses_batch_analysis(db_url: str, fake_a
         assert analyses[0].text == text
     from worker.results import single_result
 
-    row, norm = single_result(db_url, single)
-    assert row.status == "done" and norm == text
-    assert row.merged()["title"] == "Clerk"
+    found = single_result(db_url, single)
+    assert found is not None and found.row is not None
+    assert found.status == "done" and found.text == text
+    assert found.row.merged()["title"] == "Clerk"
     assert get_batch(db_url, batch_id).status == "done"
 
 
@@ -242,7 +244,7 @@ def test_an_analysis_by_another_skill_set_version_is_not_reused(db_url: str, fak
     newer = type("NewerSkillSet", (), {"id": "fake", "version": "2", "name": "Fake"})()
     monkeypatch.setattr(fake_analyzer, "skillset", newer)
     monkeypatch.setattr(fake_analyzer, "version", "2")
-    monkeypatch.setattr(pipeline, "resolve_skillset",
+    monkeypatch.setattr(analyzers, "resolve_skillset",
                         lambda url, skillset: skillsets.Pinned("fake", "fake", "2", "2"))
     again = pipeline.submit_file(db_url, csv_file([{"description": text}]), "b.csv",
                                  lambda b, c: queue.append((b, c)))
@@ -455,13 +457,13 @@ def naive_utc(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
-def insert_old_batch(conn, batch_id: str, status: str, **times) -> None:  # type: ignore[no-untyped-def]
+def insert_old_batch(conn, batch_id: str, status: str, **times) -> None:
     """Insert a batch as an older schema had it: the model's table has newer columns."""
     from sqlalchemy import column, insert, table
 
     values = {"id": batch_id, "kind": "batch", "status": status, "skillset_id": "fake",
               "skillset_version": "1", "total": 2, "done": 0, "failed": 0, "chunks": 1,
-              "include_text": False, "created_at": pipeline.utcnow(), **times}
+              "include_text": False, "created_at": storage.utcnow(), **times}
     conn.execute(insert(table("batches", *map(column, values))).values(values))
 
 
@@ -491,7 +493,7 @@ def test_migration_0004_fills_in_when_batches_last_moved(empty_db_url: str) -> N
     db.upgrade(empty_db_url, "0003")
     engine = db.get_engine(empty_db_url)
     hour = dt.timedelta(hours=1)
-    created = pipeline.utcnow() - 3 * hour
+    created = storage.utcnow() - 3 * hour
     queued, running, done = unique(), unique(), unique()
     with engine.begin() as conn:
         insert_old_batch(conn, queued, "queued", created_at=created)
@@ -513,7 +515,7 @@ def test_migration_0004_fills_in_when_batches_last_moved(empty_db_url: str) -> N
 
     assert [hours_after_creation(b) for b in (queued, running, done)] == [0, 1, 2]
     # Both batches that have pending rows and no task in any queue are found by the sweep.
-    found = pipeline.stalled_batches(empty_db_url, ["batch"], pipeline.utcnow())
+    found = pipeline.stalled_batches(empty_db_url, ["batch"], storage.utcnow())
     assert sorted(found) == sorted([(queued, "batch"), (running, "batch")])
     # And back: plain ALTER TABLE, so the batches table is not rebuilt and keeps its rows.
     command.downgrade(db.alembic_config(empty_db_url), "0003")

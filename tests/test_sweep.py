@@ -15,7 +15,7 @@ from tests.conftest import wait_for
 from tests.test_storage import csv_file, run_all, unique
 from tests.test_worker_faults import assert_each_row_analysed_once, batch_state
 from tests.test_worker_integration import as_jsonl, real_postings
-from worker import db, pipeline, sweep, tasks
+from worker import db, pipeline, storage, sweep, tasks
 from worker.celery_app import create_celery
 from worker.settings import DEFAULTS, resolve
 from worker.storage import Batch
@@ -81,11 +81,11 @@ def test_progress_time_moves_with_the_batch(own_db_url: str, fake_analyzer) -> N
         """Set the batch's progress time an hour back; return the hour that it was."""
         with db.session_scope(url, write=True) as s:
             s.execute(update(Batch).where(Batch.id == batch_id)
-                      .values(progress_at=pipeline.utcnow() - 3600 * SECONDS))
-        return pipeline.utcnow() - 60 * SECONDS
+                      .values(progress_at=storage.utcnow() - 3600 * SECONDS))
+        return storage.utcnow() - 60 * SECONDS
 
     batch_id = lost_batch(url)
-    assert moved_at(url, batch_id) > pipeline.utcnow() - 60 * SECONDS  # received just now
+    assert moved_at(url, batch_id) > storage.utcnow() - 60 * SECONDS  # received just now
     recent = backdated(batch_id)
     assert pipeline.start_chunk(url, batch_id, 0).attempt == 1  # its first chunk started
     assert moved_at(url, batch_id) > recent
@@ -110,10 +110,10 @@ def test_only_unfinished_batches_with_pending_rows_stall(own_db_url: str, fake_a
     pipeline.store_chunks(url, receiving, [(0, [Posting(row=1, id="1", text="epic")])])
     single = pipeline.submit_text(url, f"epic {unique()}", lambda _b, _c: None)
 
-    future = pipeline.utcnow() + 60 * SECONDS
+    future = storage.utcnow() + 60 * SECONDS
     assert pipeline.stalled_batches(url, ["batch"], future) == [(stalled, "batch")]
     assert pipeline.stalled_batches(url, ["single"], future) == [(single, "single")]
-    assert pipeline.stalled_batches(url, ["batch", "single"], pipeline.utcnow() - 60 * SECONDS) == []
+    assert pipeline.stalled_batches(url, ["batch", "single"], storage.utcnow() - 60 * SECONDS) == []
 
 
 def test_waiting_messages_on_redis_and_on_the_filesystem(tmp_path: Path, redis_url: str) -> None:
@@ -166,7 +166,7 @@ def sweep_logged(tmp_path: Path, text: str) -> bool:
 @pytest.mark.integration
 @pytest.mark.slow
 def test_worker_sends_a_lost_chunk_again(own_db_url: str, redis_url: str, tmp_path: Path,
-                                         real_engine, start_worker_process) -> None:  # type: ignore[no-untyped-def]
+                                         real_engine, start_worker_process) -> None:
     """Chunk 1's task never reaches Redis (as when a worker dies holding it unrecorded)."""
     import redis
 
@@ -189,7 +189,7 @@ def test_worker_sends_a_lost_chunk_again(own_db_url: str, redis_url: str, tmp_pa
 @pytest.mark.integration
 @pytest.mark.slow
 def test_embedded_worker_sends_lost_chunks_again(tmp_path: Path, real_engine,
-                                                 start_worker_process) -> None:  # type: ignore[no-untyped-def]
+                                                 start_worker_process) -> None:
     """No server: SQLite and the filesystem queue, and not one task ever sent."""
     settings: dict[str, Any] = {"INSTANCE_PATH": str(tmp_path / "instance"), "CHUNK_SIZE": 10,
                                 "STALL_TIMEOUT": 3, "SWEEP_INTERVAL": 0.5}

@@ -121,6 +121,8 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
+    from web.explain import LEVEL_LABELS
+
     title = record.get("title") or ""
     head = f"{record.get('id')}" + (f" - {title}" if title else "")
     if record.get("company"):
@@ -150,7 +152,8 @@ def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
             # The same words found twice are shown once.
             texts = list(dict.fromkeys(e["text"] for e in s["evidence"]))
             evidence = "; ".join(f'"{t}"' for t in texts[:3])
-            out.write(f"    {s['id']:<24} {s['tier']:<10} {s['requirement']:<11} {evidence}\n")
+            level = LEVEL_LABELS.get(s["requirement"], s["requirement"])
+            out.write(f"    {s['id']:<24} {s['tier']:<10} {level:<11} {evidence}\n")
     else:
         out.write("  skills asked for: none of the skill set\n")
     if record["gaps"]:
@@ -163,6 +166,17 @@ def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
         out.write(f"  pay: {record['pay']['text']}{_pay_verdict(record, skillset)}\n")
     out.write(f"  locale: {record.get('locale') or 'unknown (every skill counts)'}\n")
     out.write("\n")
+
+
+def _key(out: IO[str]) -> None:
+    """What the table's tiers and levels mean and how its numbers are made, once under it."""
+    from web.explain import badge_key, method
+
+    out.write("key:\n")
+    for badge in badge_key():
+        out.write(f"  {badge['label']:<11} {badge['meaning']}\n")
+    for line in method():
+        out.write(f"  {line}\n")
 
 
 def _pay_verdict(record: dict[str, Any], skillset: Any) -> str:
@@ -227,6 +241,8 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
             first = False
         if fmt == "json":
             out.write("\n]\n")
+        elif fmt == "table" and analysed:
+            _key(out)
     except InputError as exc:
         if fmt == "json":
             out.write("\n]\n")

@@ -128,18 +128,21 @@ def tier_share(coverage: Any, tier: str) -> float | None:
         return None
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def market_cells(record: dict[str, Any]) -> dict[str, Any]:
     """The occupation fit, market percentile and weighted coverage of a record, as cells ('' when unknown)."""
-    fit, market, parts = (record.get(k) if isinstance(record.get(k), dict) else {}
-                          for k in ("fit", "market", "score_parts"))
+    fit, market, parts = (_mapping(record.get(k)) for k in ("fit", "market", "score_parts"))
     fits = fit.get("fits")
-    return {"fits": {True: "yes", False: "no"}.get(fits), "percentile": market.get("percentile"),
+    return {"fits": "yes" if fits is True else "no" if fits is False else None, "percentile": market.get("percentile"),
             "weighted_coverage": parts.get("coverage")}
 
 
 def csv_row(result: ResultRow) -> list[str]:
     record = result.merged()
-    pay = record.get("pay") if isinstance(record.get("pay"), dict) else {}
+    pay = _mapping(record.get("pay"))
     values = {
         **record,
         "date": readable_date(record.get("date")),

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from models.inputs import failure_message
 from worker import notify, pipeline, report
 from worker.celery_app import BATCH_QUEUE, INTERACTIVE_QUEUE, settings_of
+from worker.pipeline import analyzers
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +99,7 @@ def warm_up(sender: Any = None, **_: Any) -> None:
         from celery import current_app
 
         settings = settings_of(current_app)
-        pipeline.get_analyzer(settings["DATABASE_URL"], settings.get("DEFAULT_SKILLSET"))
+        analyzers.get_analyzer(settings["DATABASE_URL"], settings.get("DEFAULT_SKILLSET"))
     except Exception:  # A broken engine shows up in the task that uses it.
         log.exception("could not build the analyzer at start")
 
