@@ -419,7 +419,7 @@ def load_extras(catalogue: str = "medical-office") -> SkillSet:
 
 
 @functools.lru_cache(maxsize=1)
-def load_sources() -> dict[str, dict[str, object]]:
+def load_sources() -> dict[str, Any]:
     """Where the built-in sets come from: their seed articles, and each skill's O*NET
     and ESCO entries (``models/data/skill-sources.toml``)."""
     text = (resources.files(DATA_PACKAGE) / SOURCES_FILE).read_text(encoding="utf-8")

@@ -22,7 +22,7 @@ from models.own_skillsets import MAX_BYTES, form_to_toml, read_upload
 from models.skillset import SkillSet, SkillSetError, builtin_ids, load_skillset, load_sources
 from web import error_pages, present
 from web.skillsets_api import download_response
-from worker import compare, report, skillsets, tasks
+from worker import batches, compare, report, skillsets, tasks
 from worker.reanalyze import NotFinished, reanalyze
 from worker.storage import DONE
 
@@ -70,13 +70,13 @@ def find(skillset_id: str | None, version: str | None = None) -> SkillSet | None
 
 
 @bp.get("/skillsets")
-def listing():  # type: ignore[no-untyped-def]
+def listing():
     builtin = [skillsets.load(_url(), sid) for sid in builtin_ids()]
     return render_template("skillsets.html", builtin=builtin, mine=mine(), max_kb=MAX_BYTES // 1000)
 
 
 @bp.post("/skillsets")
-def create():  # type: ignore[no-untyped-def]
+def create():
     """A new set from an uploaded TOML or CSV file, or from the edit form of a built-in set."""
     try:
         if request.form.get("base"):
@@ -97,7 +97,7 @@ def create():  # type: ignore[no-untyped-def]
     return redirect(url_for("skillsets.page", skillset_id=pinned.id), 303)
 
 
-def _edit_form(base_id: str, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _edit_form(base_id: str, error: str | None = None, status: int = 200):
     if base_id not in builtin_ids():
         abort(404)
     base = skillsets.load(_url(), base_id)
@@ -106,13 +106,13 @@ def _edit_form(base_id: str, error: str | None = None, status: int = 200):  # ty
 
 
 @bp.get("/skillsets/<skillset_id>/edit")
-def edit(skillset_id: str):  # type: ignore[no-untyped-def]
+def edit(skillset_id: str):
     """Start from a built-in set: keep, drop and weigh its skills, add new ones."""
     return _edit_form(skillset_id)
 
 
 @bp.get("/skillsets/<skillset_id>")
-def page(skillset_id: str):  # type: ignore[no-untyped-def]
+def page(skillset_id: str):
     """A skill set: each skill, why it matters, where it applies, where it comes from."""
     try:
         pinned = skillsets.pin(_url(), skillset_id)
@@ -122,7 +122,7 @@ def page(skillset_id: str):  # type: ignore[no-untyped-def]
     sources = load_sources()
     builtin = pinned.id in builtin_ids()
     view = present.skillset_view(loaded)
-    article = (sources.get("skillsets", {}).get(loaded.id) or {}).get("article") if builtin else None  # type: ignore[union-attr]
+    article = (sources["skillsets"].get(loaded.id) or {}).get("article") if builtin else None
     return render_template(
         "skillset.html", **view, pinned=pinned, asked=skillset_id, builtin=builtin, article=article,
         taxonomy=sources.get("skills", {}) if builtin else {},
@@ -131,7 +131,7 @@ def page(skillset_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/skillsets/<skillset_id>/download")
-def download(skillset_id: str):  # type: ignore[no-untyped-def]
+def download(skillset_id: str):
     try:
         pinned, text = skillsets.text_of(_url(), skillset_id)
     except SkillSetError:
@@ -140,16 +140,14 @@ def download(skillset_id: str):  # type: ignore[no-untyped-def]
 
 
 def _finished_report(batch_id: str) -> tuple[Any, dict[str, Any]]:
-    from web import services
-
-    batch = services.get_batch(_url(), batch_id)
+    batch = batches.get_batch(_url(), batch_id)
     if batch is None or batch.kind != "batch":
         abort(404)
     return batch, report.batch_report(_url(), batch_id)
 
 
 @bp.post("/batches/<batch_id>/compare")
-def compare_start(batch_id: str):  # type: ignore[no-untyped-def]
+def compare_start(batch_id: str):
     """Analyse a finished batch's postings against a chosen set, then compare."""
     try:
         new_id = reanalyze(_url(), batch_id, request.form.get("skillset"),
@@ -162,7 +160,7 @@ def compare_start(batch_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/batches/<batch_id>/compare")
-def compare_runs(batch_id: str):  # type: ignore[no-untyped-def]
+def compare_runs(batch_id: str):
     """The batch's skill set against its postings; beside another run of them (``market``)."""
     batch, data = _finished_report(batch_id)
     loaded = find(batch.skillset_id, (batch.skillset or "").partition("@")[2] or None)

@@ -28,7 +28,7 @@ def skillset_json(pinned: skillsets.Pinned, loaded: SkillSet, *, skills: bool = 
 
 
 @bp.post("/skillsets")
-def create_skillset():  # type: ignore[no-untyped-def]
+def create_skillset():
     """A new skill set from a TOML or CSV file (multipart field ``file``) or a TOML body."""
     if request.mimetype.startswith("multipart/form-data"):
         upload = request.files.get("file")
@@ -53,7 +53,7 @@ def create_skillset():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/skillsets")
-def list_skillsets():  # type: ignore[no-untyped-def]
+def list_skillsets():
     """The built-in skill sets, without their skills (created ones are known by id only)."""
     out = []
     for sid in _builtin_ids():
@@ -71,7 +71,7 @@ def _pinned(skillset_id: str) -> tuple[skillsets.Pinned, SkillSet]:
 
 
 @bp.get("/skillsets/<skillset_id>")
-def get_skillset(skillset_id: str):  # type: ignore[no-untyped-def]
+def get_skillset(skillset_id: str):
     """A skill set with every skill: what a record's gap ids stand for (``id@version`` for an older one)."""
     pinned, loaded = _pinned(skillset_id)
     body = skillset_json(pinned, loaded)
@@ -80,7 +80,7 @@ def get_skillset(skillset_id: str):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/batches/<batch_id>/reanalyze")
-def reanalyze_batch(batch_id: str):  # type: ignore[no-untyped-def]
+def reanalyze_batch(batch_id: str):
     """Analyse a finished batch again against another skill set: 202 with the new batch."""
     data = request.get_json(silent=True) if request.is_json else None
     if not isinstance(data, dict) or not isinstance(data.get("skillset"), str):

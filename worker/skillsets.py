@@ -14,7 +14,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
@@ -30,6 +30,9 @@ from models.skillset import (
 )
 from worker.db import get_engine, session_scope
 from worker.storage import SkillSetVersion, StoredSkillSet, utcnow
+
+if TYPE_CHECKING:
+    from models.analysis import Analyzer
 
 SEP = "@"
 # A created set's id: a slug of its name, then 80 random bits.
@@ -93,7 +96,7 @@ def load(url: str, ref: str | None) -> SkillSet:
     return _load_version(url, pinned.id, pinned.version)
 
 
-def analyzer(url: str, ref: str | None):  # type: ignore[no-untyped-def]
+def analyzer(url: str, ref: str | None) -> Analyzer:
     """The process-wide analyzer of a reference (imported late: the engine is heavy)."""
     from models.analysis import Analyzer
 

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def get_analyzer(url: str, skillset: str | None) -> Analyzer:
     """Return the engine's process-wide analyzer for a batch's skill-set reference."""
-    return skillsets.analyzer(url, skillset)  # type: ignore[no-any-return]
+    return skillsets.analyzer(url, skillset)
 
 
 def resolve_skillset(url: str, skillset: str | None) -> skillsets.Pinned:
