@@ -20,7 +20,7 @@ from tests.conftest import ROOT, make_app  # noqa: E402
 
 
 @schemathesis.serializer("application/toml")
-def toml_body(_ctx, value):  # type: ignore[no-untyped-def]
+def toml_body(_ctx, value):
     """A skill set's TOML, sent as the body of POST /api/v1/skillsets: the text as it is."""
     return value.encode("utf-8", "surrogatepass") if isinstance(value, str) else bytes(str(value), "utf-8")
 

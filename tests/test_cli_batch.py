@@ -86,7 +86,7 @@ def test_resume_takes_up_a_cancelled_batch_and_status_counts_its_cancelled_rows(
     assert "status: queued" in status.output and "cancelled: 0" in status.output
 
 
-def test_submit_with_a_skill_set_file_stores_its_contents_for_every_worker(embedded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_submit_with_a_skill_set_file_stores_its_contents_for_every_worker(embedded, tmp_path: Path) -> None:
     from worker import skillsets
     from worker.db import session_scope
     from worker.storage import Batch

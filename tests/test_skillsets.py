@@ -206,7 +206,7 @@ def test_a_built_in_set_is_recorded_in_the_database(db_url: str) -> None:
 
 
 @pytest.fixture
-def app(db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+def app(db_url: str, tmp_path: Path):
     return make_app(db_url, tmp_path, WTF_CSRF_ENABLED=False)
 
 
@@ -215,7 +215,7 @@ def csv_batch(texts: list[str]) -> io.BytesIO:
     return io.BytesIO(("\n".join(lines) + "\n").encode())
 
 
-def test_api_creates_reads_and_uses_a_skill_set(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_api_creates_reads_and_uses_a_skill_set(app, client) -> None:
     text = PHARMACY.read_text(encoding="utf-8")
     r = client.post("/api/v1/skillsets", data=text, content_type="application/toml")
     assert r.status_code == 201, r.get_json()
@@ -288,7 +288,7 @@ def test_compare_with_the_market() -> None:
     assert both[0]["id"] == "dispensing" and both[0]["runs"][1] is None
 
 
-def test_pages_list_show_create_and_download(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_pages_list_show_create_and_download(app, client) -> None:
     page = client.get("/skillsets").get_data(as_text=True)
     assert "Medical Office Specialist" in page and 'action="/skillsets"' in page
     page = client.get("/skillsets/medical-office-specialist").get_data(as_text=True)

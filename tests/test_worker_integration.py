@@ -142,7 +142,7 @@ def test_the_redis_transport_keeps_one_client_per_channel(redis_url: str) -> Non
         first.delete(queue)
 
 
-def test_a_batch_with_a_created_skill_set_through_a_real_worker(stack) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_with_a_created_skill_set_through_a_real_worker(stack) -> None:
     """The worker, a process of its own, reads the created skill set from the database."""
     app, client, _ = stack
     example = Path(__file__).resolve().parent.parent / "examples" / "skillsets" / "pharmacy-technician.toml"
