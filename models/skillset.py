@@ -20,6 +20,7 @@ from models.locale import LOCALES_FILE, known_locales
 from models.pay import PayRangeError, parse_pay_ranges
 from models.sections import SECTIONS_FILE
 from models.toml import tomllib
+from models.trades import TRADES_FILE
 
 TIERS = ("foundation", "modern")
 DATA_PACKAGE = "models.data"
@@ -31,8 +32,9 @@ EXTRAS_CATALOGUES = {"medical-office": EXTRAS_FILE, "general": "extras-general.t
 DEFAULT_EXTRAS = "general"
 SOURCES_FILE = "skill-sources.toml"
 # The other data files beside the skill sets: the extras catalogues, the section names,
-# the locales and where the built-in sets come from.
-NOT_SKILLSETS = frozenset((*EXTRAS_CATALOGUES.values(), SECTIONS_FILE, LOCALES_FILE, SOURCES_FILE))
+# the locales' cues, the trades' cues and where the built-in sets come from.
+NOT_SKILLSETS = frozenset((*EXTRAS_CATALOGUES.values(), SECTIONS_FILE, LOCALES_FILE, TRADES_FILE,
+                           SOURCES_FILE))
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -345,12 +347,12 @@ def _key_where(text: str, key: str, source: str, line: int, n: int, sid: str) ->
 
 # The engine's release. Bump it with every change to the engine's code or to its own
 # data (models/*.py, extra-skills.toml, background-phrases.txt, sections.toml,
-# duty-verbs.txt, locales.toml, the market's reference postings and scoring.toml) that
+# duty-verbs.txt, locales.toml, trades.toml, the market's reference postings and scoring.toml) that
 # changes any analysis output: stored analyses of an older release are made again.
 # A change that leaves every output the same (a comment, a refactor, a speed-up)
 # keeps it, and so keeps the stored analyses. A built-in skill set's data has a
 # release of its own: its declared ``version``, bumped when its data changes.
-ENGINE_VERSION = 4
+ENGINE_VERSION = 6
 
 
 def analysis_version(skillset: SkillSet) -> str:

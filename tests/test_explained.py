@@ -90,6 +90,6 @@ def test_openapi_tells_the_badges_and_the_score() -> None:
     assert "ties counting half" in record["market"]["properties"]["percentile"]["description"]
 
 
-def test_skill_set_page_explains_its_tier_badges(client) -> None:  # type: ignore[no-untyped-def]
+def test_skill_set_page_explains_its_tier_badges(client) -> None:
     page = html(client.get("/skillsets/medical-office-specialist"))
     assert sorted(_key(page, "badge-key-skillset")) == ["foundation", "modern"]

@@ -75,11 +75,11 @@ def test_breakdowns_count_their_groups_and_trend_counts_skills_by_month() -> Non
 
 
 @pytest.fixture
-def app(sqlite_url: str, tmp_path: Path, fake_analyzer, monkeypatch):  # type: ignore[no-untyped-def]
+def app(sqlite_url: str, tmp_path: Path, fake_analyzer, monkeypatch):
     """The stand-in engine; a row's locale from its location, as the engine would."""
     original = fake_analyzer.analyze
 
-    def analyze(raw: str, **kwargs):  # type: ignore[no-untyped-def]
+    def analyze(raw: str, **kwargs):
         record = original(raw, **kwargs)
         place = normalise(kwargs.get("location"))
         record["locale"] = place.country if place else None
@@ -91,7 +91,7 @@ def app(sqlite_url: str, tmp_path: Path, fake_analyzer, monkeypatch):  # type: i
     return make_app(sqlite_url, tmp_path)
 
 
-def _batch(app, client) -> str:  # type: ignore[no-untyped-def]
+def _batch(app, client) -> str:
     tag = uuid.uuid4().hex
     lines = ["title,company,location,date_posted,description"]
     places = ["New York", "New York, NY", "Denver, CO 80202", "Leeds, West Yorkshire"]
@@ -109,7 +109,7 @@ def _titles(page: str) -> list[str]:
     return re.findall(r'/rows/\d+">([^<]*)</a>', table)
 
 
-def test_report_page_for_analysts(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_report_page_for_analysts(app, client) -> None:
     batch_id = _batch(app, client)
     page = html(client.get(f"/batches/{batch_id}/report"))
     # Breakdowns: by country, by state or county, by normalised location with the raw values.
@@ -151,7 +151,7 @@ def test_report_page_for_analysts(app, client) -> None:  # type: ignore[no-untyp
     ({"band": "nonsense"}, 24),
     ({"fits": "no"}, 0),
 ])
-def test_postings_table_filters(app, client, filters, expected) -> None:  # type: ignore[no-untyped-def]
+def test_postings_table_filters(app, client, filters, expected) -> None:
     batch_id = _batch(app, client)
     url = app.config["DATABASE_URL"]
     rows = rows_module.list_rows(url, batch_id, per_page=100,
@@ -170,7 +170,7 @@ def test_skill_and_gap_filters_on_postgresql(postgresql_url: str, tmp_path: Path
         assert rows.total == expected, filters
 
 
-def test_postings_of_other_occupations_are_a_click_away(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_postings_of_other_occupations_are_a_click_away(app, client) -> None:
     tag = uuid.uuid4().hex
     csv = f"title,description\nNurse,staff nurse {tag}\nClerk,scheduling {tag}\n".encode()
     batch_id = start(client, upload(client, csv).headers["Location"]).headers["Location"].rsplit("/", 1)[1]
