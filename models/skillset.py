@@ -426,3 +426,19 @@ def load_sources() -> dict[str, Any]:
     and ESCO entries (``models/data/skill-sources.toml``)."""
     text = (resources.files(DATA_PACKAGE) / SOURCES_FILE).read_text(encoding="utf-8")
     return dict(tomllib.loads(text))
+
+
+# Skill sets read from elsewhere than the package (users' sets, stored in a database), by
+# id and version, as this process loaded them: versions never change, so a record naming
+# one is described from it like a built-in set's (``models.scoring.record_skillset``).
+_REMEMBERED: dict[tuple[str, str], SkillSet] = {}
+
+
+def remember(skillset: SkillSet) -> SkillSet:
+    """Keep a stored skill set's version for the records that name it; return it."""
+    _REMEMBERED[(skillset.id, skillset.version)] = skillset
+    return skillset
+
+
+def remembered(skillset_id: str, version: str) -> SkillSet | None:
+    return _REMEMBERED.get((skillset_id, version))

@@ -27,6 +27,7 @@ from models.skillset import (
     builtin_ids,
     load_skillset,
     parse_skillset,
+    remember,
 )
 from worker.db import get_engine, session_scope
 from worker.storage import SkillSetVersion, StoredSkillSet, utcnow
@@ -110,7 +111,7 @@ def _load_version(url: str, sid: str, version: str) -> SkillSet:
             SkillSetVersion.skillset_id == sid, SkillSetVersion.version == version))
     if text is None:
         raise SkillSetError(f"skill set {sid!r} has no version {version!r}")
-    return replace(parse_skillset(text, f"{sid}{SEP}{version}"), id=sid, version=version)
+    return remember(replace(parse_skillset(text, f"{sid}{SEP}{version}"), id=sid, version=version))
 
 
 def text_of(url: str, ref: str) -> tuple[Pinned, str]:
