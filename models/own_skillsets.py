@@ -19,6 +19,8 @@ from models.safe_patterns import UnsafePattern, check_pattern
 from models.skillset import TIERS, SkillSet, SkillSetError, builtin_ids, load_skillset, parse_skillset
 from models.toml import tomllib
 
+# A created set's id: a slug of its name, then 80 random bits (``worker.skillsets``).
+CREATED_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,48}-[0-9a-f]{20}$")
 MAX_BYTES = 256_000
 MAX_SKILLS = 200
 MAX_ALIASES_PER_SKILL = 100

@@ -109,3 +109,19 @@ def test_submit_with_a_skill_set_file_stores_its_contents_for_every_worker(embed
     bad.write_text("skill,tier,weight,aliases\nWelding,core,1,weld\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["batch", "submit", "--no-wait", "--skillset", str(bad), str(jobs)])
     assert result.exit_code != 0 and "bad.csv, line 2: tier must be one of foundation, modern" in result.output
+
+
+def test_analyze_and_show_read_a_created_skill_set_from_the_database(embedded, tmp_path: Path) -> None:
+    from worker import skillsets
+
+    toml = Path(__file__).resolve().parent.parent / "examples" / "skillsets" / "pharmacy-technician.toml"
+    pinned = skillsets.create(embedded["DATABASE_URL"], toml.read_text(encoding="utf-8"), "pharmacy.toml")
+    posting = tmp_path / "posting.txt"
+    posting.write_text("Pharmacy Technician. Dispense prescriptions on our PMR system.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", "--format", "json", "--skillset", pinned.id, str(posting)])
+    assert result.exit_code == 0, result.output
+    assert '"id": "' + pinned.id + '"' in result.output and "dispensing" in result.output
+    result = CliRunner().invoke(main, ["skillsets", "show", pinned.ref])
+    assert result.exit_code == 0 and result.output.startswith(f"{pinned.id}: Pharmacy Technician (version 1)")
+    result = CliRunner().invoke(main, ["skillsets", "show", pinned.id[:-1] + ("1" if pinned.id.endswith("0") else "0")])
+    assert result.exit_code != 0 and "unknown skill set" in result.output

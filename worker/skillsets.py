@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 import secrets
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 
-from models.own_skillsets import parse_upload, slug
+from models.own_skillsets import CREATED_ID, parse_upload, slug
 from models.skillset import (
     DEFAULT_SKILLSET,
     SkillSet,
@@ -36,8 +35,6 @@ if TYPE_CHECKING:
     from models.analysis import Analyzer
 
 SEP = "@"
-# A created set's id: a slug of its name, then 80 random bits.
-CREATED_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,48}-[0-9a-f]{20}$")
 
 
 @dataclass(frozen=True)
