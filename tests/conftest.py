@@ -190,11 +190,13 @@ class FakeAnalyzer:
 
 @pytest.fixture
 def fake_analyzer(monkeypatch: pytest.MonkeyPatch) -> FakeAnalyzer:
+    from worker import skillsets
     from worker.pipeline import analyzers
 
     fake = FakeAnalyzer()
-    monkeypatch.setattr(analyzers, "get_analyzer", lambda skillset: fake)
-    monkeypatch.setattr(analyzers, "resolve_skillset", lambda skillset: ("fake", "1"))
+    monkeypatch.setattr(analyzers, "get_analyzer", lambda url, skillset: fake)
+    monkeypatch.setattr(analyzers, "resolve_skillset",
+                        lambda url, skillset: skillsets.Pinned("fake", "fake", "1", "1"))
     return fake
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text, update
 
-from worker import db, pipeline, report, storage
+from worker import db, pipeline, report, skillsets, storage
 from worker.export import iter_export, safe_cell
 from worker.pipeline import analyzers, storing
 from worker.report import build_report, month_of
@@ -245,7 +245,8 @@ def test_an_analysis_by_another_skill_set_version_is_not_reused(db_url: str, fak
     newer = type("NewerSkillSet", (), {"id": "fake", "version": "2", "name": "Fake"})()
     monkeypatch.setattr(fake_analyzer, "skillset", newer)
     monkeypatch.setattr(fake_analyzer, "version", "2")
-    monkeypatch.setattr(analyzers, "resolve_skillset", lambda skillset: ("fake", "2"))
+    monkeypatch.setattr(analyzers, "resolve_skillset",
+                        lambda url, skillset: skillsets.Pinned("fake", "fake", "2", "2"))
     again = pipeline.submit_file(db_url, csv_file([{"description": text}]), "b.csv",
                                  lambda b, c: queue.append((b, c)))
     run_all(db_url, queue)

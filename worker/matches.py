@@ -134,7 +134,7 @@ def run(url: str, match_id: str) -> None:
         return
     with session_scope(url, write=True) as session:
         session.execute(update(Match).where(Match.id == match_id).values(status=RUNNING))
-    analyzer = get_analyzer(found.skillset)
+    analyzer = get_analyzer(url, found.skillset)
     if found.batch_id is None:
         result = match_texts(analyzer, found.resume_text or "", found.posting_text or "")
     else:

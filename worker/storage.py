@@ -149,6 +149,38 @@ class BatchRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class StoredSkillSet(Base):
+    """A skill set by id: a built-in one (recorded when first used) or one a user created.
+
+    A created set's id is unguessable, since there are no accounts: whoever has it can
+    use it, download it and add versions to it.
+    """
+
+    __tablename__ = "skillsets"
+
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    builtin: Mapped[bool] = mapped_column(default=False)
+    # The newest version: what the bare id resolves to.
+    latest: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SkillSetVersion(Base):
+    """One immutable version of a skill set: the file it was made from, as given."""
+
+    __tablename__ = "skillset_versions"
+
+    skillset_id: Mapped[str] = mapped_column(ForeignKey("skillsets.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    version: Mapped[str] = mapped_column(String(24), primary_key=True)
+    # Of the parsed data (``models.skillset.SkillSet.digest``).
+    digest: Mapped[str] = mapped_column(String(16))
+    # The TOML text, whatever it was uploaded as (a CSV is stored as the TOML made of it).
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class Match(Base):
     """A résumé held against a posting or a finished batch (``worker/matches.py``).
 

@@ -89,7 +89,7 @@ def start_chunk(url: str, batch_id: str, chunk: int) -> Claim | None:
         if batch.status == QUEUED or batch.unstarted:
             conn.execute(_MARK_RUNNING, {"b": batch_id, "now": utcnow()})
         found = conn.execute(ROW_ANALYSES, {"b": batch_id, "c": chunk}).all()
-    return _claim(int(max(attempts)), batch, found)
+    return _claim(url, int(max(attempts)), batch, found)
 
 
 def _start_all_in_one() -> Any:
@@ -158,26 +158,26 @@ def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
         return None
     first = found[0]
     batch = _BatchState(first.status, first.unstarted, first.skillset, bool(first.include_text))
-    return _claim(int(max(r.attempts for r in found)), batch, found)
+    return _claim(url, int(max(r.attempts for r in found)), batch, found)
 
 
-def _claim(attempt: int, batch: Any, found: Sequence[Any]) -> Claim:
+def _claim(url: str, attempt: int, batch: Any, found: Sequence[Any]) -> Claim:
     """Return the attempt with the rows start_chunk read, ready for run_chunk."""
     try:
-        rows = rows_to_run(batch, found)
+        rows = rows_to_run(url, batch, found)
     except Exception:  # noqa: BLE001 - e.g. a skill set that fails to load: run_chunk
         return Claim(attempt)  # reads again and raises inside the task's retry handling.
     return Claim(attempt, batch, rows)
 
 
-def rows_to_run(batch: Any, found: Sequence[Any]) -> list[RowToRun]:
+def rows_to_run(url: str, batch: Any, found: Sequence[Any]) -> list[RowToRun]:
     """Each row of ``ROW_ANALYSES`` with its posting's analysis for the batch's skill set,
     and the posting's text only when it must be analysed: no analysis yet, or one
     without the text the batch wants.
 
     The skill set's version is known only once the batch's skill set is loaded.
     """
-    analyzer = analyzers.get_analyzer(batch.skillset)
+    analyzer = analyzers.get_analyzer(url, batch.skillset)
     key = (analyzer.skillset.id, analyzer.version)
     rows: dict[int, RowToRun] = {}
     for r in found:

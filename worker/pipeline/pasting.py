@@ -72,13 +72,13 @@ def submit_text(
 
     One statement on PostgreSQL, one transaction elsewhere: a person is waiting.
     """
-    skillset_id, version = analyzers.resolve_skillset(skillset)
+    pinned = analyzers.resolve_skillset(url, skillset)
     batch_id = uuid.uuid4().hex
     # A JSON body may carry lone surrogates ("\\ud800"), which no database column takes.
     text = without_surrogates(text)
     title, company = (without_surrogates(v) if v else v for v in (title, company))
     values: dict[str, Any] = {
-        "b": batch_id, "skillset": skillset, "sid": skillset_id, "sver": version,
+        "b": batch_id, "skillset": pinned.ref, "sid": pinned.id, "sver": pinned.analysis_version,
         "title": field(title, 512), "company": field(company, 512),
         "hash": content_hash(text, None, field(title, 512), field(company, 512)),
         "text": text, "now": utcnow(),

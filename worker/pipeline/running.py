@@ -102,8 +102,8 @@ def run_chunk(url: str, batch_id: str, chunk: int, claim: Claim | None = None, *
                 return 0, 0
             found = conn.execute(ROW_ANALYSES, {"b": batch_id, "c": chunk}).all()
             conn.rollback()
-        rows = rows_to_run(batch, found)
-    analyzer = analyzers.get_analyzer(batch.skillset)
+        rows = rows_to_run(url, batch, found)
+    analyzer = analyzers.get_analyzer(url, batch.skillset)
     key = (analyzer.skillset.id, analyzer.version)
     if not rows:
         return 0, 0

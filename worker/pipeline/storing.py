@@ -109,7 +109,7 @@ def create_batch(
     include_text: bool = False,
 ) -> str:
     """Create an empty batch in ``receiving`` state; return its id."""
-    skillset_id, version = analyzers.resolve_skillset(skillset)
+    pinned = analyzers.resolve_skillset(url, skillset)
     batch_id = uuid.uuid4().hex
     with session_scope(url, write=True) as session:
         session.add(
@@ -118,9 +118,9 @@ def create_batch(
                 kind=kind,
                 status=RECEIVING,
                 filename=filename,
-                skillset=skillset,
-                skillset_id=skillset_id,
-                skillset_version=version,
+                skillset=pinned.ref,
+                skillset_id=pinned.id,
+                skillset_version=pinned.analysis_version,
                 include_text=include_text,
                 done=0,
                 failed=0,
