@@ -67,7 +67,8 @@ def test_single_analysis_flow(app, client) -> None:
     done = client.get(body["status_url"] + "?wait=2").get_json()
     assert done["status"] == "done"
     result = done["result"]
-    assert result["title"] == "Receptionist" and result["text"] == text
+    # The text the evidence points into: the engine puts the title first.
+    assert result["title"] == "Receptionist" and result["text"] == f"Receptionist\n{text}"
     assert {s["id"] for s in result["skills"]} == {"scheduling", "epic"}
     assert result["error"] is None
 
@@ -79,7 +80,7 @@ def test_lone_surrogates_in_json_are_stored_as_replacement_characters(app, clien
     assert r.status_code == 202, r.get_data(as_text=True)
     drain(app, r.get_json()["id"])
     result = client.get(r.get_json()["status_url"]).get_json()["result"]
-    assert result["text"] == f"Use Epic \ufffd daily {tag}" and result["title"] == "Clerk \ufffd"
+    assert result["text"] == f"Clerk \ufffd\nUse Epic \ufffd daily {tag}" and result["title"] == "Clerk \ufffd"
     jsonl = f'{{"id": "a", "description": "Use Epic \\ud800 daily {tag}"}}\n'.encode()
     r = upload(client, jsonl, name="jobs.jsonl")
     assert r.status_code == 202, r.get_json()
@@ -282,9 +283,10 @@ def test_skillsets_are_listed_and_each_is_told_with_every_skill(client) -> None:
 def test_openapi_documents_the_skill_set_and_a_lean_gap(client) -> None:
     spec = yaml.safe_load(client.get("/api/v1/openapi.yaml").get_data(as_text=True))
     schemas = spec["components"]["schemas"]
-    # A gap names its skill (and, with the market known, how often similar postings ask for it): no why text.
-    assert set(schemas["Gap"]["required"]) == {"id", "name", "tier", "category", "weight"}
-    assert set(schemas["Gap"]["properties"]) == {"id", "name", "tier", "category", "weight", "similar_share"}
+    # A gap is its skill's id (and, with the market known, how often similar postings ask for it):
+    # what the skill is, the skill set tells.
+    assert set(schemas["Gap"]["required"]) == {"id"}
+    assert set(schemas["Gap"]["properties"]) == {"id", "similar_share"}
     skill = schemas["SkillSet"]["allOf"][1]["properties"]["skills"]["items"]["properties"]
     assert {"id", "name", "category", "tier", "weight", "why", "applies", "counterpart"} <= set(skill)
     assert schemas["Record"]["properties"]["locale"]["enum"] == ["US", "UK"]
