@@ -3,8 +3,8 @@
     python benchmarks/verdicts_cv.py [--model lr|gb] [--split-us-dev 4] [--no-us-dev]
                                     [--objective f1|precision]
 
-Each labelled set (devset_nhs, devset_us, holdout .. holdout17, us_dev) is left
-out in turn (us_dev, 24 postings, can be cut into K groups so that some of its
+Each labelled set (devset_nhs, devset_us, holdout .. holdout17, us_dev, us_dev2, ...) is left
+out in turn (each us_dev set can be cut into K groups so that some of its
 postings train the classifier that decides the others): the classifier is
 fitted on the other sets, its threshold chosen by an inner grouped
 cross-validation on them, and it decides the left-out set's candidates.
@@ -54,7 +54,7 @@ def load_sets(fixtures: Path, us_dev: bool) -> dict[str, list[dict]]:
     sets: dict[str, list[dict]] = {}
     paths = sorted(fixtures.glob("devset_*.jsonl")) + sorted(fixtures.glob("holdout*/*.jsonl"))
     if us_dev:
-        paths += sorted(fixtures.glob("us_dev/*.jsonl"))
+        paths += sorted(fixtures.glob("us_dev*/*.jsonl"))
     for path in paths:
         sets[path.stem] = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     return sets
@@ -125,17 +125,17 @@ def main() -> None:
     parser.add_argument("--C", type=float, default=0.3)
     parser.add_argument("--objective", choices=("f1", "precision"), default="precision",
                         help="choose the threshold for best F1, or best precision at the rules' recall")
-    parser.add_argument("--no-us-dev", action="store_true", help="leave tests/fixtures/us_dev out")
+    parser.add_argument("--no-us-dev", action="store_true", help="leave tests/fixtures/us_dev* out")
     parser.add_argument("--split-us-dev", type=int, default=0, metavar="K",
                         help="cut us_dev into K groups of postings (so its own postings train too)")
     args = parser.parse_args()
     t0 = time.perf_counter()
     analyzer = Analyzer.for_skillset(use_verdicts=False)
     sets = load_sets(ROOT / "tests" / "fixtures", not args.no_us_dev)
-    if args.split_us_dev and "us_dev" in sets:
-        items = sets.pop("us_dev")
+    for name in [n for n in sets if n.startswith("us_dev")] if args.split_us_dev else []:
+        items = sets.pop(name)
         for k in range(args.split_us_dev):
-            sets[f"us_dev#{k}"] = items[k::args.split_us_dev]
+            sets[f"{name}#{k}"] = items[k::args.split_us_dev]
     rows, postings = candidate_rows(analyzer, sets)
     print(f"{len(postings)} postings in {len(sets)} sets, {len(rows)} candidate (posting, skill) rows, "
           f"{sum(r.label for r in rows)} of them labelled; "

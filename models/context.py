@@ -14,7 +14,7 @@ from itertools import compress, count
 
 from models.duties import starts_with_duty
 from models.sections import SECTION_LEVELS
-from models.text import Tokens, find_all, stem
+from models.text import Tokens, find_all
 
 NEGATION_RE = re.compile(
     r"(?:\bno\b|\bnot\b|n't\b|\bnever\b|\bwithout\b|\bnor\b)\s+(?:[\w/-]+\s+){0,5}?"
@@ -43,7 +43,10 @@ BOILERPLATE = (
     r"paid time off", r"pension scheme", r"annual leave", r"tuition reimbursement", r"employee assistance",
     r"health,? dental", r"dental(?:,| and) vision", r"life insurance", r"\bdbs\b", r"disclosure and barring",
     r"rehabilitation of offenders", r"right to work in the uk", r"certificate of sponsorship",
-    r"informal (?:visit|discussion|enquir|chat)", r"for (?:further|more) (?:information|details)",
+    r"informal (?:visit|discussion|enquir|chat)",
+    # Each alternative's literal head is its prefilter (``cue_part``): "for further" and "for more"
+    # apart are cued by "further" and "more", where "for (?:further|more)" would be cued by "for".
+    r"for further (?:information|details)", r"for more (?:information|details)",
     r"please (?:contact|email|e-mail|call|note|see|refer)", r"closing date",
     # "Please apply" is how to apply, except where the candidate's skills are its
     # condition: "If you have good customer service skills, then please apply".
@@ -64,7 +67,7 @@ BOILERPLATE = (
       for verb in ("employs", "employing", "has", "have", "with")),
     # Who the employer already has: "the team consists of 5 GP Partners ..., reception,
     # admin and secretarial teams", "we have 3 GP partners ... and a team of receptionists".
-    r"team (?:consists|comprises|is made up) of",
+    r"team consists of", r"team comprises of", r"team is made up of",
     r"\bwe have (?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:(?:full|part)[- ]time |salaried )?"
     r"(?:gp partners|gps|partners|doctors|clinicians)\b",
     # Contact details: a telephone number or an e-mail address.
@@ -122,22 +125,6 @@ def negated_clauses(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
-# Literal words of which one stands in every BOILERPLATE_RE match, no more than
-# 40 characters into it: a cheap test that spares most sentences the large expression.
-_BOILERPLATE_WORDS = (
-    "opportunit", "eeo", "affirmative", "regardless", "regard to", "protected", "discriminat",
-    "committed to", "disab", "guaranteed", "mindful", "reasonable", "armed forces", "privacy",
-    "your", "personal data", "data protection", "offer", "benefit", "401", "pto", "paid time",
-    "pension", "annual leave", "tuition", "employee assistance", "dental", "life insurance", "dbs",
-    "disclosure", "rehabilitation", "right to work", "sponsor", "informal", "further", "more",
-    "please", "closing date", "may close", "application", "vaccin", "smok", "interview", "assessment",
-    "selection", "recruitment", *"123456789",
-    "pathway to becoming", "sign", "rated", "award", "authori", "email address", "informal visit", "if ha",
-    "if you ha", "compensation information", "pay transparency", "commitment", "0", "@",
-    "consists", "comprises", "made up", "we have",
-)
-
-
 # Equal-opportunity and privacy statements run on for a whole paragraph: every
 # sentence after one of these, in the same block, is the employer's too.
 STATEMENT = (
@@ -151,36 +138,79 @@ STATEMENT = (
 )
 STATEMENT_RE = re.compile("|".join(STATEMENT), re.I)
 
-_STATEMENT_WORDS = (
-    "opportunit", "eeo", "affirmative", "regardless", "regard to", "protected", "privacy", "your",
-    "data protection", "considered for employment", "qualified applicants", "compensation information",
-    "pay transparency",
-)
+# Prefilters derived from the expressions above at start-up: every match of an alternative
+# starts with its literal head (``literal_head``), so a word that holds the head's longest
+# word-part (``cue_part``) stands in every sentence that matches, no more than 40 characters
+# into the match. Most sentences hold none of these parts and skip the expressions.
+BOILERPLATE_CUE, STATEMENT_CUE, PREFERRED_CUE = 1, 2, 4
+_LEADING_ASSERTION = re.compile(r"\\b|\(\?<[!=][^()]*\)")
+_ESCAPED = re.compile(r"\\([^A-Za-z0-9])")
+_META = frozenset(".^$*+?{}[]|()")
 
 
-# Words (as stems) of which one stands in every PREFERRED_RE match.
-_PREFERRED_WORDS = frozenset(stem(w) for w in (
-    "preferred preferable preferably desirable desired plus advantage advantageous ideally nice "
-    "beneficial bonus would asset welcome"
-).split())
-_NEGATION_WORDS = frozenset(("no", "not", "never", "without", "nor"))
-CUE_STEMS = _PREFERRED_WORDS | _NEGATION_WORDS  # a sentence without one is neither
+def literal_head(alternative: str) -> str:
+    """The text every match of a regular-expression alternative starts with, lower-cased.
+
+    Leading assertions (``\\b``, look-behinds) are skipped; the head ends where the
+    expression stops being literal, without a last character that a quantifier makes
+    optional ("processs?" gives "process").
+    """
+    while m := _LEADING_ASSERTION.match(alternative):
+        alternative = alternative[m.end():]
+    head: list[str] = []
+    i = 0
+    while i < len(alternative):
+        c = alternative[i]
+        if c == "\\":
+            m = _ESCAPED.match(alternative, i)
+            if not m:
+                break  # \\b, \\s, \\d: not a literal character
+            head.append(m.group(1))
+            i = m.end()
+            continue
+        if c in _META:
+            break
+        head.append(c)
+        i += 1
+    if i < len(alternative) and alternative[i] in "?*{" and head:
+        head.pop()
+    return "".join(head).lower()
 
 
-# A cue word of the boilerplate or statement expressions stands in a posting only
-# inside a word that holds its first part ("regard" of "regard to"), or as an "@".
-BOILERPLATE_CUE, STATEMENT_CUE = 1, 2
-_BOILERPLATE_PARTS = tuple(sorted({w.split(" ")[0] for w in _BOILERPLATE_WORDS if w != "@"}))
-_STATEMENT_PARTS = tuple(sorted({w.split(" ")[0] for w in _STATEMENT_WORDS}))
-# Each part must lie inside one word of the tokenizer: letters only or digits only.
-assert all(re.fullmatch(r"[a-z]+|[0-9]+", p) for p in _BOILERPLATE_PARTS + _STATEMENT_PARTS)
+def cue_part(alternative: str) -> str:
+    """The longest run of letters or of digits in an alternative's head that starts in its first
+    40 characters (the last of equals); or, for a head without one ("@"), the head itself."""
+    head = literal_head(alternative)
+    if not head:
+        raise ValueError(f"a cue expression must start with literal text: {alternative!r}")
+    runs = [m.group() for m in re.finditer(r"[a-z]+|[0-9]+", head) if m.start() <= 40]
+    # Of equally long runs the last: "team is made up of" is cued by "made", not "team".
+    return max(reversed(runs), key=len) if runs else head
+
+
+def _parts(alternatives: Iterable[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the word-parts, the other literal heads) of some alternatives' cues."""
+    cues = {cue_part(a) for a in alternatives}
+    return tuple(sorted(c for c in cues if c.isalnum())), tuple(sorted(c for c in cues if not c.isalnum()))
+
+
+_BOILERPLATE_PARTS, _BOILERPLATE_LITERALS = _parts(BOILERPLATE)
+_STATEMENT_PARTS, _STATEMENT_LITERALS = _parts(STATEMENT)
+_PREFERRED_PARTS, _PREFERRED_LITERALS = _parts(PREFERRED)
+# Negations are whole words ("no", "not"), and "n't" at the end of one.
+_NEGATIONS = tuple(literal_head(a) for a in _NEGATION_WORD.pattern.split("|"))
+NEGATION_WORDS = frozenset(n for n in _NEGATIONS if n.isalpha())
+_NEGATION_LITERALS = tuple(n for n in _NEGATIONS if not n.isalpha())
+if _STATEMENT_LITERALS or _PREFERRED_LITERALS:
+    raise ValueError("statement and preference cues must start with a letter or a digit")
 
 
 def word_cues(word: str) -> int:
-    """BOILERPLATE_CUE and STATEMENT_CUE, for a word that holds the first part of one of their cue words."""
+    """BOILERPLATE_CUE, STATEMENT_CUE and PREFERRED_CUE, for a word that holds a cue part of their expressions."""
     low = word.lower()
     return ((BOILERPLATE_CUE if any(part in low for part in _BOILERPLATE_PARTS) else 0)
-            | (STATEMENT_CUE if any(part in low for part in _STATEMENT_PARTS) else 0))
+            | (STATEMENT_CUE if any(part in low for part in _STATEMENT_PARTS) else 0)
+            | (PREFERRED_CUE if any(part in low for part in _PREFERRED_PARTS) else 0))
 
 
 class Cues:
@@ -194,10 +224,10 @@ class Cues:
 
     def __init__(
         self, text: str, toks: Tokens, title: str | None = None,
-        marks: tuple[Iterable[int], Iterable[int], Iterable[int]] | None = None,
+        marks: tuple[Iterable[int], Iterable[int], Iterable[int], Iterable[int]] | None = None,
     ) -> None:
-        """``marks``: the indices of the words whose stems are in ``CUE_STEMS``, and of those
-        with ``BOILERPLATE_CUE`` and ``STATEMENT_CUE``, when the caller knows them.
+        """``marks``: the indices of the words that are negations (``NEGATION_WORDS``), and of
+        those with ``PREFERRED_CUE``, ``BOILERPLATE_CUE`` and ``STATEMENT_CUE``, when the caller knows them.
         """
         low = text.lower()
         # Lower-casing can change the length of a few non-ASCII letters; then
@@ -205,29 +235,25 @@ class Cues:
         self.lowered = len(low) == len(text)
         self.text = low if self.lowered else text
         self.low = low
-        stems, starts = toks.stems, toks.starts
+        starts = toks.starts
         if marks is None:
             flags = list(map(word_cues, toks.words))
             marks = (
-                compress(count(), map(CUE_STEMS.__contains__, stems)),
+                compress(count(), map(NEGATION_WORDS.__contains__, toks.stems)),
+                compress(count(), [f & PREFERRED_CUE for f in flags]),
                 compress(count(), [f & BOILERPLATE_CUE for f in flags]),
                 compress(count(), [f & STATEMENT_CUE for f in flags]),
             )
-        cue_words, boilerplate_words, statement_words = marks
+        negation_words, preferred_words, boilerplate_words, statement_words = marks
         # Where a cue word may begin: the start of the word it stands in.
-        self.boilerplate = sorted([starts[i] for i in boilerplate_words] + _positions(text, ("@",)))
+        self.boilerplate = sorted([starts[i] for i in boilerplate_words] + _positions(low, _BOILERPLATE_LITERALS))
         self.statement = [starts[i] for i in statement_words]
-        # One pass over the words finds both kinds; few words are either.
-        marked = list(cue_words)
-        self.preferred = [starts[i] for i in marked if stems[i] in _PREFERRED_WORDS]
+        self.preferred = [starts[i] for i in preferred_words]
         # "The Medical Receptionist greets patients": the job's title as the
         # subject of a sentence makes it a duty.
         title = (title or "").strip().lower()
         self.title = _positions(low, (title,)) if len(title) >= 4 else []
-        self.negation = sorted(
-            [starts[i] for i in marked if stems[i] in _NEGATION_WORDS]
-            + _positions(low, ("n't",))
-        )
+        self.negation = sorted([starts[i] for i in negation_words] + _positions(low, _NEGATION_LITERALS))
 
     def _search(self, pattern: re.Pattern[str], start: int, end: int) -> bool:
         if not self.lowered:
@@ -317,9 +343,6 @@ def _first_between(positions: list[int], start: int, end: int) -> int:
     """The first position in [start, end), or -1."""
     i = bisect_left(positions, start)
     return positions[i] if i < len(positions) and positions[i] < end else -1
-
-
-_LEADING_ASSERTION = re.compile(r"\\b|\(\?<[!=][^()]*\)")
 
 
 def by_first_letter(alternatives: tuple[str, ...]) -> re.Pattern[str]:

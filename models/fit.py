@@ -91,10 +91,10 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
 
     def fit(self, X: Sequence[Sample], y: Sequence[Any]) -> OccupationFit:
         """Fit on samples and their labels (true: the posting is of the occupation)."""
-        X, y = list(X), np.asarray(y)
+        X, labels = list(X), np.asarray(y)
         if self.title_dropout:
             X = X + [s._replace(title="") for s in X]
-            y = np.concatenate([y, y])
+            labels = np.concatenate([labels, labels])
         self.title_vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
         self.words_vectorizer_ = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True)
         self.skills_vectorizer_ = DictVectorizer()
@@ -102,7 +102,7 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         self.words_vectorizer_.fit([s.words for s in X])
         self.skills_vectorizer_.fit([dict.fromkeys(s.skills, 1.0) for s in X])
         self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
-        self.model_.fit(self._features(X), y)
+        self.model_.fit(self._features(X), labels)
         self.classes_ = self.model_.classes_
         return self
 

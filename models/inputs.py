@@ -8,7 +8,6 @@ file (no description column, not text at all) raises ``InputError``.
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import json
@@ -16,13 +15,27 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any
 
+from models.decoding import (
+    MAX_POSTING_CHARS,
+    InputError,
+    check_text,
+    decode_bytes,
+    failure_message,
+    looks_binary_bytes,
+    release_text_stream,
+    text_stream,
+    without_nul,
+)
 from models.text import without_surrogates
 
-# A single posting over this size is rejected rather than analysed: real adverts
-# are a few KB and saved job pages under 1 MB; 10 MB of text is a wrong paste.
-MAX_POSTING_CHARS = 2_000_000
+# Decoding's errors and checks are part of what callers read postings with.
+__all__ = [
+    "MAX_POSTING_CHARS", "InputError", "Posting", "RowError", "check_text", "decode_bytes", "detect_columns",
+    "failure_message", "input_format", "iter_csv", "iter_jsonl", "iter_postings", "looks_binary_bytes",
+    "preview", "without_nul",
+]
 
 TEXT_COLUMNS = (
     "description", "job_description", "jobdescription", "job description", "text", "body",
@@ -45,10 +58,6 @@ FIELD_CANDIDATES = {
     "location": LOCATION_COLUMNS,
     "date": DATE_COLUMNS,
 }
-
-
-class InputError(ValueError):
-    """A whole input cannot be read; the message is meant for the user."""
 
 
 @dataclass
@@ -84,114 +93,6 @@ def input_format(filename: str) -> str:
     return "txt"
 
 
-def looks_binary_bytes(head: bytes) -> bool:
-    """Tell from a file's first bytes whether it is binary (or UTF-16) rather than text.
-
-    Only a file with NUL bytes is suspect, and then only when control characters are
-    more than a few percent of it: a stray NUL in one cell of a CSV export is no
-    reason to refuse the file (the cell loses the NUL, see ``without_nul``).
-    """
-    sample = head[:8192]
-    return b"\x00" in sample and _looks_binary(sample.decode("latin-1"))
-
-
-def without_nul(value: str) -> str:
-    """Drop NUL characters: no text holds them and no database text column takes them."""
-    return value.replace("\x00", "") if "\x00" in value else value
-
-
-def decode_bytes(data: bytes, name: str = "input") -> str:
-    """Decode a posting's bytes: UTF-8 (with or without BOM), else cp1252.
-
-    Binary junk is refused with a clear message instead of being analysed as text.
-    """
-    if looks_binary_bytes(data):
-        raise InputError(f"{name}: this looks like a binary file, not text or HTML")
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    if _looks_binary(text):
-        raise InputError(f"{name}: this looks like a binary file, not text or HTML")
-    return text
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
-# Every byte but the control characters above, for bytes.translate to delete.
-_NOT_CONTROL = bytes(c for c in range(256) if not (c <= 8 or c == 11 or 14 <= c <= 31))
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:4096]
-    # No control character at all: nearly every posting. Deleting every other
-    # byte of a one-byte-a-character copy tells, four times faster than a search.
-    if not sample or ("\ufffd" not in sample
-                      and not sample.encode("latin-1", "replace").translate(None, _NOT_CONTROL)):
-        return False
-    return len(_CONTROL.findall(sample)) / len(sample) > 0.05
-
-
-def check_text(text: str) -> str | None:
-    """Return why a posting's text cannot be analysed, or None when it can."""
-    if not text or text.isspace():
-        return "the posting is empty"
-    if len(text) > MAX_POSTING_CHARS:
-        return (
-            f"the posting is {len(text):,} characters; the limit is {MAX_POSTING_CHARS:,} "
-            "(paste one posting, not a whole file)"
-        )
-    if _looks_binary(text):
-        return "the posting looks like binary data, not text or HTML"
-    return None
-
-
-def failure_message(exc: BaseException, times: int = 1) -> str:
-    """What a posting's record says when the engine failed on it (one message for CLI and workers)."""
-    again = f" {times} times" if times > 1 else ""
-    return f"the analysis failed{again} ({type(exc).__name__})"
-
-
-def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
-    """Decode bytes that are not UTF-8 as cp1252 (Excel's "CSV" on Windows)."""
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    bad = exc.object[exc.start:exc.end]
-    return bytes(bad).decode("cp1252", errors="replace"), exc.end
-
-
-codecs.register_error("skillgap-cp1252", _cp1252_fallback)
-
-
-def _text_stream(stream: BinaryIO, name: str) -> tuple[io.TextIOWrapper, io.BufferedReader | None]:
-    """Wrap a binary stream as text: UTF-8 (BOM dropped), any other bytes as cp1252.
-
-    Returns the wrapper and the buffer made for it (None when the stream was
-    already buffered), so that ``_release`` can hand the caller's stream back open.
-    """
-    made = None
-    if isinstance(stream, io.BufferedReader):
-        buffered = stream
-    else:
-        buffered = made = io.BufferedReader(stream)  # type: ignore[arg-type]
-    head = buffered.peek(65536)[:65536]
-    if looks_binary_bytes(head):
-        raise InputError(f"{name}: this looks like a binary file, not CSV or JSON lines")
-    text = io.TextIOWrapper(buffered, encoding="utf-8-sig", errors="skillgap-cp1252", newline="")
-    return text, made
-
-
-def _release(text: io.TextIOWrapper, made: io.BufferedReader | None) -> None:
-    """Detach our wrappers so that closing them does not close the caller's stream."""
-    try:
-        text.detach()
-        if made is not None:
-            made.detach()
-    except ValueError:
-        pass
-
-
 def detect_columns(header: list[str]) -> dict[str, str | None]:
     """Map our fields (text, id, title, company, location, date) to header names."""
     norm: dict[str, str] = {}
@@ -222,15 +123,15 @@ def _sniff_dialect(sample: str) -> type[csv.Dialect] | csv.Dialect:
     return Dialect
 
 
-def _csv_reader(text: io.TextIOWrapper) -> Any:
+def _csv_reader(text: io.TextIOWrapper[io.BufferedReader]) -> Any:
     """A CSV reader for the stream, its delimiter guessed from the first line."""
-    sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")  # type: ignore[attr-defined]
+    sample = text.buffer.peek(65536)[:65536].decode("utf-8", errors="replace")
     csv.field_size_limit(MAX_POSTING_CHARS + 1)
     return csv.reader(text, dialect=_sniff_dialect(sample))
 
 
 def iter_csv(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str = "input.csv",
     *,
     text_column: str | None = None,
@@ -240,15 +141,15 @@ def iter_csv(
 
     ``columns`` overrides the detected mapping of our fields to header names.
     """
-    text, made = _text_stream(stream, name)
+    text, made = text_stream(stream, name)
     try:
         yield from _read_csv(text, name, text_column, columns)
     finally:
-        _release(text, made)
+        release_text_stream(text, made)
 
 
 def _read_csv(
-    text: io.TextIOWrapper, name: str, text_column: str | None, columns: dict[str, str | None] | None
+    text: io.TextIOWrapper[io.BufferedReader], name: str, text_column: str | None, columns: dict[str, str | None] | None
 ) -> Iterator[Posting | RowError]:
     reader = _csv_reader(text)
     try:
@@ -326,18 +227,18 @@ def _posting_from_record(
 
 
 def iter_jsonl(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str = "input.jsonl",
     *,
     text_column: str | None = None,
     columns: dict[str, str | None] | None = None,
 ) -> Iterator[Posting | RowError]:
     """Yield postings from JSON lines: objects with ``description`` or ``text``."""
-    text, made = _text_stream(stream, name)
+    text, made = text_stream(stream, name)
     try:
         yield from _read_jsonl(text, text_column, columns)
     finally:
-        _release(text, made)
+        release_text_stream(text, made)
 
 
 def _json_cell(value: Any) -> str:
@@ -346,7 +247,7 @@ def _json_cell(value: Any) -> str:
 
 
 def _read_jsonl(
-    text: io.TextIOWrapper, text_column: str | None, columns: dict[str, str | None] | None
+    text: io.TextIOWrapper[io.BufferedReader], text_column: str | None, columns: dict[str, str | None] | None
 ) -> Iterator[Posting | RowError]:
     mapping: dict[str, str | None] | None = None
     line_no = 0
@@ -388,7 +289,7 @@ def _read_jsonl(
 
 
 def iter_postings(
-    stream: BinaryIO,
+    stream: IO[bytes],
     name: str,
     *,
     text_column: str | None = None,
@@ -415,21 +316,21 @@ def iter_postings(
 
 
 def preview(
-    stream: BinaryIO, name: str, rows: int = 5
+    stream: IO[bytes], name: str, rows: int = 5
 ) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
     """Return (columns, detected mapping, first rows) of a CSV or JSONL file.
 
     The stream is left open (and read past the preview), for the caller to rewind.
     """
-    text, made = _text_stream(stream, name)
+    text, made = text_stream(stream, name)
     try:
         return _preview(text, name, rows)
     finally:
-        _release(text, made)
+        release_text_stream(text, made)
 
 
 def _preview(
-    text: io.TextIOWrapper, name: str, rows: int
+    text: io.TextIOWrapper[io.BufferedReader], name: str, rows: int
 ) -> tuple[list[str], dict[str, str | None], list[dict[str, str]]]:
     if input_format(name) == "csv":
         reader = _csv_reader(text)
@@ -449,7 +350,7 @@ def _preview(
                 values = [f"(row {len(first) + 1}: {csv_problem(exc)})"]
             first.append({h: (values[i] if i < len(values) else "") for i, h in enumerate(header)})
         return header, detect_columns(header), first
-    header: list[str] = []
+    header = []
     first = []
     for line in text:
         if not line.strip():

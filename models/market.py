@@ -3,8 +3,9 @@
 The share of the whole skill set a posting names says little alone: real
 postings are short and specialised. The reference market is real postings of
 the occupation, shipped as derived data (``models/data/market/reference-postings.jsonl``:
-per posting its title, locale, month, the skills asked with their levels and a
-bag of common words; no posting text; made by ``scripts/make_reference.py``).
+per posting its title, locale, month, whether its text is a whole advert or a
+job board's summary of one, the skills asked with their levels and a bag of
+common words; no posting text; made by ``scripts/make_reference.py``).
 ``Market`` puts together, once per process and skill set, the occupation fit
 (``models/fit.py``), ``MarketPosition`` (the percentile of a posting's weighted
 coverage among the reference postings of its locale) and ``SimilarPostings``
@@ -36,6 +37,7 @@ class ReferencePosting:
     source: str
     id: str
     fits: bool
+    summary: bool
     locale: str | None
     date: str | None
     title: str
@@ -56,7 +58,7 @@ def load_reference() -> list[ReferencePosting]:
         for line in f:
             r = json.loads(line)
             postings.append(ReferencePosting(
-                r["source"], r["id"], bool(r["fits"]), r["locale"], r["date"], r["title"],
+                r["source"], r["id"], bool(r["fits"]), bool(r["summary"]), r["locale"], r["date"], r["title"],
                 r["skills"], frozenset(r["words"].split())))
     return postings
 
@@ -65,17 +67,30 @@ class MarketPosition(BaseEstimator):
     """The percentile of a coverage among reference coverages, per locale.
 
     A posting's percentile is the share of reference postings of its locale
-    (all of them when its locale is unknown or has none) with a lower weighted
-    coverage, ties counted half: 50 is the middle of the market.
+    with a lower weighted coverage, ties counted half: 50 is the middle of the
+    market. A posting whose locale is unknown, or has fewer than
+    ``min_postings`` reference postings, is compared with all of them.
+
+    Parameters
+    ----------
+    min_postings : int
+        The fewest reference postings a locale's own market is made of: below
+        it a percentile moves in steps of several points and rests on a
+        handful of employers.
     """
 
+    def __init__(self, *, min_postings: int = 1) -> None:
+        self.min_postings = min_postings
+
     def fit(self, coverages: Sequence[float], locales: Sequence[str | None]) -> MarketPosition:
-        self.coverages_: dict[str | None, list[float]] = {None: sorted(coverages)}
+        by_locale: dict[str | None, list[float]] = {}
         for coverage, locale in zip(coverages, locales, strict=True):
             if locale is not None:
-                self.coverages_.setdefault(locale, []).append(coverage)
-        for values in self.coverages_.values():
-            values.sort()
+                by_locale.setdefault(locale, []).append(coverage)
+        self.coverages_: dict[str | None, list[float]] = {None: sorted(coverages)}
+        for locale, values in sorted(by_locale.items()):
+            if len(values) >= self.min_postings:
+                self.coverages_[locale] = sorted(values)
         return self
 
     def locale_of(self, locale: str | None) -> str | None:
@@ -104,10 +119,14 @@ class Market:
         self.occupation = settings["occupation"]
         reference = load_reference()
         self.fit = OccupationFit().fit([p.sample for p in reference], [p.fits for p in reference])
-        # The market is the real postings of the occupation; the written other-trade ones only teach the fit.
+        # The real postings of the occupation; the written other-trade ones only teach the fit.
         self.postings = [p for p in reference if p.fits]
-        self.position = MarketPosition().fit(
-            [weighted_coverage(skillset, p.skills, p.locale) for p in self.postings], [p.locale for p in self.postings])
+        # The market is the whole adverts among them: a job board's summary of an advert names
+        # fewer skills than the advert, and a pasted advert would stand above nearly all of them.
+        self.market_postings = [p for p in self.postings if not p.summary]
+        self.position = MarketPosition(min_postings=int(settings["market"]["min_postings"])).fit(
+            [weighted_coverage(skillset, p.skills, p.locale) for p in self.market_postings],
+            [p.locale for p in self.market_postings])
         similar = settings["similar"]
         self.similar = SimilarPostings(
             n_neighbors=int(similar["k"]), min_similarity=float(similar["min_similarity"]),
@@ -117,9 +136,10 @@ class Market:
             locale: self._reference(locale) for locale in self.position.coverages_}
 
     def _reference(self, locale: str | None) -> dict[str, Any]:
-        postings = [p for p in self.postings if locale is None or p.locale == locale]
+        postings = [p for p in self.market_postings if locale is None or p.locale == locale]
         sources = self.occupation["sources"]
-        source = sources.get(locale) if locale else " and ".join(sources[k] for k in sorted(sources))
+        source = sources.get(locale) if locale else " and ".join(
+            sources[k] for k in sorted({p.locale for p in postings if p.locale}))
         return {"name": self.occupation["name"], "locale": locale, "postings": len(postings),
                 "dates": _dates(p.date for p in postings), "source": source}
 

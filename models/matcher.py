@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import zlib
 from importlib import resources
-from itertools import compress, count
 from typing import Any
 
 import numpy as np
@@ -33,8 +32,9 @@ STOPWORDS = frozenset(
 # Kinds of posting words: a word of some alias; an unknown word; an unknown word that
 # is within the letters _plausible allows of some alias (it may be a misspelling on its own).
 ANCHOR, UNKNOWN, SPELT = 1, 2, 3
-_IS_UNKNOWN = bytes(int(k >= UNKNOWN) for k in range(256))  # kind -> 1 for UNKNOWN or SPELT
 BATCH = 64  # phrases compared with the aliases at once
+# What a phrase matched to an alias needs: (near, context, asked, unless).
+AliasContext = tuple[tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
 
 
 def _deletions(word: str, most: int) -> set[str]:
@@ -184,7 +184,7 @@ class SkillMatcher(BaseEstimator):
         self.long_deletions_ = frozenset(d for p in long for d in _deletions(p, 2))
         self.long_reach_ = min(map(len, long), default=0) - 2  # no shorter word is two edits from one
         self.cache_: dict[str, int | None] = {}
-        self.alias_context_ = [((), (), False, ())] * len(phrases)
+        self.alias_context_: list[AliasContext] = [((), (), False, ())] * len(phrases)
         return self
 
     def fit_skillsets(self, *skillsets: SkillSet) -> SkillMatcher:
@@ -196,7 +196,7 @@ class SkillMatcher(BaseEstimator):
         """
         X: list[str] = []
         y: list[str] = []
-        context: list[tuple[tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]] = []
+        context: list[AliasContext] = []
         seen: set[str] = set()
         for skillset in skillsets:
             for skill in skillset.skills:
@@ -320,7 +320,7 @@ class SkillMatcher(BaseEstimator):
         return True
 
     def candidates(
-        self, toks: Tokens, covered: Any, text: str, kind: bytes
+        self, toks: Tokens, covered: Any, text: str, kind: list[int]
     ) -> list[tuple[str, int, int]]:
         """Phrases of a posting worth asking the matcher about, with their offsets.
 
@@ -329,7 +329,7 @@ class SkillMatcher(BaseEstimator):
         nothing but a space or hyphen between them, of which one is unknown and the
         others are alias words ("medical terminolgy"). Runs of alias words alone
         are left to the aliases: measured, the matcher added nothing on them.
-        ``kind`` holds each word's ``kind``, one byte a word (the caller keeps them per word).
+        ``kind`` holds each word's ``kind`` (the caller keeps them per word).
         """
         words, starts = toks.words, toks.starts
         n = len(words)
@@ -341,8 +341,7 @@ class SkillMatcher(BaseEstimator):
             return text[starts[j - 1] + len(words[j - 1]):starts[j]] in (" ", "-")
 
         spans = []
-        # The kinds translated to 1 for an unknown word: twice as fast as comparing word by word.
-        for u in compress(count(), kind.translate(_IS_UNKNOWN)):
+        for u in [j for j, k in enumerate(kind) if k >= UNKNOWN]:  # UNKNOWN or SPELT
             if covered[u]:
                 continue
             if kind[u] == SPELT and len(words[u]) >= 6:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from bs4 import BeautifulSoup, NavigableString, Tag
 from bs4.element import PreformattedString
@@ -223,7 +223,7 @@ def _parse_html_body(soup: BeautifulSoup, raw: str) -> Document:
     if "<main" in raw:
         root = soup.find("main")
     if root is None and "role=" in raw:
-        root = soup.find(attrs={"role": "main"})
+        root = soup.find(role="main")
     root = root or _first_body(soup) or soup
     builder = _Builder()
     try:
@@ -239,19 +239,19 @@ def _parse_html_body(soup: BeautifulSoup, raw: str) -> Document:
 def _first_body(soup: BeautifulSoup) -> Tag | None:
     """``soup.body``, found by walking the tree: ``find`` sets up a search that costs more than the walk."""
     for element in soup.descendants:
-        if element.name == "body":
+        if isinstance(element, Tag) and element.name == "body":
             return element
     return None
 
 
 def _walk(node: Tag, builder: _Builder) -> None:
     for child in node.contents:
-        name = getattr(child, "name", None)
-        if name is None:  # text
+        if not isinstance(child, Tag):  # text: a NavigableString or a subclass of it
             # Comments, CDATA and doctypes are not text of the posting.
             if type(child) is NavigableString or not isinstance(child, PreformattedString):
-                builder.add(child)
+                builder.add(cast(NavigableString, child))
             continue
+        name = child.name
         if name in DROP_TAGS:
             continue
         if name in BLOCK_TAGS:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 if TYPE_CHECKING:
     from models.parsing import Document
@@ -85,6 +85,8 @@ def _from_ld(salary: dict[str, Any]) -> dict[str, Any] | None:
     else:
         low = high = value
         unit = "year"
+    if low is None or high is None:
+        return None
     try:
         low_f, high_f = float(low), float(high)
     except (TypeError, ValueError):
@@ -124,6 +126,11 @@ def compare_pay(found: dict[str, Any], range_: dict[str, Any]) -> str | None:
     return "overlaps"
 
 
+def _positive(value: object) -> TypeGuard[int | float]:
+    """A positive number (a bool is not one, though Python counts it as an int)."""
+    return isinstance(value, int | float) and not isinstance(value, bool) and value > 0
+
+
 class PayRangeError(ValueError):
     """A skill set's pay range is malformed; ``head`` is its table ("[pay.UK]"), to find its line."""
 
@@ -153,8 +160,7 @@ def parse_pay_ranges(raw: object, locales: tuple[str, ...]) -> dict[str, dict[st
         currency, low, high = table.get("currency"), table.get("min"), table.get("max")
         if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency):
             raise PayRangeError(head, "'currency' must be a currency code such as \"USD\"")
-        if not all(isinstance(v, int | float) and not isinstance(v, bool) and v > 0 for v in (low, high)) \
-                or low > high:  # type: ignore[operator]
+        if not (_positive(low) and _positive(high) and low <= high):
             raise PayRangeError(head, "'min' and 'max' must be positive numbers, min <= max")
         period = table.get("period", "year")
         if period not in PER_YEAR:

@@ -14,18 +14,21 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from models.locale import LOCALES_FILE, known_locales
 from models.pay import PayRangeError, parse_pay_ranges
 from models.sections import SECTIONS_FILE
 from models.toml import tomllib
+from models.trades import TRADES_FILE
 
 TIERS = ("foundation", "modern")
 DATA_PACKAGE = "models.data"
 DEFAULT_SKILLSET = "medical-office-specialist"
 EXTRAS_FILE = "extra-skills.toml"
-# The other data files beside the skill sets: the extras catalogue and the section names.
-NOT_SKILLSETS = frozenset((EXTRAS_FILE, SECTIONS_FILE, LOCALES_FILE))
+# The other data files beside the skill sets: the extras catalogue, the section names,
+# the locales' cues and the trades' cues.
+NOT_SKILLSETS = frozenset((EXTRAS_FILE, SECTIONS_FILE, LOCALES_FILE, TRADES_FILE))
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -95,7 +98,7 @@ class SkillSet:
     skills: tuple[Skill, ...]
     # Pay ranges by locale ("US", "UK"; "" for a range given without one): each with
     # currency, period, min, max and source.
-    pay: dict[str, dict[str, object]] = field(default_factory=dict)
+    pay: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = ""
     # Of the parsed data (skills, aliases, pay; not comments or layout): an edited
     # alias makes another digest.
@@ -125,7 +128,7 @@ class SkillSet:
             ]
         return out
 
-    def pay_range(self, locale: str | None, currency: str | None = None) -> dict[str, object] | None:
+    def pay_range(self, locale: str | None, currency: str | None = None) -> dict[str, Any] | None:
         """The pay range for a posting of this locale; with no locale, the one in its currency.
 
         A range in another currency than the posting's is never returned for it.
@@ -221,14 +224,14 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
         if isinstance(raw, dict) and "aliases" not in raw and raw.get("id") in inherited:
             # A skill taken from the base skill set (or the extras catalogue),
             # with its tier, weight or why overridden where given.
-            parent = inherited[raw["id"]]
+            base = inherited[raw["id"]]
             raw = {
-                "id": parent.id, "name": parent.name, "category": parent.category,
-                "tier": parent.tier, "weight": parent.weight, "why": parent.why,
-                "medical": parent.medical,
-                **({"applies": list(parent.applies), "counterpart": parent.counterpart} if parent.applies else {}),
+                "id": base.id, "name": base.name, "category": base.category,
+                "tier": base.tier, "weight": base.weight, "why": base.why,
+                "medical": base.medical,
+                **({"applies": list(base.applies), "counterpart": base.counterpart} if base.applies else {}),
                 **raw,
-                "aliases": list(parent.aliases) or ["?"], "not_aliases": list(parent.not_aliases),
+                "aliases": list(base.aliases) or ["?"], "not_aliases": list(base.not_aliases),
             }
         sid = raw.get("id") if isinstance(raw, dict) else None
         line = 0
@@ -326,12 +329,12 @@ def _key_where(text: str, key: str, source: str, line: int, n: int, sid: str) ->
 
 # The engine's release. Bump it with every change to the engine's code or to its own
 # data (models/*.py, extra-skills.toml, background-phrases.txt, sections.toml,
-# duty-verbs.txt, locales.toml, the market's reference postings and scoring.toml) that
+# duty-verbs.txt, locales.toml, trades.toml, the market's reference postings and scoring.toml) that
 # changes any analysis output: stored analyses of an older release are made again.
 # A change that leaves every output the same (a comment, a refactor, a speed-up)
 # keeps it, and so keeps the stored analyses. A built-in skill set's data has a
 # release of its own: its declared ``version``, bumped when its data changes.
-ENGINE_VERSION = 3
+ENGINE_VERSION = 6
 
 
 def analysis_version(skillset: SkillSet) -> str:

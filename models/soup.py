@@ -27,10 +27,11 @@ from __future__ import annotations
 
 import threading
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
-from bs4.builder import LXMLTreeBuilder
+from bs4.builder._lxml import LXMLTreeBuilder
 
 # A saved page may open with an XML declaration; it is still read as HTML, on purpose.
 warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
@@ -55,6 +56,9 @@ _SAMPLE = (
 class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
     """BeautifulSoup's lxml tree builder, keeping its parser and linking plain nodes directly."""
 
+    # The document being built: BeautifulSoup sets it before it feeds the builder
+    # (``_build`` clears it after, which the callbacks below never see).
+    soup: BeautifulSoup
     _parser: Any = None
     direct_ok = False  # set once the sample page came out as stock BeautifulSoup's
     direct = False  # this document is built directly
@@ -68,7 +72,7 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
         self._special = frozenset(self.preserve_whitespace_tags | set(self.string_containers) | {"meta"})
         self._empty: dict[str, bool] = {}  # tag name -> can_be_empty_element(name), asked once per name
         # BeautifulSoup 4.12 keeps attributes in a plain dict; later versions have a class for it.
-        self._attribute_dict = getattr(self, "attribute_dict_class", dict)
+        self._attribute_dict: Callable[[], dict[str, Any]] = getattr(self, "attribute_dict_class", dict)
 
     def parser_for(self, encoding: Any) -> Any:
         # The stock builder makes a new lxml parser for every document, and lxml
@@ -150,7 +154,7 @@ class _ReusingLXMLTreeBuilder(LXMLTreeBuilder):
             soup.handle_endtag(tag, None)
 
 
-def _link(node: Any, own: dict[str, Any], parent: Tag, previous: Any) -> None:
+def _link(node: Any, own: dict[str, Any], parent: Any, previous: Any) -> None:
     """Link a new last child of ``parent`` into the tree, as ``PageElement.setup`` does."""
     own["parent"] = parent
     own["previous_element"] = previous
@@ -189,7 +193,7 @@ class _Soup(BeautifulSoup):
             text = "\n" if "\n" in text else " "
         node = str.__new__(NavigableString, text)
         own = node.__dict__
-        own.update(self.builder._string_template)
+        own.update(cast(_ReusingLXMLTreeBuilder, self.builder)._string_template)
         _link(node, own, self.currentTag, self._most_recent_element)
         self._most_recent_element = node
 
@@ -240,6 +244,8 @@ def _new_builder() -> _ReusingLXMLTreeBuilder | None:
         builder = _ReusingLXMLTreeBuilder()
         stock = BeautifulSoup(_SAMPLE, "lxml")
         plain = stock.find("span")
+        if not isinstance(plain, Tag):
+            return None
         builder._tag_template = {k: v for k, v in vars(plain).items() if k not in _TAG_OWN}
         string = plain.contents[0]  # "seven"
         builder._string_template = {k: v for k, v in vars(string).items() if k not in _LINKS}
@@ -255,7 +261,9 @@ def _build(builder: _ReusingLXMLTreeBuilder, markup: str) -> BeautifulSoup:
     try:
         return _Soup(markup, builder=builder)
     finally:
-        builder.soup = None  # the builder must not keep the last tree (a big page) alive
+        # The builder must not keep the last tree (a big page) alive; BeautifulSoup
+        # sets it again before the next document.
+        builder.soup = None  # type: ignore[assignment]
 
 
 _builders = threading.local()  # a builder holds the document being built: one per thread

@@ -122,7 +122,7 @@ class Sentences:
 
     def within(self, start: int, end: int) -> list[tuple[int, int]]:
         """The sentence spans that start in [start, end)."""
-        out = []
+        out: list[tuple[int, int]] = []
         bi = max(0, bisect_right(self.block_starts, start) - 1)
         while bi < len(self.blocks) and self.blocks[bi][0] < end:
             starts, ends = self._block(bi)

@@ -3,7 +3,8 @@
 The reference postings train the occupation fit (models/fit.py) and make the
 reference market (models/market.py). For each real posting it keeps what those
 need and no posting text: source, id, whether it is of the medical-office
-occupation, locale (its source's country), month posted, title, the skills the
+occupation, whether its text is a job board's summary rather than the whole
+advert, locale (its source's country), month posted, title, the skills the
 engine finds in it with their requirement levels (every built-in skill set and
 the extras catalogue), and which words of a fixed vocabulary it holds (the
 VOCABULARY most frequent words over all the postings: frequency, not labels,
@@ -34,13 +35,15 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "models" / "data" / "market" / "reference-postings.jsonl"
 WRITTEN = ROOT / "tests" / "fixtures" / "written_other_trades.jsonl"
 VOCABULARY = 300
-# Source file -> (fits the occupation, locale). ReproJobs rows are front-office,
-# medical-assistant, billing and clinic-manager posts at US clinics: medical office.
+# Source file -> (fits the occupation, locale, summary). ReproJobs rows are front-office,
+# medical-assistant, billing and clinic-manager posts at US clinics: medical office. Their
+# text is what the employer typed into the board's form, usually a summary of the advert
+# (median about 600 characters; the postings README), so they are no market for whole adverts.
 SOURCES = {
-    "nhs_jobs_2020_medical_office": (True, "UK"),
-    "nhs_jobs_2020_control": (False, "UK"),
-    "us_reprojobs_jobsboard": (True, "US"),
-    "indeed_datasci_html_control": (False, "US"),
+    "nhs_jobs_2020_medical_office": (True, "UK", False),
+    "nhs_jobs_2020_control": (False, "UK", False),
+    "us_reprojobs_jobsboard": (True, "US", True),
+    "indeed_datasci_html_control": (False, "US", False),
 }
 # The saved US job pages (data/pages/): four medical-office posts, two others.
 PAGES_NOT_FITTING = {"mercyhealth-medical-lab-scientist-39454", "indeed-village-green-assistant-manager"}
@@ -55,18 +58,21 @@ def _month(date: str | None) -> str | None:
 def _rows(data: Path) -> list[dict]:
     """Every posting: the shared files, the saved pages and the written other-trade postings."""
     rows = []
-    for name, (fits, locale) in SOURCES.items():
+    for name, (fits, locale, summary) in SOURCES.items():
         for line in (data / "postings" / f"{name}.jsonl").open(encoding="utf-8"):
             r = json.loads(line)
-            rows.append({"source": name, "id": r["id"], "fits": fits, "locale": locale, "title": r.get("title"),
+            rows.append({"source": name, "id": r["id"], "fits": fits, "summary": summary, "locale": locale,
+                         "title": r.get("title"),
                          "date": _month(r.get("date_posted") or r.get("date")), "raw": r["description"]})
     for path in sorted((data / "pages").glob("*.html")):
         raw = path.read_text(encoding="utf-8", errors="replace")
         rows.append({"source": "saved_pages", "id": path.stem, "fits": path.stem not in PAGES_NOT_FITTING,
-                     "locale": "US", "title": None, "date": _month(parse_posting(raw).date_posted), "raw": raw})
+                     "summary": False, "locale": "US", "title": None,
+                     "date": _month(parse_posting(raw).date_posted), "raw": raw})
     for line in WRITTEN.open(encoding="utf-8"):
         r = json.loads(line)
-        rows.append({"source": r["source"], "id": r["id"], "fits": r["set"] == "relevant", "locale": r["locale"],
+        rows.append({"source": r["source"], "id": r["id"], "fits": r["set"] == "relevant", "summary": False,
+                     "locale": r["locale"],
                      "title": r["title"], "date": None, "raw": r["description"]})
     return rows
 
@@ -87,7 +93,8 @@ def build(data: Path) -> list[str]:
             for s in record["skills"] + record["extras"]:
                 skills.setdefault(s["id"], s["requirement"])
         title = record["title"] or ""
-        postings.append({"source": row["source"], "id": row["id"], "fits": row["fits"], "locale": row["locale"],
+        postings.append({"source": row["source"], "id": row["id"], "fits": row["fits"], "summary": row["summary"],
+                         "locale": row["locale"],
                          "date": row["date"], "title": title, "skills": dict(sorted(skills.items())),
                          "words": words_of(record["text"])})
     df = Counter(w for p in postings for w in p["words"] if w not in ENGLISH_STOP_WORDS)

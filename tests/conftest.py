@@ -136,6 +136,7 @@ class FakeAnalyzer:
 
     def __init__(self) -> None:
         self.calls: list[str] = []
+        self.locations: list[str | None] = []
         self.fail_on: str | None = None
         # What the records name as their skill set, their locale and further gaps
         # (a test sets a real skill set's id to see its why-texts on the page).
@@ -144,8 +145,9 @@ class FakeAnalyzer:
         self.more_gaps: list[dict[str, Any]] = []
 
     def analyze(self, raw: str, *, id: Any = None, title: Any = None, company: Any = None,
-                include_text: bool = False) -> dict[str, Any]:
+                location: Any = None, include_text: bool = False) -> dict[str, Any]:
         self.calls.append(raw)
+        self.locations.append(location)
         if self.fail_on and self.fail_on in raw:
             raise RuntimeError("poison")
         record: dict[str, Any] = {
@@ -342,7 +344,7 @@ def wait_for(predicate: Any, timeout: float = 60, interval: float = 0.1) -> Any:
     raise AssertionError(f"timed out after {timeout}s waiting for {predicate}")
 
 
-def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
+def drain(app, batch_id: str) -> None:
     """Do what a worker would: run every pending chunk of the batch."""
     from worker import pipeline
 
@@ -352,7 +354,7 @@ def drain(app, batch_id: str) -> None:  # type: ignore[no-untyped-def]
             pipeline.run_chunk(url, batch_id, chunk, claim)
 
 
-def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-def]
+def make_app(db_url: str, tmp_path: Path, **extra):
     """The app on a test database, a file-system broker and small limits."""
     from web import create_app
 
@@ -371,6 +373,6 @@ def make_app(db_url: str, tmp_path: Path, **extra):  # type: ignore[no-untyped-d
 
 
 @pytest.fixture
-def client(app):  # type: ignore[no-untyped-def]
+def client(app):
     """A test client of the module's own ``app`` fixture."""
     return app.test_client()

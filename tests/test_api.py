@@ -16,11 +16,11 @@ from web import create_app
 
 
 @pytest.fixture
-def app(db_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-def]
+def app(db_url: str, tmp_path: Path, fake_analyzer):
     return make_app(db_url, tmp_path)
 
 
-def upload(client, content: bytes, name: str = "jobs.csv", **form):  # type: ignore[no-untyped-def]
+def upload(client, content: bytes, name: str = "jobs.csv", **form):
     data = {"file": (io.BytesIO(content), name), **form}
     return client.post("/api/v1/batches", data=data, content_type="multipart/form-data")
 
@@ -55,7 +55,7 @@ def test_factory_embedded_default(monkeypatch, tmp_path: Path) -> None:
     assert opts["data_folder_in"] == opts["data_folder_out"] == f"{tmp_path}/instance/broker/queue"
 
 
-def test_single_analysis_flow(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_single_analysis_flow(app, client) -> None:
     text = f"Front desk: scheduling and Epic {uuid.uuid4().hex}"
     r = client.post("/api/v1/analyses", json={"text": text, "title": "Receptionist"})
     assert r.status_code == 202
@@ -72,7 +72,7 @@ def test_single_analysis_flow(app, client) -> None:  # type: ignore[no-untyped-d
     assert result["error"] is None
 
 
-def test_lone_surrogates_in_json_are_stored_as_replacement_characters(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_lone_surrogates_in_json_are_stored_as_replacement_characters(app, client) -> None:
     tag = uuid.uuid4().hex
     body = '{"text": "Use Epic \\ud800 daily ' + tag + '", "title": "Clerk \\udfff"}'
     r = client.post("/api/v1/analyses", data=body, content_type="application/json")
@@ -88,7 +88,7 @@ def test_lone_surrogates_in_json_are_stored_as_replacement_characters(app, clien
     assert (status["done"], status["failed"]) == (1, 0)
 
 
-def test_submit_with_wait_answers_202_when_the_result_is_late(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_submit_with_wait_answers_202_when_the_result_is_late(app, client) -> None:
     # No worker runs here: the wait runs out and the answer is the usual 202.
     r = client.post("/api/v1/analyses?wait=0.2", json={"text": f"Epic {uuid.uuid4().hex}"})
     assert r.status_code == 202
@@ -99,7 +99,7 @@ def test_submit_with_wait_answers_202_when_the_result_is_late(app, client) -> No
     assert count_batches(app) == before  # refused before anything was stored
 
 
-def count_batches(app) -> int:  # type: ignore[no-untyped-def]
+def count_batches(app) -> int:
     from sqlalchemy import func, select
 
     from worker.db import session_scope
@@ -109,8 +109,8 @@ def count_batches(app) -> int:  # type: ignore[no-untyped-def]
         return int(session.scalar(select(func.count()).select_from(Batch)))
 
 
-def test_single_analysis_errors(client) -> None:  # type: ignore[no-untyped-def]
-    def error(r):  # type: ignore[no-untyped-def]
+def test_single_analysis_errors(client) -> None:
+    def error(r):
         return r.status_code, r.get_json()["error"]["code"]
 
     assert error(client.post("/api/v1/analyses", data="text")) == (415, "unsupported_media_type")
@@ -124,7 +124,7 @@ def test_single_analysis_errors(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get("/api/v1/nothing-here").get_json()["error"]["code"] == "not_found"
 
 
-def test_batch_flow(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_batch_flow(app, client) -> None:
     tag = uuid.uuid4().hex
     lines = ["id,title,company,location,date_posted,description"]
     lines += [f"{i},Clerk,Acme,York,2020-10-0{i % 9 + 1},billing {tag} {i}" for i in range(9)]
@@ -155,7 +155,7 @@ def test_batch_flow(app, client) -> None:  # type: ignore[no-untyped-def]
     assert report["report"]["by_company"][0] == {"name": "Acme", "count": 9, "mean_score": 33.3}
 
 
-def test_batch_report_live_then_stored(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_batch_report_live_then_stored(app, client) -> None:
     from worker import pipeline
     from worker.report import build_report
     from worker.results import iter_results
@@ -164,7 +164,7 @@ def test_batch_report_live_then_stored(app, client) -> None:  # type: ignore[no-
     rows = "company,description\n" + "\n".join(f"Acme,epic {uuid.uuid4().hex}" for _ in range(8))
     batch_id = upload(client, rows.encode()).get_json()["id"]
 
-    def report() -> dict:  # type: ignore[type-arg]
+    def report() -> dict:
         return client.get(f"/api/v1/batches/{batch_id}/report").get_json()["report"]
 
     assert (report()["analysed"], report()["pending"]) == (0, 8)
@@ -180,7 +180,7 @@ def test_batch_report_live_then_stored(app, client) -> None:  # type: ignore[no-
     assert b"Acme" in client.get(f"/batches/{batch_id}/report").data
 
 
-def test_batch_cancel(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_batch_cancel(app, client) -> None:
     rows = "description\n" + "\n".join(f"x {uuid.uuid4().hex}" for _ in range(10))
     batch_id = upload(client, rows.encode()).get_json()["id"]
     r = client.delete(f"/api/v1/batches/{batch_id}")
@@ -199,8 +199,8 @@ def test_batch_cancel(app, client) -> None:  # type: ignore[no-untyped-def]
     assert client.post("/api/v1/batches/" + "0" * 32 + "/resume").status_code == 404
 
 
-def test_batch_errors(client) -> None:  # type: ignore[no-untyped-def]
-    def error(r):  # type: ignore[no-untyped-def]
+def test_batch_errors(client) -> None:
+    def error(r):
         return r.status_code, r.get_json()["error"]["code"]
 
     assert error(client.post("/api/v1/batches", json={})) == (415, "unsupported_media_type")
@@ -214,7 +214,7 @@ def test_batch_errors(client) -> None:  # type: ignore[no-untyped-def]
     assert error(upload(client, big)) == (413, "request_entity_too_large")
 
 
-def test_upload_over_limit_refused_before_reading(app) -> None:  # type: ignore[no-untyped-def]
+def test_upload_over_limit_refused_before_reading(app) -> None:
     """The 413 comes from the Content-Length header: the body is never read."""
     read = []
 
@@ -222,7 +222,7 @@ def test_upload_over_limit_refused_before_reading(app) -> None:  # type: ignore[
         def readable(self) -> bool:
             return True
 
-        def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
+        def readinto(self, b) -> int:
             read.append(len(b))
             return 0
 
@@ -240,7 +240,7 @@ def test_upload_over_limit_refused_before_reading(app) -> None:  # type: ignore[
     assert sum(read) == 0
 
 
-def test_health_and_openapi(client) -> None:  # type: ignore[no-untyped-def]
+def test_health_and_openapi(client) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}
     r = client.get("/readyz")
     # No worker runs in this test, so the app is up but not ready.
@@ -256,7 +256,7 @@ def test_health_and_openapi(client) -> None:  # type: ignore[no-untyped-def]
     assert routes == documented
 
 
-def test_skillsets_are_listed_and_each_is_told_with_every_skill(client) -> None:  # type: ignore[no-untyped-def]
+def test_skillsets_are_listed_and_each_is_told_with_every_skill(client) -> None:
     from models.skillset import builtin_ids, load_skillset
 
     listed = client.get("/api/v1/skillsets").get_json()["skillsets"]
@@ -279,18 +279,19 @@ def test_skillsets_are_listed_and_each_is_told_with_every_skill(client) -> None:
     assert client.get("/api/v1/skillsets/..%2Fpyproject.toml").status_code == 404
 
 
-def test_openapi_documents_the_skill_set_and_a_lean_gap(client) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_documents_the_skill_set_and_a_lean_gap(client) -> None:
     spec = yaml.safe_load(client.get("/api/v1/openapi.yaml").get_data(as_text=True))
     schemas = spec["components"]["schemas"]
-    # A gap names its skill (and, with the market known, how often similar postings ask for it): no why text.
-    assert set(schemas["Gap"]["required"]) == {"id", "name", "tier", "category", "weight"}
-    assert set(schemas["Gap"]["properties"]) == {"id", "name", "tier", "category", "weight", "similar_share"}
+    # A gap is its skill's id (and, with the market known, how often similar postings ask for it):
+    # what the skill is, the skill set tells.
+    assert set(schemas["Gap"]["required"]) == {"id"}
+    assert set(schemas["Gap"]["properties"]) == {"id", "similar_share"}
     skill = schemas["SkillSet"]["allOf"][1]["properties"]["skills"]["items"]["properties"]
     assert {"id", "name", "category", "tier", "weight", "why", "applies", "counterpart"} <= set(skill)
     assert schemas["Record"]["properties"]["locale"]["enum"] == ["US", "UK"]
 
 
-def test_upload_spooled_to_disk_is_streamed(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_upload_spooled_to_disk_is_streamed(app, client) -> None:
     """Werkzeug keeps uploads over 500 KB in a temporary file; the pipeline reads it as a stream."""
     tag = uuid.uuid4().hex
     body = "description\n" + "\n".join(f"scheduling {tag} {i} " + "y" * 200 for i in range(3500))

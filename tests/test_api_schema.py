@@ -32,7 +32,7 @@ EXCLUDED = {
 
 
 @pytest.fixture
-def api_app(db_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-def]
+def api_app(db_url: str, tmp_path: Path, fake_analyzer):
     # Long-polling would make each generated ?wait= a wait of up to 30 s for nothing.
     return make_app(db_url, tmp_path, MAX_WAIT_SECONDS=0.1)
 
@@ -40,7 +40,7 @@ def api_app(db_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-unty
 @schema.parametrize()
 @settings(max_examples=10, deadline=5000, derandomize=True,
           suppress_health_check=list(HealthCheck))
-def test_api_matches_its_schema(case, api_app) -> None:  # type: ignore[no-untyped-def]
+def test_api_matches_its_schema(case, api_app) -> None:
     excluded = EXCLUDED.get(f"{case.method} {case.path}", EXCLUDED["*"])
     response = case.call_and_validate(app=api_app, excluded_checks=excluded)
     if case.method == "GET" and case.path == "/readyz":

@@ -14,23 +14,23 @@ from tests.conftest import drain, make_app
 
 
 @pytest.fixture
-def app(db_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-def]
+def app(db_url: str, tmp_path: Path, fake_analyzer):
     return make_app(db_url, tmp_path, WTF_CSRF_ENABLED=False)
 
 
-def upload(client, content: bytes, name: str = "jobs.csv", **form):  # type: ignore[no-untyped-def]
+def upload(client, content: bytes, name: str = "jobs.csv", **form):
     data = {"file": (io.BytesIO(content), name), **form}
     return client.post("/api/v1/batches", data=data, content_type="multipart/form-data")
 
 
-def batch_counts(client, batch_id: str) -> tuple[str, int, int, int]:  # type: ignore[no-untyped-def]
+def batch_counts(client, batch_id: str) -> tuple[str, int, int, int]:
     b = client.get(f"/api/v1/batches/{batch_id}").get_json()
     return b["status"], b["total"], b["done"], b["failed"]
 
 
 # --- 1. NUL characters -------------------------------------------------------------------
 
-def test_nul_in_a_csv_cell_spoils_neither_the_file_nor_its_row(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_nul_in_a_csv_cell_spoils_neither_the_file_nor_its_row(app, client) -> None:
     tag = uuid.uuid4().hex
     body = (f"id,title,company,description\n"
             f"1,Clerk\x00,Acme\x00Ltd,scheduling {tag} one\n"
@@ -45,7 +45,7 @@ def test_nul_in_a_csv_cell_spoils_neither_the_file_nor_its_row(app, client) -> N
     assert "\x00" not in csv_text and "AcmeLtd" in csv_text
 
 
-def test_nul_in_jsonl_fields(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_nul_in_jsonl_fields(app, client) -> None:
     tag = uuid.uuid4().hex
     body = (f'{{"id": "a\\u0000", "title": "T\\u0000", "description": "Epic\\u0000 {tag}"}}\n'
             f'{{"id": "b", "description": "billing {tag}"}}\n').encode()
@@ -55,7 +55,7 @@ def test_nul_in_jsonl_fields(app, client) -> None:  # type: ignore[no-untyped-de
     assert batch_counts(client, r.get_json()["id"]) == ("done", 2, 2, 0)
 
 
-def test_nul_in_a_pasted_posting_and_its_json_fields(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_nul_in_a_pasted_posting_and_its_json_fields(app, client) -> None:
     tag = uuid.uuid4().hex
     r = client.post("/api/v1/analyses", json={"text": f"Epic\x00 scheduling {tag}",
                                               "title": "Clerk\x00", "company": "\x00Acme"})
@@ -72,7 +72,7 @@ def test_nul_in_a_pasted_posting_and_its_json_fields(app, client) -> None:  # ty
     assert r.status_code == 303
 
 
-def test_nul_in_an_uploaded_page_file(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_nul_in_an_uploaded_page_file(app, client) -> None:
     tag = uuid.uuid4().hex
     body = (f"id,description\n1,scheduling {tag}\n2,billing\x00 {tag}\n").encode()
     r = client.post("/batches/upload", data={"file": (io.BytesIO(body), "x.csv")},
@@ -89,7 +89,7 @@ def test_nul_in_an_uploaded_page_file(app, client) -> None:  # type: ignore[no-u
     assert client.get(f"/batches/{batch_id}/report?q=a%00b").status_code == 200
 
 
-def test_binary_files_are_still_refused(client) -> None:  # type: ignore[no-untyped-def]
+def test_binary_files_are_still_refused(client) -> None:
     utf16 = "id,description\n1,Epic scheduling\n".encode("utf-16")
     r = upload(client, utf16)
     assert r.status_code == 422 and "binary" in r.get_json()["error"]["message"]
@@ -100,7 +100,7 @@ def test_binary_files_are_still_refused(client) -> None:  # type: ignore[no-unty
 
 # --- 2. The row cap ----------------------------------------------------------------------
 
-def count_batches(app) -> int:  # type: ignore[no-untyped-def]
+def count_batches(app) -> int:
     from sqlalchemy import func, select
 
     from worker.db import session_scope
@@ -136,7 +136,7 @@ def test_api_upload_over_the_row_cap_is_413(db_url: str, tmp_path: Path, fake_an
 
 # --- 3. A cell over the size of a posting --------------------------------------------------
 
-def test_huge_csv_cell_previews_and_fails_only_its_row(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_huge_csv_cell_previews_and_fails_only_its_row(app, client) -> None:
     from models.inputs import MAX_POSTING_CHARS
 
     tag = uuid.uuid4().hex
@@ -162,7 +162,7 @@ def test_huge_csv_cell_previews_and_fails_only_its_row(app, client) -> None:  # 
 
 # --- 4. Deep JSON, huge row numbers ------------------------------------------------------
 
-def test_deeply_nested_json_is_a_400_or_a_failed_row(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_deeply_nested_json_is_a_400_or_a_failed_row(app, client) -> None:
     deep = "[" * 100_000 + "]" * 100_000
     r = client.post("/api/v1/analyses", data='{"text": ' + deep + "}",
                     content_type="application/json")
@@ -178,7 +178,7 @@ def test_deeply_nested_json_is_a_400_or_a_failed_row(app, client) -> None:  # ty
     assert r.status_code == 303 and client.get(r.headers["Location"]).status_code == 200
 
 
-def test_row_number_past_the_database_integer_is_404(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_row_number_past_the_database_integer_is_404(app, client) -> None:
     r = upload(client, f"description\nEpic {uuid.uuid4().hex}\n".encode())
     batch_id = r.get_json()["id"]
     assert client.get(f"/batches/{batch_id}/rows/1").status_code == 200
@@ -188,7 +188,7 @@ def test_row_number_past_the_database_integer_is_404(app, client) -> None:  # ty
 
 # --- 5. CSV injection, the session cookie over HTTPS, 405s -------------------------------
 
-def test_export_escapes_formulas_after_a_delimiter(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_export_escapes_formulas_after_a_delimiter(app, client) -> None:
     import csv
 
     tag = uuid.uuid4().hex
@@ -217,7 +217,7 @@ def test_export_escapes_formulas_after_a_delimiter(app, client) -> None:  # type
 
 
 def test_session_cookie_is_secure_over_https(db_url: str, tmp_path: Path, fake_analyzer) -> None:
-    def cookie(app, **kw) -> str:  # type: ignore[no-untyped-def]
+    def cookie(app, **kw) -> str:
         r = app.test_client().get("/", **kw)
         assert r.status_code == 200
         return "; ".join(r.headers.getlist("Set-Cookie"))
@@ -233,7 +233,7 @@ def test_session_cookie_is_secure_over_https(db_url: str, tmp_path: Path, fake_a
     assert "Secure" in cookie(make_app(db_url, tmp_path, SESSION_COOKIE_SECURE=True))
 
 
-def test_405_says_which_methods_are_allowed(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_405_says_which_methods_are_allowed(app, client) -> None:
     for path, allowed in (("/api/v1/analyses", {"POST"}), ("/healthz", {"GET", "HEAD"}),
                           ("/batches/new", {"GET", "HEAD"}), ("/", {"GET", "HEAD"})):
         r = client.put(path)
@@ -312,7 +312,7 @@ def test_example_secret_key_is_accepted_only_in_testing(tmp_path: Path) -> None:
     assert create_app({**config, "TESTING": True}).secret_key == example_secret_key()
 
 
-def test_pages_say_when_no_worker_is_running(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_pages_say_when_no_worker_is_running(app, client) -> None:
     # No worker runs beside this app.
     r = client.post("/analyses", data={"text": f"Epic {uuid.uuid4().hex}"})
     page = client.get(r.headers["Location"]).get_data(as_text=True)

@@ -107,7 +107,7 @@ def test_cancel_while_the_file_is_received_stops_storing_and_counts_right(db_url
     assert sum(1 for _ in iter_results(db_url, batch_id)) == 500
 
 
-def _postings(n: int):  # type: ignore[no-untyped-def]
+def _postings(n: int):
     from models.inputs import Posting
 
     return (Posting(row=i, id=str(i), text=f"epic {uuid.uuid4().hex}") for i in range(1, n + 1))

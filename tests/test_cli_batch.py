@@ -13,7 +13,7 @@ from web.cli import main
 
 
 @pytest.fixture
-def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:  # type: ignore[type-arg]
+def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:
     """Settings of the embedded default (SQLite and a file-system queue) in tmp_path."""
     for name in ("REDIS_URL", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
@@ -26,12 +26,12 @@ def embedded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict:  # type: 
     return settings
 
 
-def queued_messages(settings: dict) -> int:  # type: ignore[type-arg]
+def queued_messages(settings: dict) -> int:
     queue = Path(settings["INSTANCE_PATH"]) / "broker" / "queue"
     return len([p for p in queue.iterdir() if p.is_file()]) if queue.exists() else 0
 
 
-def test_resume_queues_the_pending_chunks_again(embedded) -> None:  # type: ignore[no-untyped-def]
+def test_resume_queues_the_pending_chunks_again(embedded) -> None:
     from worker import pipeline
 
     rows = "id,description\n" + "".join(f"{i},Greet patients and book appointments {i}.\n" for i in range(5))
@@ -62,14 +62,14 @@ def test_resume_queues_the_pending_chunks_again(embedded) -> None:  # type: igno
                                    now=later) == {batch_id: [0, 1, 2]}
 
 
-def test_resume_of_an_unknown_batch_is_a_clear_error(embedded) -> None:  # type: ignore[no-untyped-def]
+def test_resume_of_an_unknown_batch_is_a_clear_error(embedded) -> None:
     result = CliRunner().invoke(main, ["batch", "resume", "no-such-batch"])
     assert result.exit_code != 0
     assert "no batch no-such-batch" in result.output
     assert "Traceback" not in result.output
 
 
-def test_resume_takes_up_a_cancelled_batch_and_status_counts_its_cancelled_rows(embedded) -> None:  # type: ignore[no-untyped-def]
+def test_resume_takes_up_a_cancelled_batch_and_status_counts_its_cancelled_rows(embedded) -> None:
     from worker import pipeline
 
     rows = "id,description\n" + "".join(f"{i},Book appointments {i}.\n" for i in range(4))

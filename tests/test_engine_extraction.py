@@ -426,18 +426,20 @@ def test_gaps_sorted_by_similar_share_then_weight_and_exclude_found(analyzer):
 
     record = analyzer.analyze(POSTING)
     gaps = record["gaps"]
-    keys = [(-g["similar_share"], -g["weight"]) for g in gaps]
+    weight = {s.id: s.weight for s in analyzer.skillset.skills}
+    keys = [(-g["similar_share"], -weight[g["id"]]) for g in gaps]
     assert keys == sorted(keys)
     assert not {g["id"] for g in gaps} & skill_ids(record)
     assert {g["id"] for g in gaps} | skill_ids(record) == set(analyzer.skillset.ids)
-    # A gap names its skill (and how often similar postings ask for it); why it matters is the skill set's to tell.
-    assert all(set(g) == {"id", "name", "category", "tier", "weight", "similar_share"} for g in gaps)
+    # A gap is its skill's id (and how often similar postings ask for it); what the skill is,
+    # and why it matters, are the skill set's to tell.
+    assert all(set(g) == {"id", "similar_share"} for g in gaps)
     # Scored without the market, the gaps are by weight.
     plain = score_posting(analyzer.skillset, record["skills"])["gaps"]
-    weights = [g["weight"] for g in plain]
+    weights = [weight[g["id"]] for g in plain]
     assert weights == sorted(weights, reverse=True)
     # There the heaviest missing skills come first.
-    assert plain[0]["weight"] == 3 and plain[0]["id"] in {"medical_billing", "hipaa"}
+    assert weights[0] == 3 and plain[0]["id"] in {"medical_billing", "hipaa"}
 
 
 def test_coverage_by_category(analyzer):
@@ -813,7 +815,7 @@ def test_cue_words_spare_only_sentences_the_expressions_would_pass():
     texts = [parse_posting(item.text).text for item in load_devset(ROOT / "tests" / "fixtures")]
     texts.append("Disregard to race. We employ approximately 1,200 staff across 3 sites. Mail me@x.org today. "
                  "Nondiscriminatory hiring. The Trust has over 5,000 colleagues. Keep your data safe.")
-    hits = [0, 0]
+    hits = [0, 0, 0, 0]
     for text in texts:
         cues = context.Cues(text, tokenize(text))
         low = text.lower()
@@ -822,16 +824,42 @@ def test_cue_words_spare_only_sentences_the_expressions_would_pass():
             statement = context._STATEMENT_LOW.search(low, start, end) is not None
             assert cues.boilerplate_in(start, end) == boilerplate, text[start:end]
             assert cues.statement_in(start, end) == statement, text[start:end]
+            # A sentence that prefers or negates holds a cue word of its kind.
+            if context._PREFERRED_LOW.search(low, start, end):
+                assert context._first_between(cues.preferred, start, end) >= 0, text[start:end]
+                hits[2] += 1
+            if context._NEGATION_WORD.search(low, start, end):
+                assert context._first_between(cues.negation, start, end) >= 0, text[start:end]
+                hits[3] += 1
             hits[0] += boilerplate
             hits[1] += statement
     assert min(hits) > 10
 
 
 def test_cue_expressions_need_a_letter_first():
-    from models.context import by_first_letter
+    from models.context import by_first_letter, cue_part
 
     with pytest.raises(ValueError, match="must start with a plain character"):
         by_first_letter((r"\bone\b", r"(?:two|three)"))
+    with pytest.raises(ValueError, match="must start with literal text"):
+        cue_part(r"(?:two|three) times")
+
+
+@pytest.mark.parametrize(("alternative", "head", "part"), [
+    (r"\beeo\b", "eeo", "eeo"),
+    (r"(?<!anti-)(?<!anti )discriminat", "discriminat", "discriminat"),
+    (r"processs? your (?:personal )?data", "process", "process"),
+    (r"\bwe offer\b", "we offer", "offer"),
+    (r"\b401\s?\(?k\)?", "401", "401"),
+    (r"\ba plus\b", "a plus", "plus"),
+    (r"@[a-z0-9-]+\.[a-z]", "@", "@"),
+])
+def test_a_cue_prefilter_is_the_literal_head_of_its_expression(alternative, head, part):
+    """The prefilters are derived from the cue expressions: no list to keep in step with them."""
+    from models.context import cue_part, literal_head
+
+    assert literal_head(alternative) == head
+    assert cue_part(alternative) == part
 
 
 def test_practice_management_software_beside_its_system(analyzer):

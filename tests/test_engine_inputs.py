@@ -81,7 +81,7 @@ def test_binary_without_nuls_is_refused():
 
 def test_the_quick_control_character_test_agrees_with_a_search():
     """Text is binary when over 5% of its first 4,096 characters are control characters or U+FFFD."""
-    from models.inputs import _CONTROL, _looks_binary
+    from models.decoding import _CONTROL, _looks_binary
 
     def by_search(text: str) -> bool:
         sample = text[:4096]

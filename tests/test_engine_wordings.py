@@ -105,3 +105,144 @@ def test_touching_evidence_of_one_skill_is_one_chip(analyzer, text, sid, chip):
 def test_evidence_of_one_skill_far_apart_stays_apart(analyzer):
     text = "Requirements: Epic experience. We use Epic daily."
     assert [e["text"] for e in found(analyzer, text)["ehr"]["evidence"]] == ["Epic", "Epic"]
+
+
+# What any trade's posting says besides: a posting this long is judged by its trade
+# (models/data/trades.toml), a shorter one is not.
+_ANY_TRADE = (
+    "\nWork evenings, weekends and holidays as the schedule requires; lift up to 25 pounds; stand for "
+    "long periods; follow all policies and procedures; other duties as assigned by the manager on duty. "
+    "Must be reliable and punctual."
+)
+
+
+def test_a_one_line_posting_is_not_judged_by_its_trade(analyzer):
+    assert "ehr" in found(analyzer, "Inputs referrals into Epic.")
+    assert "ehr" not in found(analyzer, "Bank Teller\nInputs loan referrals into Epic." + _ANY_TRADE)
+
+
+@pytest.mark.parametrize("posting", [
+    "Front Desk Agent\nResponsibilities\n- Check-in and check-out of hotel guests.\n"
+    "- Answer guest questions at the front desk.\n- Greet guests on arrival at the hotel.",
+    "Night Auditor\nReports to: Front Office Manager\n- Assist with check-in of guests.\n"
+    "- Balance the hotel's guest accounts and room revenue at the front desk.",
+    "Host/Hostess\n- Greets and welcomes guests upon arrival.\n- Seats guests at their table in the "
+    "restaurant and hands out menus.\n- Takes reservations and schedules guests' tables.",
+])
+def test_a_hotel_or_restaurant_front_desk_is_not_patient_reception(analyzer, posting):
+    skills = found(analyzer, posting + _ANY_TRADE)
+    assert "front_desk" not in skills and "scheduling" not in skills
+
+
+@pytest.mark.parametrize("posting", [
+    "Collections Specialist\nResolve customer billing issues and reduce accounts receivable delinquency. "
+    "Make outbound collection calls. Maintain strict confidentiality of account information.",
+    "Bank Teller\nProcess deposits and loan payments for bank customers. Handle billing questions. "
+    "Follow the bank's compliance requirements and regulations.",
+])
+def test_billing_and_confidentiality_in_other_trades_are_not_medical(analyzer, posting):
+    skills = found(analyzer, posting + _ANY_TRADE)
+    medical = {s.id for s in analyzer.skillset.skills if s.medical}
+    assert not medical & set(skills)
+
+
+@pytest.mark.parametrize("wording", [
+    "Provide courteous guest service to every caller.",
+    "Deliver exceptional guest services during the overnight shift.",
+    "Increase guest satisfaction through efficient service.",
+    "Provide excellent service to members at the branch.",
+])
+def test_guest_service_is_customer_service(analyzer, wording):
+    assert "customer_service" in found(analyzer, f"Responsibilities\n- {wording}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Post insurance and patient payments into the practice management system.",
+    "Responsible for posting payments from insurance payers and patients.",
+    "Audit patient accounts, verification of patient balances versus insurance balance.",
+    "Notify the manager of patient account and insurance issues.",
+])
+def test_insurance_payments_are_not_insurance_verification(analyzer, duty):
+    assert "insurance_verification" not in found(analyzer, f"Patient clinic job.\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Registration includes the collection of demographic and billing data for the patient.",
+    "Collect data for outside billing sources and obtain accurate billing addresses.",
+    "Identify all true self-pay patients and forward them to Medicaid eligibility staff.",
+    "Under the direction of the Financial Counseling Supervisor, meet patients in the clinic.",
+])
+def test_registration_and_counselling_are_not_medical_billing(analyzer, duty):
+    assert "medical_billing" not in found(analyzer, f"Patient Access\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Obtains current and accurate demographics and insurance information from patients.",
+    "Responsible for the accurate collection of patient demographic and financial information.",
+    "Confirm insurance and demographic information with the patient.",
+])
+def test_collecting_demographics_from_patients_is_not_data_entry(analyzer, duty):
+    assert "data_entry" not in found(analyzer, f"Duties\n- {duty}")
+
+
+def test_entering_information_into_a_named_system_is_data_entry(analyzer):
+    assert "data_entry" in found(analyzer, "Duties\n- Enters required information into the Meditech system "
+                                           "for each patient.")
+
+
+@pytest.mark.parametrize(("title", "duty"), [
+    ("Payment Poster", "Post co-pays and insurance payments from the front desk's daily log."),
+    ("Cash Posting Specialist", "Verify receipt of end of day totals report (co pay log sheets) from the clinics."),
+    ("Authorization Coordinator", "Communicate co-payments to front office coordinators for each patient."),
+    ("Billing Specialist", "Review and update patient registration information as needed."),
+])
+def test_copays_and_the_front_desk_in_back_office_roles_are_not_front_desk(analyzer, title, duty):
+    record = analyzer.analyze(f"Duties\n- {duty}\n- Work with patients' accounts at the clinic." + _ANY_TRADE,
+                              title=title)
+    assert "front_desk" not in {s["id"] for s in record["skills"]}
+
+
+def test_a_front_office_word_in_the_title_keeps_the_front_desk(analyzer):
+    record = analyzer.analyze("Duties\n- Greet patients at the front desk and collect co-pays." + _ANY_TRADE,
+                              title="Front Office Specialist and Medical Biller")
+    assert "front_desk" in {s["id"] for s in record["skills"]}
+
+
+@pytest.mark.parametrize("duty", [
+    "Respond to guest inquiries about opening hours and reservations.",
+    "Resolve customer complaints promptly and courteously.",
+    "Answer member inquiries at the branch counter.",
+])
+def test_inquiries_and_complaints_of_guests_and_customers_are_customer_service(analyzer, duty):
+    assert "customer_service" in found(analyzer, f"Responsibilities\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Adheres to all laws, regulations, and hospital policies on handling medications.",
+    "Practices in accordance with applicable laws for the clinic's patients.",
+    "Ensure compliance with pertinent laws and regulations in the hospital billing office.",
+])
+def test_laws_a_healthcare_worker_follows_are_medical_law(analyzer, duty):
+    assert "medical_law_ethics" in found(analyzer, f"Duties\n- {duty}")
+
+
+def test_contacting_someone_elses_customer_service_is_not_customer_service(analyzer):
+    assert "customer_service" not in found(analyzer, "Duties\n- Contact customer service at banks to find missing "
+                                                     "remittance advice for the clinic's payments.")
+
+
+@pytest.mark.parametrize("duty", [
+    "Manage the Director's diary and arrange board meetings.",
+    "Diary management for the Chief Executive and the senior management team.",
+    "Manage diaries of the practice managers.",
+])
+def test_the_diary_of_a_director_or_manager_is_not_appointment_scheduling(analyzer, duty):
+    assert "scheduling" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Prepare meeting agendas, materials and correspondence for the medical staff committees.",
+    "Send appropriate letters to insurance companies about unpaid accounts.",
+])
+def test_a_secretarys_correspondence_and_letters_are_medical_documentation(analyzer, duty):
+    assert "medical_documentation" in found(analyzer, f"Duties\n- {duty}")

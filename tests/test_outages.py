@@ -132,7 +132,7 @@ def finished(url: str, batch_id: str) -> bool:
 
 
 def test_connection_reset_as_a_chunk_starts_does_not_lose_it(
-        proxied_postgresql, tmp_path: Path, fake_analyzer, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+        proxied_postgresql, tmp_path: Path, fake_analyzer, monkeypatch) -> None:
     from celery.contrib.testing.worker import start_worker
 
     url, proxy, direct = proxied_postgresql
@@ -165,7 +165,7 @@ def test_connection_reset_as_a_chunk_starts_does_not_lose_it(
 
 
 def test_paste_during_a_database_outage_is_503_with_retry_after(
-        proxied_postgresql, tmp_path: Path, fake_analyzer) -> None:  # type: ignore[no-untyped-def]
+        proxied_postgresql, tmp_path: Path, fake_analyzer) -> None:
     url, proxy, _ = proxied_postgresql
     app = make_app(url, tmp_path, WTF_CSRF_ENABLED=False)
     client = app.test_client()
@@ -213,7 +213,7 @@ def test_redis_outage_is_503_and_leaves_no_batch_receiving(db_url: str, tmp_path
         tag = uuid.uuid4().hex
         csv = ("description\n" + "".join(f"Epic {tag} {i}\n" for i in range(10))).encode()
 
-        def post_batch():  # type: ignore[no-untyped-def]
+        def post_batch():
             return client.post("/api/v1/batches", data={"file": (io.BytesIO(csv), "x.csv")},
                                content_type="multipart/form-data")
 
@@ -233,7 +233,7 @@ def test_redis_outage_is_503_and_leaves_no_batch_receiving(db_url: str, tmp_path
 
 SLOW_UPLOAD = """
 import io, sys, time
-from web import services
+from web import uploads
 from worker.celery_app import create_celery
 
 class Slow(io.RawIOBase):
@@ -251,7 +251,7 @@ class Slow(io.RawIOBase):
 
 url, instance = sys.argv[1], sys.argv[2]
 app = create_celery({"DATABASE_URL": url, "INSTANCE_PATH": instance})
-services.receive_file(url, app, io.BufferedReader(Slow()), "up.csv", filename="up.csv",
+uploads.receive_file(url, app, io.BufferedReader(Slow()), "up.csv", filename="up.csv",
                       skillset=None, chunk_size=5)
 """
 

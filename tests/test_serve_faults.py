@@ -21,7 +21,7 @@ from tests.conftest import ROOT, free_port, wait_for
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
-def get(url: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+def get(url: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(url, timeout=10) as r:
             return r.status, json.load(r)
@@ -40,12 +40,12 @@ def paste(base: str, text: str) -> str:
         return str(r.headers["Location"])
 
 
-def analysed(base: str, location: str, timeout: float) -> dict:  # type: ignore[type-arg]
+def analysed(base: str, location: str, timeout: float) -> dict:
     """Poll a pasted posting until it is finished; fail after ``timeout`` seconds."""
-    def done() -> dict | None:  # type: ignore[type-arg]
+    def done() -> dict | None:
         status, body = get(f"{base}{location}?wait=2")
         return body if status == 200 and body["status"] in ("done", "failed") else None
-    return wait_for(done, timeout=timeout, interval=0.2)  # type: ignore[no-any-return]
+    return wait_for(done, timeout=timeout, interval=0.2)
 
 
 def celery_children(pid: int) -> list[int]:
@@ -65,7 +65,7 @@ def celery_children(pid: int) -> list[int]:
 
 
 @pytest.fixture
-def serve(tmp_path: Path, real_engine):  # type: ignore[no-untyped-def]
+def serve(tmp_path: Path, real_engine):
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("SKILLGAP_") and k not in ("REDIS_URL", "DATABASE_URL")}
     env["PYTHONPATH"] = str(ROOT)
@@ -93,7 +93,7 @@ def serve(tmp_path: Path, real_engine):  # type: ignore[no-untyped-def]
             log.close()
 
 
-def test_empty_queue_file_neither_kills_the_worker_nor_is_lost(serve) -> None:  # type: ignore[no-untyped-def]
+def test_empty_queue_file_neither_kills_the_worker_nor_is_lost(serve) -> None:
     base, proc, tmp_path = serve
     queue = tmp_path / "instance" / "broker" / "queue"
     # What kombu's own transport leaves between creating a message file and writing it.
@@ -115,7 +115,7 @@ def test_empty_queue_file_neither_kills_the_worker_nor_is_lost(serve) -> None:  
     assert "Unrecoverable error" not in log
 
 
-def test_killed_worker_is_started_again(serve) -> None:  # type: ignore[no-untyped-def]
+def test_killed_worker_is_started_again(serve) -> None:
     base, proc, tmp_path = serve
     (worker,) = celery_children(proc.pid)
     os.kill(worker, signal.SIGKILL)
@@ -128,7 +128,7 @@ def test_killed_worker_is_started_again(serve) -> None:  # type: ignore[no-untyp
     assert "exited with code" in (tmp_path / "serve.log").read_text(errors="replace")
 
 
-def test_killed_pool_process_is_replaced_and_takes_the_next_posting(serve) -> None:  # type: ignore[no-untyped-def]
+def test_killed_pool_process_is_replaced_and_takes_the_next_posting(serve) -> None:
     base, proc, tmp_path = serve
     (worker,) = celery_children(proc.pid)
     # Analysed once first, so the pool process is warm and idle when it is killed.

@@ -166,7 +166,7 @@ def sweep_logged(tmp_path: Path, text: str) -> bool:
 @pytest.mark.integration
 @pytest.mark.slow
 def test_worker_sends_a_lost_chunk_again(own_db_url: str, redis_url: str, tmp_path: Path,
-                                         real_engine, start_worker_process) -> None:  # type: ignore[no-untyped-def]
+                                         real_engine, start_worker_process) -> None:
     """Chunk 1's task never reaches Redis (as when a worker dies holding it unrecorded)."""
     import redis
 
@@ -189,7 +189,7 @@ def test_worker_sends_a_lost_chunk_again(own_db_url: str, redis_url: str, tmp_pa
 @pytest.mark.integration
 @pytest.mark.slow
 def test_embedded_worker_sends_lost_chunks_again(tmp_path: Path, real_engine,
-                                                 start_worker_process) -> None:  # type: ignore[no-untyped-def]
+                                                 start_worker_process) -> None:
     """No server: SQLite and the filesystem queue, and not one task ever sent."""
     settings: dict[str, Any] = {"INSTANCE_PATH": str(tmp_path / "instance"), "CHUNK_SIZE": 10,
                                 "STALL_TIMEOUT": 3, "SWEEP_INTERVAL": 0.5}

@@ -13,16 +13,16 @@ from tests.test_web_pages import CSV, TOKEN_RE, html, start, submit_text, token,
 
 
 @pytest.fixture
-def app(sqlite_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-def]
+def app(sqlite_url: str, tmp_path: Path, fake_analyzer):
     return make_app(sqlite_url, tmp_path, PASTE_WAIT_SECONDS=0)
 
 
-def new_batch(client) -> str:  # type: ignore[no-untyped-def]
+def new_batch(client) -> str:
     r = start(client, upload(client, CSV).headers["Location"])
     return str(r.headers["Location"].rsplit("/", 1)[1])
 
 
-def test_cancel_asks_first_then_counts_every_row_and_resume_finishes(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_asks_first_then_counts_every_row_and_resume_finishes(app, client) -> None:
     batch_id = new_batch(client)
     base = f"/batches/{batch_id}"
     progress = html(client.get(base))
@@ -69,7 +69,7 @@ def test_cancel_asks_first_then_counts_every_row_and_resume_finishes(app, client
     assert 'id="cancelled-banner"' not in html(client.get(f"{base}/report"))
 
 
-def test_a_batch_row_shows_its_posting_highlighted_and_its_neighbours(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_batch_row_shows_its_posting_highlighted_and_its_neighbours(app, client) -> None:
     batch_id = new_batch(client)
     drain(app, batch_id)
     first = html(client.get(f"/batches/{batch_id}/rows/1"))
@@ -88,7 +88,7 @@ def test_a_batch_row_shows_its_posting_highlighted_and_its_neighbours(app, clien
     assert "evidence highlighted" not in html(client.get(f"/batches/{batch_id}/rows/4"))
 
 
-def test_history_lists_what_this_browser_started_and_only_that(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_history_lists_what_this_browser_started_and_only_that(app, client) -> None:
     assert "Nothing yet." in html(client.get("/history"))
     batch_id = new_batch(client)
     r = submit_text(client, "Receptionist: scheduling with Epic")
@@ -107,7 +107,7 @@ def test_history_lists_what_this_browser_started_and_only_that(app, client) -> N
     assert client.get(f"/batches/{batch_id}").status_code == 200
 
 
-def test_the_api_lists_nobodys_batches(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_lists_nobodys_batches(client) -> None:
     assert client.get("/api/v1/batches").status_code in (404, 405)
     spec = client.get("/api/v1/openapi.yaml").get_data(as_text=True)
     assert "no endpoint lists batches or analyses" in spec

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import drain, make_app
-from web import charts, present, services
+from web import charts, pages, present, uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -19,35 +19,35 @@ TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def app(sqlite_url: str, tmp_path: Path, fake_analyzer):  # type: ignore[no-untyped-def]
+def app(sqlite_url: str, tmp_path: Path, fake_analyzer):
     return make_app(sqlite_url, tmp_path)
 
 
-def token(client, path: str = "/") -> str:  # type: ignore[no-untyped-def]
+def token(client, path: str = "/") -> str:
     match = TOKEN_RE.search(client.get(path).get_data(as_text=True))
     assert match, f"no CSRF token on {path}"
     return match.group(1)
 
 
-def html(response) -> str:  # type: ignore[no-untyped-def]
+def html(response) -> str:
     return response.get_data(as_text=True)
 
 
-def submit_text(client, text: str, **form):  # type: ignore[no-untyped-def]
+def submit_text(client, text: str, **form):
     data = {"csrf_token": token(client), "text": text, **form}
     return client.post("/analyses", data=data, content_type="multipart/form-data")
 
 
-def upload(client, content: bytes, name: str = "jobs.csv"):  # type: ignore[no-untyped-def]
+def upload(client, content: bytes, name: str = "jobs.csv"):
     data = {"csrf_token": token(client, "/batches/new"), "file": (io.BytesIO(content), name)}
     return client.post("/batches/upload", data=data, content_type="multipart/form-data")
 
 
-def start(client, location: str, **columns):  # type: ignore[no-untyped-def]
+def start(client, location: str, **columns):
     page = html(client.get(location))
     form = {"csrf_token": TOKEN_RE.search(page).group(1)}  # type: ignore[union-attr]
     # Keep the detected choices, as a user who changes nothing would.
-    for field in services.FIELDS:
+    for field in uploads.FIELDS:
         m = re.search(rf'<select id="col_{field}".*?</select>', page, re.S)
         assert m
         chosen = re.search(r'<option value="([^"]*)" selected>', m.group(0))
@@ -68,7 +68,7 @@ CSV = (
 
 # --- Security -------------------------------------------------------------------------------
 
-def test_home_page_form_samples_and_headers(client) -> None:  # type: ignore[no-untyped-def]
+def test_home_page_form_samples_and_headers(client) -> None:
     r = client.get("/")
     assert r.status_code == 200
     page = html(r)
@@ -95,7 +95,7 @@ def test_every_page_template_has_no_inline_script_or_style() -> None:
         assert "|safe" not in text and "Markup" not in text, path
 
 
-def test_sample_posting_is_one_click_away(client) -> None:  # type: ignore[no-untyped-def]
+def test_sample_posting_is_one_click_away(client) -> None:
     page = html(client.get("/?example=billing-specialist"))
     assert "Valley Abortion Group" in page
     page = html(client.get("/?example=medical-secretary"))
@@ -104,7 +104,7 @@ def test_sample_posting_is_one_click_away(client) -> None:  # type: ignore[no-un
     assert html(client.get("/?example=../../etc/passwd")).count("<textarea") == 1
 
 
-def test_forms_need_a_csrf_token(client) -> None:  # type: ignore[no-untyped-def]
+def test_forms_need_a_csrf_token(client) -> None:
     r = client.post("/analyses", data={"text": "scheduling"})
     assert r.status_code == 400
     assert "This form has expired" in html(r) and r.mimetype == "text/html"
@@ -113,7 +113,7 @@ def test_forms_need_a_csrf_token(client) -> None:  # type: ignore[no-untyped-def
     assert r.status_code == 400
 
 
-def test_json_api_is_csrf_exempt(client) -> None:  # type: ignore[no-untyped-def]
+def test_json_api_is_csrf_exempt(client) -> None:
     r = client.post("/api/v1/analyses", json={"text": f"scheduling {uuid.uuid4().hex}"})
     assert r.status_code == 202
 
@@ -135,7 +135,7 @@ def test_secret_key_comes_from_the_environment_or_a_local_file(
 
 # --- One posting ----------------------------------------------------------------------------
 
-def test_paste_a_posting_then_see_its_result(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_paste_a_posting_then_see_its_result(app, client) -> None:
     text = f"Front desk: scheduling and Epic, some billing. {uuid.uuid4().hex}"
     r = submit_text(client, text)
     assert r.status_code == 303
@@ -166,7 +166,7 @@ def test_paste_a_posting_then_see_its_result(app, client) -> None:  # type: igno
     assert client.get(f"/api/v1/analyses/{analysis_id}").get_json()["status"] == "done"
 
 
-def test_a_whole_saved_job_page_can_be_pasted(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_whole_saved_job_page_can_be_pasted(app, client) -> None:
     # Saved pages are 0.5-0.8 MB of HTML: more than Flask keeps of a form field by default.
     page = ("<html><head><script>" + "var x = 1;" * 70_000 + "</script></head><body><h1>Receptionist</h1>"
             f"<p>Front desk and scheduling. {uuid.uuid4().hex}</p></body></html>")
@@ -175,7 +175,7 @@ def test_a_whole_saved_job_page_can_be_pasted(app, client) -> None:  # type: ign
     assert r.status_code == 303 and "/analyses/" in r.headers["Location"]
 
 
-def test_the_same_evidence_words_are_listed_once(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_evidence_words_are_listed_once(app, client) -> None:
     r = submit_text(client, f"Billing, and then more billing. {uuid.uuid4().hex}")
     location = r.headers["Location"]
     drain(app, location.rsplit("/", 1)[1])
@@ -186,7 +186,7 @@ def test_the_same_evidence_words_are_listed_once(app, client) -> None:  # type: 
     assert [c.lower() for c in chips] == ["billing"], chips
 
 
-def test_a_file_can_be_chosen_instead_of_pasting(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_can_be_chosen_instead_of_pasting(app, client) -> None:
     data = {"csrf_token": token(client), "text": "",
             "file": (io.BytesIO(b"<p>Epic and scheduling " + uuid.uuid4().hex.encode() + b"</p>"),
                      "job.html")}
@@ -200,13 +200,13 @@ def test_a_file_can_be_chosen_instead_of_pasting(app, client) -> None:  # type: 
     assert "not text or HTML" in html(r)
 
 
-def test_an_empty_posting_is_refused_with_a_reason(client) -> None:  # type: ignore[no-untyped-def]
+def test_an_empty_posting_is_refused_with_a_reason(client) -> None:
     r = submit_text(client, "   ")
     assert r.status_code == 422
     assert "Nothing analysed: the posting is empty." in html(r)
 
 
-def test_a_posting_with_script_is_shown_escaped(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_a_posting_with_script_is_shown_escaped(app, client) -> None:
     evil = (f"<script>alert('x')</script><img src=x onerror=alert(1)> scheduling "
             f"{uuid.uuid4().hex}")
     r = submit_text(client, evil, skillset="no/such/../skillset")
@@ -219,7 +219,7 @@ def test_a_posting_with_script_is_shown_escaped(app, client) -> None:  # type: i
 
 
 def test_the_form_waits_a_moment_for_the_result_then_shows_the_waiting_page(
-        app, client) -> None:  # type: ignore[no-untyped-def]
+        app, client) -> None:
     import time
 
     app.config["PASTE_WAIT_SECONDS"] = 0.3
@@ -230,13 +230,13 @@ def test_the_form_waits_a_moment_for_the_result_then_shows_the_waiting_page(
     assert "Analysing…" in html(client.get(r.headers["Location"]))
 
 
-def test_unknown_result_is_a_404_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_result_is_a_404_page(client) -> None:
     r = client.get("/analyses/" + "0" * 32)
     assert r.status_code == 404 and "Page not found" in html(r)
     assert client.get("/analyses/" + "0" * 32 + "/print").status_code == 404
 
 
-def test_the_result_page_shows_a_gaps_why_from_the_skill_set(  # type: ignore[no-untyped-def]
+def test_the_result_page_shows_a_gaps_why_from_the_skill_set(
         app, client, fake_analyzer) -> None:
     """A record names its gaps only; the page tells why each matters from the skill set."""
     fake_analyzer.record_skillset = "medical-office-specialist"
@@ -254,14 +254,14 @@ def test_the_result_page_shows_a_gaps_why_from_the_skill_set(  # type: ignore[no
     assert "Not counted for a UK posting" in page and "AMSPAR qualifications" in page
 
 
-def test_the_skill_set_page_tells_each_skill(client) -> None:  # type: ignore[no-untyped-def]
+def test_the_skill_set_page_tells_each_skill(client) -> None:
     page = html(client.get("/skillsets/medical-office-specialist"))
     assert "Medical Office Specialist" in page and "Charts now live in electronic systems" in page
     assert "US only" in page and "AMSPAR" in page and "Agenda for Change" in page
     assert client.get("/skillsets/no-such-set").status_code == 404
 
 
-def test_a_failed_analysis_says_why(app, client, fake_analyzer) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_analysis_says_why(app, client, fake_analyzer) -> None:
     r = submit_text(client, f"EMPTY {uuid.uuid4().hex}")
     analysis_id = r.headers["Location"].rsplit("/", 1)[1]
     drain(app, analysis_id)
@@ -271,7 +271,7 @@ def test_a_failed_analysis_says_why(app, client, fake_analyzer) -> None:  # type
 
 # --- Errors ---------------------------------------------------------------------------------
 
-def test_error_pages_are_html_for_pages_and_json_for_the_api(client) -> None:  # type: ignore[no-untyped-def]
+def test_error_pages_are_html_for_pages_and_json_for_the_api(client) -> None:
     r = client.get("/no/such/page")
     assert r.status_code == 404 and r.mimetype == "text/html"
     assert "Page not found" in html(r) and "Content-Security-Policy" in r.headers
@@ -283,11 +283,11 @@ def test_error_pages_are_html_for_pages_and_json_for_the_api(client) -> None:  #
     assert r.status_code == 404 and r.is_json
 
 
-def test_unexpected_errors_show_no_details(client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    def boom(*args, **kwargs):  # type: ignore[no-untyped-def]
+def test_unexpected_errors_show_no_details(client, monkeypatch) -> None:
+    def boom(*args, **kwargs):
         raise RuntimeError("secret detail: /etc/db password=hunter2")
 
-    monkeypatch.setattr(services, "single_result", boom)
+    monkeypatch.setattr(pages, "single_result", boom)
     r = client.get("/analyses/" + "1" * 32)
     assert r.status_code == 500
     page = html(r)
@@ -295,7 +295,7 @@ def test_unexpected_errors_show_no_details(client, monkeypatch) -> None:  # type
     assert "hunter2" not in page and "Traceback" not in page and "RuntimeError" not in page
 
 
-def test_too_large_upload_is_a_friendly_413(client) -> None:  # type: ignore[no-untyped-def]
+def test_too_large_upload_is_a_friendly_413(client) -> None:
     big = b"id,description\n" + b"1,x\n" * 400_000  # 1.6 MB; the limit here is 1 MB
     r = upload(client, big)
     assert r.status_code == 413
@@ -316,7 +316,7 @@ def test_row_cap_is_a_friendly_413(sqlite_url: str, tmp_path: Path, fake_analyze
 
 # --- Batches --------------------------------------------------------------------------------
 
-def test_upload_preview_start_progress_report(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_upload_preview_start_progress_report(app, client) -> None:
     assert 'action="/batches/upload"' in html(client.get("/batches/new"))
     r = upload(client, CSV, "market.csv")
     assert r.status_code == 303
@@ -351,7 +351,8 @@ def test_upload_preview_start_progress_report(app, client) -> None:  # type: ign
     page = html(r)
     assert '<svg class="chart" id="chart-skills"' in page
     assert '<svg class="chart" id="chart-scores"' in page
-    assert page.count("This chart as a table") == 2
+    # The skills, the scores and, with postings of two months or more, the skills by month.
+    assert page.count("This chart as a table") == 3 and '<svg class="chart" id="chart-trend"' in page
     assert "Most common gaps" in page and "Telehealth" in page
     assert "By company" in page and "By location" in page and "By month" in page
     assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in page and "<b>Bold" not in page
@@ -396,7 +397,7 @@ def test_report_table_filters_sorts_and_pages(db_url: str, tmp_path: Path, fake_
     assert "Page 1 of 3" in html(client.get(base))
 
 
-def test_upload_type_is_checked_by_content(client) -> None:  # type: ignore[no-untyped-def]
+def test_upload_type_is_checked_by_content(client) -> None:
     r = upload(client, b"%PDF-1.4 binary", "jobs.csv")
     assert r.status_code == 415 and "PDF" in html(r)
     r = upload(client, b"PK\x03\x04excel", "jobs.csv")
@@ -413,7 +414,7 @@ def test_upload_type_is_checked_by_content(client) -> None:  # type: ignore[no-u
     assert r.status_code == 400 and "Choose a CSV" in html(r)
 
 
-def test_uploads_are_stored_under_generated_names(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_uploads_are_stored_under_generated_names(app, client) -> None:
     r = upload(client, CSV, "../../evil name.csv")
     tok = r.headers["Location"].rsplit("/", 1)[1]
     stored = sorted(p.name for p in (Path(app.instance_path) / "uploads").iterdir())
@@ -423,7 +424,7 @@ def test_uploads_are_stored_under_generated_names(app, client) -> None:  # type:
     assert client.get("/batches/upload/" + "f" * 32).status_code == 404
 
 
-def test_columns_can_be_changed_before_starting(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_columns_can_be_changed_before_starting(app, client) -> None:
     location = upload(client, CSV).headers["Location"]
     r = start(client, location, col_text="no_such_column")
     assert r.status_code == 422 and "no column named" in html(r)
@@ -436,7 +437,7 @@ def test_columns_can_be_changed_before_starting(app, client) -> None:  # type: i
     assert "By company" not in page and "By location" not in page
 
 
-def test_cancel_and_unknown_batches(app, client) -> None:  # type: ignore[no-untyped-def]
+def test_cancel_and_unknown_batches(app, client) -> None:
     r = start(client, upload(client, CSV).headers["Location"])
     progress_url = r.headers["Location"]
     page = html(client.get(progress_url))
@@ -456,7 +457,7 @@ def test_cancel_and_unknown_batches(app, client) -> None:  # type: ignore[no-unt
                        data={"csrf_token": TOKEN_RE.search(page).group(1)}).status_code == 404  # type: ignore[union-attr]
 
 
-def test_sample_batch_is_one_click_away(client) -> None:  # type: ignore[no-untyped-def]
+def test_sample_batch_is_one_click_away(client) -> None:
     r = client.post("/batches/sample", data={"csrf_token": token(client)})
     assert r.status_code == 303
     page = html(client.get(r.headers["Location"]))
@@ -507,7 +508,7 @@ def test_highlight_cuts_text_at_evidence_and_ignores_bad_offsets() -> None:
     [(4, 17), (12, 30)],  # two that overlap in part
     [(4, 30), (4, 30)],  # the same words for two skills
 ])
-def test_every_evidence_chip_links_to_an_anchor_on_the_page(app, spans) -> None:  # type: ignore[no-untyped-def]
+def test_every_evidence_chip_links_to_an_anchor_on_the_page(app, spans) -> None:
     text = "Use knowledge of medical terminology daily"
     record = {"skills": [
         {"id": sid, "name": sid, "category": "x", "tier": "foundation", "requirement": "required",

@@ -73,7 +73,7 @@ def fault_settings(own_db_url: str, redis_url: str, tmp_path: Path, real_engine)
     }
 
 
-def test_worker_killed_mid_batch(fault_settings, start_worker_process) -> None:  # type: ignore[no-untyped-def]
+def test_worker_killed_mid_batch(fault_settings, start_worker_process) -> None:
     url = fault_settings["DATABASE_URL"]
     first = start_worker_process(fault_settings, concurrency=1)
     batch_id = submit(fault_settings, 300)
@@ -85,7 +85,7 @@ def test_worker_killed_mid_batch(fault_settings, start_worker_process) -> None: 
     assert_each_row_analysed_once(url, batch_id, 300)
 
 
-def test_redis_restarted_mid_batch(fault_settings, start_worker_process, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_redis_restarted_mid_batch(fault_settings, start_worker_process, tmp_path: Path) -> None:
     if not shutil.which("redis-server"):
         missing_service("redis-server is needed to restart Redis in a test")
     server = RedisServer(tmp_path / "redis")
@@ -106,7 +106,7 @@ def test_redis_restarted_mid_batch(fault_settings, start_worker_process, tmp_pat
         server.stop()
 
 
-def test_failing_chunk_is_retried_then_failed(fault_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_failing_chunk_is_retried_then_failed(fault_settings, monkeypatch) -> None:
     """Chunk 1 always raises: tried MAX_ATTEMPTS times, its rows fail, the rest is done."""
     from celery.contrib.testing.worker import start_worker
 
@@ -114,7 +114,7 @@ def test_failing_chunk_is_retried_then_failed(fault_settings, monkeypatch) -> No
     real_run = pipeline.run_chunk
     calls: list[int] = []
 
-    def flaky(url: str, batch_id: str, chunk: int, **options):  # type: ignore[no-untyped-def]
+    def flaky(url: str, batch_id: str, chunk: int, **options):
         if chunk == 1:
             calls.append(chunk)
             raise ConnectionError("simulated failure")
@@ -136,7 +136,7 @@ def test_failing_chunk_is_retried_then_failed(fault_settings, monkeypatch) -> No
     assert all("failed 3 times" in e and a == 3 for e, a in failed)
 
 
-def test_chunk_whose_worker_keeps_dying_gives_up(fault_settings, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_chunk_whose_worker_keeps_dying_gives_up(fault_settings, monkeypatch) -> None:
     """Re-deliveries past MAX_ATTEMPTS (worker lost each time) mark the rows failed."""
     from celery.contrib.testing.worker import start_worker
 

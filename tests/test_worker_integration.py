@@ -44,7 +44,7 @@ def real_postings(n: int) -> list[dict[str, str]]:
     return out
 
 
-def stored_report(url: str, batch_id: str) -> dict | None:  # type: ignore[type-arg]
+def stored_report(url: str, batch_id: str) -> dict | None:
     from sqlalchemy import select
 
     from worker.db import session_scope
@@ -67,7 +67,7 @@ def clean_redis(redis_url: str) -> str:
 
 
 @pytest.fixture
-def stack(db_url: str, clean_redis: str, tmp_path: Path, real_engine, start_worker_process):  # type: ignore[no-untyped-def]
+def stack(db_url: str, clean_redis: str, tmp_path: Path, real_engine, start_worker_process):
     """The web app in-process, and one worker process, on Redis and the test database."""
     from web import create_app
 
@@ -80,7 +80,7 @@ def stack(db_url: str, clean_redis: str, tmp_path: Path, real_engine, start_work
     return app, client, worker
 
 
-def test_single_and_batch_through_a_real_worker(stack) -> None:  # type: ignore[no-untyped-def]
+def test_single_and_batch_through_a_real_worker(stack) -> None:
     app, client, _ = stack
     text = ("Medical receptionist. You will book appointments on SystmOne, handle "
             f"telephone enquiries and keep patient records up to date. {uuid.uuid4().hex}")

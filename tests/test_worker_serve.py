@@ -19,7 +19,7 @@ from tests.conftest import ROOT, free_port, wait_for
 pytestmark = [pytest.mark.integration]
 
 
-def get(url: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+def get(url: str) -> tuple[int, dict]:
     try:
         with urllib.request.urlopen(url, timeout=30) as r:
             return r.status, json.load(r)

@@ -15,9 +15,9 @@ from typing import IO, Any
 
 import click
 
-from worker.export import market_cells, safe_cell
-
 FORMATS = ("table", "json", "jsonl", "csv")
+# JSON lines are for programs: no spaces after "," and ":" (a tenth of a record's size).
+JSONL_SEPARATORS = (",", ":")
 CSV_COLUMNS = [
     "id", "title", "company", "score", "fits", "percentile", "weighted_coverage", "skills", "required",
     "preferred", "gaps", "extras", "modern_share", "foundation_share", "locale", "error",
@@ -100,6 +100,8 @@ def _error_record(posting_id: str, message: str) -> dict[str, Any]:
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     """Flatten a record into one CSV row (lists joined with ';')."""
+    from worker.export import market_cells  # only for CSV: it loads the database layer
+
     skills = record.get("skills") or []
     tier = (record.get("coverage") or {}).get("tier", {})
     return {
@@ -121,6 +123,8 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
+    from web.explain import LEVEL_LABELS
+
     title = record.get("title") or ""
     head = f"{record.get('id')}" + (f" - {title}" if title else "")
     if record.get("company"):
@@ -150,7 +154,8 @@ def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
             # The same words found twice are shown once.
             texts = list(dict.fromkeys(e["text"] for e in s["evidence"]))
             evidence = "; ".join(f'"{t}"' for t in texts[:3])
-            out.write(f"    {s['id']:<24} {s['tier']:<10} {s['requirement']:<11} {evidence}\n")
+            level = LEVEL_LABELS.get(s["requirement"], s["requirement"])
+            out.write(f"    {s['id']:<24} {s['tier']:<10} {level:<11} {evidence}\n")
     else:
         out.write("  skills asked for: none of the skill set\n")
     if record["gaps"]:
@@ -163,6 +168,17 @@ def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
         out.write(f"  pay: {record['pay']['text']}{_pay_verdict(record, skillset)}\n")
     out.write(f"  locale: {record.get('locale') or 'unknown (every skill counts)'}\n")
     out.write("\n")
+
+
+def _key(out: IO[str]) -> None:
+    """What the table's tiers and levels mean and how its numbers are made, once under it."""
+    from web.explain import badge_key, method
+
+    out.write("key:\n")
+    for badge in badge_key():
+        out.write(f"  {badge['label']:<11} {badge['meaning']}\n")
+    for line in method():
+        out.write(f"  {line}\n")
 
 
 def _pay_verdict(record: dict[str, Any], skillset: Any) -> str:
@@ -216,17 +232,21 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
             if fmt == "table":
                 _table(record, out, analyzer.skillset)
             elif fmt == "jsonl":
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(json.dumps(record, ensure_ascii=False, separators=JSONL_SEPARATORS) + "\n")
             elif fmt == "json":
                 out.write(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False, indent=2))
             else:
                 if writer is None:
+                    from worker.export import safe_cell
+
                     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
                     writer.writeheader()
                 writer.writerow({k: safe_cell(v) for k, v in csv_row(record).items()})
             first = False
         if fmt == "json":
             out.write("\n]\n")
+        elif fmt == "table" and analysed:
+            _key(out)
     except InputError as exc:
         if fmt == "json":
             out.write("\n]\n")

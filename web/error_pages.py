@@ -36,7 +36,7 @@ MESSAGES = {
 }
 
 
-def render_error(exc: BaseException):  # type: ignore[no-untyped-def]
+def render_error(exc: BaseException):
     """Render the error page for ``exc``; anything not an HTTP error is a logged 500,
     but for a database or queue out of reach (a 503 that says when to try again)."""
     service = errors.service_away(exc)
@@ -56,7 +56,7 @@ def render_error(exc: BaseException):  # type: ignore[no-untyped-def]
         message = ("For your safety each form can be sent only from a page this site served "
                    "recently. Go back, reload the page and send it again.")
     elif code == 413:
-        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
         message = getattr(exc, "user_message", None) or (
             f"Uploads are limited to {limit / 1024 / 1024:.0f} MB. Split the file into smaller "
             "ones, or ask whoever runs this site to raise SKILLGAP_MAX_UPLOAD_MB."
@@ -65,7 +65,7 @@ def render_error(exc: BaseException):  # type: ignore[no-untyped-def]
     return render_template("error.html", code=code, title=title, message=message), code, headers
 
 
-def _app_handler(exc: HTTPException):  # type: ignore[no-untyped-def]
+def _app_handler(exc: HTTPException):
     if errors.wants_json():
         return errors.handle_http_error(exc)
     return render_error(exc)

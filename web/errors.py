@@ -39,7 +39,7 @@ def wants_json() -> bool:
 
 
 @bp.app_errorhandler(HTTPException)
-def handle_http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+def handle_http_error(exc: HTTPException):
     if not wants_json():
         return exc
     code = getattr(exc, "error_code", None) or (exc.name or "error").lower().replace(" ", "_")
@@ -67,15 +67,19 @@ def service_away(exc: BaseException) -> str | None:
     return None
 
 
+class Unavailable(ServiceUnavailable):
+    """A 503 for a service out of reach, with the API's code for it."""
+
+    error_code = "unavailable"
+
+
 def unavailable(service: str) -> ServiceUnavailable:
-    exc = ServiceUnavailable(f"the {service} is out of reach for a moment: try again in "
-                             f"{RETRY_AFTER} seconds", retry_after=RETRY_AFTER)
-    exc.error_code = "unavailable"  # type: ignore[attr-defined]
-    return exc
+    return Unavailable(f"the {service} is out of reach for a moment: try again in "
+                       f"{RETRY_AFTER} seconds", retry_after=RETRY_AFTER)
 
 
 @bp.app_errorhandler(Exception)
-def handle_unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+def handle_unexpected(exc: Exception):
     service = service_away(exc)
     if service is not None:
         # A passing outage, not a bug: a 503 that says when to try again.

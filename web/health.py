@@ -42,12 +42,12 @@ def worker_up(celery: Any) -> bool:
 
 
 @bp.get("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz():
     return jsonify({"status": "ok"})
 
 
 @bp.get("/readyz")
-def readyz():  # type: ignore[no-untyped-def]
+def readyz():
     checks: dict[str, Any] = {}
     try:
         db.ping(current_app.config["DATABASE_URL"])

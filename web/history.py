@@ -41,13 +41,13 @@ def started() -> list[tuple[str, str]]:
 
 
 @bp.get("/history")
-def page():  # type: ignore[no-untyped-def]
+def page():
     items = services.history_items(str(current_app.config["DATABASE_URL"]), started())
     return render_template("history.html", items=items)
 
 
 @bp.post("/history/forget")
-def forget():  # type: ignore[no-untyped-def]
+def forget():
     """Empty the list (the batches and analyses themselves stay, at their addresses)."""
     session.pop(KEY, None)
     return redirect(url_for("history.page"), 303)

@@ -11,6 +11,7 @@ from models.skillset import DEFAULT_SKILLSET, builtin_ids, load_skillset
 from web import error_pages, history, present, samples, services
 from web.health import worker_up
 from worker import notify
+from worker.results import single_result
 
 bp = Blueprint("pages", __name__)
 error_pages.catch_all(bp)
@@ -29,7 +30,7 @@ def chosen_skillset(value: str | None) -> str | None:
 
 
 def _form(text: str = "", error: str | None = None, skillset: str | None = None,
-          status: int = 200):  # type: ignore[no-untyped-def]
+          status: int = 200):
     return render_template(
         "analyze.html", text=text, error=error, skillsets=present.skillset_choices(),
         selected=skillset or chosen_skillset(None),
@@ -38,14 +39,14 @@ def _form(text: str = "", error: str | None = None, skillset: str | None = None,
 
 
 @bp.get("/")
-def analyze_form():  # type: ignore[no-untyped-def]
+def analyze_form():
     example = request.args.get("example")
     text = samples.posting_text(example) if example else None
     return _form(text or "")
 
 
 @bp.post("/analyses")
-def analyze_submit():  # type: ignore[no-untyped-def]
+def analyze_submit():
     text = request.form.get("text", "")
     skillset = chosen_skillset(request.form.get("skillset"))
     upload = request.files.get("file")
@@ -68,12 +69,12 @@ def analyze_submit():  # type: ignore[no-untyped-def]
     if wait > 0:
         services.wait_finished(notify.redis_url(current_app.config), analysis_id,
                                time.monotonic() + wait,
-                               lambda: services.single_result(_url(), analysis_id))
+                               lambda: single_result(_url(), analysis_id))
     return redirect(url_for("pages.result", analysis_id=analysis_id), 303)
 
 
-def _result(analysis_id: str, template: str):  # type: ignore[no-untyped-def]
-    found = services.single_result(_url(), analysis_id)
+def _result(analysis_id: str, template: str):
+    found = single_result(_url(), analysis_id)
     if found is None:
         abort(404)
     if found.status in ("queued", "running"):
@@ -84,17 +85,17 @@ def _result(analysis_id: str, template: str):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/analyses/<analysis_id>")
-def result(analysis_id: str):  # type: ignore[no-untyped-def]
+def result(analysis_id: str):
     return _result(analysis_id, "result.html")
 
 
 @bp.get("/analyses/<analysis_id>/print")
-def result_print(analysis_id: str):  # type: ignore[no-untyped-def]
+def result_print(analysis_id: str):
     return _result(analysis_id, "result_print.html")
 
 
 @bp.get("/skillsets/<skillset_id>")
-def skillset(skillset_id: str):  # type: ignore[no-untyped-def]
+def skillset(skillset_id: str):
     """A built-in skill set: each skill, why it matters, where it applies; its pay ranges."""
     if skillset_id not in builtin_ids():
         abort(404)

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.pay import compare_pay
-from models.scoring import scoring_settings
+from models.scoring import describe_gaps, scoring_settings
 from models.skillset import SkillSet, SkillSetError, builtin_skillsets, load_skillset
+from web.explain import LEVEL_LABELS, badge_key, score_explanation
 
 CATEGORY_LABELS = {
     "technology": "Technology",
@@ -24,7 +25,7 @@ CATEGORY_LABELS = {
     "credentials": "Credentials",
     "management": "Management",
 }
-REQUIREMENT_LABELS = {"required": "required", "preferred": "preferred", "unspecified": "mentioned"}
+REQUIREMENT_LABELS = LEVEL_LABELS
 CURRENCY = {"USD": "$", "GBP": "£", "EUR": "€"}
 LOCALE_LABELS = {"US": "US", "UK": "UK"}
 PAY_NOTES = {
@@ -146,17 +147,15 @@ def _skillset(skillset_id: str | None) -> SkillSet | None:
 
 
 def gap_view(record: dict[str, Any], ranked: bool = False) -> list[dict[str, Any]]:
-    """The record's gaps, each with why it matters from the skill set.
+    """The record's gaps, each with its name, tier, weight and why it matters from the skill set.
 
     Kept in the record's order when ``ranked`` (by what similar postings ask) and every
     gap has its ``similar_share``; otherwise most important first. A record names its
-    gaps only; an older one that still carries a ``why`` keeps it.
+    gaps by id only; an older one that still carries a name or a ``why`` keeps them.
     """
     skillset = _skillset((record.get("skillset") or {}).get("id"))
     gaps = []
-    for gap in record.get("gaps") or []:
-        if not isinstance(gap, dict):
-            continue
+    for gap in describe_gaps(record.get("gaps"), skillset):
         skill = skillset.get(str(gap.get("id"))) if skillset else None
         gaps.append({**gap, "why": gap.get("why") or (skill.why if skill else None)})
     if not ranked or any("similar_share" not in g for g in gaps):
@@ -279,8 +278,8 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
         where = f"{article['locale']} " if article.get("locale") else ""
         view["articles"].append({
             "label": f"The skill set's {where}range",
-            "range": f"{money(article.get('min'), article.get('currency'))} – "  # type: ignore[arg-type]
-                     f"{money(article.get('max'), article.get('currency'))} a "  # type: ignore[arg-type]
+            "range": f"{money(article.get('min'), article.get('currency'))} – "
+                     f"{money(article.get('max'), article.get('currency'))} a "
                      f"{article.get('period', 'year')}",
             "source": article.get("source"),
         })
@@ -323,6 +322,8 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
         "links": evidence_links(segments),
         "requirement_labels": REQUIREMENT_LABELS,
         "category_label": category_label,
+        "how": score_explanation(record),
+        "badge_key": badge_key,
     }
 
 
@@ -333,41 +334,7 @@ def skillset_view(skillset: SkillSet) -> dict[str, Any]:
         skills = sorted((s for s in skillset.skills if s.tier == tier), key=lambda s: (-s.weight, s.name))
         tiers.append((heading, [{"skill": s, "category": category_label(s.category)} for s in skills]))
     ranges = [{"locale": r.get("locale"),
-               "range": f"{money(r.get('min'), r.get('currency'))} – "  # type: ignore[arg-type]
-                        f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",  # type: ignore[arg-type]
+               "range": f"{money(r.get('min'), r.get('currency'))} – "
+                        f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",
                "source": r.get("source")} for r in skillset.pay.values()]
-    return {"skillset": skillset, "tiers": tiers, "ranges": ranges}
-
-
-def report_view(report: dict[str, Any], skillset_id: str | None) -> dict[str, Any]:
-    """The report's charts: skill shares against the skill set's tiers, the score histogram."""
-    from web.charts import bar_chart, histogram
-
-    asked = {s["id"]: s for s in report.get("skills") or []}
-    groups: list[tuple[str, list[dict[str, Any]]]] = []
-    try:
-        skills = list(load_skillset(skillset_id).skills)
-    except SkillSetError:
-        skills = []
-    for tier, heading in (("modern", "Modern skills"), ("foundation", "Foundation skills")):
-        items = [
-            {"label": s.name, "share": asked.get(s.id, {}).get("share", 0.0),
-             "count": asked.get(s.id, {}).get("count", 0), "cls": f"tier-{tier}"}
-            for s in skills if s.tier == tier
-        ]
-        items.sort(key=lambda i: (-i["share"], i["label"]))
-        groups.append((heading, items))
-    # Postings of other occupations are left out of the shares (reports before that have no "compared").
-    analysed = report.get("compared", report.get("analysed")) or 0
-    skills_chart = bar_chart(
-        "chart-skills", "Share of postings asking for each skill", groups,
-        desc=(f"For each skill of the skill set, the share of the {analysed} analysed postings "
-              "that ask for it, modern skills first."),
-    )
-    score = report.get("score") or {}
-    score_chart = histogram(
-        "chart-scores", "Distribution of alignment scores", score.get("histogram") or [],
-        desc=(f"How many postings fall in each band of ten points of the alignment score; "
-              f"mean {score.get('mean')}, median {score.get('median')}."),
-    )
-    return {"skills_chart": skills_chart, "score_chart": score_chart}
+    return {"skillset": skillset, "tiers": tiers, "ranges": ranges, "tier_key": badge_key(("tier",))}

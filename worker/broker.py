@@ -53,7 +53,9 @@ BAD_FILE_GRACE = 10.0
 
 
 class FilesystemChannel(filesystem.Channel):
-    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
+    # kombu's filesystem Channel, whose signature this keeps, names the message
+    # ``payload``; its base class names it ``message``. No override can match both.
+    def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:  # type: ignore[override]
         """Put a message on ``queue``: written in full under a name no reader takes,
         then renamed to its message name (atomic within a folder)."""
         name = f"{int(round(time.monotonic() * 1000))}_{uuid.uuid4()}.{queue}.msg"
@@ -70,7 +72,7 @@ class FilesystemChannel(filesystem.Channel):
                 pass
             raise ChannelError(f"Cannot add file {final!r} to directory") from exc
 
-    def _get(self, queue: str) -> Any:
+    def _get(self, queue: str, timeout: float | None = None) -> Any:
         """Take the oldest message of ``queue``.
 
         A file is claimed by renaming it into the processed folder (only one reader's

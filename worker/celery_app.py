@@ -102,6 +102,7 @@ def create_celery(settings: Mapping[str, Any] | None = None) -> Celery:
     app.set_default()
     # Importing the tasks registers them with every app, as shared tasks; the sweep
     # for lost chunk tasks starts with each worker of the batch queue.
+    import worker.matches  # noqa: F401
     import worker.sweep  # noqa: F401
     import worker.tasks  # noqa: F401
 
@@ -110,4 +111,4 @@ def create_celery(settings: Mapping[str, Any] | None = None) -> Celery:
 
 def settings_of(app: Celery) -> dict[str, Any]:
     """Return the skillgap settings a Celery app was built with."""
-    return app.conf["skillgap"]  # type: ignore[no-any-return]
+    return app.conf["skillgap"]

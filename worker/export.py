@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from models.scoring import describe_gaps, record_skillset
 from worker.results import ResultRow
 
 CSV_COLUMNS = (
@@ -128,18 +129,21 @@ def tier_share(coverage: Any, tier: str) -> float | None:
         return None
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def market_cells(record: dict[str, Any]) -> dict[str, Any]:
     """The occupation fit, market percentile and weighted coverage of a record, as cells ('' when unknown)."""
-    fit, market, parts = (record.get(k) if isinstance(record.get(k), dict) else {}
-                          for k in ("fit", "market", "score_parts"))
+    fit, market, parts = (_mapping(record.get(k)) for k in ("fit", "market", "score_parts"))
     fits = fit.get("fits")
-    return {"fits": {True: "yes", False: "no"}.get(fits), "percentile": market.get("percentile"),
+    return {"fits": "yes" if fits is True else "no" if fits is False else None, "percentile": market.get("percentile"),
             "weighted_coverage": parts.get("coverage")}
 
 
 def csv_row(result: ResultRow) -> list[str]:
     record = result.merged()
-    pay = record.get("pay") if isinstance(record.get("pay"), dict) else {}
+    pay = _mapping(record.get("pay"))
     values = {
         **record,
         "date": readable_date(record.get("date")),
@@ -150,7 +154,7 @@ def csv_row(result: ResultRow) -> list[str]:
         "skill_names": _names(record.get("skills")),
         "modern_skills": _ids(record.get("skills"), "modern"),
         "gaps": _ids(record.get("gaps")),
-        "gap_names": _names(record.get("gaps")),
+        "gap_names": _names(describe_gaps(record.get("gaps"), record_skillset(record))),
         "extras": _ids(record.get("extras")),
         "extra_names": _names(record.get("extras")),
         **{column: _amount(pay.get(key)) for column, key in PAY_COLUMNS.items()},
@@ -177,7 +181,7 @@ def iter_jsonl(results: Iterable[ResultRow], rows_per_piece: int = 200) -> Itera
     """Yield the JSON-lines export: one merged record per input row."""
     piece: list[str] = []
     for result in results:
-        piece.append(json.dumps(result.merged(), ensure_ascii=False) + "\n")
+        piece.append(json.dumps(result.merged(), ensure_ascii=False, separators=(",", ":")) + "\n")
         if len(piece) >= rows_per_piece:
             yield "".join(piece)
             piece = []

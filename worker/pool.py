@@ -19,7 +19,7 @@ from billiard import pool as billiard_pool
 from celery.concurrency import prefork
 
 
-class Worker(billiard_pool.Worker):  # type: ignore[misc]
+class Worker(billiard_pool.Worker):
     def _make_recv_method(self, conn: Any) -> Any:
         reader, rlock = getattr(conn, "_reader", None), getattr(conn, "_rlock", None)
         if reader is None or rlock is None:
@@ -39,11 +39,11 @@ class Worker(billiard_pool.Worker):  # type: ignore[misc]
         return _recv
 
 
-class BlockingPool(billiard_pool.Pool):  # type: ignore[misc]
+class BlockingPool(billiard_pool.Pool):
     Worker = Worker
 
 
-class TaskPool(prefork.TaskPool):  # type: ignore[misc]
+class TaskPool(prefork.TaskPool):
     """Celery's prefork pool with the safe wait above (``worker_pool`` names it)."""
 
     BlockingPool = BlockingPool

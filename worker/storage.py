@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -37,13 +39,20 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def content_hash(text: str) -> str:
-    """Return the hash that makes an identical posting analysed once."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+def content_hash(text: str, location: str | None = None) -> str:
+    """Return the hash that makes an identical posting analysed once.
+
+    A file row's location is a cue to the posting's locale, so the same text
+    with a location is another posting, analysed with it.
+    """
+    key = text if not location else f"{text}\x00location:{location}"
+    return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class Base(DeclarativeBase):
-    pass
+    # Every model here is mapped to a Table (the default says only FromClause),
+    # so core statements can be built on ``Model.__table__``.
+    __table__: ClassVar[Table]
 
 
 class Batch(Base):
@@ -133,3 +142,25 @@ class BatchRow(Base):
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Match(Base):
+    """A résumé held against a posting or a finished batch (``worker/matches.py``).
+
+    A résumé is personal data: its text is kept only until the match has run, the
+    result (which quotes it) only until ``expires_at``; the id is the only key.
+    """
+
+    __tablename__ = "matches"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    skillset: Mapped[str | None] = mapped_column(String(128))
+    # The posting's text, or the finished batch the résumé is held against.
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    resume_text: Mapped[str | None] = mapped_column(Text)
+    posting_text: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +53,7 @@ _ROW_ANALYSIS_COLUMNS = (
     _analyses_t.c.text.is_(None).label("without_text"),
 )
 ROW_ANALYSES = (
-    select(_rows.c.id, _rows.c.posting_id, *_ROW_ANALYSIS_COLUMNS)
+    select(_rows.c.id, _rows.c.posting_id, _rows.c.location, *_ROW_ANALYSIS_COLUMNS)
     .join(_postings, _postings.c.id == _rows.c.posting_id)
     .outerjoin(_analyses_t, _analyses_t.c.posting_id == _rows.c.posting_id)
     .where(*PENDING_ROWS)
@@ -102,14 +103,14 @@ def _start_all_in_one() -> Any:
     claim = (
         update(_rows).where(*PENDING_ROWS, exists(select(batch.c.status)))
         .values(attempts=_rows.c.attempts + 1)
-        .returning(_rows.c.id, _rows.c.posting_id, _rows.c.attempts).cte("claim")
+        .returning(_rows.c.id, _rows.c.posting_id, _rows.c.location, _rows.c.attempts).cte("claim")
     )
     mark = _MARK_RUNNING.where(
         exists(select(claim.c.id)), or_(_batches.c.status == QUEUED, _batches.c.started_at.is_(None))
     ).cte("mark")
     return (
         select(
-            claim.c.id, claim.c.posting_id, claim.c.attempts, batch.c.status, batch.c.unstarted,
+            claim.c.id, claim.c.posting_id, claim.c.location, claim.c.attempts, batch.c.status, batch.c.unstarted,
             batch.c.skillset, batch.c.include_text, *_ROW_ANALYSIS_COLUMNS,
         )
         .select_from(
@@ -140,6 +141,8 @@ class RowToRun:
     analysis_id: int | None
     error: str | None
     text: str | None
+    # The row's location, a cue to the locale; a posting's hash covers it (content_hash).
+    location: str | None = None
 
 
 def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
@@ -152,7 +155,7 @@ def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
     return _claim(int(max(r.attempts for r in found)), batch, found)
 
 
-def _claim(attempt: int, batch: Any, found: list[Any]) -> Claim:
+def _claim(attempt: int, batch: Any, found: Sequence[Any]) -> Claim:
     """Return the attempt with the rows start_chunk read, ready for run_chunk."""
     try:
         rows = rows_to_run(batch, found)
@@ -161,7 +164,7 @@ def _claim(attempt: int, batch: Any, found: list[Any]) -> Claim:
     return Claim(attempt, batch, rows)
 
 
-def rows_to_run(batch: Any, found: list[Any]) -> list[RowToRun]:
+def rows_to_run(batch: Any, found: Sequence[Any]) -> list[RowToRun]:
     """Each row of ``ROW_ANALYSES`` with its posting's analysis for the batch's skill set,
     and the posting's text only when it must be analysed: no analysis yet, or one
     without the text the batch wants.
@@ -174,7 +177,7 @@ def rows_to_run(batch: Any, found: list[Any]) -> list[RowToRun]:
     for r in found:
         if r.analysis_id is not None and (r.skillset_id, r.skillset_version) == key:
             text = r.posting_text if batch.include_text and r.without_text else None
-            rows[r.id] = RowToRun(r.id, r.posting_id, r.analysis_id, r.error, text)
+            rows[r.id] = RowToRun(r.id, r.posting_id, r.analysis_id, r.error, text, r.location)
         elif r.id not in rows:
-            rows[r.id] = RowToRun(r.id, r.posting_id, None, None, r.posting_text)
+            rows[r.id] = RowToRun(r.id, r.posting_id, None, None, r.posting_text, r.location)
     return list(rows.values())

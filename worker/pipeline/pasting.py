@@ -77,7 +77,7 @@ def submit_text(
     # A JSON body may carry lone surrogates ("\\ud800"), which no database column takes.
     text = without_surrogates(text)
     title, company = (without_surrogates(v) if v else v for v in (title, company))
-    values = {
+    values: dict[str, Any] = {
         "b": batch_id, "skillset": skillset, "sid": skillset_id, "sver": version,
         "title": field(title, 512), "company": field(company, 512),
         "hash": content_hash(text), "text": text, "now": utcnow(),
@@ -88,7 +88,7 @@ def submit_text(
     else:
         with get_engine(url, write=True).begin() as conn:
             conn.execute(_NEW_BATCH, values)
-            values["posting"] = posting_ids(conn, [text])[values["hash"]]
+            values["posting"] = posting_ids(conn, [(text, None)])[values["hash"]]
             conn.execute(_NEW_ROW, values)
     enqueue(batch_id, 0)
     return batch_id

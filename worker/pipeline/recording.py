@@ -34,6 +34,7 @@ from sqlalchemy import (
 )
 
 from worker.db import get_autocommit, get_engine
+from worker.pipeline.storing import dialect_insert
 from worker.storage import DONE, FAILED, PENDING, QUEUED, RUNNING, Analysis, Batch, BatchRow, utcnow
 
 _batches = Batch.__table__
@@ -91,6 +92,7 @@ def _analyses(records: Mapping[int, dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _outcome(o: Outcome, stored: tuple[int, str | None] | None) -> dict[str, Any]:
     """A row's new state: the analysis stored now, else what it had before."""
+    analysis_id: int | None
     if stored is not None:
         analysis_id, error = stored
     else:
@@ -158,12 +160,7 @@ def _upsert_analyses(dialect: str) -> Any:
     Returns every row's (posting id, analysis id, error), new or already stored, in
     one statement. Postings are unique within a statement, so DO UPDATE is safe.
     """
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(_analyses_t)
-    return _keep_stored(statement)
+    return _keep_stored(dialect_insert(dialect, _analyses_t))
 
 
 def _keep_stored(statement: Any) -> Any:
@@ -183,11 +180,9 @@ def _record_all_in_one() -> Any:
     """``record`` as one statement for PostgreSQL: the new analyses (``new``), each row's
     outcome joined to them (``outcome``), the rows still pending set (``changed``), and the
     batch's counters grown by what changed (``counts``)."""
-    from sqlalchemy.dialects.postgresql import insert
-
     given = _recordset("analyses", column("posting_id", Integer), column("score", Float),
                        column("error", Text), column("record", JSON), column("text", Text))
-    new = _keep_stored(insert(_analyses_t).from_select(
+    new = _keep_stored(dialect_insert("postgresql", _analyses_t).from_select(
         ["posting_id", "skillset_id", "skillset_version", "score", "error", "record", "text",
          "created_at"],
         select(given.c.posting_id, bindparam("sid", type_=Text), bindparam("sver", type_=Text),

@@ -46,19 +46,19 @@ def run_chunk(url: str, batch_id: str, chunk: int, claim: Claim | None = None, *
     include_text = bool(batch.include_text)
     # Each row with the stored analysis it reuses, or none when its posting is analysed now.
     outcomes: list[recording.Outcome] = []
-    texts: dict[int, str] = {}
+    texts: dict[int, tuple[str, str | None]] = {}
     for r in rows:
         if r.text is not None:
-            texts[r.posting_id] = r.text
+            texts[r.posting_id] = (r.text, r.location)
             outcomes.append(recording.Outcome(r.id, r.posting_id))
         else:
             outcomes.append(recording.Outcome(r.id, r.posting_id, r.analysis_id, r.error))
 
     records: dict[int, dict[str, Any]] = {}
     crashed: dict[int, str] = {}
-    for pid, text in texts.items():
+    for pid, (text, location) in texts.items():
         try:
-            records[pid] = analyzer.analyze(text, include_text=include_text)
+            records[pid] = analyzer.analyze(text, include_text=include_text, location=location)
         except Exception as exc:
             if not isolate:
                 raise

@@ -5,9 +5,10 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from sqlalchemy import Connection, case, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.inputs import InputError, Posting, RowError, iter_postings
@@ -40,20 +41,21 @@ CHUNK_CHARS = 1_000_000
 def _insert_ignore(session: Session | Connection, model: type) -> Any:
     """Return an INSERT that skips rows hitting a unique constraint."""
     bind = session.get_bind() if isinstance(session, Session) else session
-    if bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model).on_conflict_do_nothing()
+    return dialect_insert(bind.dialect.name, model).on_conflict_do_nothing()
 
 
-def posting_ids(session: Session | Connection, texts: Iterable[str]) -> dict[str, int]:
-    """Store the postings not seen before; return {content hash: posting id}.
+def dialect_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Insert:
+    """The dialect's own INSERT, which can skip or update the rows that clash."""
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+
+
+def posting_ids(session: Session | Connection, postings: Iterable[tuple[str, str | None]]) -> dict[str, int]:
+    """Store the (text, location) postings not seen before; return {content hash: posting id}.
 
     One multi-row INSERT that skips known hashes and returns the new ids; a
     SELECT only for the postings that were already stored (a re-uploaded file).
     """
-    by_hash = {content_hash(t): t for t in texts}
+    by_hash = {content_hash(t, loc): t for t, loc in postings}
     if not by_hash:
         return {}
     now = utcnow()
@@ -87,6 +89,7 @@ def _insert_rows(session: Session, rows: list[dict[str, Any]]) -> None:
         connection.execute(BatchRow.__table__.insert(), rows)
         return
     raw = connection.connection.driver_connection
+    assert raw is not None  # a connection checked out of the pool has its driver's
     columns = ", ".join(f'"{c}"' for c in _ROW_COLUMNS)
     with raw.cursor() as cursor, cursor.copy(f"COPY batch_rows ({columns}) FROM STDIN") as copy:
         for r in rows:
@@ -189,9 +192,10 @@ def store_chunks(
         status = session.execute(LOCK_BATCH, {"b": batch_id}).scalar()
         if status == CANCELLED:
             return None
-        ids = posting_ids(
-            session, [p.text for _, block in chunks for p in block if isinstance(p, Posting)]
-        )
+        ids = posting_ids(session, [
+            (p.text, field(p.fields.get("location"), 512))
+            for _, block in chunks for p in block if isinstance(p, Posting)
+        ])
         rows: list[dict[str, Any]] = []
         failed = 0
         pending: list[int] = []
@@ -204,7 +208,7 @@ def store_chunks(
                         "company": field(item.company, 512),
                         "location": field(item.fields.get("location"), 512),
                         "date": field(item.fields.get("date"), 64),
-                        "posting_id": ids[content_hash(item.text)],
+                        "posting_id": ids[content_hash(item.text, field(item.fields.get("location"), 512))],
                         "status": PENDING, "attempts": 0, "error": None,
                     })
                     if not pending or pending[-1] != chunk:
@@ -253,7 +257,7 @@ def finish_receiving(url: str, batch_id: str, total: int, error: str | None = No
 
 def submit_file(
     url: str,
-    stream: BinaryIO,
+    stream: IO[bytes],
     filename: str,
     enqueue: Enqueue,
     *,
