@@ -12,7 +12,7 @@ is compared with. Rows:
 - ``all``: every reference posting of the occupation of that locale, job-board
   summaries included;
 - with ``--dev``, ``US dev``: the relevant postings of the US dev sets
-  (``tests/fixtures/us_dev``, ``us_dev2``: whole US adverts collected apart from
+  (``tests/fixtures/us_dev``, ``us_dev2``, ``us_dev3``: US adverts collected apart from
   the reference), analysed as a user's pasted posting is.
 """
 
@@ -30,7 +30,7 @@ from models.scoring import weighted_coverage
 from models.skillset import load_skillset
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
-DEV_SETS = ("us_dev/us_dev.jsonl", "us_dev2/us_dev2.jsonl")
+DEV_SETS = ("us_dev/us_dev.jsonl", "us_dev2/us_dev2.jsonl", "us_dev3/us_dev3.jsonl")
 
 
 def _row(label: str, percentiles: Iterable[int]) -> str:

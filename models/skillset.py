@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from models.locale import LOCALES_FILE, known_locales
 from models.pay import PayRangeError, parse_pay_ranges
@@ -97,7 +98,7 @@ class SkillSet:
     skills: tuple[Skill, ...]
     # Pay ranges by locale ("US", "UK"; "" for a range given without one): each with
     # currency, period, min, max and source.
-    pay: dict[str, dict[str, object]] = field(default_factory=dict)
+    pay: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = ""
     # Of the parsed data (skills, aliases, pay; not comments or layout): an edited
     # alias makes another digest.
@@ -127,7 +128,7 @@ class SkillSet:
             ]
         return out
 
-    def pay_range(self, locale: str | None, currency: str | None = None) -> dict[str, object] | None:
+    def pay_range(self, locale: str | None, currency: str | None = None) -> dict[str, Any] | None:
         """The pay range for a posting of this locale; with no locale, the one in its currency.
 
         A range in another currency than the posting's is never returned for it.

@@ -225,6 +225,15 @@ def test_upload_a_csv_watch_progress_read_the_report(page: Any, live: SimpleName
         assert page.get_by_role("heading", name=heading).is_visible()
     shoot(page, "batch-report")
 
+    # The skills by month; a bar of the skills chart leads to the postings that ask for its skill.
+    assert page.locator("#chart-trend polyline").count() >= 2
+    assert page.locator("#breakdown-country").is_visible()
+    page.locator("#chart-skills a").first.click()
+    page.wait_for_selector("#active-filters")
+    assert 0 < page.locator("#postings-table tbody tr").count() < 24
+    shoot(page, "batch-report-filtered")
+    page.go_back()
+
     # Sort by score, highest first, then filter; both keep working together.
     page.locator("#postings-table th a", has_text="Score").click()
     page.locator("#postings-table th a", has_text="Score").click()
@@ -344,5 +353,76 @@ def test_market_headline_or_plain_statement(page: Any, live: SimpleNamespace, na
     else:
         assert page.locator("#percentile-value").is_visible()
         assert "real medical office postings" in summary
+    # How the numbers are made, and what the badges beside the skills and gaps mean, are on the page.
+    how = page.locator("#how-score").inner_text()
+    assert "Weighted coverage" in how and "Alignment score" in how
+    assert ("Percentile" in how) == (name != "not-fitting-nurse")
+    skills_key = page.locator("#badge-key-skills")
+    assert skills_key.is_visible()
+    for badge in ("modern", "foundation", "required", "preferred", "mentioned"):
+        assert skills_key.locator(f"span.badge:text-is('{badge}')").count() == 1, badge
+    assert page.locator("#badge-key-gaps").is_visible()
     shoot(page, f"market-{name}")
+    assert page.console_errors == []
+
+
+def test_match_a_resume_against_a_posting_then_delete_it(page: Any, live: SimpleNamespace,
+                                                         tmp_path: Path) -> None:
+    from tests.test_resume_match import POSTING, RECEPTIONIST, make_pdf
+
+    page.goto(live.base + "/")
+    page.get_by_role("link", name="Match your résumé").click()
+    assert page.locator("#privacy").inner_text().count("deleted") >= 2
+    assert page.get_by_label("Skill set to compare with").input_value() == "medical-office-specialist"
+    shoot(page, "match")
+    # The résumé as a PDF file, the posting pasted.
+    pdf = tmp_path / "resume.pdf"
+    pdf.write_bytes(make_pdf(RECEPTIONIST.splitlines()))
+    page.locator("#resume_file").set_input_files(str(pdf))
+    page.locator("#posting").fill(POSTING)
+    page.get_by_role("button", name="Match my résumé").click()
+    page.wait_for_selector("#missing", timeout=30_000)
+    assert "/match/" in page.url and len(page.url.rsplit("/", 1)[1]) >= 22
+    value = int(page.locator("#match-value").inner_text())
+    assert 0 < value < 100
+    assert "required" in page.locator("#match-explained").inner_text()
+    missing = page.locator("#missing").inner_text()
+    assert "Medical coding" in missing and "Your résumé says you do not have it yet" in missing
+    have = page.locator("#have").inner_text()
+    assert "Electronic health records (EHR/EMR)" in have and "Your résumé: Epic" in have
+    assert page.locator("#learn-next li").count() >= 3
+    assert "Supervising and managing staff" not in page.locator("#learn-next").inner_text()  # a manager's
+    assert "deleted" in page.locator("#privacy-note").inner_text()
+    shoot(page, "match-result")
+    assert page.console_errors == []
+    result_url = page.url
+    page.get_by_role("button", name="Delete this match now").click()
+    page.wait_for_selector("#deleted-note")
+    assert page.goto(result_url).status == 404
+
+
+def test_match_a_resume_against_a_finished_batch(page: Any, live: SimpleNamespace) -> None:
+    from tests.test_resume_match import RECEPTIONIST
+    from worker import pipeline, tasks
+    from worker.celery_app import create_celery
+    from worker.storage import DONE
+
+    url = live.settings["DATABASE_URL"]
+    enqueue = tasks.enqueuer(create_celery(live.settings))
+    with (EXAMPLES / "postings.csv").open("rb") as fh:
+        batch_id = pipeline.submit_file(url, fh, "postings.csv", enqueue, chunk_size=8)
+    wait_for(lambda: pipeline.batch_status(url, batch_id) == DONE, timeout=120, interval=0.3)
+    page.goto(f"{live.base}/batches/{batch_id}/report")
+    page.get_by_role("link", name="Match a résumé against these postings").click()
+    assert "which of the batch's postings it matches best" in page.locator("main").inner_text()
+    page.locator("#resume").fill(RECEPTIONIST)
+    page.get_by_role("button", name="Match my résumé").click()
+    page.wait_for_selector("#ranked-postings", timeout=30_000)
+    rows = page.locator("#ranked-postings tbody tr")
+    assert rows.count() == 24
+    first, last = (int(rows.nth(i).locator("td").nth(2).inner_text().rstrip("%")) for i in (0, 23))
+    assert first >= last and first == 100
+    assert int(page.locator("#full-matches").inner_text()) >= 1
+    assert "would complete" in page.locator("#to-learn").inner_text()
+    shoot(page, "match-batch")
     assert page.console_errors == []

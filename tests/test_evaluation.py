@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
@@ -110,12 +112,44 @@ def test_labelled_sets_are_every_folder_with_jsonl(tmp_path):
     assert labelled_sets(tmp_path) == ["holdout", "holdout2", "holdout10", "us_dev", "us_test"]
 
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
 def test_the_us_sets_are_offered_and_fully_labelled():
-    fixtures = Path(__file__).resolve().parent / "fixtures"
-    names = ("us_test", "us_dev", "us_test2", "us_dev2")
-    assert set(names) <= set(labelled_sets(fixtures))
+    names = ("us_test", "us_dev", "us_test2", "us_dev2", "us_test3", "us_dev3")
+    assert set(names) <= set(labelled_sets(FIXTURES))
     for name in names:
-        items = load_devset(fixtures / name, None, "*.jsonl")
+        items = load_devset(FIXTURES / name, None, "*.jsonl")
         assert len(items) >= 20
         assert {i.set for i in items} == {"relevant", "control"}
         assert all(set(i.levels) == i.labels for i in items)
+
+
+@pytest.mark.parametrize("name", ["us_test", "us_test2", "us_test3"])
+def test_the_us_splits_reproduce(name):
+    """Each US test set's split.py re-runs its seeded draw and finds the committed test and dev ids."""
+    done = subprocess.run([sys.executable, str(FIXTURES / name / "split.py"), "--check"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_no_us_posting_is_collected_twice():
+    rows = [json.loads(line) for raw in sorted(FIXTURES.glob("us_raw*.jsonl"))
+            for line in raw.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) > 150
+    assert len({r["id"] for r in rows}) == len({r["url"] for r in rows}) == len(rows)
+
+
+def test_the_uk_test3_set_is_offered_fully_labelled_and_reproduces_its_draw():
+    """uk_test3 (fresh NHS adverts) is offered, every advert is labelled with levels, and draw.py --check passes."""
+    assert "uk_test3" in labelled_sets(FIXTURES)
+    items = load_devset(FIXTURES / "uk_test3", None, "*.jsonl")
+    assert len(items) == 40
+    assert {i.set for i in items} == {"relevant", "control"}
+    assert all(set(i.levels) == i.labels for i in items)
+    done = subprocess.run([sys.executable, str(FIXTURES / "uk_test3" / "draw.py"), "--check"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    rows = [json.loads(line) for line in (FIXTURES / "uk_raw3.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()]
+    assert len({r["id"] for r in rows}) == len({r["url"] for r in rows}) == len(rows)

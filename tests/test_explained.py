@@ -35,7 +35,7 @@ def _explained(page: str) -> None:
     assert "Alignment score" in how
 
 
-def test_result_page_and_print_view_explain_badges_and_score(app, client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_result_page_and_print_view_explain_badges_and_score(app, client) -> None:  # noqa: F811
     r = submit_text(client, f"Front desk: scheduling and Epic. {uuid.uuid4().hex}")
     location = r.headers["Location"]
     drain(app, location.rsplit("/", 1)[1])
@@ -43,7 +43,7 @@ def test_result_page_and_print_view_explain_badges_and_score(app, client) -> Non
     _explained(html(client.get(f"{location}/print")))
 
 
-def test_batch_row_page_explains_badges_and_score(app, client) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_batch_row_page_explains_badges_and_score(app, client) -> None:  # noqa: F811
     csv = f"title,description\nReceptionist,Front desk: scheduling and Epic {uuid.uuid4().hex}\n".encode()
     progress = start(client, upload(client, csv).headers["Location"]).headers["Location"]
     batch_id = progress.rsplit("/", 1)[1]
@@ -88,3 +88,8 @@ def test_openapi_tells_the_badges_and_the_score() -> None:
     assert "weight" in record["score"]["description"]
     assert "requirement level" in record["score_parts"]["description"]
     assert "ties counting half" in record["market"]["properties"]["percentile"]["description"]
+
+
+def test_skill_set_page_explains_its_tier_badges(client) -> None:
+    page = html(client.get("/skillsets/medical-office-specialist"))
+    assert sorted(_key(page, "badge-key-skillset")) == ["foundation", "modern"]

@@ -233,7 +233,7 @@ def test_redis_outage_is_503_and_leaves_no_batch_receiving(db_url: str, tmp_path
 
 SLOW_UPLOAD = """
 import io, sys, time
-from web import services
+from web import uploads
 from worker.celery_app import create_celery
 
 class Slow(io.RawIOBase):
@@ -251,7 +251,7 @@ class Slow(io.RawIOBase):
 
 url, instance = sys.argv[1], sys.argv[2]
 app = create_celery({"DATABASE_URL": url, "INSTANCE_PATH": instance})
-services.receive_file(url, app, io.BufferedReader(Slow()), "up.csv", filename="up.csv",
+uploads.receive_file(url, app, io.BufferedReader(Slow()), "up.csv", filename="up.csv",
                       skillset=None, chunk_size=5)
 """
 

@@ -187,7 +187,7 @@ def test_fail_chunk_and_cancel(db_url: str, fake_analyzer) -> None:
 
 def test_rows_a_cancelled_batch_never_analysed_are_exported_as_cancelled(db_url: str,
                                                                           fake_analyzer) -> None:
-    from web import services
+    from worker import rows as batch_rows
 
     rows = [{"id": str(i), "description": f"epic {unique()}"} for i in range(4)]
     queue: list[tuple[str, int]] = []
@@ -204,10 +204,10 @@ def test_rows_a_cancelled_batch_never_analysed_are_exported_as_cancelled(db_url:
     assert [(r["id"], r["status"]) for r in exported] == [
         ("0", "done"), ("1", "done"), ("2", "cancelled"), ("3", "cancelled")]
     assert exported[2]["error"] == "not analysed: the batch was cancelled"
-    table = services.list_rows(db_url, batch_id, status="cancelled")
+    table = batch_rows.list_rows(db_url, batch_id, status="cancelled")
     assert [(r["id"], r["status"]) for r in table.rows] == [("2", "cancelled"), ("3", "cancelled")]
-    assert services.batch_row(db_url, batch_id, 3).record["status"] == "cancelled"
-    assert services.batch_row(db_url, batch_id, 1).record["status"] == "done"
+    assert batch_rows.batch_row(db_url, batch_id, 3).record["status"] == "cancelled"
+    assert batch_rows.batch_row(db_url, batch_id, 1).record["status"] == "done"
     counts = report.batch_report(db_url, batch_id)
     assert (counts["pending"], counts["cancelled"], counts["cancelled_rows"]) == (
         0, 2, [{"from": 3, "to": 4}])
@@ -227,9 +227,10 @@ def test_single_posting_keeps_text_and_reuses_batch_analysis(db_url: str, fake_a
         assert analyses[0].text == text
     from worker.results import single_result
 
-    row, norm = single_result(db_url, single)
-    assert row.status == "done" and norm == text
-    assert row.merged()["title"] == "Clerk"
+    found = single_result(db_url, single)
+    assert found is not None and found.row is not None
+    assert found.status == "done" and found.text == text
+    assert found.row.merged()["title"] == "Clerk"
     assert get_batch(db_url, batch_id).status == "done"
 
 

@@ -28,3 +28,11 @@ def test_mypy_reports_a_type_error(tmp_path: Path) -> None:
     result = run_mypy(str(bad))
     assert result.returncode == 1, result.stdout + result.stderr
     assert "bad.py:2: error" in result.stdout
+
+
+def test_no_type_ignore_in_the_tests_is_needless() -> None:
+    """The tests are not held to the check, but a ``type: ignore`` there must still silence
+    something: unused ones get copied from test to test."""
+    result = run_mypy("tests")
+    unused = [line for line in result.stdout.splitlines() if "[unused-ignore]" in line]
+    assert unused == []

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import drain, make_app
-from web import charts, present, services
+from web import charts, pages, present, uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -47,7 +47,7 @@ def start(client, location: str, **columns):
     page = html(client.get(location))
     form = {"csrf_token": TOKEN_RE.search(page).group(1)}  # type: ignore[union-attr]
     # Keep the detected choices, as a user who changes nothing would.
-    for field in services.FIELDS:
+    for field in uploads.FIELDS:
         m = re.search(rf'<select id="col_{field}".*?</select>', page, re.S)
         assert m
         chosen = re.search(r'<option value="([^"]*)" selected>', m.group(0))
@@ -287,7 +287,7 @@ def test_unexpected_errors_show_no_details(client, monkeypatch) -> None:
     def boom(*args, **kwargs):
         raise RuntimeError("secret detail: /etc/db password=hunter2")
 
-    monkeypatch.setattr(services, "single_result", boom)
+    monkeypatch.setattr(pages, "single_result", boom)
     r = client.get("/analyses/" + "1" * 32)
     assert r.status_code == 500
     page = html(r)
@@ -351,7 +351,8 @@ def test_upload_preview_start_progress_report(app, client) -> None:
     page = html(r)
     assert '<svg class="chart" id="chart-skills"' in page
     assert '<svg class="chart" id="chart-scores"' in page
-    assert page.count("This chart as a table") == 2
+    # The skills, the scores and, with postings of two months or more, the skills by month.
+    assert page.count("This chart as a table") == 3 and '<svg class="chart" id="chart-trend"' in page
     assert "Most common gaps" in page and "Telehealth" in page
     assert "By company" in page and "By location" in page and "By month" in page
     assert "&lt;b&gt;Bold &amp; Co&lt;/b&gt;" in page and "<b>Bold" not in page

@@ -19,17 +19,15 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from sqlalchemy import bindparam, select
 
 from models.inputs import InputError, check_text, input_format, without_nul
 from models.skillset import SkillSetError, builtin_ids, load_skillset
-from web import services
+from web import services, uploads
 from web.errors import ApiError
-from worker import notify, pipeline, report, tasks
-from worker.db import get_autocommit, session_scope
+from worker import batches, notify, pipeline, report, tasks
 from worker.export import FORMATS, iter_export
-from worker.results import ResultRow, iter_results
-from worker.storage import CANCELLED, DONE, FAILED, FINISHED, Analysis, Batch, BatchRow
+from worker.results import SingleResult, iter_results, single_result
+from worker.storage import DONE, FAILED, FINISHED, Batch
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -111,33 +109,11 @@ def create_analysis():
     return _accepted(batch_id, "api.get_analysis")
 
 
-# A pasted posting's state and, once stored, its result: one query on one pooled
-# connection, run at most a few times per request (before and after waiting).
-_SINGLE = (
-    select(
-        Batch.status, BatchRow.row, BatchRow.source_id, BatchRow.title, BatchRow.company,
-        BatchRow.location, BatchRow.date, BatchRow.status.label("row_status"), BatchRow.error,
-        Analysis.record, Analysis.text,
-    )
-    .select_from(Batch)
-    .outerjoin(BatchRow, BatchRow.batch_id == Batch.id)
-    .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
-    .where(Batch.id == bindparam("batch_id"), Batch.kind == "single")
-    .limit(1)
-)
-
-
-def _single(batch_id: str) -> Any:
-    """Return the posting's batch status with its row and analysis, or None if unknown."""
-    with get_autocommit(_url()).connect() as conn:
-        return conn.execute(_SINGLE, {"batch_id": batch_id}).first()
-
-
 @bp.get("/analyses/<batch_id>")
 def get_analysis(batch_id: str):
     """Return a pasted posting's status and result; ``?wait=S`` waits up to S seconds for it."""
     wait = _wait_arg()
-    found = _wait(batch_id, time.monotonic() + wait) if wait > 0 else _single(batch_id)
+    found = _wait(batch_id, time.monotonic() + wait) if wait > 0 else single_result(_url(), batch_id)
     if found is None:
         raise ApiError(404, "not_found", "no such analysis")
     return jsonify(_analysis_body(batch_id, found))
@@ -147,38 +123,29 @@ def _wait_arg() -> float:
     return min(_float_arg("wait", 0.0), float(current_app.config["MAX_WAIT_SECONDS"]))
 
 
-def _analysis_body(batch_id: str, found: Any) -> dict[str, Any]:
-    """The JSON of a pasted posting's state (a row of ``_SINGLE``)."""
-    status = str(found.status)
-    body: dict[str, Any] = {"id": batch_id, "status": "queued", "result": None}
-    if status == "running":
-        body["status"] = "running"
-    elif status in FINISHED:
-        if found.row is not None:
-            row = ResultRow(found.row, found.source_id, found.title, found.company,
-                            found.location, found.date, found.row_status, found.error,
-                            found.record)
-            body["status"] = "done" if row.status == "done" else "failed"
-            if row.record is not None:
-                result = row.merged()
-                for key in ("row", "location", "date", "status"):
-                    result.pop(key, None)
-                result["id"] = batch_id
-                if found.text is not None:
-                    result["text"] = found.text
-                body["result"] = result
-            if row.error:
-                body["error"] = {"code": "analysis_failed", "message": row.error}
-        if status == CANCELLED:
-            body["status"] = "failed"
+def _analysis_body(batch_id: str, found: SingleResult) -> dict[str, Any]:
+    """The JSON of a pasted posting's state and, once it is finished, its result."""
+    body: dict[str, Any] = {"id": batch_id, "status": found.status, "result": None}
+    if found.status not in FINISHED:
+        return body
+    if found.row is not None and found.record is not None:
+        result = found.row.merged()
+        for key in ("row", "location", "date", "status"):
+            result.pop(key, None)
+        result["id"] = batch_id
+        if found.text is not None:
+            result["text"] = found.text
+        body["result"] = result
+    if found.error:
+        body["error"] = {"code": "analysis_failed", "message": found.error}
     return body
 
 
-def _wait(batch_id: str, deadline: float) -> Any:
-    """Wait until the posting's batch is finished or the deadline passes; return its state
+def _wait(batch_id: str, deadline: float) -> SingleResult | None:
+    """Wait until the posting is analysed or the deadline passes; return its state
     (None at once for an unknown id)."""
     return services.wait_finished(notify.redis_url(current_app.config), batch_id, deadline,
-                                  lambda: _single(batch_id))
+                                  lambda: single_result(_url(), batch_id))
 
 
 def _float_arg(name: str, default: float) -> float:
@@ -212,13 +179,13 @@ def create_batch():
     try:
         # Counted before anything is stored, as the upload form does; the upload is
         # a file Werkzeug spooled (in memory or on disk), so it can be read twice.
-        services.count_postings(upload.stream, filename, limit, text_column=text_column)
+        uploads.count_postings(upload.stream, filename, limit, text_column=text_column)
         upload.stream.seek(0)
-        batch_id = services.receive_file(
+        batch_id = uploads.receive_file(
             _url(), _celery(), upload.stream, filename, filename=filename, skillset=skillset,
             chunk_size=int(current_app.config["CHUNK_SIZE"]), text_column=text_column,
         )
-    except services.TooManyRows:
+    except uploads.TooManyRows:
         raise ApiError(413, "too_many_rows",
                        f"a batch can hold at most {limit:,} postings: split the file, or ask "
                        "whoever runs this site to raise SKILLGAP_MAX_ROWS") from None
@@ -230,9 +197,8 @@ def create_batch():
 
 
 def _batch(batch_id: str) -> Batch:
-    with session_scope(_url()) as session:
-        batch = session.get(Batch, batch_id)
-    if batch is None or batch.kind != "batch":
+    batch = batches.get_batch(_url(), batch_id)
+    if batch is None:
         raise ApiError(404, "not_found", "no such batch")
     return batch
 

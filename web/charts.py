@@ -17,10 +17,11 @@ FONT = 13
 
 @dataclass
 class Element:
-    tag: str  # rect, text or line
+    tag: str  # rect, text, line, polyline or circle
     attrs: dict[str, Any]
     text: str = ""
     title: str = ""
+    href: str = ""  # a bar that links to the postings behind it
 
 
 @dataclass
@@ -50,8 +51,9 @@ def bar_chart(
 ) -> Chart:
     """Horizontal bars of shares (0-1), each label above its bar, in titled groups.
 
-    ``groups`` is [(group name, [{"label", "share", "count", "cls"}])]; a bar's
-    ``cls`` picks its colour (e.g. the skill's tier).
+    ``groups`` is [(group name, [{"label", "share", "count", "cls", "href"}])]; a bar's
+    ``cls`` picks its colour (e.g. the skill's tier), its ``href`` (optional) the
+    postings it stands for.
     """
     chart = Chart(chart_id, title, desc, WIDTH, 0,
                   headers=("Group", "Item", value_label, "Postings"))
@@ -74,7 +76,8 @@ def bar_chart(
             text = f"{label}: {_pct(share)} ({item.get('count', 0)})"
             chart.elements.append(Element(
                 "rect", {"x": 0, "y": y, "width": max(width, 1.5), "height": 14,
-                         "class": f"bar {item.get('cls') or ''}".strip()}, title=text))
+                         "class": f"bar {item.get('cls') or ''}".strip()}, title=text,
+                href=str(item.get("href") or "")))
             chart.elements.append(Element(
                 "text", {"x": width + 6, "y": y + 12, "class": "chart-value"}, _pct(share)))
             y += 14 + 8
@@ -87,7 +90,7 @@ def histogram(
     chart_id: str, title: str, bins: list[dict[str, Any]], *, desc: str = "",
     x_label: str = "Alignment score", y_label: str = "Postings",
 ) -> Chart:
-    """Vertical bars of counts per bin: [{"from", "to", "count"}]."""
+    """Vertical bars of counts per bin: [{"from", "to", "count", "href"}] (href optional)."""
     height = 240
     left, right, top, bottom = 36, 8, 12, 44
     plot_w = WIDTH - left - right
@@ -115,7 +118,8 @@ def histogram(
         chart.elements.append(Element(
             "rect", {"x": round(x + 2, 1), "y": round(top + plot_h - h, 1),
                      "width": round(slot - 4, 1), "height": round(max(h, 0.0), 1),
-                     "class": "bar hist"}, title=f"score {label}: {count} postings"))
+                     "class": "bar hist"}, title=f"score {label}: {count} postings",
+            href=str(b.get("href") or "") if count else ""))
         if count:
             chart.elements.append(Element(
                 "text", {"x": round(x + slot / 2, 1), "y": round(top + plot_h - h - 4, 1),
@@ -134,3 +138,46 @@ def histogram(
 def _num(value: Any) -> int | float:
     f = float(value or 0)
     return int(f) if f.is_integer() else round(f, 2)
+
+
+def line_chart(
+    chart_id: str, title: str, xs: list[str], series: list[dict[str, Any]], *, desc: str = "",
+    x_label: str = "Month", value_label: str = "Share of postings",
+) -> Chart:
+    """Lines of shares (0-1) over ``xs``: series [{"label", "values", "cls"}], one value per x.
+
+    The table beside it holds every series, a row each; the chart draws them all,
+    so pass the few worth a line.
+    """
+    height = 260
+    left, right, top, bottom = 40, 30, 12, 48
+    plot_w = WIDTH - left - right
+    plot_h = height - top - bottom
+    chart = Chart(chart_id, title, desc, WIDTH, height, headers=(value_label, *xs))
+    for t in (0, 0.25, 0.5, 0.75, 1.0):
+        ty = round(top + plot_h - plot_h * t, 1)
+        chart.elements.append(Element("line", {"x1": left, "x2": WIDTH - right, "y1": ty, "y2": ty,
+                                               "class": "grid"}))
+        chart.elements.append(Element("text", {"x": left - 6, "y": ty + 4, "class": "chart-axis end"}, _pct(t)))
+    step = plot_w / max(1, len(xs) - 1)
+    # Label at most about eight months along the axis.
+    every = max(1, -(-len(xs) // 8))
+    for i, x in enumerate(xs):
+        if i % every == 0 or i == len(xs) - 1:
+            chart.elements.append(Element("text", {"x": round(left + i * step, 1), "y": top + plot_h + 16,
+                                                   "class": "chart-axis middle"}, x))
+    for n, s in enumerate(series):
+        values = [max(0.0, min(1.0, float(v or 0))) for v in s["values"]]
+        points = [(round(left + i * step, 1), round(top + plot_h - plot_h * v, 1)) for i, v in enumerate(values)]
+        cls = f"series s{n % 6}"
+        chart.elements.append(Element("polyline", {
+            "points": " ".join(f"{x},{y}" for x, y in points), "class": cls}))
+        for (px, py), v, month in zip(points, values, xs, strict=True):
+            chart.elements.append(Element("circle", {"cx": px, "cy": py, "r": 3, "class": cls},
+                                          title=f"{s['label']}, {month}: {_pct(v)}"))
+        chart.legend.append((cls, str(s["label"])))
+    chart.elements.append(Element("line", {"x1": left, "x2": WIDTH - right, "y1": top + plot_h,
+                                           "y2": top + plot_h, "class": "axis"}))
+    chart.elements.append(Element("text", {"x": left + plot_w / 2, "y": height - 6,
+                                           "class": "chart-axis middle"}, x_label))
+    return chart

@@ -118,6 +118,7 @@ def worker(concurrency: int | None, loglevel: str, queues: str, pool: str, migra
     if migrate:
         db.upgrade(settings["DATABASE_URL"])
     name = "interactive@%h" if queues == "interactive" else None
+    concurrency = concurrency or settings["WORKER_CONCURRENCY"]
     processes = f"{concurrency} {pool}" if concurrency else f"one {pool} per core"
     click.echo(f"skillgap worker: queues {queues}, {processes}; broker "
                f"{_redact(settings['BROKER_URL'])}, database {_redact(settings['DATABASE_URL'])}",
@@ -231,18 +232,16 @@ def _follow(url: str, batch_id: str) -> None:
 
 
 def _batch_info(url: str, batch_id: str) -> dict[str, Any]:
-    from worker.db import session_scope
-    from worker.storage import Batch
+    from worker.batches import get_batch
 
-    with session_scope(url) as session:
-        batch = session.get(Batch, batch_id)
-        if batch is None:
-            raise click.ClickException(f"no batch {batch_id}")
-        return {"id": batch.id, "status": batch.status, "total": batch.total,
-                "done": batch.done, "failed": batch.failed, "cancelled": batch.cancelled or 0,
-                "filename": batch.filename,
-                "skillset": f"{batch.skillset_id} {batch.skillset_version}",
-                "error": batch.error}
+    batch = get_batch(url, batch_id)
+    if batch is None:
+        raise click.ClickException(f"no batch {batch_id}")
+    return {"id": batch.id, "status": batch.status, "total": batch.total,
+            "done": batch.done, "failed": batch.failed, "cancelled": batch.cancelled or 0,
+            "filename": batch.filename,
+            "skillset": f"{batch.skillset_id} {batch.skillset_version}",
+            "error": batch.error}
 
 
 @batch.command("status")
@@ -303,3 +302,8 @@ def batch_export(batch_id: str, fmt: str, output: Any) -> None:
 from web.analyze_cli import register as _register  # noqa: E402
 
 _register(main)
+
+# A résumé against a posting: skillgap match.
+from web.match_cli import match as _match  # noqa: E402
+
+main.add_command(_match)

@@ -56,7 +56,7 @@ def render_error(exc: BaseException):
         message = ("For your safety each form can be sent only from a page this site served "
                    "recently. Go back, reload the page and send it again.")
     elif code == 413:
-        limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        limit = current_app.config["MAX_CONTENT_LENGTH"]
         message = getattr(exc, "user_message", None) or (
             f"Uploads are limited to {limit / 1024 / 1024:.0f} MB. Split the file into smaller "
             "ones, or ask whoever runs this site to raise SKILLGAP_MAX_UPLOAD_MB."

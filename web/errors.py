@@ -67,11 +67,15 @@ def service_away(exc: BaseException) -> str | None:
     return None
 
 
+class Unavailable(ServiceUnavailable):
+    """A 503 for a service out of reach, with the API's code for it."""
+
+    error_code = "unavailable"
+
+
 def unavailable(service: str) -> ServiceUnavailable:
-    exc = ServiceUnavailable(f"the {service} is out of reach for a moment: try again in "
-                             f"{RETRY_AFTER} seconds", retry_after=RETRY_AFTER)
-    exc.error_code = "unavailable"  # type: ignore[attr-defined]
-    return exc
+    return Unavailable(f"the {service} is out of reach for a moment: try again in "
+                       f"{RETRY_AFTER} seconds", retry_after=RETRY_AFTER)
 
 
 @bp.app_errorhandler(Exception)

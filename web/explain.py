@@ -28,7 +28,7 @@ def badge_key(kinds: tuple[str, ...] = ("tier", "level")) -> list[dict[str, str]
                 key.append({"label": value, "cls": f"tier-{value}", "meaning": meaning})
             else:
                 key.append({"label": LEVEL_LABELS.get(value, value), "cls": f"req-{value}",
-                            "meaning": f"{meaning}; counts x{weights[value]:g}"})
+                            "meaning": f"{meaning}; counts x{weights[value]:.1f}"})
     return key
 
 
@@ -56,7 +56,7 @@ def score_explanation(record: dict[str, Any]) -> list[str]:
     parts = record.get("score_parts")
     if isinstance(parts, dict):
         weights = parts.get("weights") or {}
-        levels = ", ".join(f"{LEVEL_LABELS.get(k, k)} x{v:g}" for k, v in weights.items())
+        levels = ", ".join(f"{LEVEL_LABELS.get(k, k)} x{v:.1f}" for k, v in weights.items())
         tiers = f" ({_tier_weights(skillset)})" if skillset else ""
         locale = record.get("locale")
         where = f" that apply to a {locale} posting" if locale else ""
@@ -82,7 +82,7 @@ def score_explanation(record: dict[str, Any]) -> list[str]:
 
 def method() -> list[str]:
     """How the numbers are made, in general: the key under ``skillgap analyze``'s table."""
-    levels = ", ".join(f"{LEVEL_LABELS.get(k, k)} x{v:g}" for k, v in requirement_weights().items())
+    levels = ", ".join(f"{LEVEL_LABELS.get(k, k)} x{v:.1f}" for k, v in requirement_weights().items())
     return [
         "weighted coverage: each skill asked for counts its weight in the skill set times the weight of "
         f"how it is asked ({levels}), as a share of the weight of the skill set's skills that apply in "

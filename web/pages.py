@@ -11,6 +11,7 @@ from models.skillset import DEFAULT_SKILLSET, builtin_ids, load_skillset
 from web import error_pages, history, present, samples, services
 from web.health import worker_up
 from worker import notify
+from worker.results import single_result
 
 bp = Blueprint("pages", __name__)
 error_pages.catch_all(bp)
@@ -68,12 +69,12 @@ def analyze_submit():
     if wait > 0:
         services.wait_finished(notify.redis_url(current_app.config), analysis_id,
                                time.monotonic() + wait,
-                               lambda: services.single_result(_url(), analysis_id))
+                               lambda: single_result(_url(), analysis_id))
     return redirect(url_for("pages.result", analysis_id=analysis_id), 303)
 
 
 def _result(analysis_id: str, template: str):
-    found = services.single_result(_url(), analysis_id)
+    found = single_result(_url(), analysis_id)
     if found is None:
         abort(404)
     if found.status in ("queued", "running"):

@@ -336,41 +336,7 @@ def skillset_view(skillset: SkillSet) -> dict[str, Any]:
         skills = sorted((s for s in skillset.skills if s.tier == tier), key=lambda s: (-s.weight, s.name))
         tiers.append((heading, [{"skill": s, "category": category_label(s.category)} for s in skills]))
     ranges = [{"locale": r.get("locale"),
-               "range": f"{money(r.get('min'), r.get('currency'))} – "  # type: ignore[arg-type]
-                        f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",  # type: ignore[arg-type]
+               "range": f"{money(r.get('min'), r.get('currency'))} – "
+                        f"{money(r.get('max'), r.get('currency'))} a {r.get('period', 'year')}",
                "source": r.get("source")} for r in skillset.pay.values()]
-    return {"skillset": skillset, "tiers": tiers, "ranges": ranges}
-
-
-def report_view(report: dict[str, Any], skillset_id: str | None) -> dict[str, Any]:
-    """The report's charts: skill shares against the skill set's tiers, the score histogram."""
-    from web.charts import bar_chart, histogram
-
-    asked = {s["id"]: s for s in report.get("skills") or []}
-    groups: list[tuple[str, list[dict[str, Any]]]] = []
-    try:
-        skills = list(load_skillset(skillset_id).skills)
-    except SkillSetError:
-        skills = []
-    for tier, heading in (("modern", "Modern skills"), ("foundation", "Foundation skills")):
-        items = [
-            {"label": s.name, "share": asked.get(s.id, {}).get("share", 0.0),
-             "count": asked.get(s.id, {}).get("count", 0), "cls": f"tier-{tier}"}
-            for s in skills if s.tier == tier
-        ]
-        items.sort(key=lambda i: (-i["share"], i["label"]))
-        groups.append((heading, items))
-    # Postings of other occupations are left out of the shares (reports before that have no "compared").
-    analysed = report.get("compared", report.get("analysed")) or 0
-    skills_chart = bar_chart(
-        "chart-skills", "Share of postings asking for each skill", groups,
-        desc=(f"For each skill of the skill set, the share of the {analysed} analysed postings "
-              "that ask for it, modern skills first."),
-    )
-    score = report.get("score") or {}
-    score_chart = histogram(
-        "chart-scores", "Distribution of alignment scores", score.get("histogram") or [],
-        desc=(f"How many postings fall in each band of ten points of the alignment score; "
-              f"mean {score.get('mean')}, median {score.get('median')}."),
-    )
-    return {"skills_chart": skills_chart, "score_chart": score_chart, "tier_key": badge_key(("tier",))}
+    return {"skillset": skillset, "tiers": tiers, "ranges": ranges, "tier_key": badge_key(("tier",))}

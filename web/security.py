@@ -53,17 +53,10 @@ class PlaceholderSecretKeyError(RuntimeError):
 
 def init_app(app: Flask) -> None:
     """Set the secret key, turn on CSRF for the pages and add the security headers."""
-    app.config.setdefault("MAX_ROWS", 100_000)
-    app.config.setdefault("ROWS_PER_PAGE", 25)
     app.config["SECRET_KEY"] = secret_key(app)
-    # A form may sit open for a while before a long posting is pasted into it.
-    app.config.setdefault("WTF_CSRF_TIME_LIMIT", 8 * 3600)
-    if not app.config.get("SESSION_COOKIE_SAMESITE"):
-        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     # Behind a reverse proxy that terminates HTTPS, trust its X-Forwarded-* headers
-    # (as many hops as there are proxies); never by default, since a client could
-    # send them itself.
-    hops = int(app.config.get("PROXY_HOPS") or 0)
+    # (as many hops as there are proxies).
+    hops = int(app.config["PROXY_HOPS"])
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -100,6 +100,7 @@ def create_celery(settings: Mapping[str, Any] | None = None) -> Celery:
     app.set_default()
     # Importing the tasks registers them with every app, as shared tasks; the sweep
     # for lost chunk tasks starts with each worker of the batch queue.
+    import worker.matches  # noqa: F401
     import worker.sweep  # noqa: F401
     import worker.tasks  # noqa: F401
 

@@ -12,9 +12,15 @@ import time
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -78,11 +84,11 @@ def _ping_idle_connections(engine: Engine) -> None:
     """
 
     @event.listens_for(engine, "checkin")
-    def _checkin(_dbapi_conn, record):
+    def _checkin(_dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry) -> None:
         record.info["returned"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _checkout(dbapi_conn, record, _proxy):
+    def _checkout(dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection) -> None:
         returned = record.info.get("returned")
         if returned is not None and time.monotonic() - returned < PING_AFTER_IDLE:
             return
@@ -109,7 +115,7 @@ def get_autocommit(url: str) -> Engine:
     return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
     # pysqlite's own transaction handling is switched off; SQLAlchemy's begin
     # event issues BEGIN IMMEDIATE so writers queue on the busy timeout.
     dbapi_conn.isolation_level = None
@@ -140,7 +146,7 @@ def session_scope(url: str, write: bool = False) -> Iterator[Session]:
         session.close()
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     cfg = Config(os.path.join(HERE, "alembic.ini"))

@@ -28,7 +28,7 @@ def channel(batch_id: str) -> str:
 
 
 def redis_url(settings: Mapping[str, Any]) -> str | None:
-    url = str(settings.get("BROKER_URL") or "")
+    url = str(settings["BROKER_URL"])
     return url if url.startswith(("redis://", "rediss://", "unix://")) else None
 
 

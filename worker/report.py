@@ -22,6 +22,7 @@ from sqlalchemy import select, text, update
 
 from worker.db import get_autocommit, session_scope
 from worker.export import tier_share
+from worker.locations import normalise
 from worker.results import ResultRow, iter_results
 from worker.storage import CANCELLED, DONE, FAILED, FINISHED, Batch
 
@@ -45,16 +46,40 @@ def month_of(date: str | None) -> str | None:
     return f"{year}-{month:02d}" if 1 <= month <= 12 else None
 
 
+RAW_VALUES = 5
+# The breakdowns of the report: by the row's company, its normalised location, the
+# location's state or county, the posting's country (its record's locale) and month.
+BREAKDOWNS = ("company", "location", "region", "country", "month")
+UNKNOWN_COUNTRY = "unknown"
+
+
 class _Group:
-    __slots__ = ("count", "scores")
+    __slots__ = ("count", "scores", "percentiles", "raw")
 
     def __init__(self) -> None:
         self.count = 0
         self.scores: list[float] = []
+        self.percentiles: list[float] = []
+        self.raw: Counter[str] = Counter()
 
     def out(self, name: str) -> dict[str, Any]:
         mean = round(statistics.fmean(self.scores), 4) if self.scores else None
-        return {"name": name, "count": self.count, "mean_score": mean}
+        group: dict[str, Any] = {"name": name, "count": self.count, "mean_score": mean}
+        if self.percentiles:
+            group["median_percentile"] = round(statistics.median(self.percentiles), 1)
+        if self.raw:
+            # The values as the file gave them, most frequent first.
+            group["raw"] = [v for v, _ in sorted(self.raw.items(), key=lambda kv: (-kv[1], kv[0]))[:RAW_VALUES]]
+        return group
+
+
+def _places(location: str | None) -> tuple[str | None, str | None]:
+    """(normalised location, its state or county with the country) of a row's location."""
+    place = normalise(location)
+    if place is None:
+        return None, None
+    region = f"{place.region}, {place.country}" if place.region and place.country else place.region
+    return place.name or None, region
 
 
 def _share(count: int, total: int) -> float:
@@ -76,8 +101,9 @@ def _histogram(scores: list[float]) -> list[dict[str, Any]]:
     ]
 
 
-def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]:
-    """Return the report aggregates of a batch's result rows."""
+def build_report(rows: Iterable[ResultRow], *, top: int | None = TOP) -> dict[str, Any]:
+    """Return the report aggregates of a batch's result rows (``top``: the groups, gaps and
+    extras each list keeps, the most frequent first; None: all of them)."""
     total = analysed = failed = pending = cancelled = not_fitting = 0
     not_fitting_rows: list[dict[str, Any]] = []
     percentiles: list[float] = []
@@ -89,6 +115,9 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
     scores: list[float] = []
     coverages: dict[str, list[float]] = defaultdict(list)
     groups: dict[str, dict[str, _Group]] = defaultdict(lambda: defaultdict(_Group))
+    # Per skill, how many postings of each month ask for it; and how many postings each month has.
+    skill_months: dict[str, Counter[str]] = defaultdict(Counter)
+    month_postings: Counter[str] = Counter()
     failed_rows: list[dict[str, Any]] = []
     # Cancelled rows come in runs (whole chunks): listed as ranges of row numbers.
     cancelled_rows: list[dict[str, int]] = []
@@ -120,8 +149,13 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
                                          "probability": fit.get("probability")})
             continue
         market = rec.get("market")
+        percentile = None
         if isinstance(market, dict) and isinstance(market.get("percentile"), int | float):
-            percentiles.append(float(market["percentile"]))
+            percentile = float(market["percentile"])
+            percentiles.append(percentile)
+        month = month_of(r.date)
+        if month:
+            month_postings[month] += 1
         score = rec.get("score")
         if isinstance(score, int | float):
             scores.append(float(score))
@@ -136,6 +170,8 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
             })
             entry["count"] += 1
             entry["requirement"][s.get("requirement") or "unknown"] += 1
+            if month:
+                skill_months[s["id"]][month] += 1
         for g in rec.get("gaps") or []:
             if isinstance(g, dict) and g.get("id"):
                 gaps[g["id"]] += 1
@@ -145,13 +181,19 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
             extras[key] += 1
             extra_names.setdefault(key, e.get("name", key) if isinstance(e, dict) else key)
         company = r.company or rec.get("company")
-        for kind, value in (("company", company), ("location", r.location),
-                            ("month", month_of(r.date))):
+        location, region = _places(r.location)
+        country = rec.get("locale") or UNKNOWN_COUNTRY
+        for kind, value in (("company", company), ("location", location), ("region", region),
+                            ("country", country), ("month", month)):
             if value:
                 group = groups[kind][value]
                 group.count += 1
                 if isinstance(score, int | float):
                     group.scores.append(float(score))
+                if percentile is not None:
+                    group.percentiles.append(percentile)
+                if kind in ("location", "region") and r.location:
+                    group.raw[r.location] += 1
 
     compared = analysed - not_fitting  # the postings the market figures are of
     skill_list = sorted(skills.values(), key=lambda s: (-s["count"], s["id"]))
@@ -168,6 +210,8 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
             return [items[k].out(k) for k in sorted(items)]
         ranked = sorted(items.items(), key=lambda kv: (-kv[1].count, kv[0]))[:top]
         return [g.out(name) for name, g in ranked]
+
+    months = sorted(month_postings)
 
     return {
         "postings": total,
@@ -201,9 +245,19 @@ def build_report(rows: Iterable[ResultRow], *, top: int = TOP) -> dict[str, Any]
             {"id": k, "name": extra_names[k], "count": c, "share": _share(c, compared)}
             for k, c in extras.most_common(top)
         ],
-        "by_company": top_groups("company"),
-        "by_location": top_groups("location"),
-        "by_month": top_groups("month"),
+        **{f"by_{kind}": top_groups(kind) for kind in BREAKDOWNS},
+        # How many groups each breakdown has: more than it lists when it was cut to the top ones.
+        "groups": {kind: len(groups.get(kind, {})) for kind in BREAKDOWNS},
+        "gaps_total": len(gaps),
+        "extras_total": len(extras),
+        # Per skill, how many postings of each month ask for it (months with a date only).
+        "trend": {
+            "months": months,
+            "postings": [month_postings[m] for m in months],
+            "skills": [{"id": s["id"], "name": s["name"], "tier": s["tier"],
+                        "counts": [skill_months[s["id"]][m] for m in months]}
+                       for s in skill_list if skill_months[s["id"]]],
+        },
         "failed_rows": failed_rows,
     }
 

@@ -1,4 +1,4 @@
-"""Read a batch's stored results, row by row, without loading them all."""
+"""Read stored results: a batch's row by row without loading them all, or a pasted posting's."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, Text, cast, select
+from sqlalchemy import Select, Text, bindparam, cast, select
 
-from worker.db import session_scope
-from worker.storage import CANCELLED, PENDING, Analysis, Batch, BatchRow
+from worker.db import get_autocommit, session_scope
+from worker.storage import CANCELLED, DONE, FINISHED, PENDING, RUNNING, Analysis, Batch, BatchRow
 
 # Rows fetched per round trip while streaming a batch's results.
 FETCH = 500
@@ -93,19 +93,51 @@ def iter_results(url: str, batch_id: str) -> Iterator[ResultRow]:
             yield row
 
 
-def single_result(url: str, batch_id: str) -> tuple[ResultRow, str | None] | None:
-    """Return a pasted posting's row and its normalised text, or None if unknown."""
-    query = (
-        select(
-            BatchRow.row, BatchRow.source_id, BatchRow.title, BatchRow.company,
-            BatchRow.location, BatchRow.date, BatchRow.status, BatchRow.error,
-            Analysis.record, Analysis.text,
-        )
-        .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
-        .where(BatchRow.batch_id == batch_id)
+# A pasted posting's state and, once stored, its result: one query on one pooled
+# connection, run at most a few times per request (before and after waiting).
+_SINGLE = (
+    select(
+        Batch.status.label("batch_status"), BatchRow.row, BatchRow.source_id, BatchRow.title,
+        BatchRow.company, BatchRow.location, BatchRow.date, BatchRow.status, BatchRow.error,
+        Analysis.record, Analysis.text,
     )
-    with session_scope(url) as session:
-        r = session.execute(query).first()
+    .select_from(Batch)
+    .outerjoin(BatchRow, BatchRow.batch_id == Batch.id)
+    .outerjoin(Analysis, Analysis.id == BatchRow.analysis_id)
+    .where(Batch.id == bindparam("batch_id"), Batch.kind == "single")
+    .limit(1)
+)
+
+
+@dataclass
+class SingleResult:
+    """A pasted posting: where it stands and, once analysed, its row and normalised text."""
+
+    id: str
+    status: str  # queued, running, done or failed
+    row: ResultRow | None
+    text: str | None
+    error: str | None
+
+    @property
+    def record(self) -> dict[str, Any] | None:
+        """The engine's record (None until analysed, or when the analysis failed early)."""
+        return self.row.record if self.row is not None else None
+
+
+def single_result(url: str, batch_id: str) -> SingleResult | None:
+    """Return a pasted posting's state and, once analysed, its result; None if unknown."""
+    with get_autocommit(url).connect() as conn:
+        r = conn.execute(_SINGLE, {"batch_id": batch_id}).first()
     if r is None:
         return None
-    return ResultRow(*r[:9]), r[9]
+    row = ResultRow(*r[1:10]) if r.row is not None else None
+    record = row.record if row is not None else None
+    if r.batch_status not in FINISHED:
+        status = "running" if r.batch_status == RUNNING else "queued"
+    elif r.batch_status != CANCELLED and row is not None and row.status == DONE and record is not None:
+        status = "done"
+    else:
+        status = "failed"
+    error = (row.error if row is not None else None) or (record or {}).get("error")
+    return SingleResult(batch_id, status, row, r.text, error)

@@ -13,6 +13,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from models.inputs import MAX_POSTING_CHARS
+
 PREFIX = "SKILLGAP"
 
 DEFAULTS: dict[str, Any] = {
@@ -52,10 +54,35 @@ DEFAULTS: dict[str, Any] = {
     "WORKER_CONCURRENCY": None,
     # How often the filesystem broker looks for new messages.
     "POLL_INTERVAL": 0.05,
-    "MAX_UPLOAD_MB": 50,
     # Seconds ``skillgap serve`` gives its workers to stop after SIGTERM or Ctrl+C
     # (finishing the chunks they run) before it kills them.
     "STOP_TIMEOUT": 3,
+    # The web app's. The largest upload; MAX_CONTENT_LENGTH, Flask's bound in bytes,
+    # is derived from it unless set.
+    "MAX_UPLOAD_MB": 50,
+    "MAX_CONTENT_LENGTH": None,
+    # Form fields are held in memory. The largest is a pasted posting: the HTML of a
+    # whole saved job page is 0.5-0.8 MB, and a posting may have MAX_POSTING_CHARS
+    # characters (up to four bytes each). Flask's default of 500 kB refused such pages.
+    "MAX_FORM_MEMORY_SIZE": 4 * MAX_POSTING_CHARS,
+    # The most postings a file uploaded on the pages may hold.
+    "MAX_ROWS": 100_000,
+    # Rows per page of a report's table of postings.
+    "ROWS_PER_PAGE": 25,
+    # Long-polling waits at most this long for a pasted posting's result.
+    "MAX_WAIT_SECONDS": 30,
+    # The Analyse form waits this long for the result before showing the page that
+    # waits for it: most postings then go straight to their result.
+    "PASTE_WAIT_SECONDS": 3,
+    # A form may sit open for a while before a long posting is pasted into it.
+    "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    # Behind reverse proxies that terminate HTTPS: how many to trust for X-Forwarded-*.
+    # Never by default, since a client could send them itself.
+    "PROXY_HOPS": 0,
+    # Hours a résumé match (its result quotes the résumé) is kept before it is
+    # deleted; a person can delete it sooner.
+    "MATCH_TTL_HOURS": 24,
 }
 
 
@@ -90,7 +117,8 @@ def load_settings(
 
 
 def resolve(settings: dict[str, Any]) -> dict[str, Any]:
-    """Fill in the derived values: instance folder, database URL, broker URL, stall timeout."""
+    """Fill in the derived values: instance folder, database URL, broker URL, stall timeout,
+    upload bound in bytes."""
     instance = settings.get("INSTANCE_PATH") or default_instance_path()
     settings["INSTANCE_PATH"] = instance
     settings["DATABASE_URL"] = database_url(settings.get("DATABASE_URL"), instance)
@@ -100,6 +128,8 @@ def resolve(settings: dict[str, Any]) -> dict[str, Any]:
         settings["BROKER_URL"] = settings.get("REDIS_URL") or "filesystem://localhost/"
     if settings.get("STALL_TIMEOUT") is None:
         settings["STALL_TIMEOUT"] = default_stall_timeout(settings)
+    if not settings.get("MAX_CONTENT_LENGTH"):
+        settings["MAX_CONTENT_LENGTH"] = int(float(settings["MAX_UPLOAD_MB"]) * 1024 * 1024)
     return settings
 
 

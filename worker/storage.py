@@ -142,3 +142,25 @@ class BatchRow(Base):
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class Match(Base):
+    """A résumé held against a posting or a finished batch (``worker/matches.py``).
+
+    A résumé is personal data: its text is kept only until the match has run, the
+    result (which quotes it) only until ``expires_at``; the id is the only key.
+    """
+
+    __tablename__ = "matches"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    skillset: Mapped[str | None] = mapped_column(String(128))
+    # The posting's text, or the finished batch the résumé is held against.
+    batch_id: Mapped[str | None] = mapped_column(ForeignKey("batches.id", ondelete="CASCADE"))
+    resume_text: Mapped[str | None] = mapped_column(Text)
+    posting_text: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict | None] = mapped_column(JSON)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)

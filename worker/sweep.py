@@ -15,7 +15,7 @@ from typing import Any
 from celery import Celery, signals
 from kombu.exceptions import ChannelError
 
-from worker import pipeline, receiving
+from worker import matches, pipeline, receiving
 from worker.celery_app import BATCH_QUEUE, INTERACTIVE_QUEUE, settings_of
 from worker.tasks import enqueuer
 
@@ -50,6 +50,8 @@ def sweep(app: Celery) -> dict[str, list[int]]:
                                      float(settings["STALL_TIMEOUT"]))
     resent.update(receiving.finish_abandoned(settings["DATABASE_URL"], enqueuer(app, BATCH_QUEUE),
                                              float(settings["RECEIVE_TIMEOUT"])))
+    # Résumé matches past their time are deleted here too (and on read, and at each new match).
+    matches.sweep_expired(settings["DATABASE_URL"])
     for batch_id, chunks in resent.items():
         log.warning("batch %s made no progress for %s s with no task queued: sent its %d "
                     "pending chunk(s) again %s", batch_id, settings["STALL_TIMEOUT"],
@@ -69,7 +71,7 @@ def _sweep_every(app: Celery, interval: float) -> None:
 def _start(sender: Any = None, **_: Any) -> None:
     """Start sweeping in a worker that consumes the batch queue."""
     app = sender.app
-    interval = float(settings_of(app)["SWEEP_INTERVAL"] or 0)
+    interval = float(settings_of(app)["SWEEP_INTERVAL"])
     if interval <= 0 or BATCH_QUEUE not in app.amqp.queues.consume_from:
         return
     _stop.clear()

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def get_analyzer(skillset: str | None):
+if TYPE_CHECKING:
+    from models.analysis import Analyzer
+
+
+def get_analyzer(skillset: str | None) -> Analyzer:
     """Return the engine's process-wide analyzer (imported late: it is heavy)."""
     from models.analysis import Analyzer
 

@@ -22,7 +22,8 @@
           return;
         }
         if (status && body.status === "running") {
-          status.textContent = "Your posting is being analysed. This page shows the result as soon as it is ready.";
+          status.textContent = box.getAttribute("data-running-text") ||
+            "Your posting is being analysed. This page shows the result as soon as it is ready.";
         }
         window.setTimeout(poll, 200);
       })

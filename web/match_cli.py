@@ -1,0 +1,91 @@
+"""``skillgap match RESUME POSTING``: a résumé against one posting, on this machine alone.
+
+Nothing is stored and nothing is sent anywhere: the engine runs in this process.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+import click
+
+
+@click.command()
+@click.argument("resume", type=click.Path(dir_okay=False, allow_dash=True))
+@click.argument("posting", type=click.Path(dir_okay=False, allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
+@click.option("--skillset", default=None, help="A built-in skill-set id or a .toml file.")
+def match(resume: str, posting: str, fmt: str, skillset: str | None) -> None:
+    """Hold a résumé (.txt, .pdf, .docx) against a posting (.txt, .html).
+
+    Lists what the posting asks that the résumé shows, what it asks that the résumé
+    does not show (required first), and what the skill set expects that neither
+    mentions, most asked by real postings first; and the match, 0-100. Either file
+    may be - for standard input.
+    """
+    from models.analysis import Analyzer
+    from models.inputs import InputError, decode_bytes
+    from models.match import match_texts
+    from models.resume import read_resume
+    from models.skillset import SkillSetError
+
+    if resume == "-" and posting == "-":
+        raise click.UsageError("only one of RESUME and POSTING can be standard input")
+    try:
+        resume_text = read_resume(_read(resume), resume)
+    except InputError as exc:
+        raise click.ClickException(f"{resume}: {exc}") from None
+    try:
+        posting_text = decode_bytes(_read(posting), posting)
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        analyzer = Analyzer.for_skillset(skillset)
+    except SkillSetError as exc:
+        raise click.ClickException(str(exc)) from None
+    result = match_texts(analyzer, resume_text, posting_text)
+    if result.get("error"):
+        raise click.ClickException(f"{posting}: {result['error'].removeprefix('the posting: ')}")
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        write_table(result, sys.stdout)
+
+
+def _read(path: str) -> bytes:
+    if path == "-":
+        return sys.stdin.buffer.read()
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as exc:
+        raise click.ClickException(f"{path}: {exc.strerror or exc}") from None
+
+
+def _quote(spans: list[dict[str, Any]]) -> str:
+    return ", ".join(f'"{" ".join(e["text"].split())}"' for e in spans[:2])
+
+
+_LEVEL = {"required": "required", "preferred": "preferred", "unspecified": "mentioned"}
+
+
+def write_table(result: dict[str, Any], out: TextIO) -> None:
+    """Write a match for people: the figure and how it was worked out, then the three lists."""
+    title = result["posting"].get("title") or "the posting"
+    match = "no figure" if result["match"] is None else f"{result['match']}%"
+    out.write(f"Match with {title}: {match}\n  {result['match_parts']['explained']}\n")
+    out.write(f"\nYou have ({len(result['have'])}): the posting asks, the résumé shows\n")
+    for item in result["have"]:
+        out.write(f"  {item['name']:<46} {_LEVEL.get(item['requirement'], item['requirement']):<10} résumé: "
+                  f"{_quote(item['evidence']['resume'])}\n")
+    out.write(f"\nMissing ({len(result['missing'])}): the posting asks, the résumé does not show\n")
+    for item in result["missing"]:
+        said = "  (the résumé says you do not have it)" if item.get("negated") else ""
+        out.write(f"  {item['name']:<46} {_LEVEL.get(item['requirement'], item['requirement']):<10} posting: "
+                  f"{_quote(item['evidence']['posting'])}{said}\n")
+    out.write(f"\nLearn next ({len(result['learn_next'])}): the skill set expects, neither mentions\n")
+    for item in result["learn_next"]:
+        share = "" if item["asked_share"] is None else f"asked by {item['asked_share']:.0%} of real postings"
+        out.write(f"  {item['name']:<46} {share}\n")
