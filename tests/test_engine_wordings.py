@@ -219,7 +219,7 @@ def test_inquiries_and_complaints_of_guests_and_customers_are_customer_service(a
 
 @pytest.mark.parametrize("duty", [
     "Adheres to all laws, regulations, and hospital policies on handling medications.",
-    "Practices in accordance with applicable laws for the clinic's patients.",
+    "Complies with all laws and regulations of the hospital pharmacy.",
     "Ensure compliance with pertinent laws and regulations in the hospital billing office.",
 ])
 def test_laws_a_healthcare_worker_follows_are_medical_law(analyzer, duty):
