@@ -11,7 +11,10 @@
    same inputs (one core), and the fastest offline peer, career-fit's dictionary
    extractor from PyPI, installed into a throwaway virtualenv and timed on the
    first --peer-n postings (it is two orders of magnitude slower).
-3. A CSV of --rows rows built from the same postings, streamed through
+3. The median size of a record: ``skillgap analyze --format jsonl`` on the US
+   summaries (``postings/us_reprojobs_jobsboard.jsonl``, with their titles and
+   companies), in bytes of JSON lines (target: under 2.5 KB).
+4. A CSV of --rows rows built from the same postings, streamed through
    ``skillgap analyze --format jsonl``: wall time and peak RSS (target: under 300 MB).
 """
 
@@ -21,6 +24,7 @@ import argparse
 import csv
 import json
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -70,8 +74,8 @@ def cpu_of_children() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def skillgap(path: Path) -> tuple[float, float, int]:
-    """Run ``skillgap analyze PATH --format jsonl`` on one core: wall and CPU seconds, records written.
+def run_skillgap(path: Path) -> tuple[float, float, bytes]:
+    """Run ``skillgap analyze PATH --format jsonl`` on one core: wall and CPU seconds, its output.
 
     CPU seconds say what the run costs when other work shares the core.
     """
@@ -82,7 +86,13 @@ def skillgap(path: Path) -> tuple[float, float, int]:
     wall, cpu = time.perf_counter() - start, cpu_of_children() - cpu
     if proc.returncode not in (0, 1):
         raise SystemExit(f"skillgap analyze failed: {proc.stderr[-500:]!r}")
-    return wall, cpu, proc.stdout.count(b"\n")
+    return wall, cpu, proc.stdout
+
+
+def skillgap(path: Path) -> tuple[float, float, int]:
+    """Wall and CPU seconds of ``skillgap analyze PATH --format jsonl``, and the records written."""
+    wall, cpu, out = run_skillgap(path)
+    return wall, cpu, out.count(b"\n")
 
 
 def peer_rate(inputs: Path, n: int) -> str:
@@ -126,6 +136,12 @@ def main() -> None:
               f"   ({records:,} records in {wall:.1f} s, {records / cpu:.0f} per CPU second; floor 400/s)")
         print(f"{'stock BeautifulSoup parsing alone (lxml), for information':<62} {float(parse.stdout):12.0f}")
         print(f"{f'career-fit dictionary extractor (first {args.peer_n})':<62} {peer:>12}")
+
+        us = args.data / "postings" / "us_reprojobs_jobsboard.jsonl"
+        if us.exists():
+            lines = run_skillgap(us)[2].splitlines()
+            print(f"\nrecord size, US summaries ({len(lines)}): median {statistics.median(map(len, lines)):,.0f} bytes "
+                  "of JSON lines (target: under 2,500)")
 
         if args.rows:
             path = Path(tmp) / "postings.csv"

@@ -16,7 +16,7 @@ def add_evidence(evidence: list[dict[str, Any]], text: str, start: int, end: int
     """
     for e in evidence:
         a, b = (e["end"], start) if e["end"] <= start else (end, e["start"]) if end <= e["start"] else (0, 0)
-        if not set(text[a:b]) <= _JOINING:
+        if text[a:b].strip(_JOINING):  # not only joining characters (strip stops at the first other)
             continue
         e["start"], e["end"] = min(e["start"], start), max(e["end"], end)
         e["text"] = text[e["start"]:e["end"]]
@@ -25,4 +25,4 @@ def add_evidence(evidence: list[dict[str, Any]], text: str, start: int, end: int
         evidence.append({"text": text[start:end], "start": start, "end": end})
 
 
-_JOINING = frozenset(" -\u2010\u2011")
+_JOINING = " -\u2010\u2011"

@@ -42,6 +42,7 @@ MIN_POINTS = 2
 # What is not part of a word: cues and postings are both cut into words there
 # ("A&E" is "A E", "401(k)" is "401 k").
 _NOT_WORD = re.compile(r"[^\w']+")
+_WORD = re.compile(r"[\w']+")
 # A state code before a ZIP code ("CO 80202"), after a city ("Denver, CO").
 _STATE_ZIP = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?(?!\d)")
 _CITY_STATE = re.compile(r",\s([A-Z]{2})(?![\w-])")
@@ -168,10 +169,11 @@ class _Text:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.joined = f" {_NOT_WORD.sub(' ', text)} "
+        words = _WORD.findall(text)
+        self.joined = f" {' '.join(words)} "
         self.joined_lower = self.joined.lower()
-        self.word_set = set(self.joined.split())
-        self.lowered_set = set(self.joined_lower.split())
+        self.word_set = set(words)
+        self.lowered_set = {w.lower() for w in self.word_set}
         self.state_zip = {m.group(1) for m in _STATE_ZIP.finditer(text)}
         # "Denver, CO": a lower-case letter before the comma.
         self.city_state = {m.group(1) for m in _CITY_STATE.finditer(text) if text[m.start() - 1:m.start()].islower()}

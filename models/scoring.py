@@ -14,21 +14,24 @@ often postings like this one ask for them.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from models.skillset import DATA_PACKAGE, TIERS, SkillSet
+from models.skillset import DATA_PACKAGE, TIERS, SkillSet, SkillSetError, load_skillset
 from models.toml import tomllib
 
 LEVELS = ("required", "preferred", "unspecified")
+_BUILTIN_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 
 
 def score_posting(skillset: SkillSet, found: list[dict[str, Any]], locale: str | None = None) -> dict[str, Any]:
     """Return ``score``, ``coverage`` and ``gaps`` for the skills found.
 
-    A gap names its skill only (id, name, tier, category, weight): why it matters,
-    and the rest of what the skill set says of it, are the skill set's to tell.
+    A gap is its skill's id, the gaps most important first: the skill's name,
+    tier, weight and why it matters are the skill set's to tell (``describe_gaps``),
+    not repeated in every record.
     """
     found_ids = {s["id"] for s in found}
     total, weighted, groups, gaps = _layout(skillset, locale)
@@ -75,10 +78,7 @@ def _layout(
             members = {t: members[t] for t in TIERS if t in members}
         groups[key] = members
     gaps: list[dict[str, Any]] = [
-        {"id": s.id, "name": s.name, "tier": s.tier, "category": s.category, "weight": s.weight}
-        for s in skills
-    ]
-    gaps.sort(key=lambda g: (-g["weight"], g["tier"] != "modern"))
+        {"id": s.id} for s in sorted(skills, key=lambda s: (-s.weight, s.tier != "modern"))]
     return total, weighted, groups, gaps
 
 
@@ -127,7 +127,42 @@ def score_parts(skillset: SkillSet, found: list[dict[str, Any]], locale: str | N
 
 
 def rank_gaps(gaps: list[dict[str, Any]], shares: Mapping[str, float]) -> list[dict[str, Any]]:
-    """The gaps with their ``similar_share``, most often asked by similar postings first, then by weight."""
+    """The gaps with their ``similar_share``, most often asked by similar postings first.
+
+    Gaps asked equally often keep their order (``score_posting``'s: most important first).
+    """
     ranked = [{**g, "similar_share": shares.get(g["id"], 0.0)} for g in gaps]
-    ranked.sort(key=lambda g: (-g["similar_share"], -g["weight"], g["tier"] != "modern"))
+    ranked.sort(key=lambda g: -g["similar_share"])
     return ranked
+
+
+def describe_gaps(gaps: Any, skillset: SkillSet | None) -> list[dict[str, Any]]:
+    """A record's gaps, each with the ``name``, ``tier``, ``category`` and ``weight`` of its skill.
+
+    A record gives a gap's id (and ``similar_share``) only; the rest is the skill
+    set's. A gap of an older record that carries these keeps its own, and one whose
+    skill the skill set does not hold (or with no skill set) has only what it carries.
+    """
+    out = []
+    for gap in gaps if isinstance(gaps, list) else []:
+        if not isinstance(gap, dict):
+            continue
+        skill = skillset.get(str(gap.get("id"))) if skillset is not None else None
+        if skill is None:
+            out.append(dict(gap))
+        else:
+            out.append({"name": skill.name, "tier": skill.tier, "category": skill.category,
+                        "weight": skill.weight, **gap})
+    return out
+
+
+def record_skillset(record: Mapping[str, Any]) -> SkillSet | None:
+    """The built-in skill set a record names (None: none, or one not built in, e.g. since removed)."""
+    skillset_id = (record.get("skillset") or {}).get("id")
+    # A built-in id only: never a path that a stored record could name.
+    if not isinstance(skillset_id, str) or not _BUILTIN_ID.fullmatch(skillset_id):
+        return None
+    try:
+        return load_skillset(skillset_id)
+    except SkillSetError:
+        return None

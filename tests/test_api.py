@@ -282,9 +282,10 @@ def test_skillsets_are_listed_and_each_is_told_with_every_skill(client) -> None:
 def test_openapi_documents_the_skill_set_and_a_lean_gap(client) -> None:
     spec = yaml.safe_load(client.get("/api/v1/openapi.yaml").get_data(as_text=True))
     schemas = spec["components"]["schemas"]
-    # A gap names its skill (and, with the market known, how often similar postings ask for it): no why text.
-    assert set(schemas["Gap"]["required"]) == {"id", "name", "tier", "category", "weight"}
-    assert set(schemas["Gap"]["properties"]) == {"id", "name", "tier", "category", "weight", "similar_share"}
+    # A gap is its skill's id (and, with the market known, how often similar postings ask for it):
+    # what the skill is, the skill set tells.
+    assert set(schemas["Gap"]["required"]) == {"id"}
+    assert set(schemas["Gap"]["properties"]) == {"id", "similar_share"}
     skill = schemas["SkillSet"]["allOf"][1]["properties"]["skills"]["items"]["properties"]
     assert {"id", "name", "category", "tier", "weight", "why", "applies", "counterpart"} <= set(skill)
     assert schemas["Record"]["properties"]["locale"]["enum"] == ["US", "UK"]

@@ -79,7 +79,7 @@ def check_record_shape(record: dict) -> None:
     for extra in record["extras"]:
         assert SKILL_KEYS <= set(extra), extra
     for gap in record["gaps"]:
-        assert {"id", "name", "tier", "weight"} <= set(gap)
+        assert set(gap) <= {"id", "similar_share"} and "id" in gap
     if record["error"] is None:
         assert 0 <= record["score"] <= 100
         assert set(record["coverage"]) == {"tier", "category"}

@@ -12,7 +12,14 @@ import pytest
 from models.analysis import Analyzer
 from models.fit import OccupationFit, Sample, sample_of, words_of
 from models.market import MarketPosition, load_reference, market_for
-from models.scoring import rank_gaps, requirement_weights, score_parts, weighted_coverage
+from models.scoring import (
+    describe_gaps,
+    rank_gaps,
+    record_skillset,
+    requirement_weights,
+    score_parts,
+    weighted_coverage,
+)
 from models.skillset import load_skillset
 from tests.conftest import ROOT
 
@@ -67,13 +74,30 @@ def test_score_parts_count_by_tier_and_level() -> None:
     assert parts["coverage"] == weighted_coverage(load_skillset(), {f["id"]: f["requirement"] for f in found})
 
 
-def test_rank_gaps_by_similar_share_then_weight() -> None:
-    gaps = [{"id": "a", "weight": 3.0, "tier": "modern"}, {"id": "b", "weight": 1.0, "tier": "foundation"},
-            {"id": "c", "weight": 2.0, "tier": "modern"}]
+def test_rank_gaps_by_similar_share_then_importance() -> None:
+    # score_posting's gaps come most important first; equal shares keep that order.
+    gaps = [{"id": "a"}, {"id": "c"}, {"id": "b"}]
     ranked = rank_gaps(gaps, {"b": 0.6, "c": 0.6})
     assert [g["id"] for g in ranked] == ["c", "b", "a"]
     assert ranked[2]["similar_share"] == 0.0
     assert "similar_share" not in gaps[0]  # the caller's gaps are not changed
+
+
+def test_describe_gaps_from_the_skill_set() -> None:
+    skillset = load_skillset()
+    ehr = skillset.get("ehr")
+    described = describe_gaps([{"id": "ehr", "similar_share": 0.5}, {"id": "no_such_skill"}, "junk"], skillset)
+    assert described == [
+        {"id": "ehr", "name": ehr.name, "tier": ehr.tier, "category": ehr.category, "weight": ehr.weight,
+         "similar_share": 0.5},
+        {"id": "no_such_skill"},
+    ]
+    # An older record's gap keeps what it carries; with no skill set a gap is what it is.
+    assert describe_gaps([{"id": "ehr", "name": "Old name"}], skillset)[0]["name"] == "Old name"
+    assert describe_gaps([{"id": "ehr"}], None) == [{"id": "ehr"}]
+    assert record_skillset({"skillset": {"id": skillset.id}}) is skillset
+    assert record_skillset({"skillset": {"id": "../pyproject.toml"}}) is None
+    assert record_skillset({"skillset": {"id": "no-such-set"}}) is None
 
 
 @pytest.mark.parametrize("posting", [NURSE, MIDWIFE, DATA_SCIENTIST, PORTER])

@@ -15,9 +15,9 @@ from typing import IO, Any
 
 import click
 
-from worker.export import market_cells, safe_cell
-
 FORMATS = ("table", "json", "jsonl", "csv")
+# JSON lines are for programs: no spaces after "," and ":" (a tenth of a record's size).
+JSONL_SEPARATORS = (",", ":")
 CSV_COLUMNS = [
     "id", "title", "company", "score", "fits", "percentile", "weighted_coverage", "skills", "required",
     "preferred", "gaps", "extras", "modern_share", "foundation_share", "locale", "error",
@@ -100,6 +100,8 @@ def _error_record(posting_id: str, message: str) -> dict[str, Any]:
 
 def csv_row(record: dict[str, Any]) -> dict[str, Any]:
     """Flatten a record into one CSV row (lists joined with ';')."""
+    from worker.export import market_cells  # only for CSV: it loads the database layer
+
     skills = record.get("skills") or []
     tier = (record.get("coverage") or {}).get("tier", {})
     return {
@@ -230,11 +232,13 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
             if fmt == "table":
                 _table(record, out, analyzer.skillset)
             elif fmt == "jsonl":
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(json.dumps(record, ensure_ascii=False, separators=JSONL_SEPARATORS) + "\n")
             elif fmt == "json":
                 out.write(("\n" if first else ",\n") + json.dumps(record, ensure_ascii=False, indent=2))
             else:
                 if writer is None:
+                    from worker.export import safe_cell
+
                     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
                     writer.writeheader()
                 writer.writerow({k: safe_cell(v) for k, v in csv_row(record).items()})

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.pay import compare_pay
-from models.scoring import scoring_settings
+from models.scoring import describe_gaps, scoring_settings
 from models.skillset import SkillSet, SkillSetError, builtin_skillsets, load_skillset
 from web.explain import LEVEL_LABELS, badge_key, score_explanation
 
@@ -147,17 +147,15 @@ def _skillset(skillset_id: str | None) -> SkillSet | None:
 
 
 def gap_view(record: dict[str, Any], ranked: bool = False) -> list[dict[str, Any]]:
-    """The record's gaps, each with why it matters from the skill set.
+    """The record's gaps, each with its name, tier, weight and why it matters from the skill set.
 
     Kept in the record's order when ``ranked`` (by what similar postings ask) and every
     gap has its ``similar_share``; otherwise most important first. A record names its
-    gaps only; an older one that still carries a ``why`` keeps it.
+    gaps by id only; an older one that still carries a name or a ``why`` keeps them.
     """
     skillset = _skillset((record.get("skillset") or {}).get("id"))
     gaps = []
-    for gap in record.get("gaps") or []:
-        if not isinstance(gap, dict):
-            continue
+    for gap in describe_gaps(record.get("gaps"), skillset):
         skill = skillset.get(str(gap.get("id"))) if skillset else None
         gaps.append({**gap, "why": gap.get("why") or (skill.why if skill else None)})
     if not ranked or any("similar_share" not in g for g in gaps):

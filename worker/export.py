@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from models.scoring import describe_gaps, record_skillset
 from worker.results import ResultRow
 
 CSV_COLUMNS = (
@@ -153,7 +154,7 @@ def csv_row(result: ResultRow) -> list[str]:
         "skill_names": _names(record.get("skills")),
         "modern_skills": _ids(record.get("skills"), "modern"),
         "gaps": _ids(record.get("gaps")),
-        "gap_names": _names(record.get("gaps")),
+        "gap_names": _names(describe_gaps(record.get("gaps"), record_skillset(record))),
         "extras": _ids(record.get("extras")),
         "extra_names": _names(record.get("extras")),
         **{column: _amount(pay.get(key)) for column, key in PAY_COLUMNS.items()},
@@ -180,7 +181,7 @@ def iter_jsonl(results: Iterable[ResultRow], rows_per_piece: int = 200) -> Itera
     """Yield the JSON-lines export: one merged record per input row."""
     piece: list[str] = []
     for result in results:
-        piece.append(json.dumps(result.merged(), ensure_ascii=False) + "\n")
+        piece.append(json.dumps(result.merged(), ensure_ascii=False, separators=(",", ":")) + "\n")
         if len(piece) >= rows_per_piece:
             yield "".join(piece)
             piece = []

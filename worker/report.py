@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 
+from models.scoring import describe_gaps, record_skillset
 from worker.db import get_autocommit, session_scope
 from worker.export import tier_share
 from worker.locations import normalise
@@ -175,7 +176,9 @@ def build_report(rows: Iterable[ResultRow], *, top: int | None = TOP) -> dict[st
         for g in rec.get("gaps") or []:
             if isinstance(g, dict) and g.get("id"):
                 gaps[g["id"]] += 1
-                gap_info.setdefault(g["id"], {"name": g.get("name"), "tier": g.get("tier")})
+                if g["id"] not in gap_info:
+                    described = describe_gaps([g], record_skillset(rec))[0]
+                    gap_info[g["id"]] = {"name": described.get("name"), "tier": described.get("tier")}
         for e in rec.get("extras") or []:
             key = str(e.get("id") or e.get("name")) if isinstance(e, dict) else str(e)
             extras[key] += 1

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from models.scoring import describe_gaps, record_skillset
 from worker.db import session_scope
 from worker.results import NOT_ANALYSED, shown_status
 from worker.storage import CANCELLED, PENDING, Analysis, Batch, BatchRow, Posting
@@ -85,7 +86,8 @@ def list_rows(
             "company": r.company or record.get("company"), "location": r.location,
             "date": r.date, "status": status, "error": error, "score": r.score,
             "skills": len(record.get("skills") or []),
-            "gaps": [g.get("name") for g in (record.get("gaps") or [])[:3]],
+            "gaps": [g.get("name") or g.get("id") for g in describe_gaps((record.get("gaps") or [])[:3],
+                                                                        record_skillset(record))],
         })
     return Page(rows, total, page, pages)
 
