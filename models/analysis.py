@@ -30,7 +30,7 @@ class Analyzer:
                  use_market: bool = True) -> None:
         self.skillset = skillset
         self.version = analysis_version(skillset)  # what stored analyses are kept under
-        self.extras = load_extras()
+        self.extras = load_extras(skillset.extras)
         matcher = SkillMatcher().fit_skillsets(skillset, self.extras) if use_matcher else None
         self.extractor = Extractor(skillset, self.extras, matcher=matcher)
         # The learned verdict over the aliases' candidates (models/verdicts.py), for the
@@ -45,13 +45,16 @@ class Analyzer:
 
     @classmethod
     def for_skillset(
-        cls, skillset: str | None = None, *, use_matcher: bool = True, use_verdicts: bool = False
+        cls, skillset: str | SkillSet | None = None, *, use_matcher: bool = True,
+        use_verdicts: bool = False,
     ) -> Analyzer:
-        """Return the process-wide analyzer for a built-in id or a skill-set file path.
+        """Return the process-wide analyzer for a built-in id, a skill-set file path or
+        a loaded skill set (one the database holds: ``worker.skillsets``).
 
         Raises ``SkillSetError`` when the skill set cannot be loaded.
         """
-        return _analyzer(load_skillset(skillset), use_matcher, use_verdicts)
+        loaded = skillset if isinstance(skillset, SkillSet) else load_skillset(skillset)
+        return _analyzer(loaded, use_matcher, use_verdicts)
 
     def analyze(
         self,

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from importlib import resources
 from typing import Any
 
-from models.skillset import DATA_PACKAGE, TIERS, SkillSet, SkillSetError, load_skillset
+from models.skillset import DATA_PACKAGE, TIERS, SkillSet, SkillSetError, load_skillset, remembered
 from models.toml import tomllib
 
 LEVELS = ("required", "preferred", "unspecified")
@@ -157,8 +157,12 @@ def describe_gaps(gaps: Any, skillset: SkillSet | None) -> list[dict[str, Any]]:
 
 
 def record_skillset(record: Mapping[str, Any]) -> SkillSet | None:
-    """The built-in skill set a record names (None: none, or one not built in, e.g. since removed)."""
-    skillset_id = (record.get("skillset") or {}).get("id")
+    """The skill set a record names: a built-in one, or a stored one this process has
+    loaded (``models.skillset.remember``); None for none, or one not known here."""
+    named = record.get("skillset") or {}
+    skillset_id = named.get("id")
+    if isinstance(skillset_id, str) and (stored := remembered(skillset_id, str(named.get("version")))):
+        return stored
     # A built-in id only: never a path that a stored record could name.
     if not isinstance(skillset_id, str) or not _BUILTIN_ID.fullmatch(skillset_id):
         return None

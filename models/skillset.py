@@ -26,9 +26,15 @@ TIERS = ("foundation", "modern")
 DATA_PACKAGE = "models.data"
 DEFAULT_SKILLSET = "medical-office-specialist"
 EXTRAS_FILE = "extra-skills.toml"
-# The other data files beside the skill sets: the extras catalogue, the section names,
-# the locales' cues and the trades' cues.
-NOT_SKILLSETS = frozenset((EXTRAS_FILE, SECTIONS_FILE, LOCALES_FILE, TRADES_FILE))
+# The catalogues of skills outside a skill set ("extras"), by the name a skill set's
+# ``extras`` gives; a set that names none gets the general one.
+EXTRAS_CATALOGUES = {"medical-office": EXTRAS_FILE, "general": "extras-general.toml"}
+DEFAULT_EXTRAS = "general"
+SOURCES_FILE = "skill-sources.toml"
+# The other data files beside the skill sets: the extras catalogues, the section names,
+# the locales' cues, the trades' cues and where the built-in sets come from.
+NOT_SKILLSETS = frozenset((*EXTRAS_CATALOGUES.values(), SECTIONS_FILE, LOCALES_FILE, TRADES_FILE,
+                           SOURCES_FILE))
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -105,6 +111,9 @@ class SkillSet:
     digest: str = ""
     # Shipped with skillgap, so its declared version is a release (see ``analysis_version``).
     builtin: bool = False
+    # The catalogue of skills outside the set that postings are searched for
+    # (``EXTRAS_CATALOGUES``): the occupation's own, or the general one.
+    extras: str = DEFAULT_EXTRAS
 
     def get(self, skill_id: str) -> Skill | None:
         return next((s for s in self.skills if s.id == skill_id), None)
@@ -211,10 +220,14 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
                             "(at most 24 characters), e.g. \"2026.11.1\"")
     base = data.get("base")
     inherited: dict[str, Skill] = {}
+    extras = data.get("extras", DEFAULT_EXTRAS)
     if base is not None:
         if not isinstance(base, str):
             raise SkillSetError(f"{source}, line {_line_of(text, 'base')}: 'base' must be a skill-set id")
-        for parent in (load_skillset(base), load_extras()):
+        base_set = load_skillset(base)
+        # A set built on another is of the same occupation: its extras too, unless it says otherwise.
+        extras = data.get("extras", base_set.extras)
+        for parent in (base_set, load_extras(base_set.extras)):
             for skill in parent.skills:
                 inherited.setdefault(skill.id, skill)
     skills: list[Skill] = []
@@ -301,11 +314,15 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
                 line=line,
             )
         )
+    if extras not in EXTRAS_CATALOGUES:
+        raise SkillSetError(f"{source}, line {_line_of(text, 'extras')}: 'extras' names a catalogue of "
+                            f"skills outside the set, one of {', '.join(EXTRAS_CATALOGUES)}")
     try:
         pay = parse_pay_ranges(data.get("pay", {}), known_locales())
     except PayRangeError as exc:
         raise SkillSetError(f"{source}, line {_line_of(text, exc.head) or _line_of(text, '[pay')}: {exc}") from None
-    meaning = (data["id"].strip(), data["name"].strip(), str(version), tuple(skills), sorted(pay.items()))
+    meaning = (data["id"].strip(), data["name"].strip(), str(version), tuple(skills), sorted(pay.items()),
+               extras)
     return SkillSet(
         id=data["id"].strip(),
         name=data["name"].strip(),
@@ -316,6 +333,7 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
         source=source,
         digest=hashlib.sha256(repr(meaning).encode("utf-8")).hexdigest()[:16],
         builtin=builtin,
+        extras=extras,
     )
 
 
@@ -394,8 +412,33 @@ def load_skillset(id_or_path: str | None = None) -> SkillSet:
     return _load_cached(key, mtime)
 
 
+@functools.lru_cache(maxsize=4)
+def load_extras(catalogue: str = "medical-office") -> SkillSet:
+    """A catalogue of skills outside a skill set (``EXTRAS_CATALOGUES``), used to report extras."""
+    name = EXTRAS_CATALOGUES[catalogue]
+    text = (resources.files(DATA_PACKAGE) / name).read_text(encoding="utf-8")
+    return parse_skillset(text, name, builtin=True)
+
+
 @functools.lru_cache(maxsize=1)
-def load_extras() -> SkillSet:
-    """The catalogue of skills outside any one skill set, used to report extras."""
-    text = (resources.files(DATA_PACKAGE) / EXTRAS_FILE).read_text(encoding="utf-8")
-    return parse_skillset(text, EXTRAS_FILE, builtin=True)
+def load_sources() -> dict[str, Any]:
+    """Where the built-in sets come from: their seed articles, and each skill's O*NET
+    and ESCO entries (``models/data/skill-sources.toml``)."""
+    text = (resources.files(DATA_PACKAGE) / SOURCES_FILE).read_text(encoding="utf-8")
+    return dict(tomllib.loads(text))
+
+
+# Skill sets read from elsewhere than the package (users' sets, stored in a database), by
+# id and version, as this process loaded them: versions never change, so a record naming
+# one is described from it like a built-in set's (``models.scoring.record_skillset``).
+_REMEMBERED: dict[tuple[str, str], SkillSet] = {}
+
+
+def remember(skillset: SkillSet) -> SkillSet:
+    """Keep a stored skill set's version for the records that name it; return it."""
+    _REMEMBERED[(skillset.id, skillset.version)] = skillset
+    return skillset
+
+
+def remembered(skillset_id: str, version: str) -> SkillSet | None:
+    return _REMEMBERED.get((skillset_id, version))

@@ -137,6 +137,8 @@ class FakeAnalyzer:
     def __init__(self) -> None:
         self.calls: list[str] = []
         self.locations: list[str | None] = []
+        self.titles: list[str | None] = []
+        self.companies: list[str | None] = []
         self.fail_on: str | None = None
         # What the records name as their skill set, their locale and further gaps
         # (a test sets a real skill set's id to see its why-texts on the page).
@@ -148,6 +150,8 @@ class FakeAnalyzer:
                 location: Any = None, include_text: bool = False) -> dict[str, Any]:
         self.calls.append(raw)
         self.locations.append(location)
+        self.titles.append(title)
+        self.companies.append(company)
         if self.fail_on and self.fail_on in raw:
             raise RuntimeError("poison")
         record: dict[str, Any] = {
@@ -159,12 +163,15 @@ class FakeAnalyzer:
         if "EMPTY" in raw:
             record["error"] = "no text found in the posting"
             return record
-        found = [w for w in ("scheduling", "epic", "billing") if w in raw.lower()]
+        # The title first, as the engine puts it when the text does not start with it
+        # (models.parsing.with_title): evidence offsets point into that text.
+        text = raw if not title or title.lower() in raw[:len(title) + 40].lower() else f"{title}\n{raw}"
+        found = [w for w in ("scheduling", "epic", "billing") if w in text.lower()]
         record["skills"] = [
             {"id": w, "name": w.title(), "category": "x",
              "tier": "modern" if w == "epic" else "foundation", "requirement": "required",
-             "evidence": [{"text": raw[m.start():m.end()], "start": m.start(), "end": m.end()}
-                          for m in re.finditer(w, raw, re.I)]}
+             "evidence": [{"text": text[m.start():m.end()], "start": m.start(), "end": m.end()}
+                          for m in re.finditer(w, text, re.I)]}
             for w in found
         ]
         record["gaps"] = [
@@ -177,17 +184,19 @@ class FakeAnalyzer:
             "modern": {"found": int("epic" in found), "total": 2, "share": ("epic" in found) / 2},
         }}
         if include_text:
-            record["text"] = raw
+            record["text"] = text
         return record
 
 
 @pytest.fixture
 def fake_analyzer(monkeypatch: pytest.MonkeyPatch) -> FakeAnalyzer:
+    from worker import skillsets
     from worker.pipeline import analyzers
 
     fake = FakeAnalyzer()
-    monkeypatch.setattr(analyzers, "get_analyzer", lambda skillset: fake)
-    monkeypatch.setattr(analyzers, "resolve_skillset", lambda skillset: ("fake", "1"))
+    monkeypatch.setattr(analyzers, "get_analyzer", lambda url, skillset: fake)
+    monkeypatch.setattr(analyzers, "resolve_skillset",
+                        lambda url, skillset: skillsets.Pinned("fake", "fake", "1", "1"))
     return fake
 
 

@@ -67,7 +67,8 @@ def test_single_analysis_flow(app, client) -> None:
     done = client.get(body["status_url"] + "?wait=2").get_json()
     assert done["status"] == "done"
     result = done["result"]
-    assert result["title"] == "Receptionist" and result["text"] == text
+    # The text the evidence points into: the engine puts the title first.
+    assert result["title"] == "Receptionist" and result["text"] == f"Receptionist\n{text}"
     assert {s["id"] for s in result["skills"]} == {"scheduling", "epic"}
     assert result["error"] is None
 
@@ -79,7 +80,7 @@ def test_lone_surrogates_in_json_are_stored_as_replacement_characters(app, clien
     assert r.status_code == 202, r.get_data(as_text=True)
     drain(app, r.get_json()["id"])
     result = client.get(r.get_json()["status_url"]).get_json()["result"]
-    assert result["text"] == f"Use Epic \ufffd daily {tag}" and result["title"] == "Clerk \ufffd"
+    assert result["text"] == f"Clerk \ufffd\nUse Epic \ufffd daily {tag}" and result["title"] == "Clerk \ufffd"
     jsonl = f'{{"id": "a", "description": "Use Epic \\ud800 daily {tag}"}}\n'.encode()
     r = upload(client, jsonl, name="jobs.jsonl")
     assert r.status_code == 202, r.get_json()

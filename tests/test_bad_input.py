@@ -63,7 +63,7 @@ def test_nul_in_a_pasted_posting_and_its_json_fields(app, client) -> None:
     drain(app, r.get_json()["id"])
     result = client.get(r.get_json()["status_url"]).get_json()["result"]
     assert (result["title"], result["company"]) == ("Clerk", "Acme")
-    assert result["text"] == f"Epic scheduling {tag}"
+    assert result["text"] == f"Clerk\nEpic scheduling {tag}"  # the title first, as the engine puts it
     # Only NULs: nothing left to analyse, said as such.
     r = client.post("/api/v1/analyses", json={"text": "\x00\x00\x00"})
     assert r.status_code == 422 and r.get_json()["error"]["code"] == "unanalysable_text"

@@ -366,6 +366,65 @@ def test_market_headline_or_plain_statement(page: Any, live: SimpleNamespace, na
     assert page.console_errors == []
 
 
+def test_create_a_skill_set_analyse_with_it_and_compare_a_batch(page: Any, live: SimpleNamespace) -> None:
+    """A course's own skill set, from a built-in one: a posting, then a file's market against it."""
+    page.goto(live.base + "/skillsets")
+    shoot(page, "skillsets")
+    page.get_by_role("link", name="Start your own from it").last.click()
+    page.get_by_label("Name of your skill set").fill("Front office course")
+    for skill in ("anatomy", "ma_certification", "coding_certification"):
+        page.locator(f"#keep_{skill}").uncheck()
+    page.get_by_label("Weight of Electronic health records (EHR/EMR)").fill("5")
+    page.locator("#new_name_1").fill("Telehealth")
+    page.locator("#new_aliases_1").fill("telehealth; video consultations")
+    shoot(page, "skillset-edit")
+    page.get_by_role("button", name="Create the skill set").click()
+    page.wait_for_selector("#skillset-source")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Front office course")
+    assert "Created by a user" in page.locator("#skillset-source").inner_text()
+    assert page.locator("#skill-ehr").inner_text().count("weight 5") == 1
+    assert page.locator("#skill-telehealth").is_visible() and page.locator("#skill-anatomy").count() == 0
+    page.locator("#skill-telehealth summary").click()
+    assert "video consultations" in page.locator("#skill-telehealth details").inner_text()
+    set_url = page.url
+    shoot(page, "skillset-created")
+
+    page.locator("#analyse-with").click()
+    select = page.get_by_label("Skill set to compare with")
+    created = set_url.rsplit("/", 1)[1]
+    assert select.input_value() == created
+    page.locator("#text").fill(
+        "Medical Receptionist\n\nYou will book appointments, run video consultations (telehealth) and "
+        "keep records on our EHR system. Experience with medical billing is essential. " + uuid.uuid4().hex)
+    page.get_by_role("button", name="Analyse the posting").click()
+    page.wait_for_selector("#gaps", timeout=60_000)
+    assert "Front office course" in page.locator("main").inner_text()
+    page.locator(f'a[href="/skillsets/{created}@1#skill-telehealth"]').first.wait_for()
+    shoot(page, "skillset-result")
+
+    # A file's market against the built-in set, then against the course's.
+    page.goto(live.base + "/batches/new")
+    page.locator("#file").set_input_files(str(EXAMPLES / "postings.csv"))
+    page.get_by_role("button", name="Upload and preview").click()
+    page.wait_for_selector("table.preview")
+    page.get_by_label("Skill set to compare with").select_option("medical-office-specialist")
+    page.get_by_role("button", name="Start the analysis").click()
+    page.wait_for_selector("#report-link", state="visible", timeout=120_000)
+    page.locator("#report-link").click()
+    page.locator("#compare-link").click()
+    page.wait_for_selector("#compare-table")
+    page.get_by_label("Skill set", exact=True).select_option(created)
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_selector("#runs-table", timeout=120_000)
+    assert "Demand-weighted coverage" in page.locator("#weighted-coverage").inner_text()
+    lacking = page.locator("#lacking").inner_text()
+    assert "Anatomy" in lacking or "certification" in lacking.lower()
+    runs = page.locator("#runs-table tbody tr")
+    assert runs.count() > 20
+    shoot(page, "skillset-compare")
+    assert page.console_errors == []
+
+
 def test_match_a_resume_against_a_posting_then_delete_it(page: Any, live: SimpleNamespace,
                                                          tmp_path: Path) -> None:
     from tests.test_resume_match import POSTING, RECEPTIONIST, make_pdf

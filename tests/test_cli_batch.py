@@ -84,3 +84,44 @@ def test_resume_takes_up_a_cancelled_batch_and_status_counts_its_cancelled_rows(
     assert queued_messages(embedded) == 2
     status = CliRunner().invoke(main, ["batch", "status", batch_id])
     assert "status: queued" in status.output and "cancelled: 0" in status.output
+
+
+def test_submit_with_a_skill_set_file_stores_its_contents_for_every_worker(embedded, tmp_path: Path) -> None:
+    from worker import skillsets
+    from worker.db import session_scope
+    from worker.storage import Batch
+
+    toml = (Path(__file__).resolve().parent.parent / "examples" / "skillsets" / "pharmacy-technician.toml")
+    jobs = tmp_path / "jobs.csv"
+    jobs.write_text("id,description\n1,Dispense prescriptions on our PMR system.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", "submit", "--no-wait", "--skillset", str(toml), str(jobs)])
+    assert result.exit_code == 0, result.output
+    assert "skill set stored as pharmacy-technician-" in result.output
+    batch_id = result.output.strip().splitlines()[-1]
+    with session_scope(embedded["DATABASE_URL"]) as s:
+        batch = s.get(Batch, batch_id)
+        assert batch is not None
+        ref, sid = batch.skillset, batch.skillset_id
+    # The batch records the stored set and version, not the path, and it reads back from the database.
+    assert ref == f"{sid}@1" and str(toml) not in ref
+    assert skillsets.text_of(embedded["DATABASE_URL"], ref)[1] == toml.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("skill,tier,weight,aliases\nWelding,core,1,weld\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["batch", "submit", "--no-wait", "--skillset", str(bad), str(jobs)])
+    assert result.exit_code != 0 and "bad.csv, line 2: tier must be one of foundation, modern" in result.output
+
+
+def test_analyze_and_show_read_a_created_skill_set_from_the_database(embedded, tmp_path: Path) -> None:
+    from worker import skillsets
+
+    toml = Path(__file__).resolve().parent.parent / "examples" / "skillsets" / "pharmacy-technician.toml"
+    pinned = skillsets.create(embedded["DATABASE_URL"], toml.read_text(encoding="utf-8"), "pharmacy.toml")
+    posting = tmp_path / "posting.txt"
+    posting.write_text("Pharmacy Technician. Dispense prescriptions on our PMR system.\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["analyze", "--format", "json", "--skillset", pinned.id, str(posting)])
+    assert result.exit_code == 0, result.output
+    assert '"id": "' + pinned.id + '"' in result.output and "dispensing" in result.output
+    result = CliRunner().invoke(main, ["skillsets", "show", pinned.ref])
+    assert result.exit_code == 0 and result.output.startswith(f"{pinned.id}: Pharmacy Technician (version 1)")
+    result = CliRunner().invoke(main, ["skillsets", "show", pinned.id[:-1] + ("1" if pinned.id.endswith("0") else "0")])
+    assert result.exit_code != 0 and "unknown skill set" in result.output

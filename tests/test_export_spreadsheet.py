@@ -1,11 +1,12 @@
-"""The CSV export as a spreadsheet opens it: BOM, names beside ids, pay columns, dates."""
+"""The CSV export as a spreadsheet opens it: BOM, names beside ids, pay columns, dates, places."""
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 
-from worker.export import CSV_COLUMNS, iter_csv, readable_date
+from worker.export import CSV_COLUMNS, iter_csv, iter_jsonl, readable_date
 from worker.results import ResultRow
 
 RECORD = {
@@ -58,3 +59,24 @@ def test_readable_dates() -> None:
     assert readable_date("1704412800000") == "2024-01-05"
     assert readable_date("2024-13-45") == "2024-13-45"
     assert readable_date("yesterday") == "yesterday" and readable_date(None) is None
+
+
+PLACES = ("location", "location_name", "location_city", "location_region", "location_country")
+
+
+def test_exports_give_the_location_as_the_report_groups_it_beside_the_raw_one() -> None:
+    results = [ResultRow(n, None, None, None, location, None, "done", None, {"skills": []})
+               for n, location in enumerate(["new york, ny 10001", "Leeds, West Yorkshire", "Texas, USA",
+                                             "Somewhere", None], 1)]
+    expected = [
+        ["new york, ny 10001", "New York, NY", "New York", "NY", "US"],
+        ["Leeds, West Yorkshire", "Leeds, West Yorkshire", "Leeds", "West Yorkshire", "UK"],
+        ["Texas, USA", "Texas", "", "TX", "US"],  # a state alone shows by its name
+        ["Somewhere", "Somewhere", "Somewhere", "", ""],
+        ["", "", "", "", ""],
+    ]
+    rows = list(csv.DictReader(io.StringIO(exported(*results).lstrip("\ufeff"))))
+    assert [[r[c] for c in PLACES] for r in rows] == expected
+    records = [json.loads(line) for line in "".join(iter_jsonl(results)).splitlines()]
+    assert [[r[c] or "" for c in PLACES] for r in records] == expected
+    assert list(records[0])[4:9] == list(PLACES)

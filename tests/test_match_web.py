@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import logging
 import re
 import uuid
@@ -246,3 +247,49 @@ def test_migration_0007_adds_and_drops_the_matches_table(empty_db_url: str) -> N
     assert "matches" in inspect(db.get_engine(empty_db_url)).get_table_names()
     command.downgrade(db.alembic_config(empty_db_url), "0005")
     assert "matches" not in inspect(db.get_engine(empty_db_url)).get_table_names()
+
+
+def test_match_command_against_a_batch_answers_as_the_api(app, client, monkeypatch, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from web.match_cli import match as match_command
+
+    monkeypatch.setenv("SKILLGAP_DATABASE_URL", app.config["DATABASE_URL"])
+    postings = [
+        ("Receptionist", "Receptionist: greet patients, schedule appointments in Epic. HIPAA knowledge required."),
+        ("Coder", "Medical coder: ICD-10 and CPT coding required. Medical billing experience required."),
+        ("Front desk", "Front desk: schedule appointments and verify insurance eligibility. Required."),
+    ]
+    csv = "title,description\n" + "".join(f'"{t}","{p}"\n' for t, p in postings)
+    batch_id = client.post("/api/v1/batches", data={"file": (io.BytesIO(csv.encode()), "jobs.csv")},
+                           content_type="multipart/form-data").get_json()["id"]
+    resume = tmp_path / "cv.txt"
+    resume.write_text(RECEPTIONIST, encoding="utf-8")
+    runner = CliRunner()
+    not_ready = runner.invoke(match_command, [str(resume), "--batch", batch_id])
+    assert not_ready.exit_code == 1 and f"no finished batch {batch_id}" in not_ready.output
+    drain(app, batch_id)
+
+    body = client.post("/api/v1/matches", json={"resume": RECEPTIONIST, "batch_id": batch_id}).get_json()
+    run(app, body["id"])
+    api = client.get(body["status_url"]).get_json()
+    result = runner.invoke(match_command, [str(resume), "--batch", batch_id, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {k: v for k, v in api.items()
+                                         if k not in ("id", "status", "status_url", "expires_at")}
+    assert api["kind"] == "batch" and api["postings"] and api["to_learn"]
+
+    table = runner.invoke(match_command, [str(resume), "--batch", batch_id])
+    assert table.exit_code == 0, table.output
+    assert f"Against 3 postings: you match {api['full_matches']} fully" in table.stdout
+    assert "Skills to learn (" in table.stdout and api["to_learn"][0]["name"] in table.stdout
+    lines = table.stdout.splitlines()
+    ranked = [line.split()[1] for line in lines if line.startswith("  row ")]
+    assert ranked == [str(p["row"]) for p in api["postings"]]
+    assert "Coder" in table.stdout and "Medical coding (required)" in table.stdout
+
+    for args, message in (([str(resume)], "give a POSTING or --batch ID"),
+                          ([str(resume), str(resume), "--batch", batch_id], "give a POSTING or --batch ID"),
+                          ([str(resume), "--batch", batch_id, "--skillset", "medical-admin"], "--skillset")):
+        wrong = runner.invoke(match_command, args)
+        assert wrong.exit_code == 2 and message in wrong.output

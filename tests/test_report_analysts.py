@@ -26,7 +26,10 @@ from worker.row_filters import RowFilter
     ("Denver, CO 80202", "Denver, CO", "CO", "US"),
     ("Austin, Texas, USA", "Austin, TX", "TX", "US"),
     ("Durham, NC", "Durham, NC", "NC", "US"),
-    ("Colorado", "CO", "CO", "US"),
+    ("Colorado", "Colorado", "CO", "US"),
+    ("CO", "Colorado", "CO", "US"),
+    ("TX 78701, USA", "Texas", "TX", "US"),
+    ("District of Columbia", "District of Columbia", "DC", "US"),
     ("Leeds, West Yorkshire", "Leeds, West Yorkshire", "West Yorkshire", "UK"),
     ("Reading, Berkshire, RG1 5AN", "Reading, Berkshire", "Berkshire", "UK"),
     ("York, YO24 3WX, GB", "York", None, "UK"),
@@ -60,6 +63,13 @@ def test_report_splits_by_country_and_normalised_place_keeping_the_raw_values() 
     assert {g["name"]: g["count"] for g in report["by_region"]} == {"West Yorkshire, UK": 2, "NY, US": 2}
     assert {g["name"]: g["count"] for g in report["by_country"]} == {"US": 2, "UK": 1, "unknown": 2}
     assert report["by_country"][0]["median_percentile"] == 15.0  # rows 1 and 2: percentiles 10 and 20
+
+
+def test_a_state_given_alone_shows_by_its_name_not_its_code() -> None:
+    report = build_report([_row(1, location="TX"), _row(2, location="Texas, USA"), _row(3, location="Austin, TX")])
+    assert {g["name"]: g["count"] for g in report["by_location"]} == {"Texas": 2, "Austin, TX": 1}
+    assert {g["name"]: g["count"] for g in report["by_region"]} == {"TX, US": 3}
+    assert report["by_location"][0]["raw"] == ["TX", "Texas, USA"]
 
 
 def test_breakdowns_count_their_groups_and_trend_counts_skills_by_month() -> None:

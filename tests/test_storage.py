@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text, update
 
-from worker import db, pipeline, report, storage
+from worker import db, pipeline, report, skillsets, storage
 from worker.export import iter_export, safe_cell
 from worker.pipeline import analyzers, storing
 from worker.report import build_report, month_of
@@ -82,7 +82,7 @@ def test_a_forked_process_gets_pools_of_its_own(db_url: str) -> None:
 
 def test_batch_stored_then_chunks_enqueued(db_url: str, fake_analyzer) -> None:
     tag = unique()
-    rows = [{"id": f"r{i}", "title": f"T{i}", "company": "Acme" if i % 2 else "Beta",
+    rows = [{"id": f"r{i}", "title": f"T{i % 7}", "company": "Acme" if i % 7 % 2 else "Beta",
              "location": "Leeds", "date": "2020-10-05",
              "description": f"Scheduling and billing {tag} {i % 7}"} for i in range(23)]
     rows.append({"id": "bad", "title": "", "company": "", "location": "", "date": "",
@@ -106,7 +106,7 @@ def test_batch_stored_then_chunks_enqueued(db_url: str, fake_analyzer) -> None:
     run_all(db_url, queue)
     batch = get_batch(db_url, batch_id)
     assert (batch.status, batch.done, batch.failed) == ("done", 23, 1)
-    # 7 distinct texts: each analysed once, the rest reused.
+    # 7 distinct texts (with their titles and companies): each analysed once, the rest reused.
     assert len(fake_analyzer.calls) == 7
     with db.session_scope(db_url) as s:
         hashes = s.scalar(select(func.count()).select_from(Posting).where(
@@ -216,7 +216,7 @@ def test_rows_a_cancelled_batch_never_analysed_are_exported_as_cancelled(db_url:
 def test_single_posting_keeps_text_and_reuses_batch_analysis(db_url: str, fake_analyzer) -> None:
     text = f"Scheduling with Epic {unique()}"
     queue: list[tuple[str, int]] = []
-    batch_id = pipeline.submit_file(db_url, csv_file([{"description": text}]), "a.csv",
+    batch_id = pipeline.submit_file(db_url, csv_file([{"description": text, "title": "Clerk"}]), "a.csv",
                                     lambda b, c: queue.append((b, c)))
     run_all(db_url, queue)
     single = pipeline.submit_text(db_url, text, lambda b, c: queue.append((b, c)), title="Clerk")
@@ -224,12 +224,13 @@ def test_single_posting_keeps_text_and_reuses_batch_analysis(db_url: str, fake_a
     with db.session_scope(db_url) as s:
         analyses = s.scalars(select(Analysis).join(Posting).where(Posting.text == text)).all()
         assert len(analyses) == 1
-        assert analyses[0].text == text
+        # The normalised text, with the title first, as the engine gives it.
+        assert analyses[0].text == f"Clerk\n{text}"
     from worker.results import single_result
 
     found = single_result(db_url, single)
     assert found is not None and found.row is not None
-    assert found.status == "done" and found.text == text
+    assert found.status == "done" and found.text == f"Clerk\n{text}"
     assert found.row.merged()["title"] == "Clerk"
     assert get_batch(db_url, batch_id).status == "done"
 
@@ -244,7 +245,8 @@ def test_an_analysis_by_another_skill_set_version_is_not_reused(db_url: str, fak
     newer = type("NewerSkillSet", (), {"id": "fake", "version": "2", "name": "Fake"})()
     monkeypatch.setattr(fake_analyzer, "skillset", newer)
     monkeypatch.setattr(fake_analyzer, "version", "2")
-    monkeypatch.setattr(analyzers, "resolve_skillset", lambda skillset: ("fake", "2"))
+    monkeypatch.setattr(analyzers, "resolve_skillset",
+                        lambda url, skillset: skillsets.Pinned("fake", "fake", "2", "2"))
     again = pipeline.submit_file(db_url, csv_file([{"description": text}]), "b.csv",
                                  lambda b, c: queue.append((b, c)))
     run_all(db_url, queue)

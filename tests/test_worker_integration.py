@@ -140,3 +140,30 @@ def test_the_redis_transport_keeps_one_client_per_channel(redis_url: str) -> Non
         assert channel._create_client() is first
         assert first.llen(queue) == 1
         first.delete(queue)
+
+
+def test_a_batch_with_a_created_skill_set_through_a_real_worker(stack) -> None:
+    """The worker, a process of its own, reads the created skill set from the database."""
+    app, client, _ = stack
+    example = Path(__file__).resolve().parent.parent / "examples" / "skillsets" / "pharmacy-technician.toml"
+    r = client.post("/api/v1/skillsets", content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(example.read_bytes()), "pharmacy-technician.toml")})
+    assert r.status_code == 201, r.get_json()
+    created = r.get_json()["id"]
+    tag = uuid.uuid4().hex
+    rows = [{"id": str(i), "title": "Pharmacy Technician", "description":
+             f"Dispense prescriptions, including controlled drugs, on our PMR system. Manage stock control "
+             f"and keep the rota in Excel spreadsheets. {tag}-{i}"} for i in range(5)]
+    r = client.post("/api/v1/batches", content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(as_jsonl(rows)), "pharmacy.jsonl"), "skillset": created})
+    assert r.status_code == 202, r.get_json()
+    url = r.headers["Location"]
+    final = wait_for(lambda: (b := client.get(url).get_json())["status"] in ("done", "failed") and b,
+                     timeout=120, interval=0.3)
+    assert (final["done"], final["failed"]) == (5, 0), final
+    assert final["skillset"]["id"] == created
+    first = json.loads(client.get(f"{url}/results?format=jsonl").get_data(as_text=True).splitlines()[0])
+    assert first["skillset"] == {"id": created, "version": "1"}
+    assert {"dispensing", "controlled_drugs", "pharmacy_systems"} <= {s["id"] for s in first["skills"]}
+    # The extras are the general catalogue's, not the medical office's.
+    assert "spreadsheets" in {e["id"] for e in first["extras"]}

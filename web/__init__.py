@@ -34,14 +34,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     celery_init_app(app)
 
-    from web import api, errors, health
+    from web import api, errors, health, skillsets_api  # noqa: F401 - its routes are on api.bp
 
     app.register_blueprint(errors.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(api.bp)
 
     # The HTML pages, their error pages, CSRF and the security headers.
-    from web import batches, error_pages, history, match, pages, security
+    from web import batches, error_pages, history, match, pages, security, skillsets
 
     security.init_app(app)
     error_pages.init_app(app)
@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(match.bp)
     app.register_blueprint(match.api_bp)
     security.csrf.exempt(match.api_bp)
+    app.register_blueprint(skillsets.bp)
     return app
 
 

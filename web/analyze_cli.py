@@ -198,7 +198,8 @@ def _pay_verdict(record: dict[str, Any], skillset: Any) -> str:
 @click.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--skillset", default=None, help="A built-in skill-set id or a .toml file.")
+@click.option("--skillset", default=None,
+              help="A skill set's id (built in, or created and stored) or a .toml file.")
 @click.option("--text-column", default=None, help="CSV/JSONL column holding the posting text.")
 @click.option("--no-matcher", is_flag=True, help="Use aliases only (no fuzzy matcher).")
 @click.option("--progress/--no-progress", default=True, help="Progress on stderr for CSV/JSONL input.")
@@ -213,7 +214,7 @@ def analyze(paths: tuple[str, ...], fmt: str, skillset: str | None, text_column:
     from models.skillset import SkillSetError
 
     try:
-        analyzer = Analyzer.for_skillset(skillset, use_matcher=not no_matcher)
+        analyzer = Analyzer.for_skillset(_stored(skillset), use_matcher=not no_matcher)
     except SkillSetError as exc:
         raise click.ClickException(str(exc)) from None
     out = sys.stdout
@@ -275,6 +276,20 @@ def skillsets(ctx: click.Context) -> None:
         click.echo(f"{s.id:<28} {s.name} (version {s.version}; {len(s.skills)} skills, {modern} modern)")
 
 
+def _stored(ref: str | None) -> Any:
+    """A created skill set's id (``name-<20 hex digits>``, ``@version`` optional) is read
+    from the database the workers use, as they read it; anything else is left as given
+    (a built-in id or a file)."""
+    from models.own_skillsets import CREATED_ID
+
+    if not ref or not CREATED_ID.match(ref.partition("@")[0]):
+        return ref
+    from worker import skillsets
+    from worker.settings import load_settings
+
+    return skillsets.load(load_settings()["DATABASE_URL"], ref)
+
+
 @skillsets.command("show")
 @click.argument("skillset_id")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
@@ -284,10 +299,11 @@ def skillsets_show(skillset_id: str, fmt: str) -> None:
     SKILLSET_ID is a built-in id or the path of a .toml file. A record's gaps name
     their skills only; this is where what they stand for is told.
     """
-    from models.skillset import SkillSetError, load_skillset
+    from models.skillset import SkillSet, SkillSetError, load_skillset
 
     try:
-        found = load_skillset(skillset_id)
+        stored = _stored(skillset_id)
+        found = stored if isinstance(stored, SkillSet) else load_skillset(skillset_id)
     except SkillSetError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":

@@ -21,10 +21,10 @@ from flask import (
 )
 
 from models.inputs import InputError, check_text, input_format, without_nul
-from models.skillset import SkillSetError, builtin_ids, load_skillset
+from models.skillset import SkillSetError, builtin_ids
 from web import services, uploads
 from web.errors import ApiError
-from worker import batches, notify, pipeline, report, tasks
+from worker import batches, notify, pipeline, report, skillsets, tasks
 from worker.export import FORMATS, iter_export
 from worker.results import SingleResult, iter_results, single_result
 from worker.storage import DONE, FAILED, FINISHED, Batch
@@ -49,13 +49,17 @@ def _builtin_ids() -> tuple[str, ...]:
 
 
 def _skillset(value: Any) -> str | None:
-    """Accept only built-in skill sets from the web: a path would read the server's files."""
+    """A skill set's id (built in or created; ``worker.skillsets`` resolves it, and
+    refuses a path, which would read the server's files)."""
     if value is None:
         return current_app.config.get("DEFAULT_SKILLSET")
-    if not isinstance(value, str) or value not in _builtin_ids():
+    if not isinstance(value, str) or not value.strip():
         raise ApiError(422, "unknown_skillset",
                        f"unknown skill set {value!r}; built-in ones are: {', '.join(_builtin_ids())}")
-    return value
+    try:
+        return skillsets.pin(_url(), value).ref
+    except SkillSetError as exc:
+        raise ApiError(422, "unknown_skillset", str(exc)) from None
 
 
 def _optional_str(data: dict[str, Any], key: str) -> str | None:
@@ -269,24 +273,6 @@ def cancel_batch(batch_id: str):
     _batch(batch_id)
     pipeline.cancel(_url(), batch_id)
     return jsonify(batch_json(_batch(batch_id)))
-
-
-@bp.get("/skillsets")
-def list_skillsets():
-    """The built-in skill sets, without their skills."""
-    return jsonify({"skillsets": [
-        {**load_skillset(sid).to_json(skills=False), "url": url_for("api.get_skillset", skillset_id=sid)}
-        for sid in _builtin_ids()
-    ]})
-
-
-@bp.get("/skillsets/<skillset_id>")
-def get_skillset(skillset_id: str):
-    """A built-in skill set with every skill: what a record's gap ids stand for."""
-    if skillset_id not in _builtin_ids():
-        raise ApiError(404, "not_found",
-                       f"no built-in skill set {skillset_id!r}; built-in ones are: {', '.join(_builtin_ids())}")
-    return jsonify(load_skillset(skillset_id).to_json())
 
 
 @bp.post("/batches/<batch_id>/resume")

@@ -147,7 +147,8 @@ def batch() -> None:
 
 @batch.command("submit")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--skillset", "-s", default=None, help="Built-in skill set id or a .toml file.")
+@click.option("--skillset", "-s", default=None,
+              help="A skill set's id, or a .toml or .csv file to store as a new skill set.")
 @click.option("--text-column", default=None, help="The column holding the posting text.")
 @click.option("--wait/--no-wait", default=True, show_default=True,
               help="Follow the batch to the end with a progress bar.")
@@ -162,6 +163,8 @@ def batch_submit(file: str, skillset: str | None, text_column: str | None, wait:
 
     settings = _settings()
     db.upgrade(settings["DATABASE_URL"])
+    if skillset and (os.sep in skillset or skillset.endswith((".toml", ".csv"))):
+        skillset = _upload_skillset(settings["DATABASE_URL"], skillset)
     enqueue = tasks.enqueuer(create_celery(settings))
     with open(file, "rb") as fh, click.progressbar(
         length=os.path.getsize(file), label="storing rows", file=sys.stderr
@@ -185,6 +188,26 @@ def batch_submit(file: str, skillset: str | None, text_column: str | None, wait:
     click.echo(batch_id)
     if wait:
         _follow(settings["DATABASE_URL"], batch_id)
+
+
+def _upload_skillset(url: str, path: str) -> str:
+    """Store a skill-set file's contents in the database, so that every worker reads it; return its id."""
+    from models.own_skillsets import read_upload
+    from models.skillset import SkillSetError
+    from worker import skillsets
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        text, source = read_upload(data, path, None)
+        pinned = skillsets.create(url, text, source)
+    except SkillSetError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"skill set stored as {pinned.id} (version {pinned.version})", err=True)
+    return pinned.ref
 
 
 class _CountingReader(io.RawIOBase):

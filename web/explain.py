@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.scoring import requirement_weights, scoring_settings
-from models.skillset import SkillSet, SkillSetError, load_skillset
+from models.skillset import SkillSet
 
 # What the page calls each requirement level (the record says "unspecified").
 LEVEL_LABELS = {"required": "required", "preferred": "preferred", "unspecified": "mentioned"}
@@ -47,11 +47,10 @@ def score_explanation(record: dict[str, Any]) -> list[str]:
     """How the record's weighted coverage, percentile and alignment score are made, one sentence each."""
     if record.get("error"):
         return []
-    skillset_id = (record.get("skillset") or {}).get("id")
-    try:
-        skillset: SkillSet | None = load_skillset(str(skillset_id)) if skillset_id else None
-    except SkillSetError:
-        skillset = None
+    from web.skillsets import find
+
+    named = record.get("skillset") or {}
+    skillset: SkillSet | None = find(named.get("id"), named.get("version"))
     lines = []
     parts = record.get("score_parts")
     if isinstance(parts, dict):

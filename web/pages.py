@@ -7,10 +7,10 @@ import time
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes, without_nul
-from models.skillset import DEFAULT_SKILLSET, builtin_ids, load_skillset
+from models.skillset import DEFAULT_SKILLSET, SkillSetError, builtin_ids
 from web import error_pages, history, present, samples, services
 from web.health import worker_up
-from worker import notify
+from worker import notify, skillsets
 from worker.results import single_result
 
 bp = Blueprint("pages", __name__)
@@ -22,18 +22,29 @@ def _url() -> str:
 
 
 def chosen_skillset(value: str | None) -> str | None:
-    """Accept only a built-in skill set id; anything else means the default."""
+    """Accept a built-in or created skill set's id; anything else means the default."""
     if value and value in builtin_ids():
         return value
+    if value and skillsets.CREATED_ID.match(value.partition("@")[0]):
+        try:
+            skillsets.pin(_url(), value)
+            return value
+        except SkillSetError:
+            pass
     default = current_app.config.get("DEFAULT_SKILLSET")
     return default if default in builtin_ids() else DEFAULT_SKILLSET
 
 
 def _form(text: str = "", error: str | None = None, skillset: str | None = None,
           status: int = 200):
+    selected = skillset or chosen_skillset(None)
+    choices = present.skillset_choices()
+    if selected and selected not in dict(choices):
+        # A set of someone else's, opened by its link: offered too.
+        choices.append((selected, present.skillset_name(selected)))
     return render_template(
-        "analyze.html", text=text, error=error, skillsets=present.skillset_choices(),
-        selected=skillset or chosen_skillset(None),
+        "analyze.html", text=text, error=error, skillsets=choices,
+        selected=selected,
         examples=samples.available(), batch_example=samples.batch_path() is not None,
     ), status
 
@@ -42,7 +53,7 @@ def _form(text: str = "", error: str | None = None, skillset: str | None = None,
 def analyze_form():
     example = request.args.get("example")
     text = samples.posting_text(example) if example else None
-    return _form(text or "")
+    return _form(text or "", skillset=chosen_skillset(request.args.get("skillset")))
 
 
 @bp.post("/analyses")
@@ -92,11 +103,3 @@ def result(analysis_id: str):
 @bp.get("/analyses/<analysis_id>/print")
 def result_print(analysis_id: str):
     return _result(analysis_id, "result_print.html")
-
-
-@bp.get("/skillsets/<skillset_id>")
-def skillset(skillset_id: str):
-    """A built-in skill set: each skill, why it matters, where it applies; its pay ranges."""
-    if skillset_id not in builtin_ids():
-        abort(404)
-    return render_template("skillset.html", **present.skillset_view(load_skillset(skillset_id)))

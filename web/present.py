@@ -12,7 +12,7 @@ from typing import Any
 
 from models.pay import compare_pay
 from models.scoring import describe_gaps, scoring_settings
-from models.skillset import SkillSet, SkillSetError, builtin_skillsets, load_skillset
+from models.skillset import SkillSet, builtin_skillsets
 from web.explain import LEVEL_LABELS, badge_key, score_explanation
 
 CATEGORY_LABELS = {
@@ -130,7 +130,10 @@ def split_gaps(gaps: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[d
 
 
 def skillset_choices() -> list[tuple[str, str]]:
-    return [(s.id, s.name) for s in builtin_skillsets()]
+    """The built-in sets, then those this browser created."""
+    from web.skillsets import mine
+
+    return [(s.id, s.name) for s in builtin_skillsets()] + mine()
 
 
 def skillset_name(skillset_id: str | None) -> str:
@@ -138,12 +141,11 @@ def skillset_name(skillset_id: str | None) -> str:
     return found.name if found else str(skillset_id or "")
 
 
-def _skillset(skillset_id: str | None) -> SkillSet | None:
-    """The built-in skill set a record was made with (None: unknown, e.g. since removed)."""
-    try:
-        return load_skillset(skillset_id) if skillset_id else None
-    except SkillSetError:
-        return None
+def _skillset(skillset_id: str | None, version: str | None = None) -> SkillSet | None:
+    """The skill set a record was made with (None: unknown, e.g. since removed)."""
+    from web.skillsets import find
+
+    return find(skillset_id, version)
 
 
 def gap_view(record: dict[str, Any], ranked: bool = False) -> list[dict[str, Any]]:
@@ -293,6 +295,16 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
     return view
 
 
+def _page_ref(record: dict[str, Any]) -> str | None:
+    """The id of the skill-set page a record's gaps link to (None: no such set)."""
+    named = record.get("skillset") or {}
+    sid, version = named.get("id"), named.get("version")
+    found = _skillset(sid, version)
+    if found is None:
+        return None
+    return sid if found.builtin or not version else f"{sid}@{version}"
+
+
 def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, Any]:
     """Everything the result template shows, from one analysis record."""
     skillset = (record.get("skillset") or {}).get("id")
@@ -305,8 +317,8 @@ def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, An
         "score": record.get("score"),
         "meaning": score_meaning(record.get("score")),
         "skillset_name": skillset_name(skillset),
-        # A built-in skill set has a page of its own; a user's file does not.
-        "skillset_id": skillset if (found := _skillset(skillset)) and found.builtin else None,
+        # Every stored skill set has a page of its own; a created one's, at the version used.
+        "skillset_id": _page_ref(record),
         "market": market_view(record),
         "not_fitting": statement,
         "parts": parts_view(record),

@@ -9,7 +9,6 @@ from typing import Any
 
 from flask import url_for
 
-from models.skillset import SkillSetError, load_skillset
 from web.charts import Chart, bar_chart, histogram, line_chart
 from web.explain import badge_key
 
@@ -36,10 +35,13 @@ def postings_link(batch_id: str) -> Callable[..., str]:
 
 def _skills_chart(report: dict[str, Any], skillset_id: str | None, link: Callable[..., str]) -> Chart:
     asked = {s["id"]: s for s in report.get("skills") or []}
-    try:
+    from web.skillsets import find
+
+    found = find(skillset_id)
+    if found is not None:
         # Every skill of the skill set, those no posting asks for too.
-        skills = [(s.id, s.name, s.tier) for s in load_skillset(skillset_id).skills]
-    except SkillSetError:
+        skills = [(s.id, s.name, s.tier) for s in found.skills]
+    else:
         # A skill set that cannot be read again: the skills the postings ask for.
         skills = [(s["id"], s.get("name") or s["id"], s.get("tier")) for s in asked.values()]
     groups = []

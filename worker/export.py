@@ -3,7 +3,8 @@
 The CSV is made for spreadsheets: UTF-8 with a byte-order mark (so Excel reads
 "£" and "é" right), each list of skill ids beside the same skills' names, pay in
 columns of its own and dates as YYYY-MM-DD. The JSON lines keep the records as
-the engine gives them.
+the engine gives them. Both give a row's location as the file did and as the report
+groups it (``worker/locations.py``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from models.scoring import describe_gaps, record_skillset
+from worker.locations import normalise
 from worker.results import ResultRow
 
+# A row's location as the report groups it, beside the raw one.
+PLACE_COLUMNS = ("location_name", "location_city", "location_region", "location_country")
 CSV_COLUMNS = (
-    "row", "id", "title", "company", "location", "date", "status", "error", "score",
+    "row", "id", "title", "company", "location", *PLACE_COLUMNS, "date", "status", "error", "score",
     "fits", "percentile", "weighted_coverage", "foundation_coverage", "modern_coverage",
     "skills", "skill_names", "modern_skills", "gaps", "gap_names", "extras", "extra_names",
     "pay_text", "pay_currency", "pay_min", "pay_max", "pay_period", "pay_annual_min",
@@ -141,8 +145,28 @@ def market_cells(record: dict[str, Any]) -> dict[str, Any]:
             "weighted_coverage": parts.get("coverage")}
 
 
-def csv_row(result: ResultRow) -> list[str]:
+def place_cells(location: str | None) -> dict[str, str | None]:
+    """A raw location as the report groups it: its name, city, state or county, country."""
+    place = normalise(location)
+    if place is None:
+        return dict.fromkeys(PLACE_COLUMNS)
+    return {"location_name": place.name or None, "location_city": place.city,
+            "location_region": place.region, "location_country": place.country}
+
+
+def exported_record(result: ResultRow) -> dict[str, Any]:
+    """A row's merged record with its normalised location beside the raw one."""
     record = result.merged()
+    out: dict[str, Any] = {}
+    for key, value in record.items():
+        out[key] = value
+        if key == "location":
+            out.update(place_cells(value))
+    return out
+
+
+def csv_row(result: ResultRow) -> list[str]:
+    record = exported_record(result)
     pay = _mapping(record.get("pay"))
     values = {
         **record,
@@ -181,7 +205,7 @@ def iter_jsonl(results: Iterable[ResultRow], rows_per_piece: int = 200) -> Itera
     """Yield the JSON-lines export: one merged record per input row."""
     piece: list[str] = []
     for result in results:
-        piece.append(json.dumps(result.merged(), ensure_ascii=False, separators=(",", ":")) + "\n")
+        piece.append(json.dumps(exported_record(result), ensure_ascii=False, separators=(",", ":")) + "\n")
         if len(piece) >= rows_per_piece:
             yield "".join(piece)
             piece = []

@@ -23,7 +23,8 @@ _SPLIT = re.compile(r"\s*[,;|/]\s*")
 
 @dataclass(frozen=True)
 class Place:
-    """A location as the report groups it; ``name`` is what it shows ("Leeds, West Yorkshire")."""
+    """A location as the report groups it; ``name`` is what it shows ("Leeds, West Yorkshire",
+    "Austin, TX", and a state alone by its name: "Texas")."""
 
     city: str | None
     region: str | None  # a US state's code, a UK county's name
@@ -31,6 +32,8 @@ class Place:
 
     @property
     def name(self) -> str:
+        if self.city is None and self.region:
+            return _knowledge().region_names.get(self.region, self.region)
         return ", ".join(p for p in (self.city, self.region) if p) or self.country or ""
 
 
@@ -40,6 +43,7 @@ class _Knowledge:
     regions: dict[str, tuple[str, str]]  # casefolded state name, or code as written -> (code, locale)
     counties: dict[str, tuple[str, str]]  # casefolded county -> (county as written, locale)
     same_name: dict[str, tuple[str, str]]  # casefolded city -> (state code, locale)
+    region_names: dict[str, str]  # state code -> its name
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,19 +53,21 @@ def _knowledge() -> _Knowledge:
     regions: dict[str, tuple[str, str]] = {}
     counties: dict[str, tuple[str, str]] = {}
     same_name: dict[str, tuple[str, str]] = {}
+    region_names: dict[str, str] = {}
     for code, data in tomllib.loads(text).items():
         for name in data.get("country_names", []):
             countries[name.casefold()] = code
         for name, region in data.get("regions", {}).items():
             regions[name.casefold()] = (region, code)
             regions[region] = (region, code)
+            region_names.setdefault(region, name)
         for county in data.get("counties", []):
             counties[county.casefold()] = (county, code)
         for city in data.get("cities_named_as_regions", []):
             region = data.get("regions", {}).get(city)
             if region:
                 same_name[city.casefold()] = (region, code)
-    return _Knowledge(countries, regions, counties, same_name)
+    return _Knowledge(countries, regions, counties, same_name, region_names)
 
 
 def _city(part: str) -> str:

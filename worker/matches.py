@@ -22,6 +22,7 @@ from typing import Any
 from celery import shared_task
 from sqlalchemy import delete, update
 from sqlalchemy.exc import StatementError
+from sqlalchemy.orm import Session
 
 from models.inputs import failure_message
 from worker.db import session_scope
@@ -54,15 +55,42 @@ def create(url: str, enqueue: Enqueue, resume_text: str, *, ttl_hours: float,
     now = utcnow()
     with _unquoted(), session_scope(url, write=True) as session:
         if batch_id is not None:
-            batch = session.get(Batch, batch_id)
-            if batch is None or batch.kind != "batch" or batch.status != DONE:
-                raise BatchNotReady(batch_id)
-            skillset = batch.skillset
+            skillset = _finished_batch(session, batch_id).skillset
         session.add(Match(id=match_id, status=QUEUED, skillset=skillset, batch_id=batch_id,
                           resume_text=resume_text, posting_text=posting_text, created_at=now,
                           expires_at=now + dt.timedelta(hours=float(ttl_hours))))
     enqueue(match_id)
     return match_id
+
+
+def _finished_batch(session: Session, batch_id: str) -> Batch:
+    batch = session.get(Batch, batch_id)
+    if batch is None or batch.kind != "batch" or batch.status != DONE:
+        raise BatchNotReady(batch_id)
+    return batch
+
+
+def batch_skillset(url: str, batch_id: str) -> str | None:
+    """The skill set a match against a batch uses: the batch's (``BatchNotReady`` when it is
+    unknown or not finished)."""
+    with session_scope(url) as session:
+        return _finished_batch(session, batch_id).skillset
+
+
+def match_batch(url: str, batch_id: str, analyzer: Any, resume_text: str) -> dict[str, Any]:
+    """A résumé against a finished batch's analysed postings: the ranked postings and the
+    skills that would open the most (``models.match.rank_postings``)."""
+    from models.match import rank_postings
+    from models.resume import find_skills
+    from worker.results import iter_results
+
+    resume = find_skills(analyzer, resume_text)
+    records = (r.merged() for r in iter_results(url, batch_id) if r.record is not None)
+    result = rank_postings(records, resume)
+    result["resume"] = {"skills": len(resume["skills"]) + len(resume["extras"]),
+                        "negated": resume["negated"]}
+    result["error"] = None
+    return result
 
 
 def get(url: str, match_id: str, now: dt.datetime | None = None) -> Match | None:
@@ -98,26 +126,19 @@ def run(url: str, match_id: str) -> None:
 
     Idempotent: a match already finished, deleted or expired is left alone.
     """
-    from models.match import match_texts, rank_postings
-    from models.resume import find_skills
+    from models.match import match_texts
     from worker.pipeline.analyzers import get_analyzer
-    from worker.results import iter_results
 
     found = get(url, match_id)
     if found is None or found.status in FINISHED:
         return
     with session_scope(url, write=True) as session:
         session.execute(update(Match).where(Match.id == match_id).values(status=RUNNING))
-    analyzer = get_analyzer(found.skillset)
+    analyzer = get_analyzer(url, found.skillset)
     if found.batch_id is None:
         result = match_texts(analyzer, found.resume_text or "", found.posting_text or "")
     else:
-        resume = find_skills(analyzer, found.resume_text or "")
-        records = (r.merged() for r in iter_results(url, found.batch_id) if r.record is not None)
-        result = rank_postings(records, resume)
-        result["resume"] = {"skills": len(resume["skills"]) + len(resume["extras"]),
-                            "negated": resume["negated"]}
-        result["error"] = None
+        result = match_batch(url, found.batch_id, analyzer, found.resume_text or "")
     _finish(url, match_id, result, result.get("error"))
 
 

@@ -39,13 +39,18 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-def content_hash(text: str, location: str | None = None) -> str:
+def content_hash(text: str, location: str | None = None, title: str | None = None,
+                 company: str | None = None) -> str:
     """Return the hash that makes an identical posting analysed once.
 
-    A file row's location is a cue to the posting's locale, so the same text
-    with a location is another posting, analysed with it.
+    A row's location is a cue to the posting's locale and its title to its occupation
+    and similar postings; its company is in the record. So the same text with any of
+    them is another posting, analysed with them. Text alone hashes as it always did.
     """
-    key = text if not location else f"{text}\x00location:{location}"
+    key = text
+    for name, value in (("location", location), ("title", title), ("company", company)):
+        if value:
+            key += f"\x00{name}:{value}"
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -142,6 +147,38 @@ class BatchRow(Base):
     status: Mapped[str] = mapped_column(String(16), default=PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class StoredSkillSet(Base):
+    """A skill set by id: a built-in one (recorded when first used) or one a user created.
+
+    A created set's id is unguessable, since there are no accounts: whoever has it can
+    use it, download it and add versions to it.
+    """
+
+    __tablename__ = "skillsets"
+
+    id: Mapped[str] = mapped_column(String(96), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    builtin: Mapped[bool] = mapped_column(default=False)
+    # The newest version: what the bare id resolves to.
+    latest: Mapped[str] = mapped_column(String(24))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SkillSetVersion(Base):
+    """One immutable version of a skill set: the file it was made from, as given."""
+
+    __tablename__ = "skillset_versions"
+
+    skillset_id: Mapped[str] = mapped_column(ForeignKey("skillsets.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    version: Mapped[str] = mapped_column(String(24), primary_key=True)
+    # Of the parsed data (``models.skillset.SkillSet.digest``).
+    digest: Mapped[str] = mapped_column(String(16))
+    # The TOML text, whatever it was uploaded as (a CSV is stored as the TOML made of it).
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Match(Base):

@@ -98,7 +98,8 @@ def warm_up(sender: Any = None, **_: Any) -> None:
     try:
         from celery import current_app
 
-        analyzers.get_analyzer(settings_of(current_app).get("DEFAULT_SKILLSET"))
+        settings = settings_of(current_app)
+        analyzers.get_analyzer(settings["DATABASE_URL"], settings.get("DEFAULT_SKILLSET"))
     except Exception:  # A broken engine shows up in the task that uses it.
         log.exception("could not build the analyzer at start")
 

@@ -1,24 +1,21 @@
-"""The engine's analyzer and skill sets, imported late: they are heavy."""
+"""The engine's analyzer and skill sets, resolved by ``worker.skillsets`` (the engine is
+imported late: it is heavy)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from worker import skillsets
+
 if TYPE_CHECKING:
     from models.analysis import Analyzer
 
 
-def get_analyzer(skillset: str | None) -> Analyzer:
-    """Return the engine's process-wide analyzer (imported late: it is heavy)."""
-    from models.analysis import Analyzer
-
-    return Analyzer.for_skillset(skillset)
+def get_analyzer(url: str, skillset: str | None) -> Analyzer:
+    """Return the engine's process-wide analyzer for a batch's skill-set reference."""
+    return skillsets.analyzer(url, skillset)
 
 
-def resolve_skillset(skillset: str | None) -> tuple[str, str]:
-    """Return the id of a skill set and the version its analyses are kept under
-    (``models.skillset.analysis_version``); raises ``SkillSetError``."""
-    from models.skillset import analysis_version, load_skillset
-
-    loaded = load_skillset(skillset)
-    return loaded.id, analysis_version(loaded)
+def resolve_skillset(url: str, skillset: str | None) -> skillsets.Pinned:
+    """Pin a skill-set reference to the version a new batch records; raises ``SkillSetError``."""
+    return skillsets.pin(url, skillset)

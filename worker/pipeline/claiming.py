@@ -53,7 +53,8 @@ _ROW_ANALYSIS_COLUMNS = (
     _analyses_t.c.text.is_(None).label("without_text"),
 )
 ROW_ANALYSES = (
-    select(_rows.c.id, _rows.c.posting_id, _rows.c.location, *_ROW_ANALYSIS_COLUMNS)
+    select(_rows.c.id, _rows.c.posting_id, _rows.c.location, _rows.c.title, _rows.c.company,
+           *_ROW_ANALYSIS_COLUMNS)
     .join(_postings, _postings.c.id == _rows.c.posting_id)
     .outerjoin(_analyses_t, _analyses_t.c.posting_id == _rows.c.posting_id)
     .where(*PENDING_ROWS)
@@ -88,7 +89,7 @@ def start_chunk(url: str, batch_id: str, chunk: int) -> Claim | None:
         if batch.status == QUEUED or batch.unstarted:
             conn.execute(_MARK_RUNNING, {"b": batch_id, "now": utcnow()})
         found = conn.execute(ROW_ANALYSES, {"b": batch_id, "c": chunk}).all()
-    return _claim(int(max(attempts)), batch, found)
+    return _claim(url, int(max(attempts)), batch, found)
 
 
 def _start_all_in_one() -> Any:
@@ -103,14 +104,16 @@ def _start_all_in_one() -> Any:
     claim = (
         update(_rows).where(*PENDING_ROWS, exists(select(batch.c.status)))
         .values(attempts=_rows.c.attempts + 1)
-        .returning(_rows.c.id, _rows.c.posting_id, _rows.c.location, _rows.c.attempts).cte("claim")
+        .returning(_rows.c.id, _rows.c.posting_id, _rows.c.location, _rows.c.title, _rows.c.company,
+                   _rows.c.attempts).cte("claim")
     )
     mark = _MARK_RUNNING.where(
         exists(select(claim.c.id)), or_(_batches.c.status == QUEUED, _batches.c.started_at.is_(None))
     ).cte("mark")
     return (
         select(
-            claim.c.id, claim.c.posting_id, claim.c.location, claim.c.attempts, batch.c.status, batch.c.unstarted,
+            claim.c.id, claim.c.posting_id, claim.c.location, claim.c.title, claim.c.company,
+            claim.c.attempts, batch.c.status, batch.c.unstarted,
             batch.c.skillset, batch.c.include_text, *_ROW_ANALYSIS_COLUMNS,
         )
         .select_from(
@@ -141,8 +144,11 @@ class RowToRun:
     analysis_id: int | None
     error: str | None
     text: str | None
-    # The row's location, a cue to the locale; a posting's hash covers it (content_hash).
+    # The row's location, a cue to the locale, and its title and company; a posting's
+    # hash covers them (content_hash).
     location: str | None = None
+    title: str | None = None
+    company: str | None = None
 
 
 def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
@@ -152,32 +158,34 @@ def _start_postgresql(url: str, batch_id: str, chunk: int) -> Claim | None:
         return None
     first = found[0]
     batch = _BatchState(first.status, first.unstarted, first.skillset, bool(first.include_text))
-    return _claim(int(max(r.attempts for r in found)), batch, found)
+    return _claim(url, int(max(r.attempts for r in found)), batch, found)
 
 
-def _claim(attempt: int, batch: Any, found: Sequence[Any]) -> Claim:
+def _claim(url: str, attempt: int, batch: Any, found: Sequence[Any]) -> Claim:
     """Return the attempt with the rows start_chunk read, ready for run_chunk."""
     try:
-        rows = rows_to_run(batch, found)
+        rows = rows_to_run(url, batch, found)
     except Exception:  # noqa: BLE001 - e.g. a skill set that fails to load: run_chunk
         return Claim(attempt)  # reads again and raises inside the task's retry handling.
     return Claim(attempt, batch, rows)
 
 
-def rows_to_run(batch: Any, found: Sequence[Any]) -> list[RowToRun]:
+def rows_to_run(url: str, batch: Any, found: Sequence[Any]) -> list[RowToRun]:
     """Each row of ``ROW_ANALYSES`` with its posting's analysis for the batch's skill set,
     and the posting's text only when it must be analysed: no analysis yet, or one
     without the text the batch wants.
 
     The skill set's version is known only once the batch's skill set is loaded.
     """
-    analyzer = analyzers.get_analyzer(batch.skillset)
+    analyzer = analyzers.get_analyzer(url, batch.skillset)
     key = (analyzer.skillset.id, analyzer.version)
     rows: dict[int, RowToRun] = {}
     for r in found:
         if r.analysis_id is not None and (r.skillset_id, r.skillset_version) == key:
             text = r.posting_text if batch.include_text and r.without_text else None
-            rows[r.id] = RowToRun(r.id, r.posting_id, r.analysis_id, r.error, text, r.location)
+            rows[r.id] = RowToRun(r.id, r.posting_id, r.analysis_id, r.error, text, r.location,
+                                  r.title, r.company)
         elif r.id not in rows:
-            rows[r.id] = RowToRun(r.id, r.posting_id, None, None, r.posting_text, r.location)
+            rows[r.id] = RowToRun(r.id, r.posting_id, None, None, r.posting_text, r.location,
+                                  r.title, r.company)
     return list(rows.values())

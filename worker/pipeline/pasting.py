@@ -72,15 +72,16 @@ def submit_text(
 
     One statement on PostgreSQL, one transaction elsewhere: a person is waiting.
     """
-    skillset_id, version = analyzers.resolve_skillset(skillset)
+    pinned = analyzers.resolve_skillset(url, skillset)
     batch_id = uuid.uuid4().hex
     # A JSON body may carry lone surrogates ("\\ud800"), which no database column takes.
     text = without_surrogates(text)
     title, company = (without_surrogates(v) if v else v for v in (title, company))
     values: dict[str, Any] = {
-        "b": batch_id, "skillset": skillset, "sid": skillset_id, "sver": version,
+        "b": batch_id, "skillset": pinned.ref, "sid": pinned.id, "sver": pinned.analysis_version,
         "title": field(title, 512), "company": field(company, 512),
-        "hash": content_hash(text), "text": text, "now": utcnow(),
+        "hash": content_hash(text, None, field(title, 512), field(company, 512)),
+        "text": text, "now": utcnow(),
     }
     if get_engine(url).dialect.name == "postgresql":
         with get_autocommit(url).connect() as conn:
@@ -88,7 +89,8 @@ def submit_text(
     else:
         with get_engine(url, write=True).begin() as conn:
             conn.execute(_NEW_BATCH, values)
-            values["posting"] = posting_ids(conn, [(text, None)])[values["hash"]]
+            key = (text, None, values["title"], values["company"])
+            values["posting"] = posting_ids(conn, [key])[values["hash"]]
             conn.execute(_NEW_ROW, values)
     enqueue(batch_id, 0)
     return batch_id

@@ -11,7 +11,7 @@ from sqlalchemy import BindParameter, Connection, bindparam, case, func, update
 from models.inputs import failure_message
 from worker.db import get_engine
 from worker.pipeline import analyzers
-from worker.pipeline.claiming import BATCH_STATE, PENDING_ROWS, ROW_ANALYSES, Claim, rows_to_run
+from worker.pipeline.claiming import BATCH_STATE, PENDING_ROWS, ROW_ANALYSES, Claim, RowToRun, rows_to_run
 from worker.pipeline.storing import dialect_insert
 from worker.storage import (
     DONE,
@@ -102,26 +102,27 @@ def run_chunk(url: str, batch_id: str, chunk: int, claim: Claim | None = None, *
                 return 0, 0
             found = conn.execute(ROW_ANALYSES, {"b": batch_id, "c": chunk}).all()
             conn.rollback()
-        rows = rows_to_run(batch, found)
-    analyzer = analyzers.get_analyzer(batch.skillset)
+        rows = rows_to_run(url, batch, found)
+    analyzer = analyzers.get_analyzer(url, batch.skillset)
     key = (analyzer.skillset.id, analyzer.version)
     if not rows:
         return 0, 0
     include_text = bool(batch.include_text)
     # {posting id: (analysis id, error)} of the analyses already stored and usable.
     known: dict[int, tuple[int, str | None]] = {}
-    texts: dict[int, tuple[str, str | None]] = {}
+    texts: dict[int, tuple[str, RowToRun]] = {}
     for r in rows:
         if r.text is not None:
-            texts[r.posting_id] = (r.text, r.location)
+            texts[r.posting_id] = (r.text, r)
         elif r.analysis_id is not None:
             known[r.posting_id] = (r.analysis_id, r.error)
 
     records: dict[int, dict[str, Any]] = {}
     crashed: dict[int, str] = {}
-    for pid, (text, location) in texts.items():
+    for pid, (text, r) in texts.items():
         try:
-            records[pid] = analyzer.analyze(text, include_text=include_text, location=location)
+            records[pid] = analyzer.analyze(text, include_text=include_text, location=r.location,
+                                            title=r.title, company=r.company)
         except Exception as exc:
             if not isolate:
                 raise

@@ -49,13 +49,17 @@ def dialect_insert(dialect: str, table: Any) -> postgresql.Insert | sqlite.Inser
     return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
-def posting_ids(session: Session | Connection, postings: Iterable[tuple[str, str | None]]) -> dict[str, int]:
-    """Store the (text, location) postings not seen before; return {content hash: posting id}.
+PostingKey = tuple[str, str | None, str | None, str | None]
+
+
+def posting_ids(session: Session | Connection, postings: Iterable[PostingKey]) -> dict[str, int]:
+    """Store the (text, location, title, company) postings not seen before; return
+    {content hash: posting id}.
 
     One multi-row INSERT that skips known hashes and returns the new ids; a
     SELECT only for the postings that were already stored (a re-uploaded file).
     """
-    by_hash = {content_hash(t, loc): t for t, loc in postings}
+    by_hash = {content_hash(*p): p[0] for p in postings}
     if not by_hash:
         return {}
     now = utcnow()
@@ -105,7 +109,7 @@ def create_batch(
     include_text: bool = False,
 ) -> str:
     """Create an empty batch in ``receiving`` state; return its id."""
-    skillset_id, version = analyzers.resolve_skillset(skillset)
+    pinned = analyzers.resolve_skillset(url, skillset)
     batch_id = uuid.uuid4().hex
     with session_scope(url, write=True) as session:
         session.add(
@@ -114,9 +118,9 @@ def create_batch(
                 kind=kind,
                 status=RECEIVING,
                 filename=filename,
-                skillset=skillset,
-                skillset_id=skillset_id,
-                skillset_version=version,
+                skillset=pinned.ref,
+                skillset_id=pinned.id,
+                skillset_version=pinned.analysis_version,
                 include_text=include_text,
                 done=0,
                 failed=0,
@@ -181,6 +185,12 @@ def field(value: str | None, limit: int) -> str | None:
     return value[:limit] if value else None
 
 
+def posting_key(item: Posting) -> PostingKey:
+    """A row's text, location, title and company as stored: what it is analysed with."""
+    return (item.text, field(item.fields.get("location"), 512), field(item.title, 512),
+            field(item.company, 512))
+
+
 def store_chunks(
     url: str, batch_id: str, chunks: list[tuple[int, list[Posting | RowError]]]
 ) -> list[int] | None:
@@ -193,8 +203,7 @@ def store_chunks(
         if status == CANCELLED:
             return None
         ids = posting_ids(session, [
-            (p.text, field(p.fields.get("location"), 512))
-            for _, block in chunks for p in block if isinstance(p, Posting)
+            posting_key(p) for _, block in chunks for p in block if isinstance(p, Posting)
         ])
         rows: list[dict[str, Any]] = []
         failed = 0
@@ -208,7 +217,7 @@ def store_chunks(
                         "company": field(item.company, 512),
                         "location": field(item.fields.get("location"), 512),
                         "date": field(item.fields.get("date"), 64),
-                        "posting_id": ids[content_hash(item.text, field(item.fields.get("location"), 512))],
+                        "posting_id": ids[content_hash(*posting_key(item))],
                         "status": PENDING, "attempts": 0, "error": None,
                     })
                     if not pending or pending[-1] != chunk:
