@@ -66,8 +66,8 @@ class Extractor(MentionFinder):
         sentence_info: dict[int, tuple[bool, list[tuple[int, str]], list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
         excluded = self.trades.excluded(toks, blocks, self.medical)  # for the posting's trade and role
-        cues = Cues(text, toks, doc.title,
-                    tuple(where(facts, f) for f in ("negation", "preferred", "boilerplate", "statement")))
+        cues = Cues(text, toks, doc.title, (where(facts, "negation"), where(facts, "preferred"),
+                                            where(facts, "boilerplate"), where(facts, "statement")))
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"

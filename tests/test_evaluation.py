@@ -116,7 +116,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def test_the_us_sets_are_offered_and_fully_labelled():
-    names = ("us_test", "us_dev", "us_test2", "us_dev2", "us_test3", "us_dev3")
+    names = ("us_test", "us_dev", "us_test2", "us_dev2", "us_test3", "us_dev3", "us_dev4")
     assert set(names) <= set(labelled_sets(FIXTURES))
     for name in names:
         items = load_devset(FIXTURES / name, None, "*.jsonl")
