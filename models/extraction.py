@@ -65,9 +65,10 @@ class Extractor(MentionFinder):
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, list[tuple[int, str]], list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
-        excluded = self.trades.excluded(toks, blocks, self.medical)  # for the posting's trade and role
-        cues = Cues(text, toks, doc.title, (where(facts, "negation"), where(facts, "preferred"),
-                                            where(facts, "boilerplate"), where(facts, "statement")))
+        excluded = self.trades.excluded(toks, blocks, doc.title, self.medical)  # for its trade and role
+        cues = Cues(text, toks, doc.title,
+                    (where(facts, "negation"), where(facts, "preferred"), where(facts, "boilerplate"),
+                     where(facts, "statement")))
         for mention in sorted(mentions, key=lambda m: m.start):
             bi = bisect_right(block_starts, mention.start) - 1
             section = blocks[bi].section if bi >= 0 else "other"

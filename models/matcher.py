@@ -183,6 +183,7 @@ class SkillMatcher(BaseEstimator):
         self.short_deletions_ = frozenset(d for p in short for d in _deletions(p, 1))
         self.long_deletions_ = frozenset(d for p in long for d in _deletions(p, 2))
         self.long_reach_ = min(map(len, long), default=0) - 2  # no shorter word is two edits from one
+        self.most_reach_ = max(map(len, short + long), default=0) + 2  # nor any longer word
         self.cache_: dict[str, int | None] = {}
         self.alias_context_: list[AliasContext] = [((), (), False, ())] * len(phrases)
         return self
@@ -369,6 +370,8 @@ class SkillMatcher(BaseEstimator):
         and its two-letter ones only when it is long enough for a long alias: most
         words then cost a dozen look-ups, not a hundred.
         """
+        if len(word) > self.most_reach_:
+            return False  # and a run of thousands of letters would cost minutes
         once = _deletions(word, 1)
         if not self.short_deletions_.isdisjoint(once):
             return True

@@ -92,9 +92,9 @@ _LEADING_LOOKBEHIND = re.compile(r"^\(\?<[!=](?:\\.|[^()\\])*\)")
 def leading_words(pattern: str) -> frozenset[str]:
     """Stems of the words a pattern must start with (``\\b(?:input|enter)...``, ``\\bskills?``), if plain words."""
     pattern = _LEADING_LOOKBEHIND.sub("", pattern)
-    # Not where a group of letters follows ("document(?:s|ing)"): the words it ends
+    # Not where a group follows ("document(?:s|ing)", "regist(?:er|ration of)"): the words it ends
     # ("documenting") are not the words the pattern starts with, nor have their stems.
-    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{]|\(\?:[A-Za-z|]+\))", pattern)
+    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{(])", pattern)
     if not m or has_top_level_branch(pattern):
         return frozenset()
     words = (m.group(1) or m.group(2)).split("|")

@@ -20,7 +20,7 @@ from importlib import resources
 from typing import TYPE_CHECKING
 
 from models.sections import BOILERPLATE_SECTIONS
-from models.text import Tokens, stem
+from models.text import Tokens, stem, tokenize
 from models.toml import tomllib
 
 if TYPE_CHECKING:
@@ -58,22 +58,19 @@ class Trades:
     title_words: frozenset[str] = frozenset()  # stems that count as healthcare in the title
     roles: tuple[Role, ...] = ()
 
-    def of(self, toks: Tokens, blocks: Iterable[Block]) -> tuple[bool, Trade | None]:
+    def of(self, toks: Tokens, blocks: Iterable[Block], title: set[str]) -> tuple[bool, Trade | None]:
         """(is the posting a healthcare one, the other trade it is of or None).
 
-        Counts the cue words of the blocks outside boilerplate sections.
+        Counts the cue words of the blocks outside boilerplate sections, and of the
+        title (the stems in ``title``) the words that count there.
         """
         if len(toks.stems) < self.least_words:
             return True, None
         stems: list[str] = []
-        healthcare = 0
         for block in blocks:
             if block.section not in BOILERPLATE_SECTIONS:
-                words = toks.stems[bisect_left(toks.starts, block.start):bisect_left(toks.starts, block.end)]
-                stems += words
-                if block.section == "title":
-                    healthcare += sum(map(self.title_words.__contains__, words))
-        healthcare += sum(map(self.healthcare.__contains__, stems))
+                stems += toks.stems[bisect_left(toks.starts, block.start):bisect_left(toks.starts, block.end)]
+        healthcare = sum(map(self.healthcare.__contains__, stems)) + len(self.title_words & title)
         best, most = None, 0
         for trade in self.trades:
             n = sum(map(trade.words.__contains__, stems))
@@ -81,21 +78,18 @@ class Trades:
                 best, most = trade, n
         return healthcare > 0, best
 
-    def role_of(self, toks: Tokens, blocks: Iterable[Block]) -> Role | None:
-        """The role the posting's title names, or None."""
-        title: set[str] = set()
-        for block in blocks:
-            if block.section == "title":
-                title.update(toks.stems[bisect_left(toks.starts, block.start):bisect_left(toks.starts, block.end)])
+    def role_of(self, title: set[str]) -> Role | None:
+        """The role a posting's title (its stems) names, or None."""
         return next((r for r in self.roles if r.title & title and not r.unless & title), None)
 
-    def excluded(self, toks: Tokens, blocks: list[Block], medical: frozenset[str]) -> frozenset[str]:
-        """The ids of the skills that do not count in a posting, for its trade and its role."""
-        healthcare, trade = self.of(toks, blocks)
+    def excluded(self, toks: Tokens, blocks: list[Block], title: str | None, medical: frozenset[str]) -> frozenset[str]:
+        """The ids of the skills that do not count in a posting, for its trade and its title's role."""
+        title_stems = set(tokenize(title or "").stems)
+        healthcare, trade = self.of(toks, blocks, title_stems)
         out = frozenset() if healthcare and trade is None else medical
         if trade is not None:
             out |= trade.skills
-        role = self.role_of(toks, blocks)
+        role = self.role_of(title_stems)
         return out | role.skills if role is not None else out
 
 

@@ -563,6 +563,23 @@ def test_matcher_asks_only_about_single_words_within_reach_of_an_alias(analyzer)
     assert matcher.predict(["recepcionist", "confidentialty"]) == ["front_desk", "hipaa"]
 
 
+def test_a_word_longer_than_every_alias_is_not_compared_letter_by_letter(analyzer, monkeypatch):
+    # A run of thousands of letters once cost seconds of deletions (minutes for a few
+    # such runs); no word more than two letters longer than the longest alias is
+    # within two edits of it.
+    from models import matcher as matcher_module
+
+    matcher = analyzer.extractor.matcher
+    made: list[str] = []
+    monkeypatch.setattr(matcher_module, "_deletions", lambda word, most: made.append(word) or set())
+    longest = max(len(p.replace(" ", "")) for p in matcher.phrases_)
+    assert not matcher._within_reach("q" * (longest + 3))
+    assert not matcher._within_reach("abcdefghij" * 400)
+    assert made == []
+    matcher._within_reach("q" * (longest + 2))
+    assert made == ["q" * (longest + 2)]
+
+
 def test_matcher_does_not_map_unrelated_words(analyzer):
     # Once mapped to hipaa through the alias "discretion".
     record = analyzer.analyze("Apply cleansing, discretization, imputation and feature selection.")

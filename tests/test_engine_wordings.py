@@ -219,7 +219,7 @@ def test_inquiries_and_complaints_of_guests_and_customers_are_customer_service(a
 
 @pytest.mark.parametrize("duty", [
     "Adheres to all laws, regulations, and hospital policies on handling medications.",
-    "Practices in accordance with applicable laws for the clinic's patients.",
+    "Complies with all laws and regulations of the hospital pharmacy.",
     "Ensure compliance with pertinent laws and regulations in the hospital billing office.",
 ])
 def test_laws_a_healthcare_worker_follows_are_medical_law(analyzer, duty):
@@ -246,3 +246,19 @@ def test_the_diary_of_a_director_or_manager_is_not_appointment_scheduling(analyz
 ])
 def test_a_secretarys_correspondence_and_letters_are_medical_documentation(analyzer, duty):
     assert "medical_documentation" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Responsible for accurately registering all Inpatient and Outpatient Patient Types.",
+    "Registers new and returning patients in the emergency department.",
+])
+def test_registering_patients_by_other_words_is_the_front_desk(analyzer, duty):
+    assert "front_desk" in found(analyzer, f"Duties\n- {duty}")
+
+
+def test_a_pattern_that_starts_inside_a_word_is_tried_where_the_word_stands():
+    """"regist(?:er|ration of)" starts words whose stems are not "regist": no leading word is assumed."""
+    from models.phrases import leading_words
+
+    assert leading_words(r"\bregist(?:er|ration of)\s+patients\b") == frozenset()
+    assert leading_words(r"\b(?:input|enter)\s+data") == frozenset({"input", "enter"})

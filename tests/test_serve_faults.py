@@ -126,3 +126,19 @@ def test_killed_worker_is_started_again(serve) -> None:
     assert again != worker
     assert get(f"{base}/readyz")[0] == 200
     assert "exited with code" in (tmp_path / "serve.log").read_text(errors="replace")
+
+
+def test_killed_pool_process_is_replaced_and_takes_the_next_posting(serve) -> None:
+    base, proc, tmp_path = serve
+    (worker,) = celery_children(proc.pid)
+    # Analysed once first, so the pool process is warm and idle when it is killed.
+    assert analysed(base, paste(base, f"Ward clerk: filing {uuid.uuid4().hex}"), 60)["status"] == "done"
+    (child,) = celery_children(worker)
+    os.kill(child, signal.SIGKILL)
+    replacement = wait_for(lambda: [p for p in celery_children(worker) if p != child], timeout=60)
+    for k in range(3):
+        body = analysed(base, paste(base, f"Receptionist: SystmOne {k} {uuid.uuid4().hex}"), 60)
+        assert body["status"] == "done" and body["result"]["skills"]
+    # The worker itself lived on: its new pool process took the postings.
+    assert celery_children(proc.pid) == [worker]
+    assert celery_children(worker) == replacement

@@ -567,3 +567,40 @@ def test_a_view_waits_for_the_report_being_built_elsewhere(postgresql_url: str, 
                       .values(report=fresh, report_processed=1))
     view.join(10)
     assert served == [fresh] and built == []
+
+
+def test_a_chunk_and_a_pasted_posting_are_few_round_trips_on_postgresql(postgresql_url: str,
+                                                                       fake_analyzer) -> None:
+    """Round trips per task are the pipeline's overhead: pasting is one statement, starting
+    a chunk one, recording its results one, on PostgreSQL whatever the chunk's size."""
+    from sqlalchemy import event
+
+    url = postgresql_url
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement.split(None, 1)[0])
+
+    engine = db.get_engine(url)
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        queue: list[tuple[str, int]] = []
+        batch_id = pipeline.submit_file(
+            url, csv_file([{"description": f"Epic and billing {unique()}"} for _ in range(30)]),
+            "a.csv", lambda b, c: queue.append((b, c)), chunk_size=30)
+        statements.clear()
+        claim = pipeline.start_chunk(url, batch_id, 0)
+        assert len(statements) == 1
+        statements.clear()
+        assert pipeline.run_chunk(url, batch_id, 0, claim) == (30, 0)
+        assert len(statements) == 1
+        assert get_batch(url, batch_id).status == "done"
+
+        statements.clear()
+        single = pipeline.submit_text(url, f"Epic {unique()}", lambda b, c: queue.append((b, c)))
+        assert len(statements) == 1
+        statements.clear()
+        assert pipeline.run_chunk(url, single, 0, pipeline.start_chunk(url, single, 0)) == (1, 0)
+        assert len(statements) == 2
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

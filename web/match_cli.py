@@ -79,7 +79,7 @@ def _match_batch(resume_text: str, batch_id: str, fmt: str) -> None:
 
     url = load_settings()["DATABASE_URL"]
     try:
-        analyzer = get_analyzer(matches.batch_skillset(url, batch_id))
+        analyzer = get_analyzer(url, matches.batch_skillset(url, batch_id))
     except matches.BatchNotReady:
         raise click.ClickException(f"no finished batch {batch_id}: see `skillgap batch status`") from None
     except SkillSetError as exc:

@@ -42,6 +42,8 @@ def celery_config(settings: Mapping[str, Any]) -> dict[str, Any]:
         "broker_connection_max_retries": None,
         "worker_send_task_events": False,
         "worker_hijack_root_logger": False,
+        # Prefork, whose idle processes survive one of them being killed (worker/pool.py).
+        "worker_pool": "worker.pool:TaskPool",
         "worker_cancel_long_running_tasks_on_connection_loss": True,
         # A new pool process builds the analyzer before it reports ready (about 2 s of
         # CPU, so the first posting is answered fast). Celery kills one that takes over

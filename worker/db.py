@@ -43,26 +43,34 @@ def _fresh_pools_after_fork() -> None:
 os.register_at_fork(after_in_child=_fresh_pools_after_fork)
 
 
-@functools.lru_cache(maxsize=16)
 def get_engine(url: str, write: bool = False) -> Engine:
     """Return the process-wide engine for ``url``.
 
     On SQLite a ``write`` engine starts its transactions with BEGIN IMMEDIATE, so
     a transaction that reads and then writes waits for the lock up front instead
     of failing when another writer committed in between; readers stay deferred.
+    Elsewhere readers and writers share one engine, and so one pool.
     """
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 60})
-        event.listen(engine, "connect", _sqlite_pragmas)
-        begin = "BEGIN IMMEDIATE" if write else "BEGIN"
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
-        _engines.add(engine)
-        return engine
-    if write:
-        return get_engine(url, False)
+        return _sqlite_engine(url, bool(write))
+    return _engine(url)
+
+
+@functools.lru_cache(maxsize=16)
+def _sqlite_engine(url: str, write: bool) -> Engine:
+    path = url.split("///", 1)[-1]
+    if path and path != ":memory:":
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 60})
+    event.listen(engine, "connect", _sqlite_pragmas)
+    begin = "BEGIN IMMEDIATE" if write else "BEGIN"
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    _engines.add(engine)
+    return engine
+
+
+@functools.lru_cache(maxsize=16)
+def _engine(url: str) -> Engine:
     engine = create_engine(url, pool_size=10, max_overflow=20)
     _ping_idle_connections(engine)
     _engines.add(engine)

@@ -9,7 +9,8 @@ nothing.
 - ``storing``: a file's rows, stored chunk by chunk, each chunk enqueued after its commit;
 - ``pasting``: a pasted posting, a one-row batch;
 - ``claiming``: an attempt at a chunk counted, with the rows it must run;
-- ``running``: the rows analysed, their outcomes stored, the batch finished;
+- ``running``: the rows analysed; ``recording``: their analyses and outcomes stored, the
+  batch's counters grown and the batch finished;
 - ``cancelling`` and ``resending``: a batch cancelled, resumed, or its lost chunks sent again;
 - ``analyzers``: the engine, loaded late.
 """
