@@ -38,6 +38,9 @@ class ReferencePosting:
     id: str
     fits: bool
     summary: bool
+    # An excerpt of an advert cut off part-way: it teaches the fit what such postings look
+    # like, but names only part of what the advert asks, so it is no market and no neighbour.
+    excerpt: bool
     locale: str | None
     date: str | None
     title: str
@@ -58,8 +61,8 @@ def load_reference() -> list[ReferencePosting]:
         for line in f:
             r = json.loads(line)
             postings.append(ReferencePosting(
-                r["source"], r["id"], bool(r["fits"]), bool(r["summary"]), r["locale"], r["date"], r["title"],
-                r["skills"], frozenset(r["words"].split())))
+                r["source"], r["id"], bool(r["fits"]), bool(r["summary"]), bool(r.get("excerpt")),
+                r["locale"], r["date"], r["title"], r["skills"], frozenset(r["words"].split())))
     return postings
 
 
@@ -119,8 +122,9 @@ class Market:
         self.occupation = settings["occupation"]
         reference = load_reference()
         self.fit = OccupationFit().fit([p.sample for p in reference], [p.fits for p in reference])
-        # The real postings of the occupation; the written other-trade ones only teach the fit.
-        self.postings = [p for p in reference if p.fits]
+        # The real postings of the occupation; the written other-trade ones and the excerpts
+        # only teach the fit.
+        self.postings = [p for p in reference if p.fits and not p.excerpt]
         # The market is the whole adverts among them: a job board's summary of an advert names
         # fewer skills than the advert, and a pasted advert would stand above nearly all of them.
         self.market_postings = [p for p in self.postings if not p.summary]

@@ -131,7 +131,7 @@ def market_shares(skillset: SkillSet, locale: str | None) -> dict[str, float] | 
 def _shares(locale: str | None) -> tuple[tuple[str, float], ...]:
     from models.market import load_reference
 
-    market = [p for p in load_reference() if p.fits]
+    market = [p for p in load_reference() if p.fits and not p.excerpt]
     local = [p for p in market if p.locale == locale] if locale else []
     postings = local or market
     counts = Counter(sid for p in postings for sid in p.skills)

@@ -2,11 +2,13 @@
 
 The reference postings train the occupation fit (models/fit.py) and make the
 reference market (models/market.py). For each real posting it keeps what those
-need and no posting text: source, id, whether it is of the medical-office
-occupation, whether its text is a job board's summary rather than the whole
-advert, locale (its source's country), month posted, title, the skills the
-engine finds in it with their requirement levels (every built-in skill set and
-the extras catalogue), and which words of a fixed vocabulary it holds (the
+need and no posting text (the shared postings, the saved pages, the labelled US
+development sets and the written other-trade postings): source, id, whether it is
+of the medical-office occupation, whether its text is a job board's summary rather
+than the whole advert or an excerpt cut off part-way (which teaches the fit only),
+locale (its source's country), month posted, title, the skills the engine finds
+in it with their requirement levels (every built-in skill set and the extras
+catalogue), and which words of a fixed vocabulary it holds (the
 VOCABULARY most frequent words over all the postings: frequency, not labels,
 chooses them).
 
@@ -34,6 +36,10 @@ from models.skillset import builtin_ids, load_skillset
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "models" / "data" / "market" / "reference-postings.jsonl"
 WRITTEN = ROOT / "tests" / "fixtures" / "written_other_trades.jsonl"
+# The labelled US development sets: excerpts of real US job pages (cut off part-way),
+# medical-office ("relevant") or other trades, clinical jobs included ("control"). They
+# teach the fit only ("excerpt"); the US test sets stay out, to measure the fit on.
+US_DEV = sorted((ROOT / "tests" / "fixtures").glob("us_dev*/us_dev*.jsonl"))
 VOCABULARY = 300
 # Source file -> (fits the occupation, locale, summary). ReproJobs rows are front-office,
 # medical-assistant, billing and clinic-manager posts at US clinics: medical office. Their
@@ -56,7 +62,8 @@ def _month(date: str | None) -> str | None:
 
 
 def _rows(data: Path) -> list[dict]:
-    """Every posting: the shared files, the saved pages and the written other-trade postings."""
+    """Every posting: the shared files, the saved pages, the US development sets and the
+    written other-trade postings."""
     rows = []
     for name, (fits, locale, summary) in SOURCES.items():
         for line in (data / "postings" / f"{name}.jsonl").open(encoding="utf-8"):
@@ -69,6 +76,12 @@ def _rows(data: Path) -> list[dict]:
         rows.append({"source": "saved_pages", "id": path.stem, "fits": path.stem not in PAGES_NOT_FITTING,
                      "summary": False, "locale": "US", "title": None,
                      "date": _month(parse_posting(raw).date_posted), "raw": raw})
+    for path in US_DEV:
+        for line in path.open(encoding="utf-8"):
+            r = json.loads(line)
+            rows.append({"source": path.stem, "id": r["id"], "fits": r["set"] == "relevant", "summary": False,
+                         "excerpt": True, "locale": "US", "title": r.get("title"), "date": None,
+                         "raw": r["description"]})
     for line in WRITTEN.open(encoding="utf-8"):
         r = json.loads(line)
         rows.append({"source": r["source"], "id": r["id"], "fits": r["set"] == "relevant", "summary": False,
@@ -94,7 +107,7 @@ def build(data: Path) -> list[str]:
                 skills.setdefault(s["id"], s["requirement"])
         title = record["title"] or ""
         postings.append({"source": row["source"], "id": row["id"], "fits": row["fits"], "summary": row["summary"],
-                         "locale": row["locale"],
+                         **({"excerpt": True} if row.get("excerpt") else {}), "locale": row["locale"],
                          "date": row["date"], "title": title, "skills": dict(sorted(skills.items())),
                          "words": words_of(record["text"])})
     df = Counter(w for p in postings for w in p["words"] if w not in ENGLISH_STOP_WORDS)

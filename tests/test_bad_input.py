@@ -167,6 +167,9 @@ def test_deeply_nested_json_is_a_400_or_a_failed_row(app, client) -> None:
     r = client.post("/api/v1/analyses", data='{"text": ' + deep + "}",
                     content_type="application/json")
     assert r.status_code == 400 and "nested too deeply" in r.get_json()["error"]["message"]
+    for path in ("/api/v1/matches", "/api/v1/batches/x/reanalyze"):
+        r = client.post(path, data='{"a": ' + deep + "}", content_type="application/json")
+        assert r.status_code == 400 and "nested too deeply" in r.get_json()["error"]["message"], path
     tag = uuid.uuid4().hex
     body = f'{{"description": {deep}}}\n{{"description": "Epic {tag}"}}\n'.encode()
     r = upload(client, body, name="jobs.jsonl")

@@ -219,6 +219,18 @@ def test_market_leaves_out_job_board_summaries() -> None:
     assert len(market.market_postings) == len(market.postings) - len(summaries)
 
 
+def test_us_development_excerpts_teach_the_fit_only() -> None:
+    """The labelled US dev sets (cut-off excerpts) train the fit, medical-office and other
+    trades alike; they are neither market nor neighbours, and no test set is in the reference."""
+    reference = load_reference()
+    excerpts = [p for p in reference if p.excerpt]
+    assert {p.source for p in excerpts} == {"us_dev", "us_dev2", "us_dev3", "us_dev4"}
+    assert any(p.fits for p in excerpts) and any(not p.fits for p in excerpts)
+    market = market_for(load_skillset())
+    assert not any(p.excerpt for p in market.postings)
+    assert not any("test" in p.source for p in reference)
+
+
 def _gap_ids(record: dict) -> list[str]:
     return [g["id"] for g in record["gaps"]]
 

@@ -23,7 +23,7 @@ from flask import (
 from models.inputs import InputError, check_text, input_format, without_nul
 from models.skillset import SkillSetError, builtin_ids
 from web import services, uploads
-from web.errors import ApiError
+from web.errors import ApiError, json_object
 from worker import batches, notify, pipeline, report, skillsets, tasks
 from worker.export import FORMATS, iter_export
 from worker.results import SingleResult, iter_results, single_result
@@ -78,12 +78,7 @@ def _accepted(batch_id: str, endpoint: str) -> tuple[Response, int, dict[str, st
 def create_analysis():
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "send JSON: Content-Type: application/json")
-    try:
-        data = request.get_json(silent=True)
-    except RecursionError:
-        raise ApiError(400, "bad_request", "the JSON is nested too deeply") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    data = json_object()
     text = data.get("text")
     if not isinstance(text, str):
         raise ApiError(400, "bad_request", "'text' is required: the posting, as text or HTML")

@@ -20,6 +20,17 @@ class ApiError(HTTPException):
         self.error_code = code
 
 
+def json_object() -> dict:
+    """The request's JSON body, which must be an object (a clear 400 otherwise)."""
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(400, "bad_request", "the JSON is nested too deeply") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    return data
+
+
 def error_response(status: int, code: str, message: str) -> tuple[Response, int]:
     return jsonify({"error": {"code": code, "message": message}}), status
 

@@ -16,7 +16,7 @@ from flask import Blueprint, abort, current_app, jsonify, redirect, render_templ
 from models.inputs import MAX_POSTING_CHARS, InputError, check_text, decode_bytes, without_nul
 from models.resume import FORMATS, MAX_RESUME_BYTES, ResumeError, read_resume, resume_text
 from web import error_pages, present, services
-from web.errors import ApiError
+from web.errors import ApiError, json_object
 from web.health import worker_up
 from web.pages import chosen_skillset
 from worker import matches, notify
@@ -176,13 +176,7 @@ def _wait_seconds() -> float:
 @api_bp.post("/matches")
 def create_match():
     if request.is_json:
-        try:
-            data = request.get_json(silent=True)
-        except RecursionError:
-            raise ApiError(400, "bad_request", "the JSON is nested too deeply") from None
-        if not isinstance(data, dict):
-            raise ApiError(400, "bad_request", "the body must be a JSON object")
-        form: Any = data
+        form: Any = json_object()
         files: Any = {}  # JSON carries no files
     elif request.mimetype.startswith("multipart/form-data"):
         form, files = request.form, request.files

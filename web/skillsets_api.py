@@ -11,7 +11,7 @@ from flask import Response, jsonify, request, url_for
 from models.own_skillsets import MAX_BYTES, read_upload
 from models.skillset import SkillSet, SkillSetError, builtin_ids
 from web.api import _batch, _builtin_ids, _celery, _url, batch_json, bp
-from web.errors import ApiError
+from web.errors import ApiError, json_object
 from worker import skillsets, tasks
 from worker.reanalyze import NotFinished, reanalyze
 
@@ -82,8 +82,8 @@ def get_skillset(skillset_id: str):
 @bp.post("/batches/<batch_id>/reanalyze")
 def reanalyze_batch(batch_id: str):
     """Analyse a finished batch again against another skill set: 202 with the new batch."""
-    data = request.get_json(silent=True) if request.is_json else None
-    if not isinstance(data, dict) or not isinstance(data.get("skillset"), str):
+    data = json_object() if request.is_json else {}
+    if not isinstance(data.get("skillset"), str):
         raise ApiError(400, "bad_request", 'send JSON: {"skillset": "<skill-set id>"}')
     try:
         new_id = reanalyze(_url(), batch_id, data["skillset"], tasks.enqueuer(_celery()))
