@@ -125,7 +125,9 @@ def write_table(result: dict[str, Any], out: TextIO) -> None:
                   f"{_quote(item['evidence']['posting'])}{said}\n")
     out.write(f"\nLearn next ({len(result['learn_next'])}): the skill set expects, neither mentions\n")
     for item in result["learn_next"]:
-        share = "" if item["asked_share"] is None else f"asked by {item['asked_share']:.0%} of real postings"
+        share = ("" if item["asked_share"] is None
+                 else f"asked by {item['asked_share']:.0%} of real postings" if item["asked_share"]
+                 else "not asked by the real postings compared yet")
         out.write(f"  {item['name']:<46} {share}\n")
 
 
