@@ -16,7 +16,8 @@ import re
 from collections.abc import Mapping
 
 from models.safe_patterns import UnsafePattern, check_pattern
-from models.skillset import TIERS, SkillSet, SkillSetError, builtin_ids, load_skillset, parse_skillset
+from models.skillset import TIERS, SkillSet, SkillSetError, builtin_ids, load_skillset
+from models.skillset_file import parse_skillset
 from models.toml import tomllib
 
 # A created set's id: a slug of its name, then 80 random bits (``worker.skillsets``).

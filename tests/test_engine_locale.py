@@ -13,7 +13,8 @@ from models.analysis import Analyzer
 from models.locale import detect_locale, known_locales
 from models.parsing import parse_posting
 from models.pay import compare_pay, find_pay
-from models.skillset import SkillSetError, load_skillset, parse_skillset
+from models.skillset import SkillSetError, load_skillset
+from models.skillset_file import parse_skillset
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"

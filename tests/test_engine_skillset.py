@@ -21,8 +21,8 @@ from models.skillset import (
     builtin_ids,
     builtin_skillsets,
     load_skillset,
-    parse_skillset,
 )
+from models.skillset_file import parse_skillset
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT_MD = ROOT.parent / "shared" / "skillsets" / "medical-office-specialist.md"

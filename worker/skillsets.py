@@ -25,9 +25,9 @@ from models.skillset import (
     analysis_version,
     builtin_ids,
     load_skillset,
-    parse_skillset,
     remember,
 )
+from models.skillset_file import parse_skillset
 from worker.db import get_engine, session_scope
 from worker.storage import SkillSetVersion, StoredSkillSet, utcnow
 
