@@ -146,3 +146,15 @@ def test_cli_table_and_csv_carry_the_fit_and_percentile() -> None:
     assert row["fits"] == "yes" and row["percentile"] == fitting["market"]["percentile"]
     assert csv_row(nurse)["fits"] == "no"
     assert market_cells({"score": 3}) == {"fits": None, "percentile": None, "weighted_coverage": None}
+
+
+def test_pay_of_a_posting_of_another_occupation_is_not_held_against_the_range() -> None:
+    from web.present import pay_view
+
+    pay = {"text": "£24,000 a year", "currency": "GBP", "annual_min": 24000, "annual_max": 24000}
+    fitting = pay_view({"pay": pay, "locale": "UK", "fit": {"fits": True}}, "medical-office-specialist")
+    assert fitting and fitting["articles"] and fitting["verdict"]
+    other = pay_view({"pay": pay, "locale": "UK", "fit": {"fits": False}}, "medical-office-specialist")
+    assert other and other["posting"] and other["articles"] == [] and other["verdict"] is None
+    assert "another" in other["note"]
+    assert pay_view({"pay": None, "locale": "UK", "fit": {"fits": False}}, "medical-office-specialist") is None

@@ -259,8 +259,10 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
     found = record.get("pay") if isinstance(record.get("pay"), dict) else None
     skillset = _skillset(skillset_id)
     locale = record.get("locale") if record.get("locale") in LOCALE_LABELS else None
+    # The range is the skill set's occupation's: a posting of another is not held against it.
+    fits = (record.get("fit") or {}).get("fits") is not False
     ranges: list[dict[str, Any]] = []
-    if skillset:
+    if skillset and fits:
         if found or locale:
             one = skillset.pay_range(locale, found.get("currency") if found else None)
             ranges = [one] if one else []
@@ -289,7 +291,10 @@ def pay_view(record: dict[str, Any], skillset_id: str | None) -> dict[str, Any] 
             view["verdict"] = compare_pay(found, article)
             if view["verdict"]:
                 view["note"] = PAY_NOTES[view["verdict"]].format(where=where)
-    if found and not ranges and skillset and skillset.pay:
+    if found and not fits:
+        view["note"] = ("Not compared with the skill set's pay range: that range is for its own "
+                        "occupation, and this posting is of another.")
+    elif found and not ranges and skillset and skillset.pay:
         view["note"] = (f"The posting pays in {found.get('currency')}; the skill set has no range in it"
                         f"{' for ' + locale + ' postings' if locale else ''}, so the two are not compared.")
     return view
