@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 from scipy import sparse
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -121,7 +122,7 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         decision += float(values @ coef[words_at + columns])
         skills = self.skills_vectorizer_.vocabulary_
         decision += sum(coef[skills_at + skills[i]] for i in sample.skills if i in skills)
-        return 1.0 / (1.0 + math.exp(-decision))
+        return float(expit(decision))
 
     def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:
         return sparse.hstack([

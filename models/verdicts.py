@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction import DictVectorizer
@@ -174,7 +175,7 @@ class VerdictClassifier(ClassifierMixin, BaseEstimator):
         if not hasattr(self, "weights_"):  # check_is_fitted's own checks cost more than the sums
             raise NotFittedError("fit the VerdictClassifier before asking for probabilities")
         weights, intercept = self.weights_, self.intercept_
-        return [_logistic(intercept + sum(weights.get(k, 0.0) * v for k, v in row.items())) for row in X]
+        return [float(expit(intercept + sum(weights.get(k, 0.0) * v for k, v in row.items()))) for row in X]
 
     def predict(self, X: Sequence[dict[str, float]]) -> np.ndarray:
         """The class of each row: the positive one where its probability reaches ``threshold``."""
@@ -229,14 +230,6 @@ def decide(
         if not c.rejected and (c.mention.skill.id not in own or confidence[c.mention.skill.id] >= classifier.threshold)
     ]
     return accepted, confidence
-
-
-def _logistic(z: float) -> float:
-    """1 / (1 + e^-z), without overflow for any z."""
-    if z >= 0:
-        return 1 / (1 + math.exp(-z))
-    e = math.exp(z)
-    return e / (1 + e)
 
 
 def _word_at(starts: list[int], offset: int) -> int:
