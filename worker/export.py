@@ -72,25 +72,20 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _ids(items: Any, tier: str | None = None) -> str:
+def _items(items: Any, tier: str | None = None) -> list[dict[str, Any]]:
+    """A record's list of skills or gaps (of one tier when given); the id and name
+    columns both take theirs from here, so they line up."""
     if not isinstance(items, list):
-        return ""
-    return ";".join(
-        str(i.get("id") or i.get("name"))
-        for i in items
-        if isinstance(i, dict) and (tier is None or i.get("tier") == tier)
-    )
+        return []
+    return [i for i in items if isinstance(i, dict) and (tier is None or i.get("tier") == tier)]
+
+
+def _ids(items: Any, tier: str | None = None) -> str:
+    return ";".join(str(i.get("id") or i.get("name")) for i in _items(items, tier))
 
 
 def _names(items: Any, tier: str | None = None) -> str:
-    """The items' names, in the order of ``_ids`` (so the two columns line up)."""
-    if not isinstance(items, list):
-        return ""
-    return "; ".join(
-        str(i.get("name") or i.get("id"))
-        for i in items
-        if isinstance(i, dict) and (tier is None or i.get("tier") == tier)
-    )
+    return "; ".join(str(i.get("name") or i.get("id")) for i in _items(items, tier))
 
 
 # An ISO 8601 date with an optional time ("2024-01-05T09:30:00.000Z"), as job boards give it.
