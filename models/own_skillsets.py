@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from models.safe_patterns import UnsafePattern, check_pattern
 from models.skillset import TIERS, SkillSet, SkillSetError, builtin_ids, load_skillset
 from models.skillset_file import parse_skillset
-from models.toml import tomllib
+from models.toml import key_line, tomllib
 
 # A created set's id: a slug of its name, then 80 random bits (``worker.skillsets``).
 CREATED_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,48}-[0-9a-f]{20}$")
@@ -41,7 +41,7 @@ def parse_upload(text: str, source: str) -> SkillSet:
         raise SkillSetError(f"{source}: {exc}") from None
     base = data.get("base")
     if base is not None and base not in builtin_ids():
-        raise SkillSetError(f"{source}, line {_line_of(text, 'base')}: 'base' must be a built-in skill set, "
+        raise SkillSetError(f"{source}, line {key_line(text, 'base')[0]}: 'base' must be a built-in skill set, "
                             f"one of {', '.join(builtin_ids())}")
     raw_skills = data.get("skills")
     if isinstance(raw_skills, list) and len(raw_skills) > MAX_SKILLS:
@@ -58,7 +58,7 @@ def _check_skills(text: str, source: str, raw_skills: list[object]) -> None:
         if not isinstance(raw, dict) or not isinstance(raw.get("aliases"), list):
             continue
         sid = raw.get("id")
-        where = f"{source}, line {(_line_of(text, 'id', sid) if isinstance(sid, str) else 0) or '?'} " \
+        where = f"{source}, line {(key_line(text, 'id', sid)[0] if isinstance(sid, str) else 0) or '?'} " \
                 f"(skill {n}{f' {sid!r}' if sid else ''})"
         total += len(raw["aliases"])
         if len(raw["aliases"]) > MAX_ALIASES_PER_SKILL:
@@ -71,13 +71,6 @@ def _check_skills(text: str, source: str, raw_skills: list[object]) -> None:
                     check_pattern(alias["pattern"])
                 except UnsafePattern as exc:
                     raise SkillSetError(f"{where}: pattern {alias['pattern']!r} is not allowed: {exc}") from None
-
-
-def _line_of(text: str, key: str, value: str | None = None) -> int:
-    """The line where ``key = value`` (or ``key =``) first stands; 0 if not found."""
-    tail = r"[\"']" + re.escape(value) + r"[\"']" if value is not None else ""
-    m = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*{tail}", text, re.M)
-    return text.count("\n", 0, m.start()) + 1 if m else 0
 
 
 def toml_string(value: str) -> str:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from models.toml import tomllib
+from models.toml import key_line, tomllib
 
 if TYPE_CHECKING:
     from models.parsing import Block
@@ -126,11 +126,7 @@ def parse_sections(text: str, source: str = SECTIONS_FILE) -> Sections:
         kind = raw.get("kind") if isinstance(raw, dict) else None
         line = 0
         if isinstance(kind, str):
-            m = re.compile(r"^[ \t]*kind[ \t]*=[ \t]*[\"']" + re.escape(kind) + r"[\"']", re.M).search(
-                text, search_from)
-            if m:
-                line = text.count("\n", 0, m.start()) + 1
-                search_from = m.end()
+            line, search_from = key_line(text, "kind", kind, search_from)
         where = f"{source}, line {line or '?'} (section {n}{f' {kind!r}' if kind else ''})"
         if not isinstance(raw, dict):
             raise SectionsError(f"{where}: each section must be a table")

@@ -24,7 +24,7 @@ from models.skillset import (
     load_extras,
     load_skillset,
 )
-from models.toml import tomllib
+from models.toml import key_line, tomllib
 
 
 def _line_of(text: str, needle: str, start: int = 0) -> int:
@@ -124,12 +124,7 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
         sid = raw.get("id") if isinstance(raw, dict) else None
         line = 0
         if isinstance(sid, str):
-            m = re.compile(r"^[ \t]*id[ \t]*=[ \t]*[\"']" + re.escape(sid) + r"[\"']", re.M).search(
-                text, search_from
-            )
-            if m:
-                line = text.count("\n", 0, m.start()) + 1
-                search_from = m.end()
+            line, search_from = key_line(text, "id", sid, search_from)
         where = f"{source}, line {line or '?'} (skill {n}{f' {sid!r}' if sid else ''})"
         if not isinstance(raw, dict):
             raise SkillSetError(f"{where}: each skill must be a table")

@@ -1,5 +1,7 @@
-"""The TOML parser: ``tomllib`` from Python 3.11, ``tomli`` (the same parser) on 3.10."""
+"""The TOML parser: ``tomllib`` from Python 3.11, ``tomli`` (the same parser) on 3.10;
+and where a key stands in a file, for errors that name the line (the parser gives none)."""
 
+import re
 import sys
 
 if sys.version_info >= (3, 11):
@@ -7,4 +9,12 @@ if sys.version_info >= (3, 11):
 else:
     import tomli as tomllib
 
-__all__ = ["tomllib"]
+__all__ = ["key_line", "tomllib"]
+
+
+def key_line(text: str, key: str, value: str | None = None, start: int = 0) -> tuple[int, int]:
+    """The line (from 1) where ``key = "value"`` (or ``key =``) first stands at or after
+    ``start``, and the offset just past it; ``(0, start)`` when it is not there."""
+    tail = r"[\"']" + re.escape(value) + r"[\"']" if value is not None else ""
+    m = re.compile(rf"^[ \t]*{re.escape(key)}[ \t]*=[ \t]*{tail}", re.M).search(text, start)
+    return (text.count("\n", 0, m.start()) + 1, m.end()) if m else (0, start)
