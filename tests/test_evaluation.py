@@ -153,3 +153,24 @@ def test_the_uk_test3_set_is_offered_fully_labelled_and_reproduces_its_draw():
     rows = [json.loads(line) for line in (FIXTURES / "uk_raw3.jsonl").read_text(encoding="utf-8").splitlines()
             if line.strip()]
     assert len({r["id"] for r in rows}) == len({r["url"] for r in rows}) == len(rows)
+
+
+def test_the_uk_test4_and_uk_dev4_sets_are_offered_fully_labelled_and_reproduce_their_split():
+    """uk_test4 holds fresh adverts only; uk_dev4 the rest plus uk_raw3's unused ones; split.py --check passes."""
+    assert {"uk_test4", "uk_dev4"} <= set(labelled_sets(FIXTURES))
+    test = load_devset(FIXTURES / "uk_test4", None, "*.jsonl")
+    dev = load_devset(FIXTURES / "uk_dev4", None, "*.jsonl")
+    assert (len(test), len(dev)) == (30, 30)
+    for items in (test, dev):
+        assert {i.set for i in items} == {"relevant", "control"}
+        assert all(set(i.levels) == i.labels for i in items)
+    done = subprocess.run([sys.executable, str(FIXTURES / "uk_test4" / "split.py"), "--check"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    fresh = [json.loads(line) for line in (FIXTURES / "uk_raw4.jsonl").read_text(encoding="utf-8").splitlines()
+             if line.strip()]
+    old = [json.loads(line) for line in (FIXTURES / "uk_raw3.jsonl").read_text(encoding="utf-8").splitlines()
+           if line.strip()]
+    assert len({r["id"] for r in fresh}) == len({r["url"] for r in fresh}) == len(fresh)
+    assert not {r["url"] for r in fresh} & {r["url"] for r in old}
+    assert {i.id for i in test} <= {r["id"] for r in fresh}
