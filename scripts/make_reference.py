@@ -39,7 +39,10 @@ WRITTEN = ROOT / "tests" / "fixtures" / "written_other_trades.jsonl"
 # The labelled US development sets: excerpts of real US job pages (cut off part-way),
 # medical-office ("relevant") or other trades, clinical jobs included ("control"). They
 # teach the fit only ("excerpt"); the US test sets stay out, to measure the fit on.
-US_DEV = sorted((ROOT / "tests" / "fixtures").glob("us_dev*/us_dev*.jsonl"))
+# us_dev5 stays out until its first measured run is recorded in its README.
+NOT_YET = ("us_dev5",)
+US_DEV = [p for p in sorted((ROOT / "tests" / "fixtures").glob("us_dev*/us_dev*.jsonl"))
+          if p.parent.name not in NOT_YET]
 VOCABULARY = 300
 # Source file -> (fits the occupation, locale, summary). ReproJobs rows are front-office,
 # medical-assistant, billing and clinic-manager posts at US clinics: medical office. Their

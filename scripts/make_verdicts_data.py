@@ -35,7 +35,8 @@ RECALL_GIVEN = 0.005  # the recall the threshold may give up for precision, agai
 # US dev sets not trained on (yet): us_dev4 labels patient collections and self-pay work
 # medical_billing, as the skill set's id says; trained on, it lifts the collections
 # posting of tests/test_verdicts.py above that test's bound for a wrong reading.
-NOT_TRAINED = ("us_dev4",)
+# us_dev5 waits for its first measured run (its README).
+NOT_TRAINED = ("us_dev4", "us_dev5")
 
 
 def labelled_files(fixtures: Path = FIXTURES) -> list[Path]:
