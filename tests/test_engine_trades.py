@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from models.parsing import parse_posting
@@ -47,3 +49,27 @@ def test_a_back_office_title_names_its_role(title, excluded):
 def test_a_malformed_trades_file_is_a_clear_error(text):
     with pytest.raises(TradesError, match="trades.toml"):
         parse_trades(text, "trades.toml")
+
+
+GOOD = ("[healthcare]\nwords = ['patient']\n\n[[trades]]\nid = 'hospitality'\nname = 'Hotels'\nwords = ['hotel']\n"
+        "\n[[roles]]\nid = 'back office'\ntitle = ['billing']\nskills = ['front_desk']\n")
+
+
+@pytest.mark.parametrize(("old", "new", "line", "entry"), [
+    ("words = ['patient']", "words = []", 1, "[healthcare]"),
+    ("words = ['patient']", "words = ['patient']\nleast_words = 'forty'", 1, "[healthcare]"),
+    ("words = ['hotel']", "words = 'hotel'", 5, "trade 1 'hospitality'"),
+    ("name = 'Hotels'", "name = ''", 5, "trade 1 'hospitality'"),
+    ("words = ['hotel']", "words = ['hotel']\nleast = 0", 5, "trade 1 'hospitality'"),
+    ("skills = ['front_desk']", "skills = []", 10, "role 1 'back office'"),
+    ("title = ['billing']", "title = ['billing', 3]", 10, "role 1 'back office'"),
+])
+def test_an_error_in_the_trades_file_names_its_line_and_entry(old, new, line, entry):
+    assert parse_trades(GOOD, "trades.toml").roles[0].id == "back office"
+    with pytest.raises(TradesError, match=rf"^trades\.toml, line {line} \({re.escape(entry)}\): "):
+        parse_trades(GOOD.replace(old, new), "trades.toml")
+
+
+def test_a_trades_file_that_is_not_toml_is_a_clear_error():
+    with pytest.raises(TradesError, match=r"^trades\.toml: .*line 3"):
+        parse_trades("[healthcare]\nwords = ['patient'\nleast_words = 40\n", "trades.toml")
