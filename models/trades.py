@@ -7,7 +7,8 @@ do not count, and in a named trade (hotels and restaurants) the skills it names
 do not either. Only words outside the boilerplate sections count, so a hotel's
 "medical, dental and vision" benefits do not make it a clinic. A back-office
 title (payment poster, billing specialist) names a role whose postings speak of
-the front desk's co-pays and check-ins as others' work.
+the front desk's co-pays and check-ins as others' work; so does a clinical title
+(nurse, phlebotomist, dental assistant) of the front office's appointments.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from models.sections import BOILERPLATE_SECTIONS
-from models.text import Tokens, stem, tokenize
+from models.text import Tokens, phrase_stems, stem, tokenize
 from models.toml import key_line, tomllib
 
 if TYPE_CHECKING:
@@ -43,12 +44,23 @@ class Trade:
     skills: frozenset[str]  # skill ids that do not count in the trade's postings
 
 
+Phrase = tuple[str, ...]  # the stems of a word or of words that stand in a row
+
+
 @dataclass(frozen=True)
 class Role:
     id: str
-    title: frozenset[str]  # stems, one of which names the role in a posting's title
-    unless: frozenset[str]  # stems that, in the title too, make it another role
+    title: frozenset[Phrase]  # one of these names the role in a posting's title
+    unless: frozenset[Phrase]  # one of these, in the title too, makes it another role
     skills: frozenset[str]  # skill ids that do not count in the role's postings
+
+    def of(self, title: Phrase) -> bool:
+        """Whether a title (its stems, in order) names the role."""
+        return _names(self.title, title) and not _names(self.unless, title)
+
+
+def _names(phrases: frozenset[Phrase], title: Phrase) -> bool:
+    return any(title[i:i + len(p)] == p for p in phrases for i in range(len(title) - len(p) + 1))
 
 
 @dataclass(frozen=True)
@@ -79,14 +91,14 @@ class Trades:
                 best, most = trade, n
         return healthcare > 0, best
 
-    def role_of(self, title: set[str]) -> Role | None:
-        """The role a posting's title (its stems) names, or None."""
-        return next((r for r in self.roles if r.title & title and not r.unless & title), None)
+    def role_of(self, title: Phrase) -> Role | None:
+        """The role a posting's title (its stems, in order) names, or None: the first that fits."""
+        return next((r for r in self.roles if r.of(title)), None)
 
     def excluded(self, toks: Tokens, blocks: list[Block], title: str | None, medical: frozenset[str]) -> frozenset[str]:
         """The ids of the skills that do not count in a posting, for its trade and its title's role."""
-        title_stems = set(tokenize(title or "").stems)
-        healthcare, trade = self.of(toks, blocks, title_stems)
+        title_stems = tuple(tokenize(title or "").stems)
+        healthcare, trade = self.of(toks, blocks, set(title_stems))
         out = frozenset() if healthcare and trade is None else medical
         if trade is not None:
             out |= trade.skills
@@ -134,7 +146,7 @@ def parse_trades(text: str, source: str) -> Trades:
         for where, t in entries.get("trades", ())
     )
     roles = tuple(
-        Role(r["id"], _stems(r, "title", where, needed=True), _stems(r, "unless", where),
+        Role(r["id"], _phrases(r, "title", where, needed=True), _phrases(r, "unless", where),
              frozenset(_strings(r, "skills", where, needed=True)))
         for where, r in entries.get("roles", ())
     )
@@ -152,6 +164,10 @@ def _strings(entry: dict[str, Any], key: str, where: str, needed: bool = False) 
 
 def _stems(entry: dict[str, Any], key: str, where: str, needed: bool = False) -> frozenset[str]:
     return frozenset(map(stem, _strings(entry, key, where, needed)))
+
+
+def _phrases(entry: dict[str, Any], key: str, where: str, needed: bool = False) -> frozenset[Phrase]:
+    return frozenset(map(phrase_stems, _strings(entry, key, where, needed)))
 
 
 def _count(entry: dict[str, Any], key: str, default: int, where: str, least: int = 0) -> int:

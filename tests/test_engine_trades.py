@@ -41,6 +41,26 @@ def test_a_back_office_title_names_its_role(title, excluded):
     assert ("front_desk" in _read(CLINIC, title)) is excluded
 
 
+@pytest.mark.parametrize(("title", "excluded"), [
+    ("Registered Nurse Weekend - SICU", True), ("Certified Nursing Assistant (CNA)", True),
+    ("LPN - Women's Health", True),
+    ("Phlebotomist", True), ("Pharmacy Technician - Inpatient", True), ("Dental Hygiene Assistant", True),
+    ("Dental Assistant", True), ("Triage Telephone Nurse", True),
+    ("Medical Assistant, Licensed Practical Nurse", False), ("Nursing Unit Secretary II", False),
+    ("Dental Receptionist", False), ("Pharmacy Front Desk Clerk", False), ("Ward Clerk", False),
+    ("Dental Office Coordinator", False), ("Assistant Practice Manager", False),
+])
+def test_a_clinical_title_names_its_role_and_a_front_office_word_another(title, excluded):
+    """The front desk and appointments a nurse, a phlebotomist or a dental assistant speaks of are others' work."""
+    assert ("scheduling" in _read(CLINIC, title)) is excluded
+    assert ("front_desk" in _read(CLINIC, title)) is excluded
+
+
+def test_a_role_phrase_counts_only_with_its_words_in_a_row():
+    assert _read(CLINIC, "Assistant to the Dental Director") == frozenset()
+    assert load_trades().role_of(("dental", "assistant")) is not None
+
+
 @pytest.mark.parametrize("text", [
     "[[trades]]\nid = 'x'\nname = 'X'\nwords = ['a']\n",  # no [healthcare]
     "[healthcare]\nwords = []\n",
