@@ -70,6 +70,8 @@ class Trades:
     least_words: int = 0  # shorter postings are not judged
     title_words: frozenset[str] = frozenset()  # stems that count as healthcare in the title
     roles: tuple[Role, ...] = ()
+    skills: frozenset[str] = frozenset()  # skill ids that, with the medical ones, count in healthcare only
+    kept_by: frozenset[Phrase] = frozenset()  # a title that names one of these keeps ``skills`` anywhere
 
     def of(self, toks: Tokens, blocks: Iterable[Block], title: set[str]) -> tuple[bool, Trade | None]:
         """(is the posting a healthcare one, the other trade it is of or None).
@@ -99,7 +101,10 @@ class Trades:
         """The ids of the skills that do not count in a posting, for its trade and its title's role."""
         title_stems = tuple(tokenize(title or "").stems)
         healthcare, trade = self.of(toks, blocks, set(title_stems))
-        out = frozenset() if healthcare and trade is None else medical
+        if healthcare and trade is None:
+            out: frozenset[str] = frozenset()
+        else:
+            out = medical if _names(self.kept_by, title_stems) else medical | self.skills
         if trade is not None:
             out |= trade.skills
         role = self.role_of(title_stems)
@@ -127,6 +132,8 @@ def parse_trades(text: str, source: str) -> Trades:
     healthcare = _stems(health, "words", where, needed=True)
     least_words = _count(health, "least_words", 0, where)
     title_words = _stems(health, "title_words", where)
+    skills = frozenset(_strings(health, "skills", where))
+    kept_by = _phrases(health, "kept_by", where)
     entries: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     search_from = 0
     for kind in ("trades", "roles"):
@@ -150,7 +157,7 @@ def parse_trades(text: str, source: str) -> Trades:
              frozenset(_strings(r, "skills", where, needed=True)))
         for where, r in entries.get("roles", ())
     )
-    return Trades(healthcare, trades, least_words, title_words, roles)
+    return Trades(healthcare, trades, least_words, title_words, roles, skills, kept_by)
 
 
 def _strings(entry: dict[str, Any], key: str, where: str, needed: bool = False) -> list[str]:

@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from models.analysis import Analyzer
 from models.parsing import parse_posting
 from models.text import tokenize
 from models.trades import TradesError, load_trades, parse_trades
@@ -59,6 +60,78 @@ def test_a_clinical_title_names_its_role_and_a_front_office_word_another(title, 
 def test_a_role_phrase_counts_only_with_its_words_in_a_row():
     assert _read(CLINIC, "Assistant to the Dental Director") == frozenset()
     assert load_trades().role_of(("dental", "assistant")) is not None
+
+
+CITY = ("Administrative Assistant\nResponsibilities\n- Serve as backup to the front office and answer the phones.\n"
+        "- Manage the department's calendar and set appointments with vendors and residents of the city.\n"
+        "- Prepare agendas and minutes for council committees and track the contracts of the department.")
+
+
+@pytest.mark.parametrize(("title", "excluded"), [
+    ("Administrative Assistant", True), ("Leasing Consultant", True), ("Accounts Receivable Clerk", True),
+    ("Receptionist", False), ("Front Desk Coordinator", False), ("Appointments Clerk", False),
+])
+def test_front_desk_and_scheduling_count_outside_healthcare_only_for_a_title_that_names_them(title, excluded):
+    """A city office's front office and a leasing agent's appointments are not patient reception and scheduling."""
+    assert ("front_desk" in _read(CITY, title)) is excluded
+    assert ("scheduling" in _read(CITY, title)) is excluded
+    assert _read(CLINIC, title) & {"front_desk", "scheduling"} == frozenset()
+
+
+@pytest.mark.parametrize(("title", "excluded"), [
+    ("Senior Analyst", True), ("EPR Business Intelligence Developer", True), ("Medical Laboratory Scientist", True),
+    ("Waiting List Analyst", False), ("Patient Access Data Analyst", False), ("Payment Analyst", True),
+])
+def test_an_analyst_or_developer_title_does_not_count_the_appointments_it_studies(title, excluded):
+    assert ("scheduling" in _read(CLINIC, title)) is excluded
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.for_skillset()
+
+
+def _found(analyzer: Analyzer, text: str) -> set[str]:
+    return {s["id"] for s in analyzer.analyze(text)["skills"]}
+
+
+@pytest.mark.parametrize(("sentence", "skill", "counts"), [
+    # A post's appointment is not a patient's.
+    ("Job Appointment: Full-Time, permanent.", "scheduling", False),
+    ("Appointment type: Term - 4 years.", "scheduling", False),
+    ("From the date of appointment the post holder will be eligible for progression.", "scheduling", False),
+    ("The successful candidate's appointment to the Band 3 role follows training.", "scheduling", False),
+    ("Processes new producer appointments and licensing appointment statuses.", "scheduling", False),
+    ("Schedule patient appointments and confirm them by phone.", "scheduling", True),
+    ("Book appointments for the clinic's patients.", "scheduling", True),
+    # A rota's and an event's scheduling.
+    ("Assists with staff scheduling for the unit.", "scheduling", False),
+    ("Manage event logistics such as scheduling and catering.", "scheduling", False),
+    ("Coordinate travel arrangements and conference bookings.", "scheduling", False),
+    ("Scheduling patients for procedures with the physician.", "scheduling", True),
+    # A registered nurse is no registration of patients.
+    ("The registered nurse provides patient care utilizing the nursing process.", "front_desk", False),
+    ("Registered nurses care for patients on the ward.", "front_desk", False),
+    ("Registers and checks in patients at the clinic.", "front_desk", True),
+    ("Accurately registering all inpatient and outpatient patient types.", "front_desk", True),
+    # PALS the life-support course is no Patient Advice and Liaison Service.
+    ("Nurses with pediatric patients must complete and maintain PALS certification.", "customer_service", False),
+    ("BLS, ACLS and PALS required for the clinic's nurses.", "customer_service", False),
+    ("Liaise with PALS to resolve patient complaints.", "customer_service", True),
+    # A medication's adjustments are no billing; a patient account's are.
+    ("Consults with the physician regarding medication adjustments for the patient.", "medical_billing", False),
+    ("Post patient payments, insurance adjustments and denials.", "medical_billing", True),
+    # Physiological factors are no knowledge of physiology.
+    ("The care plan includes physiological, psychosocial and environmental factors of a patient.", "anatomy", False),
+    ("Knowledge of human anatomy and physiology is required for the patient role.", "anatomy", True),
+    ("Working knowledge of physiological terms used in patient records.", "anatomy", True),
+    # A body's name is no ask for its standards.
+    ("Completion of an International Joint Commission on Allied Health Personnel in Ophthalmology program "
+     "for patient care.", "medical_law_ethics", False),
+    ("Follow Joint Commission standards in the patient clinic.", "medical_law_ethics", True),
+])
+def test_other_trades_wordings_of_a_skills_words(analyzer, sentence, skill, counts):
+    assert (skill in _found(analyzer, f"Responsibilities\n- {sentence}")) is counts
 
 
 @pytest.mark.parametrize("text", [
