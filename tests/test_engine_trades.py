@@ -134,6 +134,50 @@ def test_other_trades_wordings_of_a_skills_words(analyzer, sentence, skill, coun
     assert (skill in _found(analyzer, f"Responsibilities\n- {sentence}")) is counts
 
 
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Performs an initial dental examination, including the charting of carious lesions.", True),
+    ("Preliminarily charts conditions of decay and disease for the dentist.", True),
+    ("Sterilizes instruments after patient treatment and charts dental anomalies.", True),
+    ("Renders assistance to residents in need and documents on NAC flowsheets.", True),
+    ("Ensure entries made in nursing documentation are correct, legible and countersigned.", True),
+    ("Taking and recording vital signs of each patient.", True),
+    ("Encourage residents' intake at meals and accurately document intake.", True),
+    ("Personal care of patients and maintaining thorough records and documentation.", True),
+    ("Build charting dashboards in Excel for the clinical team.", False),
+    ("Know the medical abbreviations and symbols used in the dispensing and charting of medications.", False),
+    ("Document the intake of new clients for the sales team.", False),
+    ("Maintains the charts of accounts for the medical group.", False),
+])
+def test_clinical_charting_is_keeping_medical_records(analyzer, sentence, counts):
+    """The labels count clinical charting as keeping records (medical_records), not as documentation."""
+    assert ("medical_records" in _found(analyzer, f"Responsibilities\n- {sentence}")) is counts
+
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Written and oral exams will be scheduled on a continuous basis.", False),
+    ("Applicants must pass an oral and written examination.", False),
+    ("Auditory acuity to hear patient verbal communication during assessments.", False),
+    ("Communicate verbally and in writing information regarding the resident's condition.", False),
+    ("Responds to questions both verbally and in writing regarding licensing statuses.", False),
+    ("Excellent oral and written communication skills.", True),
+    ("Strong verbal communication skills with guests and coworkers.", True),
+    ("Able to communicate effectively both verbally and in writing.", True),
+])
+def test_exams_hearing_and_passing_on_one_matter_are_not_communication_skills(analyzer, sentence, counts):
+    assert ("communication" in _found(analyzer, f"Requirements\n- {sentence}")) is counts
+
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Accurately updates patient information in the many pharmacy software packages.", False),
+    ("Uses hospital computer systems such as VistA, CPRS and other software applications.", False),
+    ("Proficient with software applications such as Microsoft Word and Excel.", True),
+    ("Experience with standard software packages for the clinic's patients.", True),
+])
+def test_pharmacy_systems_are_not_office_software(analyzer, sentence, counts):
+    assert ("office_software" in _found(analyzer, f"Requirements\n- {sentence}")) is counts
+
+
 @pytest.mark.parametrize("text", [
     "[[trades]]\nid = 'x'\nname = 'X'\nwords = ['a']\n",  # no [healthcare]
     "[healthcare]\nwords = []\n",
