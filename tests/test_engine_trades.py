@@ -178,6 +178,23 @@ def test_pharmacy_systems_are_not_office_software(analyzer, sentence, counts):
     assert ("office_software" in _found(analyzer, f"Requirements\n- {sentence}")) is counts
 
 
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Warmly and graciously greet all guests upon arrival.", True),
+    ("Greet customers immediately at the front door.", True),
+    ("Resolves member requests and questions promptly, courteously, and professionally.", True),
+    ("Answers customer questions regarding problems with their account.", True),
+    ("Assists with citizen inquiries and concerns at the counter.", True),
+    ("Answers questions and solves problems for members.", True),
+    ("Responding to, and resolving customer requests for network access.", False),
+    ("Greet the day with a positive attitude.", False),
+    ("Answers questions from staff about their pay.", False),
+])
+def test_answering_a_counters_public_is_customer_service_in_any_trade(analyzer, sentence, counts):
+    """The labels count a host's, a teller's and a billing clerk's service to the public as customer service."""
+    assert ("customer_service" in _found(analyzer, f"Responsibilities\n- {sentence}")) is counts
+
+
 @pytest.mark.parametrize("text", [
     "[[trades]]\nid = 'x'\nname = 'X'\nwords = ['a']\n",  # no [healthcare]
     "[healthcare]\nwords = []\n",
