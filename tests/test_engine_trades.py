@@ -195,6 +195,18 @@ def test_answering_a_counters_public_is_customer_service_in_any_trade(analyzer, 
     assert ("customer_service" in _found(analyzer, f"Responsibilities\n- {sentence}")) is counts
 
 
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Essential: BSc Physiotherapy and HCPC registration.", False),
+    ("HCPC-registered paramedic with a C1 driving licence.", False),
+    ("Must be registered with the HCPC as a radiographer.", False),
+    ("Knowledge of HCPCS.", True),
+    ("Assigns CPT and HCPCS Level II codes to claims.", True),
+])
+def test_a_clinicians_hcpc_registration_is_not_medical_coding(analyzer, sentence, counts):
+    assert ("medical_coding" in _found(analyzer, f"Requirements\n- {sentence}")) is counts
+
+
 @pytest.mark.parametrize("text", [
     "[[trades]]\nid = 'x'\nname = 'X'\nwords = ['a']\n",  # no [healthcare]
     "[healthcare]\nwords = []\n",
