@@ -7,21 +7,23 @@ do not count, and in a named trade (hotels and restaurants) the skills it names
 do not either. Only words outside the boilerplate sections count, so a hotel's
 "medical, dental and vision" benefits do not make it a clinic. A back-office
 title (payment poster, billing specialist) names a role whose postings speak of
-the front desk's co-pays and check-ins as others' work.
+the front desk's co-pays and check-ins as others' work; so does a clinical title
+(nurse, phlebotomist, dental assistant) of the front office's appointments.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from models.sections import BOILERPLATE_SECTIONS
-from models.text import Tokens, stem, tokenize
-from models.toml import tomllib
+from models.text import Tokens, phrase_stems, stem, tokenize
+from models.toml import key_line, tomllib
 
 if TYPE_CHECKING:
     from models.parsing import Block
@@ -30,7 +32,7 @@ TRADES_FILE = "trades.toml"
 
 
 class TradesError(ValueError):
-    """The trades file is malformed; the message names the file and the entry."""
+    """The trades file is malformed; the message names the file, the line and the entry."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +44,23 @@ class Trade:
     skills: frozenset[str]  # skill ids that do not count in the trade's postings
 
 
+Phrase = tuple[str, ...]  # the stems of a word or of words that stand in a row
+
+
 @dataclass(frozen=True)
 class Role:
     id: str
-    title: frozenset[str]  # stems, one of which names the role in a posting's title
-    unless: frozenset[str]  # stems that, in the title too, make it another role
+    title: frozenset[Phrase]  # one of these names the role in a posting's title
+    unless: frozenset[Phrase]  # one of these, in the title too, makes it another role
     skills: frozenset[str]  # skill ids that do not count in the role's postings
+
+    def of(self, title: Phrase) -> bool:
+        """Whether a title (its stems, in order) names the role."""
+        return _names(self.title, title) and not _names(self.unless, title)
+
+
+def _names(phrases: frozenset[Phrase], title: Phrase) -> bool:
+    return any(title[i:i + len(p)] == p for p in phrases for i in range(len(title) - len(p) + 1))
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,8 @@ class Trades:
     least_words: int = 0  # shorter postings are not judged
     title_words: frozenset[str] = frozenset()  # stems that count as healthcare in the title
     roles: tuple[Role, ...] = ()
+    skills: frozenset[str] = frozenset()  # skill ids that, with the medical ones, count in healthcare only
+    kept_by: frozenset[Phrase] = frozenset()  # a title that names one of these keeps ``skills`` anywhere
 
     def of(self, toks: Tokens, blocks: Iterable[Block], title: set[str]) -> tuple[bool, Trade | None]:
         """(is the posting a healthcare one, the other trade it is of or None).
@@ -78,15 +93,18 @@ class Trades:
                 best, most = trade, n
         return healthcare > 0, best
 
-    def role_of(self, title: set[str]) -> Role | None:
-        """The role a posting's title (its stems) names, or None."""
-        return next((r for r in self.roles if r.title & title and not r.unless & title), None)
+    def role_of(self, title: Phrase) -> Role | None:
+        """The role a posting's title (its stems, in order) names, or None: the first that fits."""
+        return next((r for r in self.roles if r.of(title)), None)
 
     def excluded(self, toks: Tokens, blocks: list[Block], title: str | None, medical: frozenset[str]) -> frozenset[str]:
         """The ids of the skills that do not count in a posting, for its trade and its title's role."""
-        title_stems = set(tokenize(title or "").stems)
-        healthcare, trade = self.of(toks, blocks, title_stems)
-        out = frozenset() if healthcare and trade is None else medical
+        title_stems = tuple(tokenize(title or "").stems)
+        healthcare, trade = self.of(toks, blocks, set(title_stems))
+        if healthcare and trade is None:
+            out: frozenset[str] = frozenset()
+        else:
+            out = medical if _names(self.kept_by, title_stems) else medical | self.skills
         if trade is not None:
             out |= trade.skills
         role = self.role_of(title_stems)
@@ -101,26 +119,73 @@ def load_trades() -> Trades:
 
 
 def parse_trades(text: str, source: str) -> Trades:
-    data = tomllib.loads(text)
+    """Read and check a trades file; each error names the file and the line of the entry at fault."""
     try:
-        healthcare = frozenset(map(stem, data["healthcare"]["words"]))
-        least_words = int(data["healthcare"].get("least_words", 0))
-        title_words = frozenset(map(stem, data["healthcare"].get("title_words", ())))
-        roles = tuple(
-            Role(r["id"], frozenset(map(stem, r["title"])), frozenset(map(stem, r.get("unless", ()))),
-                 frozenset(r["skills"]))
-            for r in data.get("roles", ())
-        )
-        trades = tuple(
-            Trade(t["id"], t["name"], frozenset(map(stem, t["words"])), int(t.get("least", 1)),
-                  frozenset(t.get("skills", ())))
-            for t in data.get("trades", ())
-        )
-    except (KeyError, TypeError) as e:
-        raise TradesError(f"{source}: missing or malformed entry ({e!r})") from e
-    if not healthcare:
-        raise TradesError(f"{source}: [healthcare] words is empty")
-    for t in trades:
-        if not t.words or t.least < 1:
-            raise TradesError(f"{source}: trade {t.id!r} needs words and a least of 1 or more")
-    return Trades(healthcare, trades, least_words, title_words, roles)
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TradesError(f"{source}: {exc}") from None
+    health = data.get("healthcare")
+    if not isinstance(health, dict):
+        raise TradesError(f"{source}, line 1: a [healthcare] table with its words is needed")
+    header = re.search(r"^[ \t]*\[healthcare\]", text, re.M)
+    where = f"{source}, line {text.count(chr(10), 0, header.start()) + 1 if header else '?'} ([healthcare])"
+    healthcare = _stems(health, "words", where, needed=True)
+    least_words = _count(health, "least_words", 0, where)
+    title_words = _stems(health, "title_words", where)
+    skills = frozenset(_strings(health, "skills", where))
+    kept_by = _phrases(health, "kept_by", where)
+    entries: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    search_from = 0
+    for kind in ("trades", "roles"):
+        raw = data.get(kind, [])
+        if not isinstance(raw, list):
+            raise TradesError(f"{source}: '{kind}' must be [[{kind}]] tables")
+        for n, entry in enumerate(raw, 1):
+            eid = entry.get("id") if isinstance(entry, dict) else None
+            line, search_from = key_line(text, "id", eid, search_from) if isinstance(eid, str) else (0, search_from)
+            where = f"{source}, line {line or '?'} ({kind[:-1]} {n}{f' {eid!r}' if eid else ''})"
+            if not isinstance(entry, dict) or not isinstance(eid, str) or not eid:
+                raise TradesError(f"{where}: each entry must be a table with an 'id'")
+            entries.setdefault(kind, []).append((where, entry))
+    trades = tuple(
+        Trade(t["id"], _name(t, where), _stems(t, "words", where, needed=True), _count(t, "least", 1, where, least=1),
+              frozenset(_strings(t, "skills", where)))
+        for where, t in entries.get("trades", ())
+    )
+    roles = tuple(
+        Role(r["id"], _phrases(r, "title", where, needed=True), _phrases(r, "unless", where),
+             frozenset(_strings(r, "skills", where, needed=True)))
+        for where, r in entries.get("roles", ())
+    )
+    return Trades(healthcare, trades, least_words, title_words, roles, skills, kept_by)
+
+
+def _strings(entry: dict[str, Any], key: str, where: str, needed: bool = False) -> list[str]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise TradesError(f"{where}: '{key}' must be a list of words")
+    if needed and not value:
+        raise TradesError(f"{where}: '{key}' is empty")
+    return value
+
+
+def _stems(entry: dict[str, Any], key: str, where: str, needed: bool = False) -> frozenset[str]:
+    return frozenset(map(stem, _strings(entry, key, where, needed)))
+
+
+def _phrases(entry: dict[str, Any], key: str, where: str, needed: bool = False) -> frozenset[Phrase]:
+    return frozenset(map(phrase_stems, _strings(entry, key, where, needed)))
+
+
+def _count(entry: dict[str, Any], key: str, default: int, where: str, least: int = 0) -> int:
+    value = entry.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise TradesError(f"{where}: '{key}' must be a whole number of {least} or more")
+    return value
+
+
+def _name(entry: dict[str, Any], where: str) -> str:
+    name = entry.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise TradesError(f"{where}: 'name' must be a non-empty string")
+    return name

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from models.analysis import Analyzer
 from models.parsing import parse_posting
 from models.text import tokenize
 from models.trades import TradesError, load_trades, parse_trades
@@ -39,6 +42,171 @@ def test_a_back_office_title_names_its_role(title, excluded):
     assert ("front_desk" in _read(CLINIC, title)) is excluded
 
 
+@pytest.mark.parametrize(("title", "excluded"), [
+    ("Registered Nurse Weekend - SICU", True), ("Certified Nursing Assistant (CNA)", True),
+    ("LPN - Women's Health", True),
+    ("Phlebotomist", True), ("Pharmacy Technician - Inpatient", True), ("Dental Hygiene Assistant", True),
+    ("Dental Assistant", True), ("Triage Telephone Nurse", True),
+    ("Medical Assistant, Licensed Practical Nurse", False), ("Nursing Unit Secretary II", False),
+    ("Dental Receptionist", False), ("Pharmacy Front Desk Clerk", False), ("Ward Clerk", False),
+    ("Dental Office Coordinator", False), ("Assistant Practice Manager", False),
+])
+def test_a_clinical_title_names_its_role_and_a_front_office_word_another(title, excluded):
+    """The front desk and appointments a nurse, a phlebotomist or a dental assistant speaks of are others' work."""
+    assert ("scheduling" in _read(CLINIC, title)) is excluded
+    assert ("front_desk" in _read(CLINIC, title)) is excluded
+
+
+def test_a_role_phrase_counts_only_with_its_words_in_a_row():
+    assert _read(CLINIC, "Assistant to the Dental Director") == frozenset()
+    assert load_trades().role_of(("dental", "assistant")) is not None
+
+
+CITY = ("Administrative Assistant\nResponsibilities\n- Serve as backup to the front office and answer the phones.\n"
+        "- Manage the department's calendar and set appointments with vendors and residents of the city.\n"
+        "- Prepare agendas and minutes for council committees and track the contracts of the department.")
+
+
+@pytest.mark.parametrize(("title", "excluded"), [
+    ("Administrative Assistant", True), ("Leasing Consultant", True), ("Accounts Receivable Clerk", True),
+    ("Receptionist", False), ("Front Desk Coordinator", False), ("Appointments Clerk", False),
+])
+def test_front_desk_and_scheduling_count_outside_healthcare_only_for_a_title_that_names_them(title, excluded):
+    """A city office's front office and a leasing agent's appointments are not patient reception and scheduling."""
+    assert ("front_desk" in _read(CITY, title)) is excluded
+    assert ("scheduling" in _read(CITY, title)) is excluded
+    assert _read(CLINIC, title) & {"front_desk", "scheduling"} == frozenset()
+
+
+@pytest.mark.parametrize(("title", "excluded"), [
+    ("Senior Analyst", True), ("EPR Business Intelligence Developer", True), ("Medical Laboratory Scientist", True),
+    ("Waiting List Analyst", False), ("Patient Access Data Analyst", False), ("Payment Analyst", True),
+])
+def test_an_analyst_or_developer_title_does_not_count_the_appointments_it_studies(title, excluded):
+    assert ("scheduling" in _read(CLINIC, title)) is excluded
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.for_skillset()
+
+
+def _found(analyzer: Analyzer, text: str) -> set[str]:
+    return {s["id"] for s in analyzer.analyze(text)["skills"]}
+
+
+@pytest.mark.parametrize(("sentence", "skill", "counts"), [
+    # A post's appointment is not a patient's.
+    ("Job Appointment: Full-Time, permanent.", "scheduling", False),
+    ("Appointment type: Term - 4 years.", "scheduling", False),
+    ("From the date of appointment the post holder will be eligible for progression.", "scheduling", False),
+    ("The successful candidate's appointment to the Band 3 role follows training.", "scheduling", False),
+    ("Processes new producer appointments and licensing appointment statuses.", "scheduling", False),
+    ("Schedule patient appointments and confirm them by phone.", "scheduling", True),
+    ("Book appointments for the clinic's patients.", "scheduling", True),
+    # A rota's and an event's scheduling.
+    ("Assists with staff scheduling for the unit.", "scheduling", False),
+    ("Manage event logistics such as scheduling and catering.", "scheduling", False),
+    ("Coordinate travel arrangements and conference bookings.", "scheduling", False),
+    ("Scheduling patients for procedures with the physician.", "scheduling", True),
+    # A registered nurse is no registration of patients.
+    ("The registered nurse provides patient care utilizing the nursing process.", "front_desk", False),
+    ("Registered nurses care for patients on the ward.", "front_desk", False),
+    ("Registers and checks in patients at the clinic.", "front_desk", True),
+    ("Accurately registering all inpatient and outpatient patient types.", "front_desk", True),
+    # PALS the life-support course is no Patient Advice and Liaison Service.
+    ("Nurses with pediatric patients must complete and maintain PALS certification.", "customer_service", False),
+    ("BLS, ACLS and PALS required for the clinic's nurses.", "customer_service", False),
+    ("Liaise with PALS to resolve patient complaints.", "customer_service", True),
+    # A medication's adjustments are no billing; a patient account's are.
+    ("Consults with the physician regarding medication adjustments for the patient.", "medical_billing", False),
+    ("Post patient payments, insurance adjustments and denials.", "medical_billing", True),
+    # Physiological factors are no knowledge of physiology.
+    ("The care plan includes physiological, psychosocial and environmental factors of a patient.", "anatomy", False),
+    ("Knowledge of human anatomy and physiology is required for the patient role.", "anatomy", True),
+    ("Working knowledge of physiological terms used in patient records.", "anatomy", True),
+    # A body's name is no ask for its standards.
+    ("Completion of an International Joint Commission on Allied Health Personnel in Ophthalmology program "
+     "for patient care.", "medical_law_ethics", False),
+    ("Follow Joint Commission standards in the patient clinic.", "medical_law_ethics", True),
+])
+def test_other_trades_wordings_of_a_skills_words(analyzer, sentence, skill, counts):
+    assert (skill in _found(analyzer, f"Responsibilities\n- {sentence}")) is counts
+
+
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Performs an initial dental examination, including the charting of carious lesions.", True),
+    ("Preliminarily charts conditions of decay and disease for the dentist.", True),
+    ("Sterilizes instruments after patient treatment and charts dental anomalies.", True),
+    ("Renders assistance to residents in need and documents on NAC flowsheets.", True),
+    ("Ensure entries made in nursing documentation are correct, legible and countersigned.", True),
+    ("Taking and recording vital signs of each patient.", True),
+    ("Encourage residents' intake at meals and accurately document intake.", True),
+    ("Personal care of patients and maintaining thorough records and documentation.", True),
+    ("Build charting dashboards in Excel for the clinical team.", False),
+    ("Know the medical abbreviations and symbols used in the dispensing and charting of medications.", False),
+    ("Document the intake of new clients for the sales team.", False),
+    ("Maintains the charts of accounts for the medical group.", False),
+])
+def test_clinical_charting_is_keeping_medical_records(analyzer, sentence, counts):
+    """The labels count clinical charting as keeping records (medical_records), not as documentation."""
+    assert ("medical_records" in _found(analyzer, f"Responsibilities\n- {sentence}")) is counts
+
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Written and oral exams will be scheduled on a continuous basis.", False),
+    ("Applicants must pass an oral and written examination.", False),
+    ("Auditory acuity to hear patient verbal communication during assessments.", False),
+    ("Communicate verbally and in writing information regarding the resident's condition.", False),
+    ("Responds to questions both verbally and in writing regarding licensing statuses.", False),
+    ("Excellent oral and written communication skills.", True),
+    ("Strong verbal communication skills with guests and coworkers.", True),
+    ("Able to communicate effectively both verbally and in writing.", True),
+])
+def test_exams_hearing_and_passing_on_one_matter_are_not_communication_skills(analyzer, sentence, counts):
+    assert ("communication" in _found(analyzer, f"Requirements\n- {sentence}")) is counts
+
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Accurately updates patient information in the many pharmacy software packages.", False),
+    ("Uses hospital computer systems such as VistA, CPRS and other software applications.", False),
+    ("Proficient with software applications such as Microsoft Word and Excel.", True),
+    ("Experience with standard software packages for the clinic's patients.", True),
+])
+def test_pharmacy_systems_are_not_office_software(analyzer, sentence, counts):
+    assert ("office_software" in _found(analyzer, f"Requirements\n- {sentence}")) is counts
+
+
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Warmly and graciously greet all guests upon arrival.", True),
+    ("Greet customers immediately at the front door.", True),
+    ("Resolves member requests and questions promptly, courteously, and professionally.", True),
+    ("Answers customer questions regarding problems with their account.", True),
+    ("Assists with citizen inquiries and concerns at the counter.", True),
+    ("Answers questions and solves problems for members.", True),
+    ("Responding to, and resolving customer requests for network access.", False),
+    ("Greet the day with a positive attitude.", False),
+    ("Answers questions from staff about their pay.", False),
+])
+def test_answering_a_counters_public_is_customer_service_in_any_trade(analyzer, sentence, counts):
+    """The labels count a host's, a teller's and a billing clerk's service to the public as customer service."""
+    assert ("customer_service" in _found(analyzer, f"Responsibilities\n- {sentence}")) is counts
+
+
+
+@pytest.mark.parametrize(("sentence", "counts"), [
+    ("Essential: BSc Physiotherapy and HCPC registration.", False),
+    ("HCPC-registered paramedic with a C1 driving licence.", False),
+    ("Must be registered with the HCPC as a radiographer.", False),
+    ("Knowledge of HCPCS.", True),
+    ("Assigns CPT and HCPCS Level II codes to claims.", True),
+])
+def test_a_clinicians_hcpc_registration_is_not_medical_coding(analyzer, sentence, counts):
+    assert ("medical_coding" in _found(analyzer, f"Requirements\n- {sentence}")) is counts
+
+
 @pytest.mark.parametrize("text", [
     "[[trades]]\nid = 'x'\nname = 'X'\nwords = ['a']\n",  # no [healthcare]
     "[healthcare]\nwords = []\n",
@@ -47,3 +215,27 @@ def test_a_back_office_title_names_its_role(title, excluded):
 def test_a_malformed_trades_file_is_a_clear_error(text):
     with pytest.raises(TradesError, match="trades.toml"):
         parse_trades(text, "trades.toml")
+
+
+GOOD = ("[healthcare]\nwords = ['patient']\n\n[[trades]]\nid = 'hospitality'\nname = 'Hotels'\nwords = ['hotel']\n"
+        "\n[[roles]]\nid = 'back office'\ntitle = ['billing']\nskills = ['front_desk']\n")
+
+
+@pytest.mark.parametrize(("old", "new", "line", "entry"), [
+    ("words = ['patient']", "words = []", 1, "[healthcare]"),
+    ("words = ['patient']", "words = ['patient']\nleast_words = 'forty'", 1, "[healthcare]"),
+    ("words = ['hotel']", "words = 'hotel'", 5, "trade 1 'hospitality'"),
+    ("name = 'Hotels'", "name = ''", 5, "trade 1 'hospitality'"),
+    ("words = ['hotel']", "words = ['hotel']\nleast = 0", 5, "trade 1 'hospitality'"),
+    ("skills = ['front_desk']", "skills = []", 10, "role 1 'back office'"),
+    ("title = ['billing']", "title = ['billing', 3]", 10, "role 1 'back office'"),
+])
+def test_an_error_in_the_trades_file_names_its_line_and_entry(old, new, line, entry):
+    assert parse_trades(GOOD, "trades.toml").roles[0].id == "back office"
+    with pytest.raises(TradesError, match=rf"^trades\.toml, line {line} \({re.escape(entry)}\): "):
+        parse_trades(GOOD.replace(old, new), "trades.toml")
+
+
+def test_a_trades_file_that_is_not_toml_is_a_clear_error():
+    with pytest.raises(TradesError, match=r"^trades\.toml: .*line 3"):
+        parse_trades("[healthcare]\nwords = ['patient'\nleast_words = 40\n", "trades.toml")
