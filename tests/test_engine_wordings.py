@@ -262,3 +262,25 @@ def test_a_pattern_that_starts_inside_a_word_is_tried_where_the_word_stands():
 
     assert leading_words(r"\bregist(?:er|ration of)\s+patients\b") == frozenset()
     assert leading_words(r"\b(?:input|enter)\s+data") == frozenset({"input", "enter"})
+
+
+@pytest.mark.parametrize("duty", [
+    "Re-files claims with Medicare, Medicaid and commercial payers.",
+    "Responsible for the billing of Medicare and Medicaid to the appropriate intermediary.",
+    "Timely collection of account balances from Medicare and private insurance carriers.",
+    "Follows up on claims denied by insurance carriers or paid incorrectly.",
+    "Sends bills to patients and insurance companies.",
+    "Maintain adherence to payer-specific remittance rules, including those for Medicare and Medicaid.",
+])
+def test_a_payer_named_in_billing_work_is_not_insurance_verification(analyzer, duty):
+    assert "insurance_verification" not in found(analyzer, f"Patient accounts.\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Knowledge of Medicare, Medicaid and commercial payers.",
+    "Contact insurance companies to obtain authorizations for testing.",
+    "Assist patients with Medicaid applications at registration.",
+    "Identify coordination of benefits for patients with two plans.",
+])
+def test_a_payer_named_outside_billing_work_is_insurance_verification(analyzer, duty):
+    assert "insurance_verification" in found(analyzer, f"Patient access.\nDuties\n- {duty}")
