@@ -284,3 +284,25 @@ def test_a_payer_named_in_billing_work_is_not_insurance_verification(analyzer, d
 ])
 def test_a_payer_named_outside_billing_work_is_insurance_verification(analyzer, duty):
     assert "insurance_verification" in found(analyzer, f"Patient access.\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Department: Revenue Cycle Patient Access.",
+    "The specialist belongs to the Revenue Cycle team of the hospital.",
+    "Patient access specialists directly impact the revenue cycle by registering patients accurately.",
+    "Works closely with scheduling, clinical, and billing teams at the hospital.",
+    "Collaborate with clinical teams and billing departments on patient flow.",
+    "Ensure patient data integrity for billing and clinical purposes.",
+    "Verify insurance coverage for patients using payer portals and clearinghouses.",
+])
+def test_the_revenue_cycle_and_others_billing_are_not_medical_billing(analyzer, duty):
+    assert "medical_billing" not in found(analyzer, f"Patient Access\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Submit clean claims to the clearinghouse daily.",
+    "Responsible for patient billing and collections at the clinic.",
+    "Work closely with providers to resolve claim denials.",
+])
+def test_billing_work_is_still_medical_billing(analyzer, duty):
+    assert "medical_billing" in found(analyzer, f"Billing office\nDuties\n- {duty}")
