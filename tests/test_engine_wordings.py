@@ -306,3 +306,43 @@ def test_the_revenue_cycle_and_others_billing_are_not_medical_billing(analyzer, 
 ])
 def test_billing_work_is_still_medical_billing(analyzer, duty):
     assert "medical_billing" in found(analyzer, f"Billing office\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Obtains current and accurate demographics and insurance information to register patients.",
+    "Registering patients for appointments in the emergency department.",
+    "Completes thorough and accurate registration of patients including insurance verification.",
+])
+def test_registering_patients_is_the_front_desk_not_data_entry(analyzer, duty):
+    skills = found(analyzer, f"Duties\n- {duty}")
+    assert "front_desk" in skills and "data_entry" not in skills
+
+
+@pytest.mark.parametrize("duty", [
+    "To undertake the registration of patients and the inputting of their details using the computer system.",
+    "Registering patients on the practice computer system.",
+    "Responsible for the accurate collection and entry of demographic and financial patient information.",
+    "Collection and entry of information of demographic and billing data.",
+])
+def test_registration_beside_the_system_and_entry_of_data_are_data_entry(analyzer, duty):
+    assert "data_entry" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Pre-registration and pre-certify outpatients by obtaining demographic information.",
+    "Related experience in hospital registration preferred.",
+    "Manage the functions of scheduling, outpatient registration and emergency room registration.",
+    "Ensure complete and accurate registration, including patient demographics.",
+    "Accepts patient payments at time of registration and/or at check-out.",
+])
+def test_registration_by_its_kinds_is_the_front_desk(analyzer, duty):
+    assert "front_desk" in found(analyzer, f"Patient access\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Train and audit front desk staff on third-party payer processes.",
+    "Collaborate with front office staff to implement new payer contracts.",
+    "Communicate relevant information to the front desk team and patients.",
+])
+def test_the_front_desk_as_colleagues_is_not_the_front_desk(analyzer, duty):
+    assert "front_desk" not in found(analyzer, f"Patient financial coordinator\nDuties\n- {duty}")
