@@ -346,3 +346,34 @@ def test_registration_by_its_kinds_is_the_front_desk(analyzer, duty):
 ])
 def test_the_front_desk_as_colleagues_is_not_the_front_desk(analyzer, duty):
     assert "front_desk" not in found(analyzer, f"Patient financial coordinator\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "This role involves maintaining effective communication with referring providers.",
+    "Ensure good communication between all internal and external parties.",
+    "Responsible for fostering excellent communication and working relationships amongst the teams.",
+    "Meets the needs of the patient by using clear and respectful communication.",
+    "Ensuring a high level of service through effective and timely communication.",
+    "Establishes and maintains good interpersonal relationships with patients and co-workers.",
+    "Answers the telephone with proper telephone etiquette.",
+])
+def test_communication_that_is_part_of_the_work_is_not_the_skill(analyzer, duty):
+    assert "communication" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Excellent communication skills.",
+    "Good communication with patients and staff is essential.",
+    "Must have strong verbal and written communication.",
+    "Ability to interact and communicate with people effectively over the telephone.",
+    "Able to listen and communicate clearly with patients.",
+    "Effective communication is required in this role.",
+])
+def test_communication_asked_of_the_worker_is_the_skill(analyzer, ask):
+    assert "communication" in found(analyzer, f"Requirements\n- {ask}")
+
+
+def test_a_pattern_may_start_with_several_lookbehinds():
+    from models.phrases import leading_words
+
+    assert leading_words(r"(?<!ensure )(?<!using )\b(?:good|clear)\b") == frozenset({"good", "clear"})
