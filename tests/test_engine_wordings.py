@@ -377,3 +377,27 @@ def test_a_pattern_may_start_with_several_lookbehinds():
     from models.phrases import leading_words
 
     assert leading_words(r"(?<!ensure )(?<!using )\b(?:good|clear)\b") == frozenset({"good", "clear"})
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Financial Screening Specialist (PAS Resource Specialist)\nScreens patients for financial assistance.", "ehr"),
+    ("Admitting Specialist (PAS Specialist)\nGreets and registers patients.", "ehr"),
+    ("Financial Specialist (PAS-R)\nProcesses financial allowance applications for patients.", "ehr"),
+    ("Appointment type: Permanent\nMedical records technician for the clinic's patients.", "scheduling"),
+    ("Responds to patient requests for sliding fee applications, by appointment or walk-ins.", "scheduling"),
+    ("Maintain up-to-date patient account records and records of payment activities.", "medical_records"),
+    ("Cash Posting Associate\nHealthcare experience: Preferred. Posts patient payments.", "customer_service"),
+    ("Requires 3 years of healthcare experience with patients.", "customer_service"),
+])
+def test_names_of_roles_and_other_records_are_not_the_skill(analyzer, text, sid):
+    assert sid not in found(analyzer, text)
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Registers patients in PAS and keeps their records up to date.", "ehr"),
+    ("Schedules patient appointments for the clinic.", "scheduling"),
+    ("Maintains patient records and files charts.", "medical_records"),
+    ("Responsible for starting each patient's healthcare experience with a warm welcome.", "customer_service"),
+])
+def test_the_skill_itself_is_still_found(analyzer, text, sid):
+    assert sid in found(analyzer, f"Duties\n- {text}")
