@@ -401,3 +401,31 @@ def test_names_of_roles_and_other_records_are_not_the_skill(analyzer, text, sid)
 ])
 def test_the_skill_itself_is_still_found(analyzer, text, sid):
     assert sid in found(analyzer, f"Duties\n- {text}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Assisting patients with questions regarding payments on their accounts.",
+    "Responds to questions from patients and families regarding billing.",
+    "Handling of patient and staff questions at the front office.",
+    "Answers patients' questions about their statements.",
+])
+def test_patients_questions_are_patient_queries(analyzer, duty):
+    assert "customer_service" in found(analyzer, f"Duties\n- {duty}")
+
+
+def test_questions_about_the_post_are_not_patient_queries(analyzer):
+    assert "customer_service" not in found(analyzer, "Questions about the post? Contact the clinic manager.")
+
+
+@pytest.mark.parametrize("duty", [
+    "Responsible for the processing of referrals and requests for treatment authorizations.",
+    "Coordinates the verification of eligibility and benefits for scheduled patients.",
+    "Verification of patient eligibility for possible payer sources.",
+    "Performs verification of benefits before each procedure.",
+])
+def test_authorizations_and_verification_by_other_words_are_insurance_verification(analyzer, duty):
+    assert "insurance_verification" in found(analyzer, f"Patient access\nDuties\n- {duty}")
+
+
+def test_processing_referrals_alone_is_not_insurance_verification(analyzer):
+    assert "insurance_verification" not in found(analyzer, "Duties\n- Processing referrals for the clinic's patients.")
