@@ -368,6 +368,7 @@ def test_communication_that_is_part_of_the_work_is_not_the_skill(analyzer, duty)
     "Ability to interact and communicate with people effectively over the telephone.",
     "Able to listen and communicate clearly with patients.",
     "Effective communication is required in this role.",
+    "You will need to have excellent commucation skills.",  # misspelt: the matcher's
 ])
 def test_communication_asked_of_the_worker_is_the_skill(analyzer, ask):
     assert "communication" in found(analyzer, f"Requirements\n- {ask}")
