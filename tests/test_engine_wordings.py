@@ -430,3 +430,11 @@ def test_authorizations_and_verification_by_other_words_are_insurance_verificati
 
 def test_processing_referrals_alone_is_not_insurance_verification(analyzer):
     assert "insurance_verification" not in found(analyzer, "Duties\n- Processing referrals for the clinic's patients.")
+
+
+@pytest.mark.parametrize("duty", [
+    "Obtain authorization prior to scheduled procedures for patients.",
+    "Ensure that all admissions and scheduled surgeries are financially cleared for patients.",
+])
+def test_scheduled_procedures_are_others_bookings_not_scheduling(analyzer, duty):
+    assert "scheduling" not in found(analyzer, f"Duties\n- {duty}")
