@@ -86,7 +86,7 @@ class BlockedAt:
 
 
 # A look-behind at the very start ("(?<!track )\\benter...") does not move where a match starts.
-_LEADING_LOOKBEHIND = re.compile(r"^\(\?<[!=](?:\\.|[^()\\])*\)")
+_LEADING_LOOKBEHIND = re.compile(r"^(?:\(\?<[!=](?:\\.|[^()\\])*\))+")
 
 
 def leading_words(pattern: str) -> frozenset[str]:

@@ -262,3 +262,179 @@ def test_a_pattern_that_starts_inside_a_word_is_tried_where_the_word_stands():
 
     assert leading_words(r"\bregist(?:er|ration of)\s+patients\b") == frozenset()
     assert leading_words(r"\b(?:input|enter)\s+data") == frozenset({"input", "enter"})
+
+
+@pytest.mark.parametrize("duty", [
+    "Re-files claims with Medicare, Medicaid and commercial payers.",
+    "Responsible for the billing of Medicare and Medicaid to the appropriate intermediary.",
+    "Timely collection of account balances from Medicare and private insurance carriers.",
+    "Follows up on claims denied by insurance carriers or paid incorrectly.",
+    "Sends bills to patients and insurance companies.",
+    "Maintain adherence to payer-specific remittance rules, including those for Medicare and Medicaid.",
+])
+def test_a_payer_named_in_billing_work_is_not_insurance_verification(analyzer, duty):
+    assert "insurance_verification" not in found(analyzer, f"Patient accounts.\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Knowledge of Medicare, Medicaid and commercial payers.",
+    "Contact insurance companies to obtain authorizations for testing.",
+    "Assist patients with Medicaid applications at registration.",
+    "Identify coordination of benefits for patients with two plans.",
+])
+def test_a_payer_named_outside_billing_work_is_insurance_verification(analyzer, duty):
+    assert "insurance_verification" in found(analyzer, f"Patient access.\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Department: Revenue Cycle Patient Access.",
+    "The specialist belongs to the Revenue Cycle team of the hospital.",
+    "Patient access specialists directly impact the revenue cycle by registering patients accurately.",
+    "Works closely with scheduling, clinical, and billing teams at the hospital.",
+    "Collaborate with clinical teams and billing departments on patient flow.",
+    "Ensure patient data integrity for billing and clinical purposes.",
+    "Verify insurance coverage for patients using payer portals and clearinghouses.",
+])
+def test_the_revenue_cycle_and_others_billing_are_not_medical_billing(analyzer, duty):
+    assert "medical_billing" not in found(analyzer, f"Patient Access\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Submit clean claims to the clearinghouse daily.",
+    "Responsible for patient billing and collections at the clinic.",
+    "Work closely with providers to resolve claim denials.",
+])
+def test_billing_work_is_still_medical_billing(analyzer, duty):
+    assert "medical_billing" in found(analyzer, f"Billing office\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Obtains current and accurate demographics and insurance information to register patients.",
+    "Registering patients for appointments in the emergency department.",
+    "Completes thorough and accurate registration of patients including insurance verification.",
+])
+def test_registering_patients_is_the_front_desk_not_data_entry(analyzer, duty):
+    skills = found(analyzer, f"Duties\n- {duty}")
+    assert "front_desk" in skills and "data_entry" not in skills
+
+
+@pytest.mark.parametrize("duty", [
+    "To undertake the registration of patients and the inputting of their details using the computer system.",
+    "Registering patients on the practice computer system.",
+    "Responsible for the accurate collection and entry of demographic and financial patient information.",
+    "Collection and entry of information of demographic and billing data.",
+])
+def test_registration_beside_the_system_and_entry_of_data_are_data_entry(analyzer, duty):
+    assert "data_entry" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Pre-registration and pre-certify outpatients by obtaining demographic information.",
+    "Related experience in hospital registration preferred.",
+    "Manage the functions of scheduling, outpatient registration and emergency room registration.",
+    "Ensure complete and accurate registration, including patient demographics.",
+    "Accepts patient payments at time of registration and/or at check-out.",
+])
+def test_registration_by_its_kinds_is_the_front_desk(analyzer, duty):
+    assert "front_desk" in found(analyzer, f"Patient access\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Train and audit front desk staff on third-party payer processes.",
+    "Collaborate with front office staff to implement new payer contracts.",
+    "Communicate relevant information to the front desk team and patients.",
+])
+def test_the_front_desk_as_colleagues_is_not_the_front_desk(analyzer, duty):
+    assert "front_desk" not in found(analyzer, f"Patient financial coordinator\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "This role involves maintaining effective communication with referring providers.",
+    "Ensure good communication between all internal and external parties.",
+    "Responsible for fostering excellent communication and working relationships amongst the teams.",
+    "Meets the needs of the patient by using clear and respectful communication.",
+    "Ensuring a high level of service through effective and timely communication.",
+    "Establishes and maintains good interpersonal relationships with patients and co-workers.",
+    "Answers the telephone with proper telephone etiquette.",
+])
+def test_communication_that_is_part_of_the_work_is_not_the_skill(analyzer, duty):
+    assert "communication" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Excellent communication skills.",
+    "Good communication with patients and staff is essential.",
+    "Must have strong verbal and written communication.",
+    "Ability to interact and communicate with people effectively over the telephone.",
+    "Able to listen and communicate clearly with patients.",
+    "Effective communication is required in this role.",
+    "You will need to have excellent commucation skills.",  # misspelt: the matcher's
+])
+def test_communication_asked_of_the_worker_is_the_skill(analyzer, ask):
+    assert "communication" in found(analyzer, f"Requirements\n- {ask}")
+
+
+def test_a_pattern_may_start_with_several_lookbehinds():
+    from models.phrases import leading_words
+
+    assert leading_words(r"(?<!ensure )(?<!using )\b(?:good|clear)\b") == frozenset({"good", "clear"})
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Financial Screening Specialist (PAS Resource Specialist)\nScreens patients for financial assistance.", "ehr"),
+    ("Admitting Specialist (PAS Specialist)\nGreets and registers patients.", "ehr"),
+    ("Financial Specialist (PAS-R)\nProcesses financial allowance applications for patients.", "ehr"),
+    ("Appointment type: Permanent\nMedical records technician for the clinic's patients.", "scheduling"),
+    ("Responds to patient requests for sliding fee applications, by appointment or walk-ins.", "scheduling"),
+    ("Maintain up-to-date patient account records and records of payment activities.", "medical_records"),
+    ("Cash Posting Associate\nHealthcare experience: Preferred. Posts patient payments.", "customer_service"),
+    ("Requires 3 years of healthcare experience with patients.", "customer_service"),
+])
+def test_names_of_roles_and_other_records_are_not_the_skill(analyzer, text, sid):
+    assert sid not in found(analyzer, text)
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Registers patients in PAS and keeps their records up to date.", "ehr"),
+    ("Schedules patient appointments for the clinic.", "scheduling"),
+    ("Maintains patient records and files charts.", "medical_records"),
+    ("Responsible for starting each patient's healthcare experience with a warm welcome.", "customer_service"),
+])
+def test_the_skill_itself_is_still_found(analyzer, text, sid):
+    assert sid in found(analyzer, f"Duties\n- {text}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Assisting patients with questions regarding payments on their accounts.",
+    "Responds to questions from patients and families regarding billing.",
+    "Handling of patient and staff questions at the front office.",
+    "Answers patients' questions about their statements.",
+])
+def test_patients_questions_are_patient_queries(analyzer, duty):
+    assert "customer_service" in found(analyzer, f"Duties\n- {duty}")
+
+
+def test_questions_about_the_post_are_not_patient_queries(analyzer):
+    assert "customer_service" not in found(analyzer, "Questions about the post? Contact the clinic manager.")
+
+
+@pytest.mark.parametrize("duty", [
+    "Responsible for the processing of referrals and requests for treatment authorizations.",
+    "Coordinates the verification of eligibility and benefits for scheduled patients.",
+    "Verification of patient eligibility for possible payer sources.",
+    "Performs verification of benefits before each procedure.",
+])
+def test_authorizations_and_verification_by_other_words_are_insurance_verification(analyzer, duty):
+    assert "insurance_verification" in found(analyzer, f"Patient access\nDuties\n- {duty}")
+
+
+def test_processing_referrals_alone_is_not_insurance_verification(analyzer):
+    assert "insurance_verification" not in found(analyzer, "Duties\n- Processing referrals for the clinic's patients.")
+
+
+@pytest.mark.parametrize("duty", [
+    "Obtain authorization prior to scheduled procedures for patients.",
+    "Ensure that all admissions and scheduled surgeries are financially cleared for patients.",
+])
+def test_scheduled_procedures_are_others_bookings_not_scheduling(analyzer, duty):
+    assert "scheduling" not in found(analyzer, f"Duties\n- {duty}")
