@@ -338,8 +338,8 @@ def test_progress_counts_postings_analysed_before_apart(app, client) -> None:
     drain(app, second.rsplit("/", 1)[1])
     page = html(client.get(second))
     assert '<div id="reused-stat">' in page and '<span id="reused">4</span>' in page
-    assert "Finished: 5 analysed (4 of them reused from an earlier run), 0 failed." in page
-    assert 'of the <span id="analysed">1</span> analysed now' in page
+    assert "Finished: 5 done (4 of them reused from an earlier run, not analysed again), 0 failed." in page
+    assert '<span class="hint" id="rate-of">of the 1 analysed now</span>' in page
     p = client.get(f"{second}/progress.json").get_json()
     assert (p["done"], p["reused"], p["analysed"]) == (5, 4, 1)
     assert client.get(f"/api/v1/batches/{second.rsplit('/', 1)[1]}").get_json()["reused"] == 4

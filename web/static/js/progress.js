@@ -25,7 +25,7 @@
     set("status", p.status);
     set("done", p.done);
     set("reused", p.reused);
-    set("analysed", p.analysed);
+    set("rate-of", p.analysed ? "of the " + p.analysed + " analysed now" : "none analysed now");
     var reusedStat = document.getElementById("reused-stat");
     if (reusedStat) { reusedStat.hidden = !p.reused; }
     var rateOf = document.getElementById("rate-of");
@@ -44,9 +44,9 @@
       set("finished-text", p.status === "cancelled" ?
           "This batch was cancelled: " + p.done + " analysed, " + p.failed + " failed, " +
           p.cancelled + " not analysed." :
-          "Finished: " + p.done + " analysed" +
-          (p.reused ? " (" + p.reused + " of them reused from an earlier run)" : "") +
-          ", " + p.failed + " failed.");
+          p.reused ? "Finished: " + p.done + " done (" + p.reused + " of them reused from an " +
+          "earlier run, not analysed again), " + p.failed + " failed." :
+          "Finished: " + p.done + " analysed, " + p.failed + " failed.");
       if (note) { note.hidden = false; }
       if (cancel) { cancel.hidden = true; }
       if (resume) { resume.hidden = p.status !== "cancelled"; }
