@@ -155,6 +155,32 @@ def test_migration_0005_marks_and_counts_rows_of_batches_cancelled_before(empty_
     db.upgrade(empty_db_url)
 
 
+def test_migration_0008_counts_no_reused_row_for_older_batches_and_goes_back(empty_db_url: str) -> None:
+    from alembic import command
+    from sqlalchemy import inspect, select
+
+    from tests.test_storage import insert_old_batch
+    from worker.storage import BatchRow
+
+    db.upgrade(empty_db_url, "0007")
+    old = uuid.uuid4().hex
+    with db.get_engine(empty_db_url).begin() as conn:
+        insert_old_batch(conn, old, "done")
+        conn.execute(BatchRow.__table__.insert(), [
+            {"batch_id": old, "row": r, "chunk": 0, "status": "done", "attempts": 1} for r in (1, 2)])
+    db.upgrade(empty_db_url)
+    with db.session_scope(empty_db_url) as s:
+        assert s.execute(select(Batch.reused).where(Batch.id == old)).scalar() == 0
+    # Back: plain ALTER TABLE, so the batches table is not rebuilt and keeps its rows.
+    command.downgrade(db.alembic_config(empty_db_url), "0007")
+    engine = db.get_engine(empty_db_url)
+    assert "reused" not in {c["name"] for c in inspect(engine).get_columns("batches")}
+    with engine.connect() as conn:
+        assert len(conn.execute(select(BatchRow.__table__.c.id)
+                                .where(BatchRow.__table__.c.batch_id == old)).all()) == 2
+    db.upgrade(empty_db_url)
+
+
 def test_normalised_text_is_the_text_an_analysis_points_into(real_engine: None) -> None:
     """A batch row's page highlights evidence in a text normalised again: the same text."""
     import json

@@ -156,6 +156,25 @@ def test_analyze_html_table(runner, group):
     assert "gaps (most asked by similar postings first):" in out
 
 
+def test_analyze_table_stays_aligned_on_long_skill_ids(runner, group, tmp_path):
+    """A skill set's own id longer than the column is written whole on a line of its own;
+    the tier and level columns of every row stay where they are."""
+    toml = (EXAMPLES / "skillsets" / "pharmacy-technician.toml").read_text(encoding="utf-8")
+    long = "dispensing_and_prescription_processing"
+    skillset = tmp_path / "pharmacy.toml"
+    skillset.write_text(toml.replace('id = "dispensing"', f'id = "{long}"', 1), encoding="utf-8")
+    posting = tmp_path / "posting.txt"
+    posting.write_text("Pharmacy Technician\nYou will dispense medication and fill prescriptions, "
+                       "and do dosage calculations.\n", encoding="utf-8")
+    result = run(runner, group, "analyze", str(posting), "--skillset", str(skillset))
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.split("skills asked for:\n")[1].split("  gaps")[0].splitlines()
+    assert f"    {long}" in lines
+    rows = [line for line in lines if re.search(r" (foundation|modern) ", line)]
+    assert len(rows) >= 2
+    assert {re.search(r" (foundation|modern) ", line).start() for line in rows} == {4 + 24}  # type: ignore[union-attr]
+
+
 def test_csv_cells_are_formula_safe(runner, group, tmp_path):
     src = tmp_path / "evil.csv"
     src.write_text(

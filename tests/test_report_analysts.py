@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import drain, make_app
 from tests.test_web_pages import html, start, upload
+from web.report_view import TREND_MIN_POSTINGS, _trend_chart
 from worker import rows as rows_module
 from worker.locations import normalise
 from worker.report import build_report
@@ -84,6 +85,28 @@ def test_breakdowns_count_their_groups_and_trend_counts_skills_by_month() -> Non
     assert ehr["counts"] == [10, 10, 10] and billing["counts"] == [0, 10, 10]
 
 
+def test_trend_gives_each_months_postings_and_no_share_for_a_month_of_too_few() -> None:
+    """A month of one posting would swing a line from 0% to 100%: it gets its count, no share."""
+    rows = [_row(n, date=f"2024-0{1 + n % 3}-01" if n > 1 else "2023-12-01",
+                 skills=("ehr", "billing") if n % 2 else ("ehr",)) for n in range(1, 32)]
+    report = build_report(rows)
+    assert report["trend"]["postings"] == [1, 10, 10, 10]
+    chart = _trend_chart(report)
+    assert chart is not None
+    # Each month's count under its label, and in the table.
+    labels = [e.text for e in chart.elements if e.tag == "text"]
+    assert {"n=1", "n=10"} <= set(labels)
+    table = {row[0]: row[1:] for row in chart.rows}
+    assert table["Postings"] == ("1", "10", "10", "10")
+    assert table["Billing"] == ("too few", "50%", "50%", "50%")
+    # No point for the thin month: each line runs over the three others only.
+    assert [e.attrs["points"].count(",") for e in chart.elements if e.tag == "polyline"] == [3, 3]
+    assert not any(e.title.endswith("2023-12: 100%") for e in chart.elements if e.tag == "circle")
+    assert chart.note == f"1 of the 4 months has fewer than {TREND_MIN_POSTINGS} postings: too few " \
+        "for a share, so none is drawn for it."
+    assert _trend_chart(build_report(rows[1:])).note == ""  # type: ignore[union-attr]
+
+
 @pytest.fixture
 def app(sqlite_url: str, tmp_path: Path, fake_analyzer, monkeypatch):
     """The stand-in engine; a row's locale from its location, as the engine would."""
@@ -135,6 +158,7 @@ def test_report_page_for_analysts(app, client) -> None:
     # The skills by month: a line per skill and the table of them all.
     trend = page.split('id="chart-trend"')[1].split("</figure>")[0]
     assert trend.count("<polyline") >= 2 and "2024-01" in trend and "<td>Postings</td>" in trend
+    assert trend.count(">n=8</text>") == 3  # each month's postings under it
     # Each bar of the skills chart links to the postings that ask for the skill.
     links = re.findall(r'<a href="([^"]+)" aria-label="Billing: 67% \(16\)">', page)
     assert links == [f"/batches/{batch_id}/report?skill=billing#postings"]

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from models.analysis import Analyzer
 from models.match import compare, match_texts, rank_postings
 from models.resume import ResumeError, find_skills, read_resume, resume_text
+from web import match_cli
 from web.match_cli import match as match_command
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -286,3 +287,37 @@ def test_a_resume_says_what_it_lacks_in_its_own_words(analyzer: Analyzer) -> Non
     got = find_skills(analyzer, text)
     assert "ehr" not in ids(got["skills"]) and got["negated"] == ["ehr"]
     assert {"customer_service", "typing"} <= set(ids(got["skills"]))
+
+
+def _columns(lines: list[str], words: tuple[str, ...]) -> set[int]:
+    """Where the first of ``words`` stands on each line holding one."""
+    found = set()
+    for line in lines:
+        at = [line.find(f" {w} ") for w in words if f" {w} " in line]
+        if at:
+            found.add(min(at) + 1)
+    return found
+
+
+def test_match_tables_stay_aligned_on_long_skill_names() -> None:
+    """A name longer than its column (a skill set's own, or the built-in ones of 50 letters) is
+    written whole on a line of its own; the columns after it stay where they are."""
+    long = "Billing/coding or health-information certification, RHIT or CCS"
+    evidence = {"resume": [{"text": "billing"}], "posting": [{"text": "billing"}]}
+    have = [{"name": n, "requirement": r, "evidence": evidence}
+            for n, r in (("Scheduling", "required"), (long, "preferred"), ("EHR", "unspecified"))]
+    result = {"posting": {"title": "Clerk"}, "match": 50, "match_parts": {"explained": "1 of 2"},
+              "have": have, "missing": [dict(have[1], negated=False), dict(have[0], negated=False)],
+              "learn_next": [{"name": long, "asked_share": 0.5}, {"name": "EHR", "asked_share": 0.25}]}
+    out = io.StringIO()
+    match_cli.write_table(result, out)
+    text = out.getvalue()
+    assert f"  {long}\n" in text  # whole, on its own line
+    assert _columns(text.splitlines(), ("required", "preferred", "mentioned")) == {2 + match_cli.NAME + 1}
+    assert _columns(text.splitlines(), ("asked",)) == {2 + match_cli.NAME + 1}
+    batch = {"ranked": 2, "full_matches": 0, "unmatched": 0, "postings": [],
+             "to_learn": [{"name": n, "completes": 1, "improves": 2, "required_in": 1} for n in (long, "EHR")]}
+    out = io.StringIO()
+    match_cli.write_batch_table(batch, out)
+    assert f"  {long}\n" in out.getvalue()
+    assert _columns(out.getvalue().splitlines(), ("completes",)) == {2 + match_cli.NAME + 1}

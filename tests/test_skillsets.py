@@ -274,6 +274,38 @@ def test_api_creates_reads_and_uses_a_skill_set(app, client) -> None:
     assert "Two runs side by side" in page and "Demand-weighted coverage" in page
 
 
+def test_api_adds_a_version_to_a_created_skill_set(app, client) -> None:
+    """A created set gets its next version; the first stays readable by id@1 and new work
+    uses the latest. Built-in sets, unknown ids and invalid files are refused."""
+    text = PHARMACY.read_text(encoding="utf-8")
+    created = client.post("/api/v1/skillsets", data=text, content_type="application/toml").get_json()
+    sid = created["id"]
+    changed = text.replace("weight = 3", "weight = 4", 1)
+    r = client.post(f"/api/v1/skillsets/{sid}/versions", data=changed, content_type="application/toml")
+    assert r.status_code == 201, r.get_json()
+    body = r.get_json()
+    assert (body["id"], body["version"]) == (sid, "2")
+    assert r.headers["Location"] == body["url"] == f"/api/v1/skillsets/{sid}@2"
+    latest = client.get(f"/api/v1/skillsets/{sid}").get_json()
+    assert latest["version"] == "2" and latest["versions"] == ["1", "2"]
+    weight = {s["id"]: s["weight"] for s in latest["skills"]}["pharmacy_systems"]
+    first = client.get(f"/api/v1/skillsets/{sid}@1").get_json()
+    assert (weight, {s["id"]: s["weight"] for s in first["skills"]}["pharmacy_systems"]) == (4, 3)
+    # As a multipart file too (a CSV), which makes version 3.
+    r = client.post(f"/api/v1/skillsets/{sid}/versions", content_type="multipart/form-data", data={
+        "file": (io.BytesIO(b"skill,tier,weight,aliases\nWelding,modern,2,welding\n"), "welder.csv")})
+    assert r.status_code == 201 and r.get_json()["version"] == "3"
+    for path, body_text, status, code in [
+        ("/api/v1/skillsets/medical-office-specialist/versions", text, 409, "builtin_skillset"),
+        ("/api/v1/skillsets/nope-0123456789abcdef0123/versions", text, 404, "not_found"),
+        (f"/api/v1/skillsets/{sid}@1/versions", text, 404, "not_found"),
+        (f"/api/v1/skillsets/{sid}/versions", "id = ", 422, "invalid_skillset"),
+    ]:
+        r = client.post(path, data=body_text, content_type="application/toml")
+        assert (r.status_code, r.get_json()["error"]["code"]) == (status, code), path
+    assert client.get(f"/api/v1/skillsets/{sid}").get_json()["versions"] == ["1", "2", "3"]
+
+
 def test_compare_with_the_market() -> None:
     from worker.compare import compare, side_by_side
 

@@ -114,6 +114,36 @@ def test_batch_stored_then_chunks_enqueued(db_url: str, fake_analyzer) -> None:
         assert hashes == 7
 
 
+def test_a_batch_counts_the_rows_that_reuse_an_analysis_apart(db_url: str, fake_analyzer) -> None:
+    """A file analysed before takes no engine time the second time: its rows are counted as
+    reused, so the progress page's rate is that of the postings analysed now."""
+    from web.services import progress
+
+    old = [{"id": str(i), "description": f"epic {unique()}"} for i in range(5)]
+    queue: list[tuple[str, int]] = []
+    first = pipeline.submit_file(db_url, csv_file(old), "a.csv", lambda b, c: queue.append((b, c)),
+                                 chunk_size=3)
+    run_all(db_url, queue)
+    assert (get_batch(db_url, first).done, get_batch(db_url, first).reused) == (5, 0)
+    new = [{"id": str(i), "description": f"billing {unique()}"} for i in range(2)]
+    second = pipeline.submit_file(db_url, csv_file(old + new), "b.csv", lambda b, c: queue.append((b, c)),
+                                  chunk_size=3)
+    calls = len(fake_analyzer.calls)
+    run_all(db_url, queue)
+    assert len(fake_analyzer.calls) == calls + 2
+    batch = get_batch(db_url, second)
+    assert (batch.done, batch.failed, batch.reused) == (7, 0, 5)
+    p = progress(batch)
+    assert (p["processed"], p["reused"], p["analysed"]) == (7, 5, 2)
+    elapsed = (naive_utc(batch.finished_at) - naive_utc(batch.started_at)).total_seconds()
+    assert p["rate"] == round(2 / max(elapsed, 1e-3), 1)
+    # Run again as it is: nothing analysed now, so no rate at all.
+    third = pipeline.submit_file(db_url, csv_file(old), "c.csv", lambda b, c: queue.append((b, c)))
+    run_all(db_url, queue)
+    p = progress(get_batch(db_url, third))
+    assert (p["done"], p["reused"], p["analysed"], p["rate"]) == (5, 5, 0, None)
+
+
 def test_redelivered_chunk_changes_nothing(db_url: str, fake_analyzer) -> None:
     rows = [{"id": str(i), "description": f"epic {unique()}"} for i in range(5)]
     queue: list[tuple[str, int]] = []

@@ -102,7 +102,11 @@ def test_batch_report_counts_postings_of_other_occupations_apart(app, client) ->
     assert (scheduling["count"], scheduling["share"]) == (2, 1.0)  # the nurse's row is left out
     assert report["percentile"]["median"] == 62
     page = html(client.get(f"/batches/{batch_id}/report"))
-    assert 'id="not-fitting-count">1<' in page and "Row 3: Nurse" in page
+    assert 'id="not-fitting-count">1<' in page
+    # Each listed row links to its own result, as the rows of the postings table do.
+    listed = page.split('id="not-fitting"')[1].split("</ul>")[0]
+    assert f'<li><a href="/batches/{batch_id}/rows/3">Row 3: Nurse</a></li>' in listed
+    assert "Nurse" in html(client.get(f"/batches/{batch_id}/rows/3"))
 
 
 def test_ordinals_and_percentile_meanings() -> None:

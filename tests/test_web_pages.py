@@ -324,6 +324,27 @@ def test_row_cap_is_a_friendly_413(sqlite_url: str, tmp_path: Path, fake_analyze
 
 # --- Batches --------------------------------------------------------------------------------
 
+def test_progress_counts_postings_analysed_before_apart(app, client) -> None:
+    """A file analysed before is not analysed again: the page says so, and gives no rate
+    of thousands a second for rows that took no time."""
+    tag = uuid.uuid4().hex
+    csv = "".join(f"t{n},scheduling and billing {tag} {n}\n" for n in range(4))
+    first = start(client, upload(client, f"title,description\n{csv}".encode()).headers["Location"])
+    drain(app, first.headers["Location"].rsplit("/", 1)[1])
+    page = html(client.get(first.headers["Location"]))
+    assert '<div id="reused-stat" hidden>' in page and "Finished: 4 analysed, 0 failed." in page
+    again = f"title,description\n{csv}t9,billing {tag} new\n".encode()
+    second = start(client, upload(client, again).headers["Location"]).headers["Location"]
+    drain(app, second.rsplit("/", 1)[1])
+    page = html(client.get(second))
+    assert '<div id="reused-stat">' in page and '<span id="reused">4</span>' in page
+    assert "Finished: 5 done (4 of them reused from an earlier run, not analysed again), 0 failed." in page
+    assert '<span class="hint" id="rate-of">of the 1 analysed now</span>' in page
+    p = client.get(f"{second}/progress.json").get_json()
+    assert (p["done"], p["reused"], p["analysed"]) == (5, 4, 1)
+    assert client.get(f"/api/v1/batches/{second.rsplit('/', 1)[1]}").get_json()["reused"] == 4
+
+
 def test_upload_preview_start_progress_report(app, client) -> None:
     assert 'action="/batches/upload"' in html(client.get("/batches/new"))
     r = upload(client, CSV, "market.csv")

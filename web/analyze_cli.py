@@ -24,6 +24,14 @@ CSV_COLUMNS = [
 ]
 
 
+def cell(text: str, width: int, indent: int) -> str:
+    """``text`` padded to a column of ``width``; a longer one whole on a line of its own,
+    the row going on under it, so the next columns stay aligned (``indent``: the row's)."""
+    if len(text) <= width:
+        return f"{text:<{width}}"
+    return f"{text}\n{'':<{indent + width}}"
+
+
 class Progress:
     """A one-line progress report on stderr for multi-posting input."""
 
@@ -156,7 +164,7 @@ def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
             texts = list(dict.fromkeys(e["text"] for e in s["evidence"]))
             evidence = "; ".join(f'"{t}"' for t in texts[:3])
             level = LEVEL_LABELS.get(s["requirement"], s["requirement"])
-            out.write(f"    {s['id']:<24} {s['tier']:<10} {level:<11} {evidence}\n")
+            out.write(f"    {cell(s['id'], 24, 4)} {s['tier']:<10} {level:<11} {evidence}\n")
     else:
         out.write("  skills asked for: none of the skill set\n")
     if record["gaps"]:

@@ -217,6 +217,8 @@ def batch_json(batch: Batch) -> dict[str, Any]:
         "failed": batch.failed,
         # Rows a cancel left unanalysed; done + failed + cancelled = total once known.
         "cancelled": batch.cancelled or 0,
+        # Of done + failed, the rows that took an analysis stored before.
+        "reused": batch.reused or 0,
         "filename": batch.filename,
         "skillset": {"id": batch.skillset_id, "version": batch.skillset_version},
         "error": batch.error,

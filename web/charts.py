@@ -35,6 +35,7 @@ class Chart:
     headers: tuple[str, ...] = ()
     rows: list[tuple[Any, ...]] = field(default_factory=list)
     legend: list[tuple[str, str]] = field(default_factory=list)
+    note: str = ""  # shown under the chart, e.g. what it leaves out
 
 
 def _pct(share: float) -> str:
@@ -142,15 +143,17 @@ def _num(value: Any) -> int | float:
 
 def line_chart(
     chart_id: str, title: str, xs: list[str], series: list[dict[str, Any]], *, desc: str = "",
-    x_label: str = "Month", value_label: str = "Share of postings",
+    x_label: str = "Month", value_label: str = "Share of postings", notes: list[str] | None = None,
 ) -> Chart:
     """Lines of shares (0-1) over ``xs``: series [{"label", "values", "cls"}], one value per x.
 
-    The table beside it holds every series, a row each; the chart draws them all,
-    so pass the few worth a line.
+    A value of None is not drawn: the line breaks there. ``notes`` (one per x, optional)
+    are written under the x labels, e.g. how many postings each month has. The table
+    beside it holds every series, a row each; the chart draws them all, so pass the few
+    worth a line.
     """
-    height = 260
-    left, right, top, bottom = 40, 30, 12, 48
+    height = 272 if notes else 260
+    left, right, top, bottom = 40, 30, 12, (60 if notes else 48)
     plot_w = WIDTH - left - right
     plot_h = height - top - bottom
     chart = Chart(chart_id, title, desc, WIDTH, height, headers=(value_label, *xs))
@@ -164,20 +167,39 @@ def line_chart(
     every = max(1, -(-len(xs) // 8))
     for i, x in enumerate(xs):
         if i % every == 0 or i == len(xs) - 1:
-            chart.elements.append(Element("text", {"x": round(left + i * step, 1), "y": top + plot_h + 16,
+            px = round(left + i * step, 1)
+            chart.elements.append(Element("text", {"x": px, "y": top + plot_h + 16,
                                                    "class": "chart-axis middle"}, x))
+            if notes:
+                chart.elements.append(Element("text", {"x": px, "y": top + plot_h + 30,
+                                                       "class": "chart-axis middle"}, notes[i]))
     for n, s in enumerate(series):
-        values = [max(0.0, min(1.0, float(v or 0))) for v in s["values"]]
-        points = [(round(left + i * step, 1), round(top + plot_h - plot_h * v, 1)) for i, v in enumerate(values)]
         cls = f"series s{n % 6}"
-        chart.elements.append(Element("polyline", {
-            "points": " ".join(f"{x},{y}" for x, y in points), "class": cls}))
-        for (px, py), v, month in zip(points, values, xs, strict=True):
-            chart.elements.append(Element("circle", {"cx": px, "cy": py, "r": 3, "class": cls},
-                                          title=f"{s['label']}, {month}: {_pct(v)}"))
+        points = [None if v is None else
+                  (round(left + i * step, 1), round(top + plot_h - plot_h * max(0.0, min(1.0, float(v))), 1), v)
+                  for i, v in enumerate(s["values"])]
+        for run in _runs(points):
+            chart.elements.append(Element("polyline", {
+                "points": " ".join(f"{x},{y}" for x, y, _ in run), "class": cls}))
+        for point, month in zip(points, xs, strict=True):
+            if point is not None:
+                px, py, v = point
+                chart.elements.append(Element("circle", {"cx": px, "cy": py, "r": 3, "class": cls},
+                                              title=f"{s['label']}, {month}: {_pct(v)}"))
         chart.legend.append((cls, str(s["label"])))
     chart.elements.append(Element("line", {"x1": left, "x2": WIDTH - right, "y1": top + plot_h,
                                            "y2": top + plot_h, "class": "axis"}))
     chart.elements.append(Element("text", {"x": left + plot_w / 2, "y": height - 6,
                                            "class": "chart-axis middle"}, x_label))
     return chart
+
+
+def _runs(points: list[Any]) -> list[list[Any]]:
+    """The runs of two or more points between the gaps (None) of a line."""
+    runs: list[list[Any]] = [[]]
+    for point in points:
+        if point is None:
+            runs.append([])
+        else:
+            runs[-1].append(point)
+    return [run for run in runs if len(run) > 1]

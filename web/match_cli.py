@@ -13,6 +13,10 @@ from typing import Any, TextIO
 
 import click
 
+from web.analyze_cli import cell
+
+# The width of the skills' column, which holds most skill names (a longer one gets a line of its own).
+NAME = 46
 
 @click.command()
 @click.argument("resume", type=click.Path(dir_okay=False, allow_dash=True))
@@ -109,6 +113,10 @@ def _quote(spans: list[dict[str, Any]]) -> str:
 _LEVEL = {"required": "required", "preferred": "preferred", "unspecified": "mentioned"}
 
 
+def _name_and_level(item: dict[str, Any]) -> str:
+    return f"{cell(item['name'], NAME, 2)} {_LEVEL.get(item['requirement'], item['requirement']):<10}"
+
+
 def write_table(result: dict[str, Any], out: TextIO) -> None:
     """Write a match for people: the figure and how it was worked out, then the three lists."""
     title = result["posting"].get("title") or "the posting"
@@ -116,19 +124,17 @@ def write_table(result: dict[str, Any], out: TextIO) -> None:
     out.write(f"Match with {title}: {match}\n  {result['match_parts']['explained']}\n")
     out.write(f"\nYou have ({len(result['have'])}): the posting asks, the résumé shows\n")
     for item in result["have"]:
-        out.write(f"  {item['name']:<46} {_LEVEL.get(item['requirement'], item['requirement']):<10} résumé: "
-                  f"{_quote(item['evidence']['resume'])}\n")
+        out.write(f"  {_name_and_level(item)} résumé: {_quote(item['evidence']['resume'])}\n")
     out.write(f"\nMissing ({len(result['missing'])}): the posting asks, the résumé does not show\n")
     for item in result["missing"]:
         said = "  (the résumé says you do not have it)" if item.get("negated") else ""
-        out.write(f"  {item['name']:<46} {_LEVEL.get(item['requirement'], item['requirement']):<10} posting: "
-                  f"{_quote(item['evidence']['posting'])}{said}\n")
+        out.write(f"  {_name_and_level(item)} posting: {_quote(item['evidence']['posting'])}{said}\n")
     out.write(f"\nLearn next ({len(result['learn_next'])}): the skill set expects, neither mentions\n")
     for item in result["learn_next"]:
         share = ("" if item["asked_share"] is None
                  else f"asked by {item['asked_share']:.0%} of real postings" if item["asked_share"]
                  else "not asked by the real postings compared yet")
-        out.write(f"  {item['name']:<46} {share}\n")
+        out.write(f"  {cell(item['name'], NAME, 2)} {share}\n")
 
 
 def write_batch_table(result: dict[str, Any], out: TextIO) -> None:
@@ -138,7 +144,7 @@ def write_batch_table(result: dict[str, Any], out: TextIO) -> None:
         out.write(f"  {result['unmatched']} more asked for nothing skillgap knows, or could not be analysed\n")
     out.write(f"\nSkills to learn ({len(result['to_learn'])}): most postings completed, then improved\n")
     for item in result["to_learn"]:
-        out.write(f"  {item['name']:<46} completes {item['completes']}, improves {item['improves']} "
+        out.write(f"  {cell(item['name'], NAME, 2)} completes {item['completes']}, improves {item['improves']} "
                   f"(required in {item['required_in']})\n")
     shown = len(result["postings"])
     count = f"the best {shown} of {result['ranked']}" if shown < result["ranked"] else str(shown)

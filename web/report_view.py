@@ -14,6 +14,8 @@ from web.explain import badge_key
 
 # The skills the trend chart draws a line for (the table holds them all).
 TREND_LINES = 5
+# The fewest postings a month needs for the trend to give its shares (docs/scoring.md).
+TREND_MIN_POSTINGS = 5
 BREAKDOWNS = (
     ("country", "By country", "Country"),
     ("region", "By state or county", "State or county"),
@@ -74,22 +76,35 @@ def _score_chart(report: dict[str, Any], link: Callable[..., str]) -> Chart:
 
 
 def _trend_chart(report: dict[str, Any]) -> Chart | None:
-    """Per skill, the share of each month's postings asking for it; None with under two months."""
+    """Per skill, the share of each month's postings asking for it; None with under two months.
+
+    A month of fewer than TREND_MIN_POSTINGS postings gets no share: one posting more or
+    less would swing it by tens of points. Each month's count is written under it.
+    """
     trend = report.get("trend") or {}
     months, postings = trend.get("months") or [], trend.get("postings") or []
     if len(months) < 2:
         return None
     series = [{"label": s["name"] or s["id"],
-               "values": [c / n if n else 0.0 for c, n in zip(s["counts"], postings, strict=True)]}
+               "values": [c / n if n >= TREND_MIN_POSTINGS else None
+                          for c, n in zip(s["counts"], postings, strict=True)]}
               for s in trend.get("skills") or []]
+    thin = sum(n < TREND_MIN_POSTINGS for n in postings)
+    note = (f"{thin} of the {len(months)} months {'has' if thin == 1 else 'have'} fewer than "
+            f"{TREND_MIN_POSTINGS} postings: too few for a share, so none is drawn for "
+            f"{'it' if thin == 1 else 'them'}." if thin else "")
     chart = line_chart(
         "chart-trend", "Skills asked for, by month", months, series[:TREND_LINES],
+        notes=[f"n={n:,}" for n in postings],
         desc=(f"For the {min(TREND_LINES, len(series))} skills most often asked for, the share of each "
-              "month's postings that ask for it. The table holds every skill."),
+              f"month's postings that ask for it; n is the month's postings. {note} "
+              "The table holds every skill."),
     )
+    chart.note = note
     chart.headers = ("Skill", *months)
-    chart.rows = [("Postings", *postings)] + [
-        (s["label"], *(f"{round(100 * v)}%" for v in s["values"])) for s in series]
+    chart.rows = [("Postings", *(f"{n:,}" for n in postings))] + [
+        (s["label"], *("too few" if v is None else f"{round(100 * v)}%" for v in s["values"]))
+        for s in series]
     return chart
 
 

@@ -125,24 +125,32 @@ def _aware(value: dt.datetime | None) -> dt.datetime | None:
 
 
 def progress(batch: Batch, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Return a batch's counts with percent, rate (postings a second) and ETA (seconds)."""
+    """Return a batch's counts with percent, rate (postings analysed a second) and ETA (seconds).
+
+    Rows that took an analysis stored before (``reused``) take no time: the rate is that
+    of the rows analysed now (``analysed``), else a file analysed before would show tens
+    of thousands of postings a second. The ETA counts every row left at that rate, so it
+    is an upper bound when some of them are reused too.
+    """
     now = now or dt.datetime.now(dt.timezone.utc)
     processed = batch.done + batch.failed
+    reused = batch.reused or 0
+    analysed = processed - reused
     total = batch.total
     percent = round(100 * processed / total, 1) if total else (100.0 if total == 0 else 0.0)
     finished = batch.status in FINISHED
     rate = eta = None
     started = _aware(batch.started_at)
-    if started is not None and processed:
+    if started is not None and analysed > 0:
         end = (_aware(batch.finished_at) if finished else None) or now
         elapsed = max((end - started).total_seconds(), 1e-3)
-        rate = round(processed / elapsed, 1)
+        rate = round(analysed / elapsed, 1)
         if total and not finished and rate > 0:
             eta = round((total - processed) / rate)
     return {
         "id": batch.id, "status": batch.status, "finished": finished,
         "total": total, "done": batch.done, "failed": batch.failed, "processed": processed,
-        "cancelled": batch.cancelled or 0,
+        "reused": reused, "analysed": analysed, "cancelled": batch.cancelled or 0,
         "percent": min(percent, 100.0), "rate": rate, "eta_seconds": eta,
         "error": batch.error, "filename": batch.filename,
     }

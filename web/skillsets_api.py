@@ -27,9 +27,9 @@ def skillset_json(pinned: skillsets.Pinned, loaded: SkillSet, *, skills: bool = 
     }
 
 
-@bp.post("/skillsets")
-def create_skillset():
-    """A new skill set from a TOML or CSV file (multipart field ``file``) or a TOML body."""
+def _uploaded() -> tuple[str, str]:
+    """A skill-set file from the request (multipart field ``file``, or a TOML or CSV body):
+    its text and what it came as."""
     if request.mimetype.startswith("multipart/form-data"):
         upload = request.files.get("file")
         if upload is None or not upload.filename:
@@ -42,14 +42,44 @@ def create_skillset():
         raise ApiError(415, "unsupported_media_type",
                        "send the skill set as multipart/form-data (field 'file') or as application/toml")
     try:
-        text, source = read_upload(data, filename, request.form.get("name"))
-        pinned = skillsets.create(_url(), text, source)
+        return read_upload(data, filename, request.form.get("name"))
     except SkillSetError as exc:
         raise ApiError(422, "invalid_skillset", str(exc)) from None
-    location = url_for("api.get_skillset", skillset_id=pinned.id)
+
+
+def _created(pinned: skillsets.Pinned, location: str) -> tuple[Response, int, dict[str, str]]:
     return (jsonify({"id": pinned.id, "version": pinned.version, "url": location,
                      "page_url": url_for("skillsets.page", skillset_id=pinned.id)}),
             201, {"Location": location})
+
+
+@bp.post("/skillsets")
+def create_skillset():
+    """A new skill set from a TOML or CSV file (multipart field ``file``) or a TOML body."""
+    text, source = _uploaded()
+    try:
+        pinned = skillsets.create(_url(), text, source)
+    except SkillSetError as exc:
+        raise ApiError(422, "invalid_skillset", str(exc)) from None
+    return _created(pinned, url_for("api.get_skillset", skillset_id=pinned.id))
+
+
+@bp.post("/skillsets/<skillset_id>/versions")
+def add_skillset_version(skillset_id: str):
+    """The next version of a created skill set, from a file as for a new one. The earlier
+    versions stay: batches run against them keep reading them by ``id@version``."""
+    if skillset_id in builtin_ids():
+        raise ApiError(409, "builtin_skillset",
+                       "a built-in skill set changes only with a release: create your own from its file")
+    if skillsets.SEP in skillset_id:
+        raise ApiError(404, "not_found", "add a version to a skill set's id, not to one of its versions")
+    _pinned(skillset_id)  # 404 when there is no such set
+    text, source = _uploaded()
+    try:
+        pinned = skillsets.create(_url(), text, source, add_to=skillset_id)
+    except SkillSetError as exc:
+        raise ApiError(422, "invalid_skillset", str(exc)) from None
+    return _created(pinned, url_for("api.get_skillset", skillset_id=pinned.ref))
 
 
 @bp.get("/skillsets")

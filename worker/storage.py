@@ -80,6 +80,9 @@ class Batch(Base):
     # Rows a cancel left unanalysed: done + failed + cancelled = total once the file
     # is stored. Back to 0 when the batch is resumed.
     cancelled: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Of done + failed, the rows that took an analysis stored before (the same posting,
+    # skill set and version) instead of being analysed: the rate leaves them out.
+    reused: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     chunks: Mapped[int] = mapped_column(Integer, default=0)
     include_text: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str | None] = mapped_column(Text)

@@ -25,7 +25,7 @@ _postings = StoredPosting.__table__
 _NEW_BATCH = insert(_batches).values(
     id=bindparam("b"), kind="single", status=QUEUED, skillset=bindparam("skillset"),
     skillset_id=bindparam("sid"), skillset_version=bindparam("sver"), include_text=True,
-    total=1, done=0, failed=0, cancelled=0, chunks=1, created_at=bindparam("now"),
+    total=1, done=0, failed=0, cancelled=0, reused=0, chunks=1, created_at=bindparam("now"),
     progress_at=bindparam("now"),
 )
 _NEW_ROW = insert(_rows).values(

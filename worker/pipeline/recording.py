@@ -73,8 +73,8 @@ def record(url: str, batch_id: str, chunk: int, outcomes: list[Outcome],
                       for a in analyses]
             found = conn.execute(_upsert_analyses(conn.dialect.name), values).all()
             stored = {r.posting_id: (r.id, r.error) for r in found}
-        done, failed = _set_outcomes(conn, [_outcome(o, stored.get(o.posting_id)) for o in outcomes])
-        finished = add_counts(conn, batch_id, done, failed)
+        done, failed, reused = _set_outcomes(conn, [_outcome(o, stored.get(o.posting_id)) for o in outcomes])
+        finished = add_counts(conn, batch_id, done, failed, reused)
     return done, failed, finished
 
 
@@ -91,7 +91,7 @@ def _analyses(records: Mapping[int, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _outcome(o: Outcome, stored: tuple[int, str | None] | None) -> dict[str, Any]:
-    """A row's new state: the analysis stored now, else what it had before."""
+    """A row's new state: the analysis stored now, else what it had before (reused)."""
     analysis_id: int | None
     if stored is not None:
         analysis_id, error = stored
@@ -99,7 +99,8 @@ def _outcome(o: Outcome, stored: tuple[int, str | None] | None) -> dict[str, Any
         analysis_id = o.analysis_id
         error = o.error if (o.analysis_id is not None or o.error) else NO_ANALYSIS
     return {"row_id": o.row_id, "new_status": FAILED if error else DONE,
-            "new_analysis": analysis_id, "new_error": error}
+            "new_analysis": analysis_id, "new_error": error,
+            "reused": stored is None and o.analysis_id is not None}
 
 
 _SET_OUTCOME = (
@@ -110,34 +111,40 @@ _SET_OUTCOME = (
 )
 
 
-def _set_outcomes(conn: Connection, outcomes: list[dict[str, Any]]) -> tuple[int, int]:
-    """Record rows' outcomes if still pending; return how many were (done, failed).
+def _set_outcomes(conn: Connection, outcomes: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """Record rows' outcomes if still pending; return how many were (done, failed, reused).
 
-    One executemany per outcome, so each rowcount says how many rows it changed.
+    One executemany per outcome and per reuse, so each rowcount says how many rows it changed.
     """
-    counts = []
+    counts = {DONE: 0, FAILED: 0}
+    reused = 0
     for status in (DONE, FAILED):
-        part = [o for o in outcomes if o["new_status"] == status]
-        counts.append(int(conn.execute(_SET_OUTCOME, part).rowcount) if part else 0)
-    return counts[0], counts[1]
+        for was_reused in (False, True):
+            part = [o for o in outcomes if o["new_status"] == status and o["reused"] == was_reused]
+            changed = int(conn.execute(_SET_OUTCOME, part).rowcount) if part else 0
+            counts[status] += changed
+            reused += changed if was_reused else 0
+    return counts[DONE], counts[FAILED], reused
 
 
-def _add_counts_statement(done: Any, failed: Any) -> Any:
+def _add_counts_statement(done: Any, failed: Any, reused: Any) -> Any:
     complete = (_batches.c.status.in_((QUEUED, RUNNING)) & _batches.c.total.is_not(None)
                 & (_batches.c.done + _batches.c.failed + done + failed >= _batches.c.total))
     return update(_batches).where(_batches.c.id == bindparam("b")).values(
         done=_batches.c.done + done, failed=_batches.c.failed + failed,
+        reused=_batches.c.reused + reused,
         status=case((complete, DONE), else_=_batches.c.status),
         finished_at=case((complete, bindparam("now")), else_=_batches.c.finished_at),
         progress_at=bindparam("now"),
     ).returning(_batches.c.kind, _batches.c.status)
 
 
-_ADD_COUNTS = _add_counts_statement(bindparam("done"), bindparam("failed"))
+_ADD_COUNTS = _add_counts_statement(bindparam("done"), bindparam("failed"), bindparam("reused"))
 
 
-def add_counts(conn: Connection, batch_id: str, done: int, failed: int) -> bool:
-    """Add to the batch's counters and mark it done when every row is (one statement).
+def add_counts(conn: Connection, batch_id: str, done: int, failed: int, reused: int = 0) -> bool:
+    """Add to the batch's counters and mark it done when every row is (one statement);
+    ``reused``: how many of them took an analysis stored before.
 
     Return True when this finished a batch of a file (a pasted posting has no
     report): a batch already done has no pending row left to count.
@@ -145,7 +152,7 @@ def add_counts(conn: Connection, batch_id: str, done: int, failed: int) -> bool:
     if not (done or failed):
         return False
     batch = conn.execute(_ADD_COUNTS, {"b": batch_id, "done": done, "failed": failed,
-                                       "now": utcnow()}).first()
+                                       "reused": reused, "now": utcnow()}).first()
     return _finished(batch)
 
 
@@ -197,7 +204,8 @@ def _record_all_in_one() -> Any:
     )
     outcome = (
         select(rows.c.row_id, func.coalesce(new.c.id, rows.c.analysis_id).label("analysis_id"),
-               error.label("error"))
+               error.label("error"),
+               (new.c.id.is_(None) & rows.c.analysis_id.is_not(None)).label("reused"))
         .select_from(rows.outerjoin(new, new.c.posting_id == rows.c.posting_id))
         .cte("outcome")
     )
@@ -208,17 +216,19 @@ def _record_all_in_one() -> Any:
                _rows.c.id == outcome.c.row_id, _rows.c.status == PENDING)
         .values(status=case((outcome.c.error.is_(None), DONE), else_=FAILED),
                 analysis_id=outcome.c.analysis_id, error=outcome.c.error)
-        .returning(_rows.c.status)
+        .returning(_rows.c.status, outcome.c.reused)
         .cte("changed")
     )
 
     counts = select(
         func.count().filter(changed.c.status == DONE).label("done"),
         func.count().filter(changed.c.status == FAILED).label("failed"),
+        func.count().filter(changed.c.reused).label("reused"),
     ).cte("counts")
-    done, failed = (select(c).scalar_subquery() for c in (counts.c.done, counts.c.failed))
+    done, failed, reused = (select(c).scalar_subquery()
+                            for c in (counts.c.done, counts.c.failed, counts.c.reused))
     return (
-        _add_counts_statement(done, failed)
+        _add_counts_statement(done, failed, reused)
         .where(done + failed > 0)
         .returning(done.label("done"), failed.label("failed"))
     )

@@ -24,6 +24,12 @@
     set("percent", Math.floor(p.percent));
     set("status", p.status);
     set("done", p.done);
+    set("reused", p.reused);
+    set("rate-of", p.analysed ? "of the " + p.analysed + " analysed now" : "none analysed now");
+    var reusedStat = document.getElementById("reused-stat");
+    if (reusedStat) { reusedStat.hidden = !p.reused; }
+    var rateOf = document.getElementById("rate-of");
+    if (rateOf) { rateOf.hidden = !p.reused; }
     set("failed", p.failed);
     set("cancelled", p.cancelled);
     var cancelledStat = document.getElementById("cancelled-stat");
@@ -38,6 +44,8 @@
       set("finished-text", p.status === "cancelled" ?
           "This batch was cancelled: " + p.done + " analysed, " + p.failed + " failed, " +
           p.cancelled + " not analysed." :
+          p.reused ? "Finished: " + p.done + " done (" + p.reused + " of them reused from an " +
+          "earlier run, not analysed again), " + p.failed + " failed." :
           "Finished: " + p.done + " analysed, " + p.failed + " failed.");
       if (note) { note.hidden = false; }
       if (cancel) { cancel.hidden = true; }
