@@ -109,16 +109,16 @@ def held_out_sets(postings: list, predicted: np.ndarray, errors: bool) -> None:
     print(f"  {'all':28s} relevant that fit {_share(*totals[:2]):18s} controls that do not {_share(*totals[2:])}")
 
 
-def blind_sets(names: list[str]) -> int:
+def blind_sets(names: list[str], fixtures: Path = FIXTURES) -> int:
     """The per-set table of the shipped fit on labelled sets it was not trained on."""
     reference = load_reference()
     sources, ids = {p.source for p in reference}, {p.id for p in reference}
     sets = {}
     for name in names:
-        rows = [json.loads(line) for path in sorted((FIXTURES / name).glob("*.jsonl"))
+        rows = [json.loads(line) for path in sorted((fixtures / name).glob("*.jsonl"))
                 for line in path.open(encoding="utf-8")]
         if not rows:
-            print(f"{name}: no labelled postings in {FIXTURES / name}", file=sys.stderr)
+            print(f"{name}: no labelled postings in {fixtures / name}", file=sys.stderr)
             return 1
         if name in sources or ids & {r["id"] for r in rows}:
             print(f"{name}: the fit is trained on this set (scripts/make_reference.py); "
@@ -141,10 +141,11 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true",
                         help="list every reference posting put on the wrong side when held out")
     parser.add_argument("--sets", nargs="+", metavar="NAME",
-                        help="labelled sets of tests/fixtures to measure the shipped fit on (counts only)")
+                        help="labelled sets (folders of --fixtures) to measure the shipped fit on (counts only)")
+    parser.add_argument("--fixtures", type=Path, default=FIXTURES)
     args = parser.parse_args()
     if args.sets:
-        return blind_sets(args.sets)
+        return blind_sets(args.sets, args.fixtures)
     postings = load_reference()
     labelled = fixture_groups()
     groups = [p.source if p.excerpt else labelled.get(

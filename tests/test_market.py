@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -240,6 +241,20 @@ def test_fit_benchmark_refuses_a_set_it_is_trained_on() -> None:
                           cwd=ROOT, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert done.returncode == 1 and "trained on this set" in done.stderr, done.stdout + done.stderr
+
+
+def test_fit_benchmark_measures_a_set_it_was_not_trained_on(tmp_path) -> None:
+    """The blind measure: counts per set of relevant postings that fit and controls that do not."""
+    (tmp_path / "blind").mkdir()
+    rows = [{"id": "b1", "set": "relevant", "title": SECRETARY[0], "description": SECRETARY[1]},
+            {"id": "b2", "set": "control", "title": NURSE[0], "description": NURSE[1]}]
+    (tmp_path / "blind" / "blind.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    done = subprocess.run([sys.executable, "benchmarks/evaluate_fit.py", "--fixtures", str(tmp_path),
+                           "--sets", "blind"], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    row = next(line for line in done.stdout.splitlines() if line.strip().startswith("blind"))
+    assert "relevant that fit 1/1" in row and "controls that do not 1/1" in row, done.stdout
 
 
 def _gap_ids(record: dict) -> list[str]:
