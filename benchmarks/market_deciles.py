@@ -10,49 +10,46 @@ is compared with. Rows:
 - ``market``: the reference postings the percentile compares with, against
   their own market;
 - ``all``: every reference posting of the occupation of that locale, job-board
-  summaries included;
-- with ``--dev``, ``US dev``: the relevant postings of the US dev sets
-  (``tests/fixtures/us_dev``, ``us_dev2``, ``us_dev3``: US adverts collected apart from
-  the reference), analysed as a user's pasted posting is.
+  summaries included, excerpts not;
+- with ``--dev``, ``held out``: the medical-office excerpts of each labelled US set
+  (``tests/fixtures/us_dev*``, ``us_test*``), each set against the US market without it,
+  as a posting from outside the reference is.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
 
-from models.analysis import Analyzer
-from models.market import market_for
+from models.market import Market, MarketPosition, market_for
 from models.scoring import weighted_coverage
-from models.skillset import load_skillset
-
-FIXTURES = Path(__file__).resolve().parent.parent / "tests" / "fixtures"
-DEV_SETS = ("us_dev/us_dev.jsonl", "us_dev2/us_dev2.jsonl", "us_dev3/us_dev3.jsonl")
+from models.skillset import SkillSet, load_skillset
 
 
 def _row(label: str, percentiles: Iterable[int]) -> str:
     values = list(percentiles)
     deciles = Counter(min(9, p // 10) for p in values)
-    return f"  {label:10s} {len(values):4d} postings, per decile 0-9: " + " ".join(
+    return f"  {label:12s} {len(values):4d} postings, per decile 0-9: " + " ".join(
         f"{deciles[d]:4d}" for d in range(10))
 
 
-def _dev_postings() -> list[dict]:
-    rows = []
-    for name in DEV_SETS:
-        for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            if row["set"] == "relevant":
-                rows.append(row)
-    return rows
+def _held_out(skillset: SkillSet, market: Market, locale: str) -> list[int]:
+    """The percentiles of each labelled set's excerpts against the market of ``locale`` without that set."""
+    postings = [p for p in market.market_postings if p.locale == locale]
+    percentiles = []
+    for name in sorted({p.source for p in postings if p.excerpt}):
+        rest = [p for p in postings if p.source != name]
+        position = MarketPosition().fit([weighted_coverage(skillset, p.skills, p.locale) for p in rest],
+                                        [locale] * len(rest))
+        percentiles += [position.percentile(weighted_coverage(skillset, p.skills, p.locale), locale)
+                        for p in postings if p.source == name]
+    return percentiles
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--dev", action="store_true", help="also analyse the US dev sets' relevant postings")
+    parser.add_argument("--dev", action="store_true", help="also the US labelled sets, each held out")
     args = parser.parse_args()
     for skillset_id in ("medical-office-specialist", "medical-office-manager"):
         skillset = load_skillset(skillset_id)
@@ -68,9 +65,7 @@ def main() -> None:
                     market.position.percentile(weighted_coverage(skillset, p.skills, p.locale), locale)
                     for p in mine)))
         if args.dev:
-            analyzer = Analyzer(skillset)
-            records = [analyzer.analyze(r["description"], title=r.get("title")) for r in _dev_postings()]
-            print(_row("US dev", (r["market"]["percentile"] for r in records if r["market"])))
+            print(_row("US held out", _held_out(skillset, market, "US")))
 
 
 if __name__ == "__main__":

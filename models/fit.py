@@ -7,7 +7,8 @@ medical-office posting; a nurse's, a porter's or a data scientist's posting (or
 ``OccupationFit`` is a scikit-learn classifier over three views of a posting:
 TF-IDF of its title's words, TF-IDF of the words of its text that are in the
 reference vocabulary (the words each reference posting ships with), and the
-skills found (skill-set skills and extras alike). It is fitted once per process
+skills found (skill-set skills and extras alike, weighted down: see
+``skills_weight``). It is fitted once per process
 on the reference postings of ``models/data/market/reference-postings.jsonl``.
 """
 
@@ -83,12 +84,20 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         a pasted posting often has none.
     threshold : float
         The probability from which a posting fits.
+    skills_weight : float
+        The value of a skill found in the skills view. The TF-IDF rows of the
+        title and the words have unit length, so a skill at 1.0 would count
+        more than all the words together: clinical and other-trade postings
+        name front-office skills too (scheduling, records), and their words
+        and titles tell them apart better (measured in docs/scoring.md).
     """
 
-    def __init__(self, *, C: float = 4.0, title_dropout: bool = True, threshold: float = 0.5) -> None:
+    def __init__(self, *, C: float = 4.0, title_dropout: bool = True, threshold: float = 0.5,
+                 skills_weight: float = 0.3) -> None:
         self.C = C
         self.title_dropout = title_dropout
         self.threshold = threshold
+        self.skills_weight = skills_weight
 
     def fit(self, X: Sequence[Sample], y: Sequence[Any]) -> OccupationFit:
         """Fit on samples and their labels (true: the posting is of the occupation)."""
@@ -101,7 +110,7 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         self.skills_vectorizer_ = DictVectorizer()
         self.title_vectorizer_.fit([s.title for s in X])
         self.words_vectorizer_.fit([s.words for s in X])
-        self.skills_vectorizer_.fit([dict.fromkeys(s.skills, 1.0) for s in X])
+        self.skills_vectorizer_.fit([self._skills(s) for s in X])
         self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
         self.model_.fit(self._features(X), labels)
         self.classes_ = self.model_.classes_
@@ -121,14 +130,17 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         columns, values = tfidf_row(self.words_vectorizer_, sample.words)
         decision += float(values @ coef[words_at + columns])
         skills = self.skills_vectorizer_.vocabulary_
-        decision += sum(coef[skills_at + skills[i]] for i in sample.skills if i in skills)
+        decision += self.skills_weight * sum(coef[skills_at + skills[i]] for i in sample.skills if i in skills)
         return float(expit(decision))
+
+    def _skills(self, sample: Sample) -> dict[str, float]:
+        return dict.fromkeys(sample.skills, self.skills_weight)
 
     def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:
         return sparse.hstack([
             self.title_vectorizer_.transform([s.title for s in X]),
             self.words_vectorizer_.transform([s.words for s in X]),
-            self.skills_vectorizer_.transform([dict.fromkeys(s.skills, 1.0) for s in X]),
+            self.skills_vectorizer_.transform([self._skills(s) for s in X]),
         ], format="csr")
 
     def predict_proba(self, X: Sequence[Sample]) -> np.ndarray:

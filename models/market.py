@@ -38,8 +38,8 @@ class ReferencePosting:
     id: str
     fits: bool
     summary: bool
-    # An excerpt of an advert cut off part-way: it teaches the fit what such postings look
-    # like, but names only part of what the advert asks, so it is no market and no neighbour.
+    # An excerpt of a real job page cut off part-way (a labelled set): it teaches the fit and
+    # is in the market, but holds no more than part of the advert, so it is no neighbour.
     excerpt: bool
     locale: str | None
     date: str | None
@@ -122,12 +122,14 @@ class Market:
         self.occupation = settings["occupation"]
         reference = load_reference()
         self.fit = OccupationFit().fit([p.sample for p in reference], [p.fits for p in reference])
-        # The real postings of the occupation; the written other-trade ones and the excerpts
-        # only teach the fit.
+        # The real postings of the occupation the similar postings are drawn from; the written
+        # other-trade ones only teach the fit.
         self.postings = [p for p in reference if p.fits and not p.excerpt]
-        # The market is the whole adverts among them: a job board's summary of an advert names
-        # fewer skills than the advert, and a pasted advert would stand above nearly all of them.
-        self.market_postings = [p for p in self.postings if not p.summary]
+        # The market is the real job pages of the occupation, whole adverts and labelled excerpts:
+        # a job board's summary of an advert names fewer skills than the advert, and a pasted
+        # advert would stand above nearly all of them. The excerpts are most of the US market:
+        # held out a set at a time, US postings spread evenly against it (docs/scoring.md).
+        self.market_postings = [p for p in reference if p.fits and not p.summary]
         self.position = MarketPosition(min_postings=int(settings["market"]["min_postings"])).fit(
             [weighted_coverage(skillset, p.skills, p.locale) for p in self.market_postings],
             [p.locale for p in self.market_postings])

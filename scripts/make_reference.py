@@ -2,8 +2,8 @@
 
 The reference postings train the occupation fit (models/fit.py) and make the
 reference market (models/market.py). For each real posting it keeps what those
-need and no posting text (the shared postings, the saved pages, the labelled US
-development sets and the written other-trade postings): source, id, whether it is
+need and no posting text (the shared postings, the saved pages, the labelled sets of
+``LABELLED_SETS`` and the written other-trade postings): source, id, whether it is
 of the medical-office occupation, whether its text is a job board's summary rather
 than the whole advert or an excerpt cut off part-way (which teaches the fit only),
 locale (its source's country), month posted, title, the skills the engine finds
@@ -36,14 +36,15 @@ from models.skillset import builtin_ids, load_skillset
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "models" / "data" / "market" / "reference-postings.jsonl"
 WRITTEN = ROOT / "tests" / "fixtures" / "written_other_trades.jsonl"
-# The labelled US development sets: excerpts of real US job pages (cut off part-way),
-# medical-office ("relevant") or other trades, clinical jobs included ("control"). They
-# teach the fit only ("excerpt"); the US test sets stay out, to measure the fit on.
-# us_dev5 stays out until its first measured run is recorded in its README.
-NOT_YET = ("us_dev5",)
-US_DEV = [p for p in sorted((ROOT / "tests" / "fixtures").glob("us_dev*/us_dev*.jsonl"))
-          if p.parent.name not in NOT_YET]
-VOCABULARY = 300
+# The labelled sets of tests/fixtures that teach the fit, and their locale: excerpts of real
+# job pages (cut off part-way), medical-office ("relevant") or other trades, clinical jobs
+# included ("control"). They teach the fit only ("excerpt"). Named one by one, so a set
+# made later (a blind test set) stays out until it is listed here.
+LABELLED_SETS = {
+    "us_dev": "US", "us_dev2": "US", "us_dev3": "US", "us_dev4": "US",
+    "us_test": "US", "us_test2": "US", "us_test3": "US", "uk_test3": "UK",
+}
+VOCABULARY = 2000
 # Source file -> (fits the occupation, locale, summary). ReproJobs rows are front-office,
 # medical-assistant, billing and clinic-manager posts at US clinics: medical office. Their
 # text is what the employer typed into the board's form, usually a summary of the advert
@@ -65,8 +66,8 @@ def _month(date: str | None) -> str | None:
 
 
 def _rows(data: Path) -> list[dict]:
-    """Every posting: the shared files, the saved pages, the US development sets and the
-    written other-trade postings."""
+    """Every posting: the shared files, the saved pages, the labelled sets and the written
+    other-trade postings."""
     rows = []
     for name, (fits, locale, summary) in SOURCES.items():
         for line in (data / "postings" / f"{name}.jsonl").open(encoding="utf-8"):
@@ -79,11 +80,11 @@ def _rows(data: Path) -> list[dict]:
         rows.append({"source": "saved_pages", "id": path.stem, "fits": path.stem not in PAGES_NOT_FITTING,
                      "summary": False, "locale": "US", "title": None,
                      "date": _month(parse_posting(raw).date_posted), "raw": raw})
-    for path in US_DEV:
-        for line in path.open(encoding="utf-8"):
+    for name, locale in LABELLED_SETS.items():
+        for line in (ROOT / "tests" / "fixtures" / name / f"{name}.jsonl").open(encoding="utf-8"):
             r = json.loads(line)
-            rows.append({"source": path.stem, "id": r["id"], "fits": r["set"] == "relevant", "summary": False,
-                         "excerpt": True, "locale": "US", "title": r.get("title"), "date": None,
+            rows.append({"source": name, "id": r["id"], "fits": r["set"] == "relevant", "summary": False,
+                         "excerpt": True, "locale": locale, "title": r.get("title"), "date": None,
                          "raw": r["description"]})
     for line in WRITTEN.open(encoding="utf-8"):
         r = json.loads(line)
