@@ -324,3 +324,23 @@ def test_how_applications_are_handled_is_still_boilerplate(analyzer):
     text = ("Main duties of the job\nBook outpatient appointments.\n"
             "Applications will be processed in line with the Data Protection Act.")
     assert "hipaa" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Experience of working within the NHS and with the public is essential.",
+    "You will have experience of liaising with colleagues and the public.",
+    "Applicants must be able to deal pleasantly with all patients / relative enquires at departmental level.",
+    "Deal with complex enquires from staff/patients/relatives and visitors.",
+    "Responding to enquiries from GPs, consultants and patients by telephone.",
+])
+def test_the_public_and_patients_enquiries_by_other_words_are_customer_service(analyzer, duty):
+    assert "customer_service" in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Remain calm under pressure and when dealing with challenging situations.",
+    "You will communicate with the public about our research programme.",
+    "Someone who thrives on and remains calm and focused in difficult situations.",
+])
+def test_composure_and_talking_to_the_public_are_not_customer_service(analyzer, duty):
+    assert "customer_service" not in found(analyzer, f"Main duties of the job\n{duty}")
