@@ -344,3 +344,21 @@ def test_the_public_and_patients_enquiries_by_other_words_are_customer_service(a
 ])
 def test_composure_and_talking_to_the_public_are_not_customer_service(analyzer, duty):
     assert "customer_service" not in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "The post holder will support the Clinical Governance teams for Paediatrics and Gynaecology.",
+    "A clinical coding service to support the business needs of the Trust, including Clinical Governance.",
+    "Use experience to support the implementation of both clinical and non-clinical governance.",
+])
+def test_supporting_clinical_governance_is_not_medical_law(analyzer, duty):
+    assert "medical_law_ethics" not in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "This includes proficiency in Word and Excel and the ability to type accurately during MDT meetings.",
+    "You must be able to type at speed.",
+    "You will be used to working with a keyboard and data entry.",
+])
+def test_typing_asked_as_an_ability_is_typing(analyzer, duty):
+    assert "typing" in found(analyzer, f"Main duties of the job\n{duty}")
