@@ -51,7 +51,10 @@ BOILERPLATE = (
     # "Please apply" is how to apply, except where the candidate's skills are its
     # condition: "If you have good customer service skills, then please apply".
     r"(?<!then )(?<!so )(?<!so, )please apply(?![^.\n]*\bif\b)",
-    r"may close (?:early|this)", r"applications? (?:will be|are|must)",
+    r"may close (?:early|this)",
+    # Not where the candidate's skills are the condition: "if you have experience of PAS ... your
+    # application will be considered".
+    r"applications? (?:will be|are|must)(?! considered)",
     r"\bvaccinat", r"covid-?19 vaccin", r"flu vaccin", r"smoke[- ]free", r"no smoking",
     r"\binterviews? (?:will|are|may|to be)", r"pathway to becoming", r"tuition", r"sign[- ]on bonus",
     r"rated (?:good|outstanding|requires)", r"\bawards?\b", r"authori[sz]ation to work", r"sponsorship",

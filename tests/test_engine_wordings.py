@@ -438,3 +438,101 @@ def test_processing_referrals_alone_is_not_insurance_verification(analyzer):
 ])
 def test_scheduled_procedures_are_others_bookings_not_scheduling(analyzer, duty):
     assert "scheduling" not in found(analyzer, f"Duties\n- {duty}")
+# NHS wording. A word that is a skill elsewhere names something else here.
+@pytest.mark.parametrize(("text", "skill"), [
+    ("Current registration with a professional body (eg NMC, HCPC, BABCP, Social Work England).", "medical_coding"),
+    ("You must hold HCPC registration as a radiographer.", "medical_coding"),
+    ("Kitchen Menu Summariser (sorting and consolidating patients order).", "medical_coding"),
+    ("The postholder will record information using relevant Trust paper and computer based systems.",
+     "office_software"),
+    ("Ensure that all patient information in manual and computerised systems is dealt with in line with policy.",
+     "office_software"),
+    ("Maintain the computer based system for patient flow in the Emergency Department.", "office_software"),
+    ("No later than 12 months from the date of appointment to the Band 2 role, you will progress to Band 3.",
+     "scheduling"),
+    ("You will provide a full domestic cleaning service to patient areas, offices and departments.",
+     "customer_service"),
+    ("You will maintain effective financial controls, resolving queries and guiding colleagues.", "customer_service"),
+    ("The post holder is responsible for resolving invoice queries referred to the Trust.", "customer_service"),
+    ("Duties include putting patient letters into envelopes and posting them.", "medical_documentation"),
+])
+def test_nhs_words_that_name_something_else_are_not_the_skill(analyzer, text, skill):
+    assert skill not in found(analyzer, f"Main duties of the job\n{text}")
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("Knowledge of CPT, ICD-10 and HCPCS codes is required.", "medical_coding"),
+    ("As Medical Notes Summariser you will summarise patient records.", "medical_coding"),
+    ("Experience of computer based systems is essential.", "office_software"),
+    ("Use of computerised systems including the Patient Administration System.", "office_software"),
+    ("You will be responsible for processing Subject Access Requests from solicitors and patients.",
+     "medical_records"),
+    ("You will produce patient letters from a template.", "medical_documentation"),
+    ("General administrative tasks including data input, letter generation and filing.", "medical_documentation"),
+    ("Dealing with general enquiries from staff and patients.", "customer_service"),
+    ("Dealing with queries from GP practices, dental practices and patients via telephone.", "customer_service"),
+    ("Answering queries from families of the children we see.", "customer_service"),
+    ("Updating details on the Patient Administration and other systems.", "ehr"),
+    ("Scanning and uploading documents onto the patient's computer records.", "ehr"),
+    ("To communicate sensitively and courteously with patients, visitors and staff.", "communication"),
+    ("Confident communicating with patients and clinical staff.", "communication"),
+    ("You will need a friendly manner and a sensitive approach when dealing with patients and their families.",
+     "communication"),
+    ("Candidates need a sensitive manner when dealing with patients.", "communication"),
+])
+def test_nhs_wordings_of_a_skill_are_found(analyzer, text, skill):
+    assert found(analyzer, f"Main duties of the job\n{text}")[skill]["requirement"] == "required"
+
+
+@pytest.mark.parametrize("condition", [
+    "If you have experience of PAS that would be preferred, but if you are used to working with data entry your "
+    "application will be considered.",
+    "Applications will be considered from candidates who have used PAS.",
+])
+def test_a_skill_that_is_the_condition_of_an_application_counts(analyzer, condition):
+    skills = found(analyzer, f"Job overview\nWe are looking for a waiting list coordinator. {condition}")
+    assert "ehr" in skills
+
+
+def test_how_applications_are_handled_is_still_boilerplate(analyzer):
+    text = ("Main duties of the job\nBook outpatient appointments.\n"
+            "Applications will be processed in line with the Data Protection Act.")
+    assert "hipaa" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Experience of working within the NHS and with the public is essential.",
+    "You will have experience of liaising with colleagues and the public.",
+    "Applicants must be able to deal pleasantly with all patients / relative enquires at departmental level.",
+    "Deal with complex enquires from staff/patients/relatives and visitors.",
+    "Responding to enquiries from GPs, consultants and patients by telephone.",
+])
+def test_the_public_and_patients_enquiries_by_other_words_are_customer_service(analyzer, duty):
+    assert "customer_service" in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Remain calm under pressure and when dealing with challenging situations.",
+    "You will communicate with the public about our research programme.",
+    "Someone who thrives on and remains calm and focused in difficult situations.",
+])
+def test_composure_and_talking_to_the_public_are_not_customer_service(analyzer, duty):
+    assert "customer_service" not in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "The post holder will support the Clinical Governance teams for Paediatrics and Gynaecology.",
+    "A clinical coding service to support the business needs of the Trust, including Clinical Governance.",
+    "Use experience to support the implementation of both clinical and non-clinical governance.",
+])
+def test_supporting_clinical_governance_is_not_medical_law(analyzer, duty):
+    assert "medical_law_ethics" not in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "This includes proficiency in Word and Excel and the ability to type accurately during MDT meetings.",
+    "You must be able to type at speed.",
+    "You will be used to working with a keyboard and data entry.",
+])
+def test_typing_asked_as_an_ability_is_typing(analyzer, duty):
+    assert "typing" in found(analyzer, f"Main duties of the job\n{duty}")
