@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import json
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -136,16 +137,6 @@ class Market:
             n_neighbors=int(similar["k"]), min_similarity=float(similar["min_similarity"]),
             min_neighbors=int(similar["min_k"])).fit(
             [p.sample for p in self.postings])
-        self.references = {
-            locale: self._reference(locale) for locale in self.position.coverages_}
-
-    def _reference(self, locale: str | None) -> dict[str, Any]:
-        postings = [p for p in self.market_postings if locale is None or p.locale == locale]
-        sources = self.occupation["sources"]
-        source = sources.get(locale) if locale else " and ".join(
-            sources[k] for k in sorted({p.locale for p in postings if p.locale}))
-        return {"name": self.occupation["name"], "locale": locale, "postings": len(postings),
-                "dates": _dates(p.date for p in postings), "source": source}
 
     def assess(self, title: str | None, text: str | None, found: list[dict[str, Any]],
                coverage: float, gap_ids: Iterable[str], locale: str | None = None) -> dict[str, Any]:
@@ -161,10 +152,43 @@ class Market:
             "fit": {"occupation": self.occupation["id"], "probability": round(probability, 3),
                     "fits": probability >= self.fit.threshold},
             "market": {"percentile": self.position.percentile(coverage, locale),
-                       "reference": self.references[self.position.locale_of(locale)],
+                       "reference": reference_id(self.position.locale_of(locale)),
                        "similar_postings": compared},
             "similar_shares": shares,
         }
+
+
+ALL = "all"  # the id of the reference market of every locale
+
+
+def reference_id(locale: str | None) -> str:
+    """The id a record names its reference market by: its locale, or "all"."""
+    return locale or ALL
+
+
+@functools.lru_cache(maxsize=1)
+def market_references() -> dict[str, dict[str, Any]]:
+    """The reference markets by id: the name, locale, size, months and source of each.
+
+    A record names the one its percentile is among by id (``reference_id``); what
+    it is comes from here, the same for every record. The markets are those
+    ``MarketPosition`` keeps: every locale with ``min_postings`` whole adverts, and all.
+    """
+    settings = scoring_settings()
+    occupation = settings["occupation"]
+    postings = [p for p in load_reference() if p.fits and not p.excerpt and not p.summary]
+    counts = Counter(p.locale for p in postings if p.locale is not None)
+    locales = [None, *sorted(k for k, n in counts.items() if n >= int(settings["market"]["min_postings"]))]
+    references = {}
+    for locale in locales:
+        mine = [p for p in postings if locale is None or p.locale == locale]
+        sources = occupation["sources"]
+        source = sources.get(locale) if locale else " and ".join(
+            sources[k] for k in sorted({p.locale for p in mine if p.locale}))
+        references[reference_id(locale)] = {
+            "name": occupation["name"], "locale": locale, "postings": len(mine),
+            "dates": _dates(p.date for p in mine), "source": source}
+    return references
 
 
 def market_for(skillset: SkillSet) -> Market | None:

@@ -1,9 +1,9 @@
 """Export a batch's results as CSV or JSON lines, streamed.
 
 The CSV is made for spreadsheets: UTF-8 with a byte-order mark (so Excel reads
-"£" and "é" right), each list of skill ids beside the same skills' names, pay in
-columns of its own and dates as YYYY-MM-DD. The JSON lines keep the records as
-the engine gives them. Both give a row's location as the file did and as the report
+"£" and "é" right), each list of skill ids beside the same skills' names (the
+skill set's: ``models.record``), pay in columns of its own and dates as YYYY-MM-DD.
+The JSON lines keep the records as the engine gives them. Both give a row's location as the file did and as the report
 groups it (``worker/locations.py``).
 """
 
@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from models.record import describe_skills
 from models.scoring import describe_gaps, record_skillset
 from worker.locations import normalise
 from worker.results import ResultRow
@@ -162,6 +163,8 @@ def exported_record(result: ResultRow) -> dict[str, Any]:
 
 def csv_row(result: ResultRow) -> list[str]:
     record = exported_record(result)
+    skillset = record_skillset(record)
+    skills = describe_skills(record.get("skills"), skillset)
     pay = _mapping(record.get("pay"))
     values = {
         **record,
@@ -169,11 +172,11 @@ def csv_row(result: ResultRow) -> list[str]:
         **market_cells(record),
         "foundation_coverage": tier_share(record.get("coverage"), "foundation"),
         "modern_coverage": tier_share(record.get("coverage"), "modern"),
-        "skills": _ids(record.get("skills")),
-        "skill_names": _names(record.get("skills")),
-        "modern_skills": _ids(record.get("skills"), "modern"),
+        "skills": _ids(skills),
+        "skill_names": _names(skills),
+        "modern_skills": _ids(skills, "modern"),
         "gaps": _ids(record.get("gaps")),
-        "gap_names": _names(describe_gaps(record.get("gaps"), record_skillset(record))),
+        "gap_names": _names(describe_gaps(record.get("gaps"), skillset)),
         "extras": _ids(record.get("extras")),
         "extra_names": _names(record.get("extras")),
         **{column: _amount(pay.get(key)) for column, key in PAY_COLUMNS.items()},
