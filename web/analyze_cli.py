@@ -125,10 +125,11 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
 
 def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
     from models.record import describe_record
+    from models.scoring import record_skillset
     from web.explain import LEVEL_LABELS
 
     # The tiers, the coverage's totals and the market's reference are the skill set's and the market's.
-    record = describe_record(record, skillset)
+    record = describe_record(record, skillset or record_skillset(record))
 
     title = record.get("title") or ""
     head = f"{record.get('id')}" + (f" - {title}" if title else "")

@@ -1,9 +1,10 @@
 """Export a batch's results as CSV or JSON lines, streamed.
 
 The CSV is made for spreadsheets: UTF-8 with a byte-order mark (so Excel reads
-"£" and "é" right), each list of skill ids beside the same skills' names (the
-skill set's: ``models.record``), pay in columns of its own and dates as YYYY-MM-DD.
-The JSON lines keep the records as the engine gives them. Both give a row's location as the file did and as the report
+"£" and "é" right), each list of skill ids beside the same skills' names, pay in
+columns of its own and dates as YYYY-MM-DD. The JSON lines give the records as the
+API does: what the engine leaves to the skill set and the market filled in
+(``models.record``), gaps by id. Both give a row's location as the file did and as the report
 groups it (``worker/locations.py``).
 """
 
@@ -17,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from models.record import describe_skills
+from models.record import describe_record
 from models.scoring import describe_gaps, record_skillset
 from worker.locations import normalise
 from worker.results import ResultRow
@@ -151,8 +152,10 @@ def place_cells(location: str | None) -> dict[str, str | None]:
 
 
 def exported_record(result: ResultRow) -> dict[str, Any]:
-    """A row's merged record with its normalised location beside the raw one."""
+    """A row's merged record, filled in from its skill set, with its normalised location beside the raw one."""
     record = result.merged()
+    if result.record is not None:
+        record = describe_record(record, record_skillset(record))
     out: dict[str, Any] = {}
     for key, value in record.items():
         out[key] = value
@@ -163,8 +166,6 @@ def exported_record(result: ResultRow) -> dict[str, Any]:
 
 def csv_row(result: ResultRow) -> list[str]:
     record = exported_record(result)
-    skillset = record_skillset(record)
-    skills = describe_skills(record.get("skills"), skillset)
     pay = _mapping(record.get("pay"))
     values = {
         **record,
@@ -172,11 +173,11 @@ def csv_row(result: ResultRow) -> list[str]:
         **market_cells(record),
         "foundation_coverage": tier_share(record.get("coverage"), "foundation"),
         "modern_coverage": tier_share(record.get("coverage"), "modern"),
-        "skills": _ids(skills),
-        "skill_names": _names(skills),
-        "modern_skills": _ids(skills, "modern"),
+        "skills": _ids(record.get("skills")),
+        "skill_names": _names(record.get("skills")),
+        "modern_skills": _ids(record.get("skills"), "modern"),
         "gaps": _ids(record.get("gaps")),
-        "gap_names": _names(describe_gaps(record.get("gaps"), skillset)),
+        "gap_names": _names(describe_gaps(record.get("gaps"), record_skillset(record))),
         "extras": _ids(record.get("extras")),
         "extra_names": _names(record.get("extras")),
         **{column: _amount(pay.get(key)) for column, key in PAY_COLUMNS.items()},
