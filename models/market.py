@@ -198,9 +198,12 @@ def market_for(skillset: SkillSet) -> Market | None:
     reference postings were read with, so only the built-in skill sets listed in
     ``models/data/market/scoring.toml`` are compared with them.
     """
-    if skillset.id not in scoring_settings()["occupation"]["skillsets"] or skillset.source != f"{skillset.id}.toml":
-        return None
-    return _market(skillset)
+    return _market(skillset) if serves(skillset) else None
+
+
+def serves(skillset: SkillSet) -> bool:
+    """Whether the reference postings serve a skill set (``market_for``)."""
+    return skillset.id in scoring_settings()["occupation"]["skillsets"] and skillset.source == f"{skillset.id}.toml"
 
 
 @functools.lru_cache(maxsize=4)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.market import market_references
+from models.market import market_references, serves
 from models.scoring import coverage_totals, describe_parts
 from models.skillset import SkillSet
 
@@ -62,6 +62,15 @@ def describe_market(market: Any) -> Any:
         return market
     reference = market_references().get(market["reference"])
     return {**market, "reference": dict(reference) if reference else {"id": market["reference"]}}
+
+
+def skillset_json(skillset: SkillSet, *, skills: bool = True) -> dict[str, Any]:
+    """A skill set as JSON (``SkillSet.to_json``) and, for one the market serves, the reference
+    markets its records' ``market.reference`` names, by id (with its skills only)."""
+    out: dict[str, Any] = dict(skillset.to_json(skills=skills))
+    if skills and serves(skillset):
+        out["markets"] = market_references()
+    return out
 
 
 def describe_record(record: dict[str, Any], skillset: SkillSet | None) -> dict[str, Any]:

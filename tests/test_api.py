@@ -106,6 +106,8 @@ def test_a_record_is_answered_and_exported_filled_in_from_its_skill_set(app, cli
     assert result["score_parts"]["weights"] == requirement_weights()
     assert result["score_parts"]["level"] == {"required": 1, "preferred": 0, "unspecified": 0}
     assert result["market"]["reference"] == market_references()["all"]
+    # A stored record's reference id is the skill set's to tell.
+    assert client.get(f"/api/v1/skillsets/{skillset.id}").get_json()["markets"] == market_references()
 
     r = upload(client, f"id,description\n1,scheduling {uuid.uuid4().hex}\n".encode())
     batch_id = r.get_json()["id"]

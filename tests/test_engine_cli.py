@@ -344,12 +344,16 @@ def test_skillsets_show_tells_each_skill_with_why_and_where_it_applies(runner, g
 
 
 def test_skillsets_show_as_json_is_what_the_api_gives(runner, group):
+    from models.market import market_references
+    from models.record import skillset_json
     from models.skillset import load_skillset
 
     result = run(runner, group, "skillsets", "show", "medical-office-manager", "--format", "json")
     assert result.exit_code == 0, result.output
     told = json.loads(result.stdout)
-    assert told == json.loads(json.dumps(load_skillset("medical-office-manager").to_json()))
+    assert told == json.loads(json.dumps(skillset_json(load_skillset("medical-office-manager"))))
+    # What a record's market.reference id stands for.
+    assert told["markets"] == json.loads(json.dumps(market_references()))
     assert {s["id"] for s in told["skills"] if s["applies"]} == {"insurance_verification", "cmaa"}
     assert all(s["why"] for s in told["skills"])
 

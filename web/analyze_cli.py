@@ -313,7 +313,9 @@ def skillsets_show(skillset_id: str, fmt: str) -> None:
     except SkillSetError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":
-        click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+        from models.record import skillset_json
+
+        click.echo(json.dumps(skillset_json(found), ensure_ascii=False, indent=2))
         return
     click.echo(f"{found.id}: {found.name} (version {found.version})")
     if found.description:
