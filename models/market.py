@@ -9,62 +9,24 @@ common words; no posting text; made by ``scripts/make_reference.py``).
 ``Market`` puts together, once per process and skill set, the occupation fit
 (``models/fit.py``), ``MarketPosition`` (the percentile of a posting's weighted
 coverage among the reference postings of its locale) and ``SimilarPostings``
-(``models/similar.py``: the gaps that postings like this one ask for).
+(``models/similar.py``: the gaps that postings like this one ask for). The
+reference postings and the markets they make are read in ``models/references.py``.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import json
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from importlib import resources
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sklearn.base import BaseEstimator
 
-from models.fit import OccupationFit, Sample, sample_of
+from models.fit import OccupationFit, sample_of
+from models.references import load_reference, reference_id, serves
 from models.scoring import scoring_settings, weighted_coverage
 from models.similar import SimilarPostings
-from models.skillset import DATA_PACKAGE, SkillSet
-
-
-@dataclass(frozen=True)
-class ReferencePosting:
-    """One real posting of the reference data, as shipped."""
-
-    source: str
-    id: str
-    fits: bool
-    summary: bool
-    # An excerpt of an advert cut off part-way: it teaches the fit what such postings look
-    # like, but names only part of what the advert asks, so it is no market and no neighbour.
-    excerpt: bool
-    locale: str | None
-    date: str | None
-    title: str
-    skills: Mapping[str, str]
-    words: frozenset[str]
-
-    @property
-    def sample(self) -> Sample:
-        return Sample(self.title, self.words, self.skills)
-
-
-@functools.lru_cache(maxsize=1)
-def load_reference() -> list[ReferencePosting]:
-    """The shipped reference postings (relevant and others), read once."""
-    name = scoring_settings()["occupation"]["reference"]
-    postings = []
-    with (resources.files(DATA_PACKAGE) / "market" / name).open(encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            postings.append(ReferencePosting(
-                r["source"], r["id"], bool(r["fits"]), bool(r["summary"]), bool(r.get("excerpt")),
-                r["locale"], r["date"], r["title"], r["skills"], frozenset(r["words"].split())))
-    return postings
+from models.skillset import SkillSet
 
 
 class MarketPosition(BaseEstimator):
@@ -106,13 +68,6 @@ class MarketPosition(BaseEstimator):
         below = bisect.bisect_left(values, coverage)
         equal = bisect.bisect_right(values, coverage) - below
         return round(100.0 * (below + 0.5 * equal) / len(values))
-
-
-def _dates(dates: Iterable[str | None]) -> str | None:
-    months = sorted(d for d in dates if d)
-    if not months:
-        return None
-    return months[0] if months[0] == months[-1] else f"{months[0]} to {months[-1]}"
 
 
 class Market:
@@ -158,39 +113,6 @@ class Market:
         }
 
 
-ALL = "all"  # the id of the reference market of every locale
-
-
-def reference_id(locale: str | None) -> str:
-    """The id a record names its reference market by: its locale, or "all"."""
-    return locale or ALL
-
-
-@functools.lru_cache(maxsize=1)
-def market_references() -> dict[str, dict[str, Any]]:
-    """The reference markets by id: the name, locale, size, months and source of each.
-
-    A record names the one its percentile is among by id (``reference_id``); what
-    it is comes from here, the same for every record. The markets are those
-    ``MarketPosition`` keeps: every locale with ``min_postings`` whole adverts, and all.
-    """
-    settings = scoring_settings()
-    occupation = settings["occupation"]
-    postings = [p for p in load_reference() if p.fits and not p.excerpt and not p.summary]
-    counts = Counter(p.locale for p in postings if p.locale is not None)
-    locales = [None, *sorted(k for k, n in counts.items() if n >= int(settings["market"]["min_postings"]))]
-    references = {}
-    for locale in locales:
-        mine = [p for p in postings if locale is None or p.locale == locale]
-        sources = occupation["sources"]
-        source = sources.get(locale) if locale else " and ".join(
-            sources[k] for k in sorted({p.locale for p in mine if p.locale}))
-        references[reference_id(locale)] = {
-            "name": occupation["name"], "locale": locale, "postings": len(mine),
-            "dates": _dates(p.date for p in mine), "source": source}
-    return references
-
-
 def market_for(skillset: SkillSet) -> Market | None:
     """The process-wide ``Market`` of a skill set, or None for one the reference does not serve.
 
@@ -199,11 +121,6 @@ def market_for(skillset: SkillSet) -> Market | None:
     ``models/data/market/scoring.toml`` are compared with them.
     """
     return _market(skillset) if serves(skillset) else None
-
-
-def serves(skillset: SkillSet) -> bool:
-    """Whether the reference postings serve a skill set (``market_for``)."""
-    return skillset.id in scoring_settings()["occupation"]["skillsets"] and skillset.source == f"{skillset.id}.toml"
 
 
 @functools.lru_cache(maxsize=4)

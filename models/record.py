@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.market import market_references, serves
+from models.references import market_references, serves
 from models.scoring import coverage_totals, describe_parts
 from models.skillset import SkillSet
 

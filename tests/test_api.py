@@ -75,7 +75,7 @@ def test_single_analysis_flow(app, client) -> None:
 
 def test_a_record_is_answered_and_exported_filled_in_from_its_skill_set(app, client, fake_analyzer) -> None:
     """What a record leaves to its skill set and the market (``models.record``) is in the answer."""
-    from models.market import market_references
+    from models.references import market_references
     from models.scoring import coverage_totals, requirement_weights
     from models.skillset import load_skillset
 

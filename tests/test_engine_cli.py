@@ -344,8 +344,8 @@ def test_skillsets_show_tells_each_skill_with_why_and_where_it_applies(runner, g
 
 
 def test_skillsets_show_as_json_is_what_the_api_gives(runner, group):
-    from models.market import market_references
     from models.record import skillset_json
+    from models.references import market_references
     from models.skillset import load_skillset
 
     result = run(runner, group, "skillsets", "show", "medical-office-manager", "--format", "json")

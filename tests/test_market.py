@@ -11,8 +11,9 @@ import pytest
 
 from models.analysis import Analyzer
 from models.fit import OccupationFit, Sample, sample_of, words_of
-from models.market import MarketPosition, load_reference, market_for, market_references
+from models.market import MarketPosition, load_reference, market_for
 from models.record import describe_market, describe_record
+from models.references import market_references
 from models.scoring import (
     describe_gaps,
     describe_parts,
