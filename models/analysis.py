@@ -22,6 +22,9 @@ from models.scoring import rank_gaps, score_parts, score_posting
 from models.skillset import SkillSet, analysis_version, load_extras, load_skillset
 from models.verdicts import decide, fitted, settings
 
+# What a skill found carries that its skill set holds.
+_SKILLSET_KEYS = ("name", "category", "tier")
+
 
 class Analyzer:
     """Analyze postings against one skill set."""
@@ -104,7 +107,9 @@ class Analyzer:
         else:
             accepted, confidence = decide(self.verdicts, doc, self.extractor.candidates(doc), self.own)
             found, extras = self.extractor.collect(doc.text, accepted, confidence)
-        record["skills"] = found
+        # A skill found is its id, level and evidence: its name, category and tier are the
+        # skill set's (``models.record.describe_skills``).
+        record["skills"] = [{k: v for k, v in s.items() if k not in _SKILLSET_KEYS} for s in found]
         record["extras"] = extras
         record["pay"] = find_pay(doc)
         record["locale"] = detect_locale(doc, record["pay"], location)

@@ -9,61 +9,24 @@ common words; no posting text; made by ``scripts/make_reference.py``).
 ``Market`` puts together, once per process and skill set, the occupation fit
 (``models/fit.py``), ``MarketPosition`` (the percentile of a posting's weighted
 coverage among the reference postings of its locale) and ``SimilarPostings``
-(``models/similar.py``: the gaps that postings like this one ask for).
+(``models/similar.py``: the gaps that postings like this one ask for). The
+reference postings and the markets they make are read in ``models/references.py``.
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from importlib import resources
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sklearn.base import BaseEstimator
 
-from models.fit import OccupationFit, Sample, sample_of
+from models.fit import OccupationFit, sample_of
+from models.references import in_market, load_reference, reference_id, serves
 from models.scoring import scoring_settings, weighted_coverage
 from models.similar import SimilarPostings
-from models.skillset import DATA_PACKAGE, SkillSet
-
-
-@dataclass(frozen=True)
-class ReferencePosting:
-    """One real posting of the reference data, as shipped."""
-
-    source: str
-    id: str
-    fits: bool
-    summary: bool
-    # An excerpt of a real job page cut off part-way (a labelled set): it teaches the fit and
-    # is in the market, but holds no more than part of the advert, so it is no neighbour.
-    excerpt: bool
-    locale: str | None
-    date: str | None
-    title: str
-    skills: Mapping[str, str]
-    words: frozenset[str]
-
-    @property
-    def sample(self) -> Sample:
-        return Sample(self.title, self.words, self.skills)
-
-
-@functools.lru_cache(maxsize=1)
-def load_reference() -> list[ReferencePosting]:
-    """The shipped reference postings (relevant and others), read once."""
-    name = scoring_settings()["occupation"]["reference"]
-    postings = []
-    with (resources.files(DATA_PACKAGE) / "market" / name).open(encoding="utf-8") as f:
-        for line in f:
-            r = json.loads(line)
-            postings.append(ReferencePosting(
-                r["source"], r["id"], bool(r["fits"]), bool(r["summary"]), bool(r.get("excerpt")),
-                r["locale"], r["date"], r["title"], r["skills"], frozenset(r["words"].split())))
-    return postings
+from models.skillset import SkillSet
 
 
 class MarketPosition(BaseEstimator):
@@ -107,13 +70,6 @@ class MarketPosition(BaseEstimator):
         return round(100.0 * (below + 0.5 * equal) / len(values))
 
 
-def _dates(dates: Iterable[str | None]) -> str | None:
-    months = sorted(d for d in dates if d)
-    if not months:
-        return None
-    return months[0] if months[0] == months[-1] else f"{months[0]} to {months[-1]}"
-
-
 class Market:
     """The occupation fit, market position and similar postings of one skill set."""
 
@@ -125,11 +81,7 @@ class Market:
         # The real postings of the occupation the similar postings are drawn from; the written
         # other-trade ones only teach the fit.
         self.postings = [p for p in reference if p.fits and not p.excerpt]
-        # The market is the real job pages of the occupation, whole adverts and labelled excerpts:
-        # a job board's summary of an advert names fewer skills than the advert, and a pasted
-        # advert would stand above nearly all of them. The excerpts are most of the US market:
-        # held out a set at a time, US postings spread evenly against it (docs/scoring.md).
-        self.market_postings = [p for p in reference if p.fits and not p.summary]
+        self.market_postings = [p for p in reference if in_market(p)]
         self.position = MarketPosition(min_postings=int(settings["market"]["min_postings"])).fit(
             [weighted_coverage(skillset, p.skills, p.locale) for p in self.market_postings],
             [p.locale for p in self.market_postings])
@@ -138,16 +90,6 @@ class Market:
             n_neighbors=int(similar["k"]), min_similarity=float(similar["min_similarity"]),
             min_neighbors=int(similar["min_k"])).fit(
             [p.sample for p in self.postings])
-        self.references = {
-            locale: self._reference(locale) for locale in self.position.coverages_}
-
-    def _reference(self, locale: str | None) -> dict[str, Any]:
-        postings = [p for p in self.market_postings if locale is None or p.locale == locale]
-        sources = self.occupation["sources"]
-        source = sources.get(locale) if locale else " and ".join(
-            sources[k] for k in sorted({p.locale for p in postings if p.locale}))
-        return {"name": self.occupation["name"], "locale": locale, "postings": len(postings),
-                "dates": _dates(p.date for p in postings), "source": source}
 
     def assess(self, title: str | None, text: str | None, found: list[dict[str, Any]],
                coverage: float, gap_ids: Iterable[str], locale: str | None = None) -> dict[str, Any]:
@@ -163,7 +105,7 @@ class Market:
             "fit": {"occupation": self.occupation["id"], "probability": round(probability, 3),
                     "fits": probability >= self.fit.threshold},
             "market": {"percentile": self.position.percentile(coverage, locale),
-                       "reference": self.references[self.position.locale_of(locale)],
+                       "reference": reference_id(self.position.locale_of(locale)),
                        "similar_postings": compared},
             "similar_shares": shares,
         }
@@ -176,9 +118,7 @@ def market_for(skillset: SkillSet) -> Market | None:
     reference postings were read with, so only the built-in skill sets listed in
     ``models/data/market/scoring.toml`` are compared with them.
     """
-    if skillset.id not in scoring_settings()["occupation"]["skillsets"] or skillset.source != f"{skillset.id}.toml":
-        return None
-    return _market(skillset)
+    return _market(skillset) if serves(skillset) else None
 
 
 @functools.lru_cache(maxsize=4)

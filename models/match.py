@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from models.record import describe_skills
 from models.scoring import LEVELS, requirement_weights
 from models.skillset import SkillSet
 
@@ -39,7 +40,7 @@ def compare(posting: Mapping[str, Any], resume: Mapping[str, Any], skillset: Ski
     shown = {s["id"]: s for s in [*resume["skills"], *resume["extras"]]}
     negated = set(resume.get("negated", ()))
     have, missing = [], []
-    asks = [(s, False) for s in posting.get("skills") or []] + \
+    asks = [(s, False) for s in describe_skills(posting.get("skills"), skillset)] + \
         [(s, True) for s in posting.get("extras") or []]
     for skill, extra in asks:
         item = {
@@ -165,7 +166,7 @@ def rank_postings(records: Iterable[Mapping[str, Any]], resume: Mapping[str, Any
         missing = [_ask(s) for s in asks if s["id"] not in shown]
         missing.sort(key=lambda i: _LEVEL_ORDER.get(i["requirement"], len(LEVELS)))
         for s in asks:
-            names[s["id"]] = s["name"]
+            names[s["id"]] = s.get("name") or s["id"]
         for item in missing:
             improves[item["id"]] += 1
             required[item["id"]] += item["requirement"] == "required"

@@ -31,7 +31,8 @@ def score_posting(skillset: SkillSet, found: list[dict[str, Any]], locale: str |
 
     A gap is its skill's id, the gaps most important first: the skill's name,
     tier, weight and why it matters are the skill set's to tell (``describe_gaps``),
-    not repeated in every record.
+    not repeated in every record. So is how many skills each tier and category
+    holds (``coverage_totals``): a coverage group gives the skills found and their share.
     """
     found_ids = {s["id"] for s in found}
     total, weighted, groups, gaps = _layout(skillset, locale)
@@ -42,9 +43,7 @@ def score_posting(skillset: SkillSet, found: list[dict[str, Any]], locale: str |
         coverage[key] = {}
         for name, (pairs, total_weight) in members.items():
             hits = [w for i, w in pairs if i in found_ids]
-            coverage[key][name] = {
-                "found": len(hits), "total": len(pairs), "share": round(sum(hits) / total_weight, 3) if pairs else 0.0,
-            }
+            coverage[key][name] = {"found": len(hits), "share": round(sum(hits) / total_weight, 3) if pairs else 0.0}
     return {
         "score": score,
         "coverage": coverage,
@@ -89,6 +88,12 @@ def scoring_settings() -> dict[str, Any]:
         return tomllib.load(f)
 
 
+def coverage_totals(skillset: SkillSet, locale: str | None = None) -> dict[str, dict[str, int]]:
+    """How many of the skill set's skills that apply in the locale each tier and category holds."""
+    groups = _layout(skillset, locale)[2]
+    return {key: {name: len(pairs) for name, (pairs, _) in members.items()} for key, members in groups.items()}
+
+
 def requirement_weights() -> dict[str, float]:
     """The weight of each requirement level (required > preferred > mentioned)."""
     weights = scoring_settings()["requirement_weights"]
@@ -108,22 +113,35 @@ def weighted_coverage(skillset: SkillSet, asked: Mapping[str, str], locale: str 
 
 
 def score_parts(skillset: SkillSet, found: list[dict[str, Any]], locale: str | None = None) -> dict[str, Any]:
-    """The weights, the skills found counted by tier and by level, and the weighted coverage."""
+    """The skills found counted by tier and level, and the weighted coverage.
+
+    The level weights (``requirement_weights``) and the counts by level (the sums
+    over tiers) are the same in every record or follow from it: ``describe_parts``
+    fills them in.
+    """
     asked = {s["id"]: s.get("requirement") or "unspecified" for s in found}
     tiers = {s.id: s.tier for s in skillset.skills}
     by_tier = {t: {level: 0 for level in LEVELS} for t in TIERS}
-    by_level = dict.fromkeys(LEVELS, 0)
     for skill_id, level in asked.items():
-        level = level if level in by_level else "unspecified"
-        by_level[level] += 1
         if skill_id in tiers:
-            by_tier[tiers[skill_id]][level] += 1
-    return {
-        "weights": requirement_weights(),
-        "tier": by_tier,
-        "level": by_level,
-        "coverage": weighted_coverage(skillset, asked, locale),
-    }
+            by_tier[tiers[skill_id]][level if level in LEVELS else "unspecified"] += 1
+    return {"tier": by_tier, "coverage": weighted_coverage(skillset, asked, locale)}
+
+
+def describe_parts(parts: Any) -> Any:
+    """A record's ``score_parts`` with the level ``weights`` and the counts by ``level``.
+
+    Those of an older record that carries them are kept.
+    """
+    if not isinstance(parts, dict):
+        return parts
+    by_tier = parts.get("tier")
+    tiers: list[dict[str, Any]] = []
+    if isinstance(by_tier, dict):
+        tiers = [c for c in by_tier.values() if isinstance(c, dict)]
+    level = {lv: sum([int(c.get(lv) or 0) for c in tiers]) for lv in LEVELS}
+    return {"weights": parts.get("weights") or requirement_weights(), "tier": parts.get("tier"),
+            "level": parts.get("level") or level, **parts}
 
 
 def rank_gaps(gaps: list[dict[str, Any]], shares: Mapping[str, float]) -> list[dict[str, Any]]:

@@ -73,6 +73,52 @@ def test_single_analysis_flow(app, client) -> None:
     assert result["error"] is None
 
 
+def test_a_record_is_answered_and_exported_filled_in_from_its_skill_set(app, client, fake_analyzer) -> None:
+    """What a record leaves to its skill set and the market (``models.record``) is in the answer."""
+    from models.references import market_references
+    from models.scoring import coverage_totals, requirement_weights
+    from models.skillset import load_skillset
+
+    skillset = load_skillset("medical-office-specialist")
+    analyze = fake_analyzer.analyze
+
+    def compact(raw: str, **kw):
+        record = analyze(raw, **kw)
+        record["skills"] = [{k: s[k] for k in ("id", "requirement", "evidence")} for s in record["skills"]]
+        record["coverage"] = {"tier": {"modern": {"found": 0, "share": 0.0}}}
+        record["score_parts"] = {"tier": {"modern": {"required": 0, "preferred": 0, "unspecified": 0},
+                                          "foundation": {"required": 1, "preferred": 0, "unspecified": 0}},
+                                 "coverage": 4.2}
+        record["market"] = {"percentile": 40, "reference": "all", "similar_postings": 5}
+        return record
+
+    fake_analyzer.record_skillset = skillset.id
+    fake_analyzer.analyze = compact
+    r = client.post("/api/v1/analyses", json={"text": f"scheduling {uuid.uuid4().hex}", "title": "Clerk"})
+    drain(app, r.get_json()["id"])
+    result = client.get(r.get_json()["status_url"]).get_json()["result"]
+    scheduling = skillset.get("scheduling")
+    assert result["skills"][0] == {"id": "scheduling", "name": scheduling.name, "category": scheduling.category,
+                                   "tier": scheduling.tier, "requirement": "required",
+                                   "evidence": result["skills"][0]["evidence"]}
+    assert result["coverage"]["tier"]["modern"] == {
+        "found": 0, "total": coverage_totals(skillset)["tier"]["modern"], "share": 0.0}
+    assert result["score_parts"]["weights"] == requirement_weights()
+    assert result["score_parts"]["level"] == {"required": 1, "preferred": 0, "unspecified": 0}
+    assert result["market"]["reference"] == market_references()["all"]
+    # A stored record's reference id is the skill set's to tell.
+    assert client.get(f"/api/v1/skillsets/{skillset.id}").get_json()["markets"] == market_references()
+
+    r = upload(client, f"id,description\n1,scheduling {uuid.uuid4().hex}\n".encode())
+    batch_id = r.get_json()["id"]
+    drain(app, batch_id)
+    exported = json.loads(client.get(f"/api/v1/batches/{batch_id}/results?format=jsonl").get_data(as_text=True))
+    assert exported["skills"][0]["name"] == scheduling.name
+    assert exported["market"]["reference"] == market_references()["all"]
+    csv_text = client.get(f"/api/v1/batches/{batch_id}/results?format=csv").get_data(as_text=True)
+    assert scheduling.name in csv_text
+
+
 def test_lone_surrogates_in_json_are_stored_as_replacement_characters(app, client) -> None:
     tag = uuid.uuid4().hex
     body = '{"text": "Use Epic \\ud800 daily ' + tag + '", "title": "Clerk \\udfff"}'

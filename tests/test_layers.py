@@ -23,3 +23,16 @@ def test_the_check_sees_a_query() -> None:
     assert sql_in("from sqlalchemy import select\n    rows = session.execute(select(Batch))")
     assert sql_in("    with session_scope(url) as session:")
     assert not sql_in("from sqlalchemy.exc import OperationalError\nbatch = batches.get_batch(url, batch_id)")
+
+
+def test_showing_a_record_does_not_load_the_engines_estimators() -> None:
+    """Pages, the API and exports fill a record in from its skill set and the reference
+    markets (models/record.py) without importing scikit-learn, as the web app never did."""
+    import subprocess
+    import sys
+
+    code = ("import sys, web.api, web.pages, worker.export, worker.report, models.record; "
+            "print(sorted(m for m in ('sklearn', 'models.market', 'models.fit') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=WEB.parent)
+    assert out.stdout.strip() == "[]", out.stdout

@@ -14,8 +14,11 @@ import pytest
 from models.analysis import Analyzer
 from models.fit import OccupationFit, Sample, sample_of, words_of
 from models.market import MarketPosition, load_reference, market_for
+from models.record import describe_market, describe_record
+from models.references import market_references
 from models.scoring import (
     describe_gaps,
+    describe_parts,
     rank_gaps,
     record_skillset,
     requirement_weights,
@@ -69,11 +72,19 @@ def test_score_parts_count_by_tier_and_level() -> None:
     found = [{"id": "ehr", "requirement": "required"}, {"id": "front_desk", "requirement": "preferred"},
              {"id": "typing", "requirement": "unspecified"}]
     parts = score_parts(load_skillset(), found)
-    assert parts["weights"] == requirement_weights()
-    assert parts["level"] == {"required": 1, "preferred": 1, "unspecified": 1}
     assert parts["tier"]["modern"]["required"] == 1
     assert parts["tier"]["foundation"] == {"required": 0, "preferred": 1, "unspecified": 1}
     assert parts["coverage"] == weighted_coverage(load_skillset(), {f["id"]: f["requirement"] for f in found})
+    # The level weights and the counts by level are filled in, not repeated in every record.
+    assert set(parts) == {"tier", "coverage"}
+    described = describe_parts(parts)
+    assert list(described) == ["weights", "tier", "level", "coverage"]
+    assert described["weights"] == requirement_weights()
+    assert described["level"] == {"required": 1, "preferred": 1, "unspecified": 1}
+    # An older record's parts keep their own.
+    old = {**described, "weights": {"required": 2.0}, "level": {"required": 7}}
+    assert describe_parts(old) == old
+    assert describe_parts(None) is None
 
 
 def test_rank_gaps_by_similar_share_then_importance() -> None:
@@ -100,6 +111,45 @@ def test_describe_gaps_from_the_skill_set() -> None:
     assert record_skillset({"skillset": {"id": skillset.id}}) is skillset
     assert record_skillset({"skillset": {"id": "../pyproject.toml"}}) is None
     assert record_skillset({"skillset": {"id": "no-such-set"}}) is None
+
+
+def test_market_references_are_the_markets_compared_with() -> None:
+    market = market_for(load_skillset())
+    references = market_references()
+    assert set(references) == {locale or "all" for locale in market.position.coverages_}
+    for ref_id, reference in references.items():
+        assert reference["postings"] == len(market.position.coverages_[None if ref_id == "all" else ref_id])
+        assert reference["name"] and reference["source"] and reference["dates"]
+
+
+def test_a_record_leaves_out_what_its_skill_set_holds(analyzer: Analyzer) -> None:
+    skillset = analyzer.skillset
+    title, text = RECEPTION
+    record = analyzer.analyze(text, title=title, location="Austin, TX")
+    assert record["skills"] and all(set(s) == {"id", "requirement", "evidence"} for s in record["skills"])
+    assert all(set(g) == {"found", "share"} for groups in record["coverage"].values() for g in groups.values())
+    assert set(record["score_parts"]) == {"tier", "coverage"}
+    assert record["locale"] == "US" and record["market"]["reference"] in market_references()
+
+    described = describe_record(record, skillset)
+    for found, shown in zip(record["skills"], described["skills"], strict=True):
+        skill = skillset.get(found["id"])
+        assert shown == {"id": skill.id, "name": skill.name, "category": skill.category, "tier": skill.tier,
+                         **found}
+    applies = [s for s in skillset.skills if s.applies_in("US")]
+    for tier, group in described["coverage"]["tier"].items():
+        assert group["total"] == sum(s.tier == tier for s in applies) > 0
+    for category, group in described["coverage"]["category"].items():
+        assert group["total"] == sum(s.category == category for s in applies)
+    assert described["score_parts"]["level"]["required"] == sum(
+        s["requirement"] == "required" for s in record["skills"])
+    assert described["market"]["reference"] == market_references()[record["market"]["reference"]]
+    assert described["market"]["percentile"] == record["market"]["percentile"]
+    assert described["gaps"] == record["gaps"]  # ids: describe_gaps tells the rest
+    # A record stored before (engine release 8) carries all of it and is shown as it is.
+    assert describe_record(described, skillset) == described
+    # With its skill set unknown, a record has what it carries.
+    assert describe_record(record, None)["skills"] == record["skills"]
 
 
 @pytest.mark.parametrize("posting", [NURSE, MIDWIFE, DATA_SCIENTIST, PORTER])
@@ -182,12 +232,12 @@ def test_market_position_percentiles() -> None:
 
 def test_market_record_and_locale(analyzer: Analyzer) -> None:
     title, text = SECRETARY
-    anywhere = analyzer.analyze(text, title=title)["market"]
+    anywhere = describe_market(analyzer.analyze(text, title=title)["market"])
     assert 0 <= anywhere["percentile"] <= 100
     assert anywhere["reference"]["locale"] is None and anywhere["reference"]["postings"] > 500
     assert 5 <= anywhere["similar_postings"] <= 25
-    uk = analyzer.market.assess(title, text, [], 20.0, [], "UK")["market"]
-    us = analyzer.market.assess(title, text, [], 20.0, [], "US")["market"]
+    uk = describe_market(analyzer.market.assess(title, text, [], 20.0, [], "UK")["market"])
+    us = describe_market(analyzer.market.assess(title, text, [], 20.0, [], "US")["market"])
     assert uk["reference"]["locale"] == "UK" and uk["reference"]["dates"].startswith("2020")
     # The US market is its own (the saved pages and the labelled US excerpts); an unknown locale
     # is compared with every locale's postings.
@@ -306,7 +356,7 @@ def test_error_record_has_empty_market_keys(analyzer: Analyzer) -> None:
 
 def test_manager_skillset_is_served() -> None:
     record = Analyzer.for_skillset("medical-office-manager").analyze(SECRETARY[1], title=SECRETARY[0])
-    assert record["fit"]["fits"] is True and record["market"]["reference"]["postings"] > 500
+    assert record["fit"]["fits"] is True and market_references()[record["market"]["reference"]]["postings"] > 500
 
 
 def test_reference_holds_no_posting_text() -> None:

@@ -177,6 +177,8 @@ def test_match_lists_have_missing_and_learn_next(analyzer: Analyzer) -> None:
     assert coding["evidence"]["posting"]
     ehr = next(i for i in have if i["id"] == "ehr")
     assert ehr["evidence"]["posting"][0]["text"] == "Epic" and ehr["evidence"]["resume"][0]["text"] == "Epic"
+    # The posting's record names its skills by id; their names are the skill set's.
+    assert ehr["name"] == analyzer.skillset.get("ehr").name
     # Learn next: neither side mentions them; most asked by the market first.
     mentioned = set(ids(have)) | set(ids(missing)) | set(ids(result["also_shown"]))
     assert learn and not set(ids(learn)) & mentioned

@@ -612,3 +612,44 @@ def test_gaps_take_their_why_from_the_skill_set() -> None:
     record["gaps"][0]["why"] = "Stored with the record."
     assert present.gap_view(record)[1]["why"] == "Stored with the record."
     assert present.gap_view({"skillset": {"id": "gone"}, "gaps": [{"id": "ehr"}]})[0]["why"] is None
+
+
+def test_a_record_of_engine_release_8_is_shown_as_it_was_stored() -> None:
+    """Records stored before release 9 carry the skills' names and tiers, the coverage's totals,
+    the level weights and the market's reference themselves: they are shown from what they carry."""
+    import json
+
+    from models.analysis import normalised_text
+
+    stored = json.loads((Path(__file__).parent / "fixtures" / "record_engine8.json").read_text())
+    record, text = stored["record"], normalised_text(stored["posting"], stored["record"]["title"])
+    view = present.result_view(record, text)
+    names = {s["name"] for _, skills in view["groups"] for s in skills}
+    assert names == {s["name"] for s in record["skills"]}
+    assert view["market"]["among"] == "among 564 real medical office postings (UK and US, 2020-07 to 2025-04)"
+    assert [(r["level"], r["weight"], r["count"]) for r in view["parts"]["rows"]] == [
+        ("required", 1.0, 2), ("preferred", 0.6, 1), ("mentioned", 0.3, 2)]
+    assert any("564 real medical office postings" in line for line in view["how"])
+    assert {s.label for s in view["segments"] if s.kind == "skill"} <= names
+
+
+def test_a_record_of_release_9_shows_what_its_skill_set_holds() -> None:
+    """A record that names its skills, coverage groups and market by id is shown as one that
+    carries them (the same posting, filled in from its skill set)."""
+    import json
+
+    from models.analysis import Analyzer, normalised_text
+    from models.record import describe_record
+
+    stored = json.loads((Path(__file__).parent / "fixtures" / "record_engine8.json").read_text())
+    analyzer = Analyzer.for_skillset()
+    record = analyzer.analyze(stored["posting"], title=stored["record"]["title"], location=stored["location"])
+    assert record["skills"] and "name" not in record["skills"][0]
+    assert isinstance(record["market"]["reference"], str)
+    text = normalised_text(stored["posting"], record["title"])
+    carried = describe_record(record, analyzer.skillset)
+    assert "name" in carried["skills"][0] and isinstance(carried["market"]["reference"], dict)
+    view, view_carried = present.result_view(record, text), present.result_view(carried, text)
+    assert view == view_carried
+    assert all(s["name"] for _, skills in view["groups"] for s in skills)
+    assert view["market"]["among"].startswith(f"among {carried['market']['reference']['postings']} real ")

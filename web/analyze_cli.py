@@ -132,7 +132,12 @@ def csv_row(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _table(record: dict[str, Any], out: IO[str], skillset: Any = None) -> None:
+    from models.record import describe_record
+    from models.scoring import record_skillset
     from web.explain import LEVEL_LABELS
+
+    # The tiers, the coverage's totals and the market's reference are the skill set's and the market's.
+    record = describe_record(record, skillset or record_skillset(record))
 
     title = record.get("title") or ""
     head = f"{record.get('id')}" + (f" - {title}" if title else "")
@@ -316,7 +321,9 @@ def skillsets_show(skillset_id: str, fmt: str) -> None:
     except SkillSetError as exc:
         raise click.ClickException(str(exc)) from None
     if fmt == "json":
-        click.echo(json.dumps(found.to_json(), ensure_ascii=False, indent=2))
+        from models.record import skillset_json
+
+        click.echo(json.dumps(skillset_json(found), ensure_ascii=False, indent=2))
         return
     click.echo(f"{found.id}: {found.name} (version {found.version})")
     if found.description:

@@ -21,6 +21,7 @@ from flask import (
 )
 
 from models.inputs import InputError, check_text, input_format, without_nul
+from models.record import describe_record
 from models.skillset import SkillSetError, builtin_ids
 from web import services, uploads
 from web.errors import ApiError, json_object
@@ -129,6 +130,12 @@ def _analysis_body(batch_id: str, found: SingleResult) -> dict[str, Any]:
         return body
     if found.row is not None and found.record is not None:
         result = found.row.merged()
+        # The skills' names, tiers and categories, the coverage's totals and the market's
+        # reference, as before engine release 9 (``models.record``); gaps stay ids.
+        from web.skillsets import find  # it registers routes on this module's blueprint
+
+        named = result.get("skillset") or {}
+        result = describe_record(result, find(named.get("id"), named.get("version")))
         for key in ("row", "location", "date", "status"):
             result.pop(key, None)
         result["id"] = batch_id

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.scoring import requirement_weights, scoring_settings
+from models.record import describe_market
+from models.scoring import describe_parts, requirement_weights, scoring_settings
 from models.skillset import SkillSet
 
 # What the page calls each requirement level (the record says "unspecified").
@@ -52,7 +53,7 @@ def score_explanation(record: dict[str, Any]) -> list[str]:
     named = record.get("skillset") or {}
     skillset: SkillSet | None = find(named.get("id"), named.get("version"))
     lines = []
-    parts = record.get("score_parts")
+    parts = describe_parts(record.get("score_parts"))
     if isinstance(parts, dict):
         weights = parts.get("weights") or {}
         levels = ", ".join(f"{LEVEL_LABELS.get(k, k)} x{v:.1f}" for k, v in weights.items())
@@ -63,7 +64,7 @@ def score_explanation(record: dict[str, Any]) -> list[str]:
             f"Weighted coverage {parts.get('coverage')}: each skill the posting asks for counts its weight in "
             f"the skill set{tiers} times the weight of how it is asked ({levels}); the sum is taken as a share "
             f"of the total weight of the skill set's skills{where}, out of 100.")
-    market, fit = record.get("market"), record.get("fit")
+    market, fit = describe_market(record.get("market")), record.get("fit")
     if isinstance(fit, dict) and fit.get("fits") is False:
         lines.append("Not set against the market: the posting does not look like one of the occupation, so it is not "
                      "compared with that occupation's postings.")

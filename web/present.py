@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.pay import compare_pay
-from models.scoring import describe_gaps, scoring_settings
+from models.record import describe_market, describe_record
+from models.scoring import describe_gaps, describe_parts, scoring_settings
 from models.skillset import SkillSet, builtin_skillsets
 from web.explain import LEVEL_LABELS, badge_key, score_explanation
 
@@ -78,7 +79,7 @@ def market_view(record: dict[str, Any]) -> dict[str, Any] | None:
     None for a record without a market (a user's skill set, or one analysed before
     the market existed): the page then shows the alignment score as before.
     """
-    market = record.get("market")
+    market = describe_market(record.get("market"))
     fit = record.get("fit")
     if not isinstance(market, dict) or not isinstance(fit, dict) or not fit.get("fits"):
         return None
@@ -101,7 +102,7 @@ def not_fitting(record: dict[str, Any]) -> str | None:
     fit = record.get("fit")
     if not isinstance(fit, dict) or fit.get("fits") is not False:
         return None
-    name = ((record.get("market") or {}).get("reference") or {}).get("name") or fit.get("occupation")
+    name = ((describe_market(record.get("market")) or {}).get("reference") or {}).get("name") or fit.get("occupation")
     likelihood = round(100 * float(fit.get("probability") or 0))
     return (f"This does not look like a {name} posting (likelihood {likelihood}%). The skills it asks for "
             f"are listed below, but it is not compared with {name} postings, so there is no verdict.")
@@ -109,7 +110,7 @@ def not_fitting(record: dict[str, Any]) -> str | None:
 
 def parts_view(record: dict[str, Any]) -> dict[str, Any] | None:
     """The weighted coverage and what went into it, by requirement level."""
-    parts = record.get("score_parts")
+    parts = describe_parts(record.get("score_parts"))
     if not isinstance(parts, dict):
         return None
     weights, counts = parts.get("weights") or {}, parts.get("level") or {}
@@ -216,7 +217,7 @@ def highlight(text: str | None, record: dict[str, Any]) -> list[Segment]:
                 start, end = ev.get("start"), ev.get("end")
                 if (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
                         and ev.get("text") in (None, text[start:end])):
-                    spans.append((start, end, kind, str(item.get("name")),
+                    spans.append((start, end, kind, str(item.get("name") or item.get("id")),
                                   f"ev-{item.get('id')}-{n}"))
     spans.sort(key=lambda s: (s[0], s[2] != "skill", -s[1]))
     out: list[Segment] = []
@@ -311,8 +312,11 @@ def _page_ref(record: dict[str, Any]) -> str | None:
 
 
 def result_view(record: dict[str, Any], text: str | None = None) -> dict[str, Any]:
-    """Everything the result template shows, from one analysis record."""
-    skillset = (record.get("skillset") or {}).get("id")
+    """Everything the result template shows, from one analysis record (filled in from its
+    skill set: ``models.record``)."""
+    named = record.get("skillset") or {}
+    skillset = named.get("id")
+    record = describe_record(record, _skillset(skillset, named.get("version")))
     segments = highlight(text, record)
     statement = not_fitting(record)
     # A posting of another occupation is not ranked by postings like it: most important first.

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Response, jsonify, request, url_for
 
 from models.own_skillsets import MAX_BYTES, read_upload
+from models.record import skillset_json as describe_json
 from models.skillset import SkillSet, SkillSetError, builtin_ids
 from web.api import _batch, _builtin_ids, _celery, _url, batch_json, bp
 from web.errors import ApiError, json_object
@@ -19,7 +20,7 @@ from worker.reanalyze import NotFinished, reanalyze
 def skillset_json(pinned: skillsets.Pinned, loaded: SkillSet, *, skills: bool = True) -> dict[str, Any]:
     """A skill set as the API gives it: what it says, and where to see and download it."""
     return {
-        **loaded.to_json(skills=skills), "id": pinned.id, "version": pinned.version,
+        **describe_json(loaded, skills=skills), "id": pinned.id, "version": pinned.version,
         "builtin": pinned.id in builtin_ids(),
         "url": url_for("api.get_skillset", skillset_id=pinned.id),
         "page_url": url_for("skillsets.page", skillset_id=pinned.id),

@@ -2,8 +2,9 @@
 
 The CSV is made for spreadsheets: UTF-8 with a byte-order mark (so Excel reads
 "£" and "é" right), each list of skill ids beside the same skills' names, pay in
-columns of its own and dates as YYYY-MM-DD. The JSON lines keep the records as
-the engine gives them. Both give a row's location as the file did and as the report
+columns of its own and dates as YYYY-MM-DD. The JSON lines give the records as the
+API does: what the engine leaves to the skill set and the market filled in
+(``models.record``), gaps by id. Both give a row's location as the file did and as the report
 groups it (``worker/locations.py``).
 """
 
@@ -17,6 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from models.record import describe_record
 from models.scoring import describe_gaps, record_skillset
 from worker.locations import normalise
 from worker.results import ResultRow
@@ -150,8 +152,10 @@ def place_cells(location: str | None) -> dict[str, str | None]:
 
 
 def exported_record(result: ResultRow) -> dict[str, Any]:
-    """A row's merged record with its normalised location beside the raw one."""
+    """A row's merged record, filled in from its skill set, with its normalised location beside the raw one."""
     record = result.merged()
+    if result.record is not None:
+        record = describe_record(record, record_skillset(record))
     out: dict[str, Any] = {}
     for key, value in record.items():
         out[key] = value

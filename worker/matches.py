@@ -81,11 +81,14 @@ def match_batch(url: str, batch_id: str, analyzer: Any, resume_text: str) -> dic
     """A résumé against a finished batch's analysed postings: the ranked postings and the
     skills that would open the most (``models.match.rank_postings``)."""
     from models.match import rank_postings
+    from models.record import describe_record
     from models.resume import find_skills
     from worker.results import iter_results
 
     resume = find_skills(analyzer, resume_text)
-    records = (r.merged() for r in iter_results(url, batch_id) if r.record is not None)
+    # The skills' names are the skill set's (``models.record``).
+    records = (describe_record(r.merged(), analyzer.skillset) for r in iter_results(url, batch_id)
+               if r.record is not None)
     result = rank_postings(records, resume)
     result["resume"] = {"skills": len(resume["skills"]) + len(resume["extras"]),
                         "negated": resume["negated"]}

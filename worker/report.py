@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import select, text, update
 
+from models.record import describe_skills
 from models.scoring import describe_gaps, record_skillset
 from worker.db import get_autocommit, session_scope
 from worker.export import tier_share
@@ -165,10 +166,14 @@ def build_report(rows: Iterable[ResultRow], *, top: int | None = TOP) -> dict[st
             if share is not None:
                 coverages[tier].append(share)
         for s in {s["id"]: s for s in rec.get("skills") or [] if isinstance(s, dict)}.values():
-            entry = skills.setdefault(s["id"], {
-                "id": s["id"], "name": s.get("name"), "category": s.get("category"),
-                "tier": s.get("tier"), "count": 0, "requirement": Counter(),
-            })
+            if s["id"] not in skills:
+                # Its name, category and tier are the skill set's (``models.record``).
+                described = describe_skills([s], record_skillset(rec))[0]
+                skills[s["id"]] = {
+                    "id": s["id"], "name": described.get("name"), "category": described.get("category"),
+                    "tier": described.get("tier"), "count": 0, "requirement": Counter(),
+                }
+            entry = skills[s["id"]]
             entry["count"] += 1
             entry["requirement"][s.get("requirement") or "unknown"] += 1
             if month:
