@@ -3,15 +3,17 @@
     python benchmarks/verdicts_cv.py [--model lr|gb] [--split-us-dev 4] [--no-us-dev]
                                     [--objective f1|precision]
 
-Each labelled set (devset_nhs, devset_us, holdout .. holdout17, us_dev, us_dev2, ...) is left
+Each labelled set (devset_nhs, devset_us, holdout .. holdout17, us_dev .. us_dev4, us_test ..
+us_test3, uk_test3: the sets scripts/make_verdicts_data.py trains on) is left
 out in turn (each us_dev set can be cut into K groups so that some of its
 postings train the classifier that decides the others): the classifier is
 fitted on the other sets, its threshold chosen by an inner grouped
 cross-validation on them, and it decides the left-out set's candidates.
 Micro precision and recall over (posting, skill) pairs of the skill set, as
 benchmarks/evaluate.py counts them; a labelled skill that no alias
-proposes, or that the rules reject, is a miss for both. US rows (sources us_*, indeed_*, pages) are also
-scored apart. The hand rules were tuned on all these sets, so their figures are
+proposes, or that the rules reject, is a miss for both. US rows (sources us_* and indeed_*, and
+saved pages of US postings, ids us-*) and UK rows (the others) are also scored apart, each with a
+bootstrap interval of the difference. The hand rules were tuned on all these sets, so their figures are
 in-sample; the classifier's are not.
 """
 
@@ -33,10 +35,11 @@ from threadpoolctl import threadpool_limits
 from models.analysis import Analyzer
 from models.parsing import parse_posting, with_title
 from models.verdicts import VerdictClassifier, describe, features
+from scripts.make_verdicts_data import labelled_files
 
 ROOT = Path(__file__).resolve().parent.parent
-# US postings: the reprojobs and Indeed rows of the fixtures, and saved US pages (us_dev).
-US_SOURCES = ("us_", "indeed_", "pages")
+# US postings: the reprojobs and Indeed rows of the fixtures, and saved pages of US postings.
+US_SOURCES = ("us_", "indeed_")
 
 
 @dataclass
@@ -52,9 +55,7 @@ class Row:
 
 def load_sets(fixtures: Path, us_dev: bool) -> dict[str, list[dict]]:
     sets: dict[str, list[dict]] = {}
-    paths = sorted(fixtures.glob("devset_*.jsonl")) + sorted(fixtures.glob("holdout*/*.jsonl"))
-    if us_dev:
-        paths += sorted(fixtures.glob("us_dev*/*.jsonl"))
+    paths = [p for p in labelled_files(fixtures) if us_dev or not p.parent.name.startswith("us_dev")]
     for path in paths:
         sets[path.stem] = [json.loads(line) for line in path.open(encoding="utf-8") if line.strip()]
     return sets
@@ -71,7 +72,7 @@ def candidate_rows(analyzer: Analyzer, sets: dict[str, list[dict]]) -> tuple[lis
             doc = with_title(doc, item.get("title") or doc.title)
             cands = ex.candidates(doc)
             labels = set(item["labels"]) & own
-            us = item.get("source", "").startswith(US_SOURCES)
+            us = item.get("source", "").startswith(US_SOURCES) or item["id"].startswith("us-")
             postings[f"{group}/{item['id']}"] = {"group": group, "labels": labels, "us": us}
             for sid, d in describe(doc, cands, own).items():
                 rows.append(Row(group, f"{group}/{item['id']}", us, sid, features(d), int(sid in labels),
@@ -186,10 +187,11 @@ def main() -> None:
     print("-" * 70)
     line("all", list(postings), "")
     line("US rows", [k for k, p in postings.items() if p["us"]], "")
-    line("non-US", [k for k, p in postings.items() if not p["us"]], "")
-    low, high = bootstrap(by_rules, by_model, postings)
-    print(f"\nclassifier - rules, 95% bootstrap interval over postings: precision {low[0]:+.3f} .. {high[0]:+.3f},"
-          f" recall {low[1]:+.3f} .. {high[1]:+.3f}")
+    line("UK rows", [k for k, p in postings.items() if not p["us"]], "")
+    print("\nclassifier - rules, 95% bootstrap interval over postings:")
+    for name, us in (("all", None), ("US rows", True), ("UK rows", False)):
+        low, high = bootstrap(by_rules, by_model, {k: p for k, p in postings.items() if us in (None, p["us"])})
+        print(f"  {name:<8} precision {low[0]:+.3f} .. {high[0]:+.3f}, recall {low[1]:+.3f} .. {high[1]:+.3f}")
     print(f"({time.perf_counter() - t0:.0f} s in all)")
 
 
