@@ -62,7 +62,7 @@ def test_explanation_of_a_real_record() -> None:
     how = score_explanation(record)
     assert how[0].startswith(f"Weighted coverage {record['score_parts']['coverage']}: ")
     assert "modern skills" in how[0] and "that apply to a UK posting" in how[0]
-    assert how[1].startswith(f"Percentile {record['market']['percentile']}: the share of the 603 real ")
+    assert how[1].startswith(f"Percentile {record['market']['percentile']}: the share of the 620 real ")
     assert score_explanation({"error": "no text"}) == []
     assert [b["label"] for b in badge_key()] == list(BADGES)
 
