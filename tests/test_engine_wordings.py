@@ -536,3 +536,50 @@ def test_supporting_clinical_governance_is_not_medical_law(analyzer, duty):
 ])
 def test_typing_asked_as_an_ability_is_typing(analyzer, duty):
     assert "typing" in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Experience of the Patient Centre system is desirable.", True),
+    ("Systems used include PAS, Patient Centre and Bluespier.", True),
+    ("We deliver patient-centre high-quality care.", False),
+    ("A patient centre approach to all we do.", False),
+])
+def test_patient_centre_is_a_pas_only_as_the_product_name(analyzer, text, expected):
+    assert ("ehr" in found(analyzer, f"Job summary\nNHS hospital patients.\n{text}")) is expected
+
+
+@pytest.mark.parametrize("duty", [
+    "Ensure up-to-date information about patients is recorded on the Trusts databases.",
+    "Collect data for all cancers and enter this on the Somerset Cancer Registry (SCR).",
+    "To validate and input patient information in relation to a patients 18-week pathway.",
+    "Inputs patient demographics for new referrals.",
+])
+def test_keying_into_databases_registries_and_patient_details_is_data_entry(analyzer, duty):
+    assert "data_entry" in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Track patients against the cancer waiting times.",
+    "Maintain the Trust databases and run reports.",
+])
+def test_databases_and_tracking_without_keying_are_not_data_entry(analyzer, duty):
+    assert "data_entry" not in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "The Mental Health Act covers the reception, care and treatment of people who suffer from mental disorders.",
+    "Process applications for reception into guardianship under the Act.",
+    "Assist with tribunals, meeting and greeting the tribunal panel and escorting them to the room.",
+    "Meet and greet the interview panel members.",
+])
+def test_reception_in_law_and_greeting_a_panel_are_not_the_front_desk(analyzer, duty):
+    assert "front_desk" not in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Meeting and greeting patients on arrival at the surgery.",
+    "Meet and greet patients and visitors.",
+    "Working on reception at the practice.",
+])
+def test_greeting_patients_and_working_on_reception_are_the_front_desk(analyzer, duty):
+    assert "front_desk" in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")
