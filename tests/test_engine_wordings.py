@@ -583,3 +583,35 @@ def test_reception_in_law_and_greeting_a_panel_are_not_the_front_desk(analyzer, 
 ])
 def test_greeting_patients_and_working_on_reception_are_the_front_desk(analyzer, duty):
     assert "front_desk" in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Writing to patients and their nearest relatives using standard Trust letters and providing leaflets.",
+    "Deal with a variety of routine and complex correspondence on a day to day basis.",
+    "Handles incoming correspondence and post for the service.",
+])
+def test_writing_to_patients_and_dealing_with_correspondence_is_medical_documentation(analyzer, duty):
+    assert "medical_documentation" in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Write to the team with updates.",
+    "Deal with patients' queries by telephone.",
+])
+def test_writing_and_dealing_without_letters_are_not_medical_documentation(analyzer, duty):
+    assert "medical_documentation" not in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")
+
+
+@pytest.mark.parametrize(("duty", "expected"), [
+    ("Manage medical workforce processes, including medical appraisal compliance and honorary contracts.", False),
+    ("Take ownership of appraisal compliance and revalidation compliance for doctors.", False),
+    ("Monitor medical appraisal and revalidation compliance for consultants.", False),
+    ("Ensure compliance with CQC regulations and the Mental Health Act.", True),
+])
+def test_appraisal_compliance_is_an_hr_process_not_medical_law(analyzer, duty, expected):
+    assert ("medical_law_ethics" in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")) is expected
+
+
+def test_mosaiq_the_oncology_system_is_an_ehr(analyzer):
+    text = "Job summary\nRadiotherapy patients.\nReview the patient pathway tools within MOSAIQ and track patients."
+    assert "ehr" in found(analyzer, text)
