@@ -615,3 +615,21 @@ def test_appraisal_compliance_is_an_hr_process_not_medical_law(analyzer, duty, e
 def test_mosaiq_the_oncology_system_is_an_ehr(analyzer):
     text = "Job summary\nRadiotherapy patients.\nReview the patient pathway tools within MOSAIQ and track patients."
     assert "ehr" in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Your primary responsibility will be to deliver a swift, efficient, and welcoming service to all our customers.",
+    "Provide a high quality service to all our customers.",
+    "Deliver a friendly service to the customers of the clinic.",
+])
+def test_a_service_to_all_our_customers_is_customer_service(analyzer, duty):
+    assert "customer_service" in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "The team provides a courier service to the hospital.",
+    "Provide secretarial service to the consultants.",
+    "We pride ourselves on providing a courteous and caring service to our patients.",
+])
+def test_a_service_to_the_hospital_its_staff_or_the_employers_patients_is_not_customer_service(analyzer, duty):
+    assert "customer_service" not in found(analyzer, f"Main duties of the job\n{duty}")
