@@ -543,8 +543,9 @@ def test_typing_asked_as_an_ability_is_typing(analyzer, duty):
     ("Systems used include PAS, Patient Centre and Bluespier.", True),
     ("We deliver patient-centre high-quality care.", False),
     ("A patient centre approach to all we do.", False),
+    ("A working knowledge of Track It, Nerve Centre and Patient Centre would be beneficial.", True),
 ])
-def test_patient_centre_is_a_pas_only_as_the_product_name(analyzer, text, expected):
+def test_patient_centre_care_or_approach_is_not_the_patient_centre_pas(analyzer, text, expected):
     assert ("ehr" in found(analyzer, f"Job summary\nNHS hospital patients.\n{text}")) is expected
 
 
