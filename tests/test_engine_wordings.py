@@ -536,3 +536,101 @@ def test_supporting_clinical_governance_is_not_medical_law(analyzer, duty):
 ])
 def test_typing_asked_as_an_ability_is_typing(analyzer, duty):
     assert "typing" in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Experience of the Patient Centre system is desirable.", True),
+    ("Systems used include PAS, Patient Centre and Bluespier.", True),
+    ("We deliver patient-centre high-quality care.", False),
+    ("A patient centre approach to all we do.", False),
+    ("A working knowledge of Track It, Nerve Centre and Patient Centre would be beneficial.", True),
+])
+def test_patient_centre_care_or_approach_is_not_the_patient_centre_pas(analyzer, text, expected):
+    assert ("ehr" in found(analyzer, f"Job summary\nNHS hospital patients.\n{text}")) is expected
+
+
+@pytest.mark.parametrize("duty", [
+    "Ensure up-to-date information about patients is recorded on the Trusts databases.",
+    "Collect data for all cancers and enter this on the Somerset Cancer Registry (SCR).",
+    "To validate and input patient information in relation to a patients 18-week pathway.",
+    "Inputs patient demographics for new referrals.",
+])
+def test_keying_into_databases_registries_and_patient_details_is_data_entry(analyzer, duty):
+    assert "data_entry" in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Track patients against the cancer waiting times.",
+    "Maintain the Trust databases and run reports.",
+])
+def test_databases_and_tracking_without_keying_are_not_data_entry(analyzer, duty):
+    assert "data_entry" not in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "The Mental Health Act covers the reception, care and treatment of people who suffer from mental disorders.",
+    "Process applications for reception into guardianship under the Act.",
+    "Assist with tribunals, meeting and greeting the tribunal panel and escorting them to the room.",
+    "Meet and greet the interview panel members.",
+])
+def test_reception_in_law_and_greeting_a_panel_are_not_the_front_desk(analyzer, duty):
+    assert "front_desk" not in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Meeting and greeting patients on arrival at the surgery.",
+    "Meet and greet patients and visitors.",
+    "Working on reception at the practice.",
+])
+def test_greeting_patients_and_working_on_reception_are_the_front_desk(analyzer, duty):
+    assert "front_desk" in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Writing to patients and their nearest relatives using standard Trust letters and providing leaflets.",
+    "Deal with a variety of routine and complex correspondence on a day to day basis.",
+    "Handles incoming correspondence and post for the service.",
+])
+def test_writing_to_patients_and_dealing_with_correspondence_is_medical_documentation(analyzer, duty):
+    assert "medical_documentation" in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Write to the team with updates.",
+    "Deal with patients' queries by telephone.",
+])
+def test_writing_and_dealing_without_letters_are_not_medical_documentation(analyzer, duty):
+    assert "medical_documentation" not in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")
+
+
+@pytest.mark.parametrize(("duty", "expected"), [
+    ("Manage medical workforce processes, including medical appraisal compliance and honorary contracts.", False),
+    ("Take ownership of appraisal compliance and revalidation compliance for doctors.", False),
+    ("Monitor medical appraisal and revalidation compliance for consultants.", False),
+    ("Ensure compliance with CQC regulations and the Mental Health Act.", True),
+])
+def test_appraisal_compliance_is_an_hr_process_not_medical_law(analyzer, duty, expected):
+    assert ("medical_law_ethics" in found(analyzer, f"Job summary\nNHS hospital patients.\n{duty}")) is expected
+
+
+def test_mosaiq_the_oncology_system_is_an_ehr(analyzer):
+    text = "Job summary\nRadiotherapy patients.\nReview the patient pathway tools within MOSAIQ and track patients."
+    assert "ehr" in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Your primary responsibility will be to deliver a swift, efficient, and welcoming service to all our customers.",
+    "Provide a high quality service to all our customers.",
+    "Deliver a friendly service to the customers of the clinic.",
+])
+def test_a_service_to_all_our_customers_is_customer_service(analyzer, duty):
+    assert "customer_service" in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "The team provides a courier service to the hospital.",
+    "Provide secretarial service to the consultants.",
+    "We pride ourselves on providing a courteous and caring service to our patients.",
+])
+def test_a_service_to_the_hospital_its_staff_or_the_employers_patients_is_not_customer_service(analyzer, duty):
+    assert "customer_service" not in found(analyzer, f"Main duties of the job\n{duty}")
