@@ -536,3 +536,48 @@ def test_supporting_clinical_governance_is_not_medical_law(analyzer, duty):
 ])
 def test_typing_asked_as_an_ability_is_typing(analyzer, duty):
     assert "typing" in found(analyzer, f"Main duties of the job\n{duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "A good fit would be someone who is comfortable with computers and following procedures.",
+    "Work is of a confidential nature and involves the skilled use of a computer.",
+    "Familiar with operating personal computers and knowledge of general clerical duties.",
+    "Must possess some knowledge of related software and programs as they relate to computing and office automation.",
+])
+def test_computer_use_in_us_public_postings_is_office_software(analyzer, duty):
+    assert "office_software" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("text", [
+    "Human Resources Assistant (Office Automation)\nThese positions are located in the Office of Operations.",
+    "Legal Assistant (Office Automation), Department of Justice. Salary $43,078 per year.",
+])
+def test_office_automation_in_a_title_is_not_office_software(analyzer, text):
+    assert "office_software" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Scan the letter into the patient's health record and document accordingly in RPMS.",
+    "Registers patients in RPMS and updates their demographics.",
+    "Review daily ePCRs and associated documentation to ensure accuracy before billing.",
+    "Audits electronic Patient Care Records (ePCR) for completeness.",
+])
+def test_us_public_sector_and_ambulance_record_systems_are_ehr(analyzer, duty):
+    assert "ehr" in found(analyzer, f"Duties\n- {duty}")
+
+
+def test_rpms_named_only_for_financial_reports_is_not_ehr(analyzer):
+    text = "Duties\n- Initiate report queries and export accounts receivable data from RPMS and UFMS for the clinic."
+    assert "ehr" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Processes record requests in compliance with the Health Insurance Portability and Accountability Act "
+    "and authorization standards.",
+    "Follows the Health Insurance Portability and Accountability Act (HIPAA) when verifying a requester's "
+    "authorization for the patient's records.",
+])
+def test_hipaa_by_its_full_name_is_not_insurance_verification(analyzer, duty):
+    skills = found(analyzer, f"Duties\n- {duty}")
+    assert "insurance_verification" not in skills
+    assert "hipaa" in skills
