@@ -581,3 +581,40 @@ def test_hipaa_by_its_full_name_is_not_insurance_verification(analyzer, duty):
     skills = found(analyzer, f"Duties\n- {duty}")
     assert "insurance_verification" not in skills
     assert "hipaa" in skills
+
+
+@pytest.mark.parametrize("duty", [
+    "Schedule and register patients, and resolve associated discrepancies.",
+    "Schedules and checks in patients for the podiatry clinic.",
+    "Scheduling and registering new patients for the clinic.",
+])
+def test_scheduling_joined_to_another_duty_on_patients_is_scheduling(analyzer, duty):
+    assert "scheduling" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("text", [
+    "Applicants for a Veterans Employment Opportunities Act of 1998 (VEOA) appointment may apply. "
+    "The clinic serves patients.",
+    "This announcement may also be used to fill time-limited appointments such as TERM. The clinic serves patients.",
+    "Arrange travel for eligible Veterans to appointments at the medical center.",
+    "Escorts patients to their appointments in the hospital.",
+])
+def test_a_federal_posts_appointment_and_travel_to_appointments_are_not_scheduling(analyzer, text):
+    assert "scheduling" not in found(analyzer, f"Duties\n- {text}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Checks patients into the clinic and documents intake data.",
+    "Admits patients by completing appropriate forms and procedures.",
+    "Greet and direct visitors in a health care setting.",
+])
+def test_us_wordings_of_reception_are_front_desk(analyzer, duty):
+    assert "front_desk" in found(analyzer, f"Patient services clerk\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "The physician admits patients to the medical unit.",
+    "Checks medication orders into the pharmacy system for patients.",
+])
+def test_admitting_to_a_ward_and_other_checks_are_not_front_desk(analyzer, duty):
+    assert "front_desk" not in found(analyzer, f"Duties\n- {duty}")
