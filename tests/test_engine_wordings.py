@@ -618,3 +618,41 @@ def test_us_wordings_of_reception_are_front_desk(analyzer, duty):
 ])
 def test_admitting_to_a_ward_and_other_checks_are_not_front_desk(analyzer, duty):
     assert "front_desk" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Reviews and monitors the third-party collections from Medicare, Medicaid, and Private Insurance payers.",
+    "Handles third party collections for the hospital's patient accounts.",
+    "Participates in collection activities on Medicaid and private insurance accounts.",
+])
+def test_collections_from_payers_are_medical_billing(analyzer, duty):
+    assert "medical_billing" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Patient registration, including data collection and limited insurance eligibility verification.",
+    "Point-of-service cash collection at registration for insured patients.",
+])
+def test_data_and_cash_collection_at_registration_are_not_medical_billing(analyzer, duty):
+    assert "medical_billing" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("text, skill", [
+    ("Serves as a Patient Advocate within a VA facility (VAMC, CBOC, OPC) for patients.", "medical_coding"),
+    ("Key enters data for commitment registers, which requires knowledge of fiscal coding procedures "
+     "for patient care funds.", "medical_coding"),
+    ("Interviews to determine eligibility of California Children's Services (CCS) clients and patients.",
+     "coding_certification"),
+    ("May fill in as a Certified Medication Assistant (CNA / CMA) for residents and patients.", "ma_certification"),
+])
+def test_us_acronyms_and_codes_of_other_things_are_not_coding_or_credentials(analyzer, text, skill):
+    assert skill not in found(analyzer, f"Duties\n- {text}")
+
+
+@pytest.mark.parametrize("text, skill", [
+    ("Clinical coding of inpatient episodes using ICD-10 and OPCS.", "medical_coding"),
+    ("CCS or CPC certification required for the coder.", "coding_certification"),
+    ("Current CMA certification required for the clinic.", "ma_certification"),
+])
+def test_the_same_acronyms_as_codes_and_credentials_still_count(analyzer, text, skill):
+    assert skill in found(analyzer, f"Duties\n- {text}")
