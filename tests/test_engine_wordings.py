@@ -656,3 +656,12 @@ def test_us_acronyms_and_codes_of_other_things_are_not_coding_or_credentials(ana
 ])
 def test_the_same_acronyms_as_codes_and_credentials_still_count(analyzer, text, skill):
     assert skill in found(analyzer, f"Duties\n- {text}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Safeguards and ensures statutory and constitutional rights of patients.",
+    "Ensures Patient Rights and Responsibilities, advocacy, and services are available.",
+    "Explains patients' rights to veterans and families at the medical center.",
+])
+def test_patients_rights_the_worker_upholds_are_medical_law(analyzer, duty):
+    assert "medical_law_ethics" in found(analyzer, f"Duties\n- {duty}")
