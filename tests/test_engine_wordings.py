@@ -665,3 +665,21 @@ def test_the_same_acronyms_as_codes_and_credentials_still_count(analyzer, text, 
 ])
 def test_patients_rights_the_worker_upholds_are_medical_law(analyzer, duty):
     assert "medical_law_ethics" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Collects payments on delinquent accounts for services rendered to patients of the clinic.",
+    "Collects payments on outstanding accounts for which tracers have been sent to patients.",
+    "Communicates with patients, physicians and insurance representatives for the purpose of collecting payments.",
+    "Ensure clean handoff to front desk and procedure scheduling teams for new patients.",
+])
+def test_collecting_old_balances_and_handing_off_to_the_front_desk_are_not_front_desk(analyzer, duty):
+    assert "front_desk" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Collects payments from patients at check-out.",
+    "Collecting payments and co-pays from patients at the clinic window.",
+])
+def test_collecting_payments_at_the_desk_is_still_front_desk(analyzer, duty):
+    assert "front_desk" in found(analyzer, f"Duties\n- {duty}")
