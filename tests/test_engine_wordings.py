@@ -678,8 +678,8 @@ def test_collecting_old_balances_and_handing_off_to_the_front_desk_are_not_front
 
 
 @pytest.mark.parametrize("duty", [
-    "Collects payments from patients at check-out.",
-    "Collecting payments and co-pays from patients at the clinic window.",
+    "Collects payments from patients at the time of service.",
+    "Collecting payments from patients for outstanding balances at the clinic window.",
 ])
 def test_collecting_payments_at_the_desk_is_still_front_desk(analyzer, duty):
     assert "front_desk" in found(analyzer, f"Duties\n- {duty}")
