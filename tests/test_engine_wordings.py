@@ -623,7 +623,7 @@ def test_admitting_to_a_ward_and_other_checks_are_not_front_desk(analyzer, duty)
 @pytest.mark.parametrize("duty", [
     "Reviews and monitors the third-party collections from Medicare, Medicaid, and Private Insurance payers.",
     "Handles third party collections for the hospital's patient accounts.",
-    "Participates in collection activities on Medicaid and private insurance accounts.",
+    "Third-party collection from Medicaid and private insurance on the clinic's accounts.",
 ])
 def test_collections_from_payers_are_medical_billing(analyzer, duty):
     assert "medical_billing" in found(analyzer, f"Duties\n- {duty}")
