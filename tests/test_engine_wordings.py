@@ -683,3 +683,20 @@ def test_collecting_old_balances_and_handing_off_to_the_front_desk_are_not_front
 ])
 def test_collecting_payments_at_the_desk_is_still_front_desk(analyzer, duty):
     assert "front_desk" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("header", [
+    "Location\nSalisbury, North Carolina\nSalary\n$46,421 - $47,969\nper year\nType\nCloses\n",
+    "Salary\n$43,078 - $56,001 per year\n",
+    "Agency: Veterans Health Administration\nSalary\n$37,764 - $49,094\nTypical requirements: 1 year at GS-5.\n",
+])
+def test_a_job_boards_salary_field_does_not_make_the_summary_boilerplate(analyzer, header):
+    text = (f"Program Support Assistant\n{header}This job involves handling paperwork for veterans' care. "
+            "A good fit would be someone who is comfortable with computers and following procedures.")
+    assert "office_software" in found(analyzer, text)
+
+
+@pytest.mark.parametrize("heading", ["Salary and benefits", "Benefits", "What we offer"])
+def test_a_benefits_section_stays_boilerplate(analyzer, heading):
+    text = f"Medical Receptionist\nDuties\n- Greets patients.\n{heading}\n- We pay for your CMA certification.\n"
+    assert "ma_certification" not in found(analyzer, text)
