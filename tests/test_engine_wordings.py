@@ -700,3 +700,20 @@ def test_a_job_boards_salary_field_does_not_make_the_summary_boilerplate(analyze
 def test_a_benefits_section_stays_boilerplate(analyzer, heading):
     text = f"Medical Receptionist\nDuties\n- Greets patients.\n{heading}\n- We pay for your CMA certification.\n"
     assert "ma_certification" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Maintains records related to appointments, examinations, treatment, and supplies for each patient.",
+    "Maintain records of patient examinations in the dental clinic.",
+    "Maintaining records of procedures performed on patients.",
+])
+def test_records_of_the_care_given_are_medical_records(analyzer, duty):
+    assert "medical_records" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Maintains records of maintenance procedures for the building's heating system.",
+    "Maintains records of office supplies ordered.",
+])
+def test_records_outside_care_are_not_medical_records(analyzer, duty):
+    assert "medical_records" not in found(analyzer, f"Duties\n- {duty}")
