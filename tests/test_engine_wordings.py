@@ -634,3 +634,182 @@ def test_a_service_to_all_our_customers_is_customer_service(analyzer, duty):
 ])
 def test_a_service_to_the_hospital_its_staff_or_the_employers_patients_is_not_customer_service(analyzer, duty):
     assert "customer_service" not in found(analyzer, f"Main duties of the job\n{duty}")
+@pytest.mark.parametrize("duty", [
+    "A good fit would be someone who is comfortable with computers and following procedures.",
+    "Work is of a confidential nature and involves the skilled use of a computer.",
+    "Familiar with operating personal computers and knowledge of general clerical duties.",
+    "Must possess some knowledge of related software and programs as they relate to computing and office automation.",
+])
+def test_computer_use_in_us_public_postings_is_office_software(analyzer, duty):
+    assert "office_software" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("text", [
+    "Human Resources Assistant (Office Automation)\nThese positions are located in the Office of Operations.",
+    "Legal Assistant (Office Automation), Department of Justice. Salary $43,078 per year.",
+])
+def test_office_automation_in_a_title_is_not_office_software(analyzer, text):
+    assert "office_software" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Scan the letter into the patient's health record and document accordingly in RPMS.",
+    "Registers patients in RPMS and updates their demographics.",
+    "Review daily ePCRs and associated documentation to ensure accuracy before billing.",
+    "Audits electronic Patient Care Records (ePCR) for completeness.",
+])
+def test_us_public_sector_and_ambulance_record_systems_are_ehr(analyzer, duty):
+    assert "ehr" in found(analyzer, f"Duties\n- {duty}")
+
+
+def test_rpms_named_only_for_financial_reports_is_not_ehr(analyzer):
+    text = "Duties\n- Initiate report queries and export accounts receivable data from RPMS and UFMS for the clinic."
+    assert "ehr" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Processes record requests in compliance with the Health Insurance Portability and Accountability Act "
+    "and authorization standards.",
+    "Follows the Health Insurance Portability and Accountability Act (HIPAA) when verifying a requester's "
+    "authorization for the patient's records.",
+])
+def test_hipaa_by_its_full_name_is_not_insurance_verification(analyzer, duty):
+    skills = found(analyzer, f"Duties\n- {duty}")
+    assert "insurance_verification" not in skills
+    assert "hipaa" in skills
+
+
+@pytest.mark.parametrize("duty", [
+    "Schedule and register patients, and resolve associated discrepancies.",
+    "Schedules and checks in patients for the podiatry clinic.",
+    "Scheduling and registering new patients for the clinic.",
+])
+def test_scheduling_joined_to_another_duty_on_patients_is_scheduling(analyzer, duty):
+    assert "scheduling" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("text", [
+    "Applicants for a Veterans Employment Opportunities Act of 1998 (VEOA) appointment may apply. "
+    "The clinic serves patients.",
+    "This announcement may also be used to fill time-limited appointments such as TERM. The clinic serves patients.",
+    "Arrange travel for eligible Veterans to appointments at the medical center.",
+    "Escorts patients to their appointments in the hospital.",
+])
+def test_a_federal_posts_appointment_and_travel_to_appointments_are_not_scheduling(analyzer, text):
+    assert "scheduling" not in found(analyzer, f"Duties\n- {text}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Checks patients into the clinic and documents intake data.",
+    "Admits patients by completing appropriate forms and procedures.",
+    "Greet and direct visitors in a health care setting.",
+])
+def test_us_wordings_of_reception_are_front_desk(analyzer, duty):
+    assert "front_desk" in found(analyzer, f"Patient services clerk\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "The physician admits patients to the medical unit.",
+    "Checks medication orders into the pharmacy system for patients.",
+])
+def test_admitting_to_a_ward_and_other_checks_are_not_front_desk(analyzer, duty):
+    assert "front_desk" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Reviews and monitors the third-party collections from Medicare, Medicaid, and Private Insurance payers.",
+    "Handles third party collections for the hospital's patient accounts.",
+    "Third-party collection from Medicaid and private insurance on the clinic's accounts.",
+])
+def test_collections_from_payers_are_medical_billing(analyzer, duty):
+    assert "medical_billing" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Patient registration, including data collection and limited insurance eligibility verification.",
+    "Point-of-service cash collection at registration for insured patients.",
+])
+def test_data_and_cash_collection_at_registration_are_not_medical_billing(analyzer, duty):
+    assert "medical_billing" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("text, skill", [
+    ("Serves as a Patient Advocate within a VA facility (VAMC, CBOC, OPC) for patients.", "medical_coding"),
+    ("Key enters data for commitment registers, which requires knowledge of fiscal coding procedures "
+     "for patient care funds.", "medical_coding"),
+    ("Interviews to determine eligibility of California Children's Services (CCS) clients and patients.",
+     "coding_certification"),
+    ("May fill in as a Certified Medication Assistant (CNA / CMA) for residents and patients.", "ma_certification"),
+])
+def test_us_acronyms_and_codes_of_other_things_are_not_coding_or_credentials(analyzer, text, skill):
+    assert skill not in found(analyzer, f"Duties\n- {text}")
+
+
+@pytest.mark.parametrize("text, skill", [
+    ("Clinical coding of inpatient episodes using ICD-10 and OPCS.", "medical_coding"),
+    ("CCS or CPC certification required for the coder.", "coding_certification"),
+    ("Current CMA certification required for the clinic.", "ma_certification"),
+])
+def test_the_same_acronyms_as_codes_and_credentials_still_count(analyzer, text, skill):
+    assert skill in found(analyzer, f"Duties\n- {text}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Safeguards and ensures statutory and constitutional rights of patients.",
+    "Ensures Patient Rights and Responsibilities, advocacy, and services are available.",
+    "Explains patients' rights to veterans and families at the medical center.",
+])
+def test_patients_rights_the_worker_upholds_are_medical_law(analyzer, duty):
+    assert "medical_law_ethics" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Collects payments on delinquent accounts for services rendered to patients of the clinic.",
+    "Collects payments on outstanding accounts for which tracers have been sent to patients.",
+    "Communicates with patients, physicians and insurance representatives for the purpose of collecting payments.",
+    "Ensure clean handoff to front desk and procedure scheduling teams for new patients.",
+])
+def test_collecting_old_balances_and_handing_off_to_the_front_desk_are_not_front_desk(analyzer, duty):
+    assert "front_desk" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Collects payments from patients at the time of service.",
+    "Collecting payments from patients for outstanding balances at the clinic window.",
+])
+def test_collecting_payments_at_the_desk_is_still_front_desk(analyzer, duty):
+    assert "front_desk" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("header", [
+    "Location\nSalisbury, North Carolina\nSalary\n$46,421 - $47,969\nper year\nType\nCloses\n",
+    "Salary\n$43,078 - $56,001 per year\n",
+    "Agency: Veterans Health Administration\nSalary\n$37,764 - $49,094\nTypical requirements: 1 year at GS-5.\n",
+])
+def test_a_job_boards_salary_field_does_not_make_the_summary_boilerplate(analyzer, header):
+    text = (f"Program Support Assistant\n{header}This job involves handling paperwork for veterans' care. "
+            "A good fit would be someone who is comfortable with computers and following procedures.")
+    assert "office_software" in found(analyzer, text)
+
+
+@pytest.mark.parametrize("heading", ["Salary and benefits", "Benefits", "What we offer"])
+def test_a_benefits_section_stays_boilerplate(analyzer, heading):
+    text = f"Medical Receptionist\nDuties\n- Greets patients.\n{heading}\n- We pay for your CMA certification.\n"
+    assert "ma_certification" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Maintains records related to appointments, examinations, treatment, and supplies for each patient.",
+    "Maintain records of patient examinations in the dental clinic.",
+    "Maintaining records of procedures performed on patients.",
+])
+def test_records_of_the_care_given_are_medical_records(analyzer, duty):
+    assert "medical_records" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Maintains records of maintenance procedures for the building's heating system.",
+    "Maintains records of office supplies ordered.",
+])
+def test_records_outside_care_are_not_medical_records(analyzer, duty):
+    assert "medical_records" not in found(analyzer, f"Duties\n- {duty}")
