@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from models.toml import key_line, tomllib
+from models.toml import entry_where, tomllib
 
 if TYPE_CHECKING:
     from models.parsing import Block
@@ -124,10 +124,7 @@ def parse_sections(text: str, source: str = SECTIONS_FILE) -> Sections:
     search_from = 0
     for n, raw in enumerate(raw_kinds, 1):
         kind = raw.get("kind") if isinstance(raw, dict) else None
-        line = 0
-        if isinstance(kind, str):
-            line, search_from = key_line(text, "kind", kind, search_from)
-        where = f"{source}, line {line or '?'} (section {n}{f' {kind!r}' if kind else ''})"
+        where, line, search_from = entry_where(text, source, "section", n, "kind", kind, search_from)
         if not isinstance(raw, dict):
             raise SectionsError(f"{where}: each section must be a table")
         if not isinstance(kind, str) or not re.fullmatch(r"[a-z][a-z_]*", kind):

@@ -24,7 +24,7 @@ from models.skillset import (
     load_extras,
     load_skillset,
 )
-from models.toml import key_line, tomllib
+from models.toml import entry_where, tomllib
 
 
 def _line_of(text: str, needle: str, start: int = 0) -> int:
@@ -122,10 +122,7 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
                 "aliases": list(base.aliases) or ["?"], "not_aliases": list(base.not_aliases),
             }
         sid = raw.get("id") if isinstance(raw, dict) else None
-        line = 0
-        if isinstance(sid, str):
-            line, search_from = key_line(text, "id", sid, search_from)
-        where = f"{source}, line {line or '?'} (skill {n}{f' {sid!r}' if sid else ''})"
+        where, line, search_from = entry_where(text, source, "skill", n, "id", sid, search_from)
         if not isinstance(raw, dict):
             raise SkillSetError(f"{where}: each skill must be a table")
         if not isinstance(sid, str) or not ID_RE.match(sid):

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from models.sections import BOILERPLATE_SECTIONS
 from models.text import Tokens, phrase_stems, stem, tokenize
-from models.toml import key_line, tomllib
+from models.toml import entry_where, tomllib
 
 if TYPE_CHECKING:
     from models.parsing import Block
@@ -142,8 +142,7 @@ def parse_trades(text: str, source: str) -> Trades:
             raise TradesError(f"{source}: '{kind}' must be [[{kind}]] tables")
         for n, entry in enumerate(raw, 1):
             eid = entry.get("id") if isinstance(entry, dict) else None
-            line, search_from = key_line(text, "id", eid, search_from) if isinstance(eid, str) else (0, search_from)
-            where = f"{source}, line {line or '?'} ({kind[:-1]} {n}{f' {eid!r}' if eid else ''})"
+            where, _, search_from = entry_where(text, source, kind[:-1], n, "id", eid, search_from)
             if not isinstance(entry, dict) or not isinstance(eid, str) or not eid:
                 raise TradesError(f"{where}: each entry must be a table with an 'id'")
             entries.setdefault(kind, []).append((where, entry))
