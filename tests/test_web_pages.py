@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import uuid
 from pathlib import Path
@@ -518,6 +519,19 @@ def test_histogram_geometry() -> None:
     assert rects[2].attrs["height"] == pytest.approx(2 * rects[0].attrs["height"])
     assert chart.rows == [("0–10", 3), ("10–20", 0), ("20–30", 6)]
     assert charts.histogram("e", "Empty", []).rows == []
+
+
+@pytest.mark.parametrize("months", [1, 2, 5, 8, 13, 30])
+def test_line_chart_month_labels_never_overlap_and_keep_both_ends(months: int) -> None:
+    xs = [f"{2020 + m // 12}-{m % 12 + 1:02d}" for m in range(months)]
+    chart = charts.line_chart("t", "Skills by month", xs, [{"label": "EHR", "values": [0.5] * months}],
+                              notes=[f"n={m}" for m in range(months)])
+    labels = [e for e in chart.elements if e.tag == "text" and e.text in xs]
+    assert labels[0].text == xs[0] and labels[-1].text == xs[-1]
+    width = len(xs[0]) * charts.AXIS_FONT * 0.6  # the widest the label is drawn (narrow screens)
+    xs_at = [e.attrs["x"] for e in labels]
+    assert all(b - a >= width for a, b in itertools.pairwise(xs_at))
+    assert xs_at[0] - width / 2 >= 0 and xs_at[-1] + width / 2 <= charts.WIDTH
 
 
 def test_highlight_cuts_text_at_evidence_and_ignores_bad_offsets() -> None:

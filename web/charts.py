@@ -8,11 +8,15 @@ escaping, and the page needs no chart library and no script.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 WIDTH = 480
 FONT = 13
+# Axis text is drawn at up to this size (narrow screens enlarge it, app.css) in the
+# chart's own units: margins and label spacing leave room for it.
+AXIS_FONT = 16
 
 
 @dataclass
@@ -153,7 +157,8 @@ def line_chart(
     worth a line.
     """
     height = 272 if notes else 260
-    left, right, top, bottom = 40, 30, 12, (60 if notes else 48)
+    # Room for "100%" on the left and half the last month's label on the right.
+    left, right, top, bottom = 48, 36, 12, (60 if notes else 48)
     plot_w = WIDTH - left - right
     plot_h = height - top - bottom
     chart = Chart(chart_id, title, desc, WIDTH, height, headers=(value_label, *xs))
@@ -163,10 +168,13 @@ def line_chart(
                                                "class": "grid"}))
         chart.elements.append(Element("text", {"x": left - 6, "y": ty + 4, "class": "chart-axis end"}, _pct(t)))
     step = plot_w / max(1, len(xs) - 1)
-    # Label at most about eight months along the axis.
-    every = max(1, -(-len(xs) // 8))
+    # Label the first and last months and, evenly between, as many as fit side by side
+    # at the largest axis font.
+    label_w = max((len(x) for x in xs), default=1) * AXIS_FONT * 0.6 + 8
+    spans = (len(xs) - 1) // max(1, math.ceil(label_w / step))
+    labelled = {round(k * (len(xs) - 1) / spans) for k in range(spans + 1)} if spans else {0}
     for i, x in enumerate(xs):
-        if i % every == 0 or i == len(xs) - 1:
+        if i in labelled:
             px = round(left + i * step, 1)
             chart.elements.append(Element("text", {"x": px, "y": top + plot_h + 16,
                                                    "class": "chart-axis middle"}, x))
