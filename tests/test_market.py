@@ -308,6 +308,25 @@ def test_fit_benchmark_measures_a_set_it_was_not_trained_on(tmp_path) -> None:
     assert "relevant that fit 1/1" in row and "controls that do not 1/1" in row, done.stdout
 
 
+
+def test_fit_benchmark_holds_out_a_set_with_its_sibling_of_the_same_collection() -> None:
+    """A test set and the dev set drawn from the same raw file are held out together; the
+    postings of no labelled set only train."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("evaluate_fit", ROOT / "benchmarks" / "evaluate_fit.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    postings = load_reference()
+    fold = dict(zip((p.id for p in postings), module.collections(postings).test_fold, strict=True))
+    folds: dict[str, set[int]] = {}
+    for p in postings:
+        folds.setdefault(p.source, set()).add(fold[p.id])
+    assert len(folds["us_test4"]) == 1 and folds["us_test4"] == folds["us_dev5"] != folds["us_test3"], folds
+    assert all(fold[p.id] == -1 for p in postings if not p.excerpt)
+    assert all(fold[p.id] >= 0 for p in postings if p.excerpt)
+
 def _gap_ids(record: dict) -> list[str]:
     return [g["id"] for g in record["gaps"]]
 
