@@ -214,7 +214,10 @@ def assign_sections(text: str, blocks: list[Block]) -> None:
             if kind in BOILERPLATE_SECTIONS and _FIELD_LINE.match(line):
                 block.section = kind
                 continue
-            current = kind or "other"
+            # "Authorization and eligibility:" under "Duties": a heading of no kind of its
+            # own heads a part of the section it stands in, which keeps its level.
+            if kind is not None or SECTION_LEVELS.get(current) is None:
+                current = kind or "other"
             block.section = current
             continue
         if (q := _QUALIFICATION_LINE.search(line)) and len(line) <= 150:

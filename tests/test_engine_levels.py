@@ -208,14 +208,42 @@ def test_a_valid_sections_file_is_read():
     ("- Greeting patients\n- Scheduling appointments", "front_desk"),
     ("To greet patients at reception in a helpful manner.", "front_desk"),  # how UK postings list duties
     ("To provide a reception service using EMIS.", "ehr"),
+    # The plain form opens a duty in a paragraph too, and an adverb may come first.
+    ("Greet patients.", "front_desk"),
+    ("Assist pharmacists in charging and maintaining patient records.", "medical_records"),
+    ("Search MPI at time of registration for an existing medical record number.", "medical_records"),
+    ("Accurately inputs data from various sources into the billing system.", "data_entry"),
+    ("Consistently exhibits excellence in patient/customer service.", "customer_service"),
+    ("Exercise courtesy, tact and diplomacy in dealing with others.", "communication"),
+    ("Understand medical terms, abbreviations and symbols used in charting.", "medical_terminology"),
 ])
 def test_a_sentence_that_starts_with_a_duty_asks_for_it(analyzer, text, sid):
     assert levels(analyzer, text)[sid] == "required"
 
 
 @pytest.mark.parametrize(("text", "sid"), [
+    ("Patient Financial Services\nDuties and responsibilities\nAuthorization, Eligibility, And Collections:\n"
+     "- Ensures prior authorizations are in place\n- Reviews patient balances", "insurance_verification"),
+    ("<h2>Essential Functions</h2><h3>Patient Registration</h3><p>Patient registration in Epic.</p>", "ehr"),
+    ("Job Description\nDEFINITION:\nSome positions schedule and register patients.", "scheduling"),
+    ("Requirements\nSystems:\n- Epic", "ehr"),
+])
+def test_a_heading_of_no_kind_keeps_the_section_it_stands_in(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "required"
+
+
+def test_a_heading_of_no_kind_after_no_section_leaves_the_level_to_the_sentence(analyzer):
+    assert levels(analyzer, "Acme Clinic\nDenver office:\nPatient registration in Epic.")["ehr"] == "unspecified"
+    text = "Duties\n- Greet patients\nAbout us\nClinic systems:\nOur clinic runs Epic."
+    assert levels(analyzer, text)["ehr"] == "unspecified"
+
+
+@pytest.mark.parametrize(("text", "sid"), [
     ("Records are scanned into Epic.", "ehr"),  # a noun, not a verb
-    ("Greet patients.", "front_desk"),  # the plain form counts only at the start of a list item
+    # A plain form that is as often a noun counts only at the start of a list item.
+    ("Post holders use EMIS daily.", "ehr"),
+    ("Document imaging is done in Epic.", "ehr"),
+    ("Schedule flexibility matters more than Epic.", "ehr"),
     ("Greeting patients is what our front desk team does.", "front_desk"),  # so does the -ing form
     ("We would love to hear from you if you:\n- know EMIS", "ehr"),  # not a "nice to have" heading
     ("About us\nServes patients with Epic across three counties.", "ehr"),  # the employer's own
@@ -229,6 +257,9 @@ def test_the_duty_verbs_file_names_a_bad_line():
 
     assert {"greets", "verifies", "processes", "enters"} <= DUTY_VERBS_THIRD_PERSON and "greet" in DUTY_VERBS
     assert load_duty_verbs("# verbs\ngreet\n\nenter  # a comment\n") == {"greet", "enter"}
+    assert load_duty_verbs("greet\npost noun\n", nouns=True) == {"post"}
+    with pytest.raises(ValueError, match=r"line 1: 'post verb' is not one lower-case word"):
+        load_duty_verbs("post verb\n")
     with pytest.raises(ValueError, match=r"duty-verbs.txt, line 3: 'Check in' is not one lower-case word"):
         load_duty_verbs("greet\nenter\nCheck in\n")
 
