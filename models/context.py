@@ -101,6 +101,9 @@ REQUIRED = (
     r"\bcandidates?\b", r"\bresponsib", r"\bduties\b",
     *(rf"\b{word} (?:role|position)\b" for word in ("this", "the", "your")),
     r"\blooking for\b", r"\bseeking\b", r"\bwe (?:need|require)\b",
+    # A class specification's duties: "Assigned to different work areas to ...", "involves the use of a
+    # computer", "These functions include ...", "The function of the technician is to ...".
+    r"\bassigned to\b", r"\binvolves\b", r"\bfunctions? (?:of|includes?)\b",
     # A line that rates a skill is a requirement: "Strong customer focused service orientation skills".
     *(rf"\b{word} [^.;\n]{{0,60}}?\bskills\b"
       for word in ("strong", "excellent", "good", "proven", "demonstrable", "demonstrated", "exceptional",

@@ -222,6 +222,25 @@ def test_a_sentence_that_starts_with_a_duty_asks_for_it(analyzer, text, sid):
 
 
 @pytest.mark.parametrize(("text", "sid"), [
+    ("Assigned to different work areas to maximize customer service.", "customer_service"),
+    ("Work is highly confidential and involves the skilled use of a computer.", "office_software"),
+    ("These functions include referral processing and new patient scheduling.", "scheduling"),
+    ("The function of the technician is to establish the payment source and set up a payment plan.",
+     "medical_billing"),
+])
+def test_a_class_specification_states_duties_in_its_own_words(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "required"
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Our clinic was assigned a new Epic build last year.", "ehr"),
+    ("The clinic's functions were moved to Epic.", "ehr"),
+])
+def test_words_near_a_class_specification_cue_are_not_one(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "unspecified"
+
+
+@pytest.mark.parametrize(("text", "sid"), [
     ("Patient Financial Services\nDuties and responsibilities\nAuthorization, Eligibility, And Collections:\n"
      "- Ensures prior authorizations are in place\n- Reviews patient balances", "insurance_verification"),
     ("<h2>Essential Functions</h2><h3>Patient Registration</h3><p>Patient registration in Epic.</p>", "ehr"),
