@@ -813,3 +813,26 @@ def test_records_of_the_care_given_are_medical_records(analyzer, duty):
 ])
 def test_records_outside_care_are_not_medical_records(analyzer, duty):
     assert "medical_records" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Enter and post all AR and miscellaneous cash receipts.",
+    "Enters new and shut-off changes on accounts.",
+    "Enters the daily totals on the balancing spreadsheet.",
+    "Enter transactions into bank records.",
+    "Inputs data necessary to generate the notification letter.",
+    "Completes payment entry and daily reconciliation.",
+    "Performs computer input of account changes.",
+])
+def test_keying_an_offices_transactions_is_data_entry(analyzer, duty):
+    assert found(analyzer, f"Duties\n- {duty}")["data_entry"]["requirement"] == "required"
+
+
+@pytest.mark.parametrize("text", [
+    "Payment Entry Coordinator\nDuties\n- Posts all incoming payments.",  # a job's name
+    "Duties\n- Enter the building by the staff door.",
+    "Duties\n- Enters into agreements with payment vendors.",
+    "Duties\n- Trains Charge Entry staff on coding changes.",
+])
+def test_entry_that_keys_nothing_is_not_data_entry(analyzer, text):
+    assert "data_entry" not in found(analyzer, text)
