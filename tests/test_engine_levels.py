@@ -310,3 +310,18 @@ def test_each_clause_keeps_its_own_level(analyzer, text, expected):
 ])
 def test_plus_prefers_only_as_a_verdict(analyzer, text, level):
     assert levels(analyzer, text)["ehr"] == level
+
+
+@pytest.mark.parametrize("text", [
+    "Requirements\n- Six months clerical training with three courses in subjects such as keyboarding, word "
+    "processing, spreadsheets or database may be substituted for six months of the required experience.",
+    "Requirements\n- Completion of a course in medical terminology can be substituted for one year of experience.",
+])
+def test_an_alternative_route_to_the_requirements_asks_nothing(analyzer, text):
+    assert not levels(analyzer, text)
+
+
+def test_a_requirement_beside_an_alternative_route_is_still_asked(analyzer):
+    text = ("Requirements\n- One year of experience in medical terminology.\n"
+            "- Six months of keyboarding training may be substituted for the required experience.")
+    assert levels(analyzer, text) == {"medical_terminology": "required"}
