@@ -836,3 +836,23 @@ def test_keying_an_offices_transactions_is_data_entry(analyzer, duty):
 ])
 def test_entry_that_keys_nothing_is_not_data_entry(analyzer, text):
     assert "data_entry" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Records all nursing procedures and basic care on appropriate forms.",
+    "Document important health details for each patient.",
+    "Performs, monitors, reports and documents all clinical activities within scope of practice for patients.",
+    "Assembles chart paperwork and checks that all papers have the patient's identification sticker.",
+    "Maintain records of patient prescriptions, work orders, and payments.",
+])
+def test_charting_the_care_given_is_medical_records(analyzer, duty):
+    assert "medical_records" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Documents all payments and patient care invoices for the clinic.",
+    "Documents office procedures for the medical clinic.",
+    "Maintains accurate records of patient movements between wards.",
+])
+def test_records_of_money_procedures_or_movements_are_not_charting(analyzer, duty):
+    assert "medical_records" not in found(analyzer, f"Duties\n- {duty}")
