@@ -856,3 +856,23 @@ def test_charting_the_care_given_is_medical_records(analyzer, duty):
 ])
 def test_records_of_money_procedures_or_movements_are_not_charting(analyzer, duty):
     assert "medical_records" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Complies with all federal, state and local regulatory agency requirements in patient care.",
+    "Stay informed of federal, state, and local regulatory requirements for the clinic.",
+    "Follows state regulations for the handling of patient information in the clinic.",
+    "Comply with accreditation standards of the hospital.",
+    "Knowledge of billing and reimbursement regulations for patient accounts.",
+])
+def test_regulators_requirements_by_who_sets_them_are_medical_law(analyzer, duty):
+    assert "medical_law_ethics" in found(analyzer, f"Medical Clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Provide coded information in line with national and local standards for patients.",
+    "Report cancer information to meet both national and local requirements for the hospital.",
+    "Collect state taxes from patients' accounts.",
+])
+def test_local_or_national_standards_alone_are_not_medical_law(analyzer, duty):
+    assert "medical_law_ethics" not in found(analyzer, f"Medical Clinic\nDuties\n- {duty}")
