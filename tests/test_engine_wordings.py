@@ -876,3 +876,22 @@ def test_regulators_requirements_by_who_sets_them_are_medical_law(analyzer, duty
 ])
 def test_local_or_national_standards_alone_are_not_medical_law(analyzer, duty):
     assert "medical_law_ethics" not in found(analyzer, f"Medical Clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Answers patient and authorized party's questions about their bills.",
+    "Assists with all payment related inquiries in person, by phone, or email from any customer.",
+    "Handles dispute resolution with customers.",
+    "Responds to family complaints about the care home's invoices.",
+])
+def test_answering_the_questions_of_those_served_is_customer_service(analyzer, duty):
+    assert found(analyzer, f"Medical clinic\nDuties\n- {duty}")["customer_service"]["requirement"] == "required"
+
+
+@pytest.mark.parametrize("duty", [
+    "Answers staff questions about the payroll system.",
+    "Handles vendor inquiries about purchase orders for the clinic.",
+    "Resolves questions from physicians about coding.",
+])
+def test_answering_staffs_or_vendors_questions_is_not_customer_service(analyzer, duty):
+    assert "customer_service" not in found(analyzer, f"Medical clinic\nDuties\n- {duty}")
