@@ -895,3 +895,28 @@ def test_answering_the_questions_of_those_served_is_customer_service(analyzer, d
 ])
 def test_answering_staffs_or_vendors_questions_is_not_customer_service(analyzer, duty):
     assert "customer_service" not in found(analyzer, f"Medical clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize(("duty", "sid"), [
+    ("Initiates medical Authorizations to include hospitalization and professional fees.", "insurance_verification"),
+    ("Requests authorizations for scheduled procedures.", "insurance_verification"),
+    ("Knowledge of insurance.", "insurance_verification"),
+    ("Experience with health insurance preferred.", "insurance_verification"),
+    ("Referral processing for new oncology patients.", "insurance_verification"),
+    ("Skill in operating computers.", "office_software"),
+    ("Ability to learn and navigate multiple computer systems efficiently.", "office_software"),
+])
+def test_payers_authorizations_and_computers_by_other_words(analyzer, duty, sid):
+    assert sid in found(analyzer, f"Medical clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize(("duty", "sid"), [
+    ("Requests authorization from the manager to work overtime.", "insurance_verification"),
+    ("Must have knowledge of insurance payment processing.", "insurance_verification"),
+    ("Knowledge of insurance sales.", "insurance_verification"),
+    ("Requires manual dexterity sufficient to operate office equipment such as computer, fax and telephone.",
+     "office_software"),
+    ("Operates computerized lab analyzers.", "office_software"),
+])
+def test_what_only_shares_their_words_is_not_them(analyzer, duty, sid):
+    assert sid not in found(analyzer, f"Medical clinic\nDuties\n- {duty}")
