@@ -920,3 +920,20 @@ def test_payers_authorizations_and_computers_by_other_words(analyzer, duty, sid)
 ])
 def test_what_only_shares_their_words_is_not_them(analyzer, duty, sid):
     assert sid not in found(analyzer, f"Medical clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Ability to clearly and pleasantly communicate in English with guests and visitors.",
+    "Ability to clearly explain billing issues to patients.",
+    "Must be able to effectively communicate with patients and families.",
+])
+def test_the_ability_to_communicate_well_in_any_order_is_communication(analyzer, ask):
+    assert "communication" in found(analyzer, f"Medical clinic\nRequirements\n- {ask}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Ability to explain the clinic's opening hours.",
+    "Able to clearly see and read small print on labels.",
+])
+def test_explaining_or_seeing_without_a_manner_asked_is_not_communication(analyzer, ask):
+    assert "communication" not in found(analyzer, f"Medical clinic\nRequirements\n- {ask}")
