@@ -187,8 +187,15 @@ def classify_heading(text: str) -> str | None:
 
 
 def is_section_name(line: str) -> bool:
-    """A short line that is a section's name, in any case: "Key duties", "You'll need", "Pluses"."""
+    """A short line that is a section's name, in any case: "Key duties", "You'll need", "Pluses".
+
+    A numbering before the name ("II. Duties And Responsibilities", "3) Skills") is no word of it.
+    """
+    line = _NUMBERING.sub("", line, count=1)
     return len(line) <= 70 and len(line.split()) <= 10 and SECTIONS.is_name(line)
+
+
+_NUMBERING = re.compile(r"^\s*(?:[IVX]{1,4}|[ivx]{1,4}|\d{1,2}|[A-H])[.)]\s+")
 
 
 _FIELD_LINE = re.compile(r"^\s*([^:\u2013\u2014-]{1,40}?)\s*(?::|\s[\u2013\u2014-])\s*\S")

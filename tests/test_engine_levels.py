@@ -325,3 +325,14 @@ def test_a_requirement_beside_an_alternative_route_is_still_asked(analyzer):
     text = ("Requirements\n- One year of experience in medical terminology.\n"
             "- Six months of keyboarding training may be substituted for the required experience.")
     assert levels(analyzer, text) == {"medical_terminology": "required"}
+
+
+@pytest.mark.parametrize("heading", ["II. Duties And Responsibilities", "III. Job Summary", "B) Essential Functions"])
+def test_a_numbered_section_name_is_a_heading(analyzer, heading):
+    text = f"Registrar\nI. About Us\nWe are a hospital.\n{heading}\nRegistration data entered into Epic."
+    assert levels(analyzer, text)["ehr"] == "required"
+
+
+@pytest.mark.parametrize("line", ["I. Love working with patients in Epic", "Inc. Epic users group"])
+def test_a_numbered_line_of_other_words_is_not_a_heading(line):
+    assert not [k for k, _, t in sections(f"Registrar\n{line}\nMore text.") if k == "heading" and t == line]
