@@ -336,3 +336,26 @@ def test_a_numbered_section_name_is_a_heading(analyzer, heading):
 @pytest.mark.parametrize("line", ["I. Love working with patients in Epic", "Inc. Epic users group"])
 def test_a_numbered_line_of_other_words_is_not_a_heading(line):
     assert not [k for k, _, t in sections(f"Registrar\n{line}\nMore text.") if k == "heading" and t == line]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Previous experience in data entry, medical insurance, accounting, and/or collections preferred.",
+     {"data_entry": "preferred"}),
+    ("Experience with medical billing, coding, scheduling or reception preferred.",
+     {"medical_billing": "preferred", "medical_coding": "preferred", "scheduling": "preferred",
+      "front_desk": "preferred"}),
+])
+def test_the_head_of_a_list_takes_the_lists_preference(analyzer, text, expected):
+    found = levels(analyzer, f"Requirements\n- {text}")
+    assert expected.items() <= found.items() and set(found.values()) == {"preferred"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Two clauses are no list: the first keeps the section's level.
+    ("Strong customer service skills, Epic a plus.", {"customer_service": "required", "ehr": "preferred"}),
+    # A long clause in the middle ends the list.
+    ("Experience in medical billing, two years of scheduling in a busy clinic, Epic or Cerner preferred.",
+     {"medical_billing": "required", "scheduling": "required", "ehr": "preferred"}),
+])
+def test_a_clause_that_heads_no_list_keeps_its_level(analyzer, text, expected):
+    assert levels(analyzer, f"Requirements\n- {text}") == expected
