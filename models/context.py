@@ -104,7 +104,7 @@ REQUIRED = (
     *(rf"\b{word} (?:role|position)\b" for word in ("this", "the", "your")),
     r"\blooking for\b", r"\bseeking\b", r"\bwe (?:need|require)\b",
     # A class specification's duties: "Assigned to ...", "involves ...", "These functions include ...".
-    r"\bassigned to\b", r"\binvolves\b", r"\bfunctions? (?:of|includes?)\b",
+    r"\bassigned to\b", r"\binvolves\b", r"\bfunctions? (?:of|includes?)\b", r"\bthis (?:also )?includes [a-z]+ing\b",
     # A line that rates a skill is a requirement: "Strong customer focused service orientation skills".
     *(rf"\b{word} [^.;\n]{{0,60}}?\bskills\b"
       for word in ("strong", "excellent", "good", "proven", "demonstrable", "demonstrated", "exceptional",

@@ -71,4 +71,9 @@ def starts_with_duty(text: str, start: int, end: int, item: bool) -> bool:
     # unless it is as often a noun; the -ing form only a list item's ("Billing experience ...").
     if words[0] in DUTY_VERBS_THIRD_PERSON or (words[0] in DUTY_VERBS and words[0] not in ALSO_NOUNS):
         return True
+    if words[0] in DUTY_VERBS_ING and words[1] in _DETERMINERS:  # "Performing an initial examination ..."
+        return True
     return item and (words[0] in DUTY_VERBS or words[0] in DUTY_VERBS_ING)
+
+
+_DETERMINERS = frozenset("a an all any each every".split())  # not "the": "Taking the lead on ..."

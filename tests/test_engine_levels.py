@@ -216,6 +216,8 @@ def test_a_valid_sections_file_is_read():
     ("Consistently exhibits excellence in patient/customer service.", "customer_service"),
     ("Exercise courtesy, tact and diplomacy in dealing with others.", "communication"),
     ("Understand medical terms, abbreviations and symbols used in charting.", "medical_terminology"),
+    ("Performing an audit of patient charts each week.", "medical_records"),
+    ("This includes maintaining patient charts and utilizing various computer systems.", "medical_records"),
 ])
 def test_a_sentence_that_starts_with_a_duty_asks_for_it(analyzer, text, sid):
     assert levels(analyzer, text)[sid] == "required"
@@ -263,6 +265,10 @@ def test_a_heading_of_no_kind_after_no_section_leaves_the_level_to_the_sentence(
     ("Post holders use EMIS daily.", "ehr"),
     ("Document imaging is done in Epic.", "ehr"),
     ("Schedule flexibility matters more than Epic.", "ehr"),
+    # An -ing form opens a duty in a paragraph only before "a", "an", "all", "each"...
+    ("Scheduling software such as Epic is used by our staff.", "ehr"),
+    ("Taking the lead on our Epic roll-out was the trust's aim.", "ehr"),
+    ("This includes Epic and Cerner.", "ehr"),
     ("Greeting patients is what our front desk team does.", "front_desk"),  # so does the -ing form
     ("We would love to hear from you if you:\n- know EMIS", "ehr"),  # not a "nice to have" heading
     ("About us\nServes patients with Epic across three counties.", "ehr"),  # the employer's own
