@@ -60,8 +60,7 @@ BOILERPLATE = (
     r"rated (?:good|outstanding|requires)", r"\bawards?\b", r"authori[sz]ation to work", r"sponsorship",
     r"email address", r"informal visits? contact", r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d",
     r"compensation information", r"pay transparency",
-    # An alternative route asks none of what it lists: "courses in keyboarding ... may be substituted".
-    r"may be substituted", r"can be substituted",
+    r"may be substituted", r"can be substituted",  # an alternative route asks none of what it lists
     # "... expects all staff and volunteers to share this commitment": a safeguarding statement.
     r"share (?:this|our|the) commitment",
     # How candidates are chosen: "as part of the assessment process candidates will ...".
