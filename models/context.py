@@ -60,6 +60,7 @@ BOILERPLATE = (
     r"rated (?:good|outstanding|requires)", r"\bawards?\b", r"authori[sz]ation to work", r"sponsorship",
     r"email address", r"informal visits? contact", r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d",
     r"compensation information", r"pay transparency",
+    r"may be substituted", r"can be substituted",  # an alternative route asks none of what it lists
     # "... expects all staff and volunteers to share this commitment": a safeguarding statement.
     r"share (?:this|our|the) commitment",
     # How candidates are chosen: "as part of the assessment process candidates will ...".
@@ -101,6 +102,8 @@ REQUIRED = (
     r"\bcandidates?\b", r"\bresponsib", r"\bduties\b",
     *(rf"\b{word} (?:role|position)\b" for word in ("this", "the", "your")),
     r"\blooking for\b", r"\bseeking\b", r"\bwe (?:need|require)\b",
+    # A class specification's duties: "Assigned to ...", "involves ...", "These functions include ...".
+    r"\bassigned to\b", r"\binvolves\b", r"\bfunctions? (?:of|includes?)\b", r"\bthis (?:also )?includes [a-z]+ing\b",
     # A line that rates a skill is a requirement: "Strong customer focused service orientation skills".
     *(rf"\b{word} [^.;\n]{{0,60}}?\bskills\b"
       for word in ("strong", "excellent", "good", "proven", "demonstrable", "demonstrated", "exceptional",
@@ -328,14 +331,20 @@ class Cues:
             else "required" if self._search(_STRONG_REQUIRED_LOW, a, b) else None
             for a, b in spans
         ]
+        short = [len(self.text[a:b].split()) <= _LIST_MEMBER_WORDS for a, b in spans]
         levels: list[tuple[int, str]] = []
-        for i, (a, b) in enumerate(spans):
+        for i, (a, _) in enumerate(spans):
             cue = own[i]
-            if cue is None and len(self.text[a:b].split()) <= _LIST_MEMBER_WORDS:
+            if cue is None and (short[i] or i == 0 and _heads_a_list(own, short)):
                 cue = next((c for c in own[i + 1:] if c), None)
             levels.append((a, cue or "required"))
         return levels
 
+
+def _heads_a_list(own: list[str | None], short: list[bool]) -> bool:
+    """Does the first clause head a list of short members, the last with a preferred cue ("..., or Y preferred")?"""
+    k = next((i for i, c in enumerate(own) if c), len(own))
+    return k >= 2 and all(short[1:k]) and k < len(own) and own[k] == "preferred"
 
 
 def _positions(low: str, words: tuple[str, ...]) -> list[int]:

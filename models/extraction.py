@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.context import Cues
+from models.duties import starts_with_duty
 from models.evidence import REQUIREMENT_RANK, add_evidence
 from models.mentions import Mention, MentionFinder, where
 from models.parsing import Document
@@ -31,6 +32,16 @@ class Candidate:
     sentence: tuple[int, int]  # the span of its sentence
     level: str  # the sentence's requirement level: "required", "preferred" or "unspecified"
     rejected: str = ""  # why the hand rules do not count it ("section", "negated", ...), or ""
+
+
+def own_duty(text: str, mention: Mention, start: int, end: int) -> bool:
+    """Does the sentence at [start, end) open with a duty whose object the mention is?
+
+    "Checks patients into the clinic", "Makes dental appointments", "Receives and schedules
+    patients": the duty's verb first, the mention within its next few words.
+    """
+    return (len(text[start:mention.start].split()) <= 2
+            and starts_with_duty(text, start, end, True))
 
 
 class Extractor(MentionFinder):
@@ -65,7 +76,8 @@ class Extractor(MentionFinder):
         # Sentence-level verdicts are computed once per sentence, not per mention.
         sentence_info: dict[int, tuple[bool, list[tuple[int, str]], list[tuple[int, int]]]] = {}
         statement_at: dict[int, int] = {}  # block -> where its EEO/privacy statement starts
-        excluded = self.trades.excluded(toks, blocks, doc.title, self.medical)  # for its trade and role
+        # For its trade, and for its title's role unless the worker's own duty names it.
+        excluded, by_role = self.trades.excluded_parts(toks, blocks, doc.title, self.medical)
         cues = Cues(text, toks, doc.title,
                     (where(facts, "negation"), where(facts, "preferred"), where(facts, "boilerplate"),
                      where(facts, "statement")))
@@ -87,7 +99,8 @@ class Extractor(MentionFinder):
             if section in BOILERPLATE_SECTIONS:
                 candidate.rejected = "section"
                 continue
-            if mention.skill.id in excluded:  # a hotel's front desk, a bank's billing, a poster's co-pays
+            if mention.skill.id in excluded or (  # a hotel's front desk, a bank's billing, a poster's co-pays
+                    mention.skill.id in by_role and not own_duty(text, mention, s_start, s_end)):
                 candidate.rejected = "trade"
                 continue
             if bi >= 0:

@@ -187,8 +187,15 @@ def classify_heading(text: str) -> str | None:
 
 
 def is_section_name(line: str) -> bool:
-    """A short line that is a section's name, in any case: "Key duties", "You'll need", "Pluses"."""
+    """A short line that is a section's name, in any case: "Key duties", "You'll need", "Pluses".
+
+    A numbering before the name ("II. Duties And Responsibilities", "3) Skills") is no word of it.
+    """
+    line = _NUMBERING.sub("", line, count=1)
     return len(line) <= 70 and len(line.split()) <= 10 and SECTIONS.is_name(line)
+
+
+_NUMBERING = re.compile(r"^\s*(?:[IVX]{1,4}|[ivx]{1,4}|\d{1,2}|[A-H])[.)]\s+")
 
 
 _FIELD_LINE = re.compile(r"^\s*([^:\u2013\u2014-]{1,40}?)\s*(?::|\s[\u2013\u2014-])\s*\S")
@@ -214,7 +221,10 @@ def assign_sections(text: str, blocks: list[Block]) -> None:
             if kind in BOILERPLATE_SECTIONS and _FIELD_LINE.match(line):
                 block.section = kind
                 continue
-            current = kind or "other"
+            # "Authorization and eligibility:" under "Duties": a heading of no kind of its
+            # own heads a part of the section it stands in, which keeps its level.
+            if kind is not None or SECTION_LEVELS.get(current) is None:
+                current = kind or "other"
             block.section = current
             continue
         if (q := _QUALIFICATION_LINE.search(line)) and len(line) <= 150:

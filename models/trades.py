@@ -53,6 +53,7 @@ class Role:
     title: frozenset[Phrase]  # one of these names the role in a posting's title
     unless: frozenset[Phrase]  # one of these, in the title too, makes it another role
     skills: frozenset[str]  # skill ids that do not count in the role's postings
+    own_duties: bool = False  # they count where a duty of the worker's own names them
 
     def of(self, title: Phrase) -> bool:
         """Whether a title (its stems, in order) names the role."""
@@ -99,6 +100,17 @@ class Trades:
 
     def excluded(self, toks: Tokens, blocks: list[Block], title: str | None, medical: frozenset[str]) -> frozenset[str]:
         """The ids of the skills that do not count in a posting, for its trade and its title's role."""
+        by_trade, by_role = self.excluded_parts(toks, blocks, title, medical)
+        return by_trade | by_role
+
+    def excluded_parts(
+        self, toks: Tokens, blocks: list[Block], title: str | None, medical: frozenset[str]
+    ) -> tuple[frozenset[str], frozenset[str]]:
+        """(the skills that do not count in a posting, those that count only in a duty of the worker's own).
+
+        The second are a role's with ``own_duties``: others' work as a rule, but a nurse who
+        "Checks patients into the clinic" does the front desk's work too.
+        """
         title_stems = tuple(tokenize(title or "").stems)
         healthcare, trade = self.of(toks, blocks, set(title_stems))
         if healthcare and trade is None:
@@ -108,7 +120,9 @@ class Trades:
         if trade is not None:
             out |= trade.skills
         role = self.role_of(title_stems)
-        return out | role.skills if role is not None else out
+        if role is None:
+            return out, frozenset()
+        return (out, role.skills - out) if role.own_duties else (out | role.skills, frozenset())
 
 
 @functools.cache
@@ -153,10 +167,17 @@ def parse_trades(text: str, source: str) -> Trades:
     )
     roles = tuple(
         Role(r["id"], _phrases(r, "title", where, needed=True), _phrases(r, "unless", where),
-             frozenset(_strings(r, "skills", where, needed=True)))
+             frozenset(_strings(r, "skills", where, needed=True)), _flag(r, "own_duties", where))
         for where, r in entries.get("roles", ())
     )
     return Trades(healthcare, trades, least_words, title_words, roles, skills, kept_by)
+
+
+def _flag(entry: dict[str, Any], key: str, where: str) -> bool:
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise TradesError(f"{where}: '{key}' must be true or false")
+    return value
 
 
 def _strings(entry: dict[str, Any], key: str, where: str, needed: bool = False) -> list[str]:

@@ -208,14 +208,67 @@ def test_a_valid_sections_file_is_read():
     ("- Greeting patients\n- Scheduling appointments", "front_desk"),
     ("To greet patients at reception in a helpful manner.", "front_desk"),  # how UK postings list duties
     ("To provide a reception service using EMIS.", "ehr"),
+    # The plain form opens a duty in a paragraph too, and an adverb may come first.
+    ("Greet patients.", "front_desk"),
+    ("Assist pharmacists in charging and maintaining patient records.", "medical_records"),
+    ("Search MPI at time of registration for an existing medical record number.", "medical_records"),
+    ("Accurately inputs data from various sources into the billing system.", "data_entry"),
+    ("Consistently exhibits excellence in patient/customer service.", "customer_service"),
+    ("Exercise courtesy, tact and diplomacy in dealing with others.", "communication"),
+    ("Understand medical terms, abbreviations and symbols used in charting.", "medical_terminology"),
+    ("Performing an audit of patient charts each week.", "medical_records"),
+    ("This includes maintaining patient charts and utilizing various computer systems.", "medical_records"),
 ])
 def test_a_sentence_that_starts_with_a_duty_asks_for_it(analyzer, text, sid):
     assert levels(analyzer, text)[sid] == "required"
 
 
 @pytest.mark.parametrize(("text", "sid"), [
+    ("Assigned to different work areas to maximize customer service.", "customer_service"),
+    ("Work is highly confidential and involves the skilled use of a computer.", "office_software"),
+    ("These functions include referral processing and new patient scheduling.", "scheduling"),
+    ("The function of the technician is to establish the payment source and set up a payment plan.",
+     "medical_billing"),
+])
+def test_a_class_specification_states_duties_in_its_own_words(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "required"
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Our clinic was assigned a new Epic build last year.", "ehr"),
+    ("The clinic's functions were moved to Epic.", "ehr"),
+])
+def test_words_near_a_class_specification_cue_are_not_one(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "unspecified"
+
+
+@pytest.mark.parametrize(("text", "sid"), [
+    ("Patient Financial Services\nDuties and responsibilities\nAuthorization, Eligibility, And Collections:\n"
+     "- Ensures prior authorizations are in place\n- Reviews patient balances", "insurance_verification"),
+    ("<h2>Essential Functions</h2><h3>Patient Registration</h3><p>Patient registration in Epic.</p>", "ehr"),
+    ("Job Description\nDEFINITION:\nSome positions schedule and register patients.", "scheduling"),
+    ("Requirements\nSystems:\n- Epic", "ehr"),
+])
+def test_a_heading_of_no_kind_keeps_the_section_it_stands_in(analyzer, text, sid):
+    assert levels(analyzer, text)[sid] == "required"
+
+
+def test_a_heading_of_no_kind_after_no_section_leaves_the_level_to_the_sentence(analyzer):
+    assert levels(analyzer, "Acme Clinic\nDenver office:\nPatient registration in Epic.")["ehr"] == "unspecified"
+    text = "Duties\n- Greet patients\nAbout us\nClinic systems:\nOur clinic runs Epic."
+    assert levels(analyzer, text)["ehr"] == "unspecified"
+
+
+@pytest.mark.parametrize(("text", "sid"), [
     ("Records are scanned into Epic.", "ehr"),  # a noun, not a verb
-    ("Greet patients.", "front_desk"),  # the plain form counts only at the start of a list item
+    # A plain form that is as often a noun counts only at the start of a list item.
+    ("Post holders use EMIS daily.", "ehr"),
+    ("Document imaging is done in Epic.", "ehr"),
+    ("Schedule flexibility matters more than Epic.", "ehr"),
+    # An -ing form opens a duty in a paragraph only before "a", "an", "all", "each"...
+    ("Scheduling software such as Epic is used by our staff.", "ehr"),
+    ("Taking the lead on our Epic roll-out was the trust's aim.", "ehr"),
+    ("This includes Epic and Cerner.", "ehr"),
     ("Greeting patients is what our front desk team does.", "front_desk"),  # so does the -ing form
     ("We would love to hear from you if you:\n- know EMIS", "ehr"),  # not a "nice to have" heading
     ("About us\nServes patients with Epic across three counties.", "ehr"),  # the employer's own
@@ -229,6 +282,9 @@ def test_the_duty_verbs_file_names_a_bad_line():
 
     assert {"greets", "verifies", "processes", "enters"} <= DUTY_VERBS_THIRD_PERSON and "greet" in DUTY_VERBS
     assert load_duty_verbs("# verbs\ngreet\n\nenter  # a comment\n") == {"greet", "enter"}
+    assert load_duty_verbs("greet\npost noun\n", nouns=True) == {"post"}
+    with pytest.raises(ValueError, match=r"line 1: 'post verb' is not one lower-case word"):
+        load_duty_verbs("post verb\n")
     with pytest.raises(ValueError, match=r"duty-verbs.txt, line 3: 'Check in' is not one lower-case word"):
         load_duty_verbs("greet\nenter\nCheck in\n")
 
@@ -260,3 +316,52 @@ def test_each_clause_keeps_its_own_level(analyzer, text, expected):
 ])
 def test_plus_prefers_only_as_a_verdict(analyzer, text, level):
     assert levels(analyzer, text)["ehr"] == level
+
+
+@pytest.mark.parametrize("text", [
+    "Requirements\n- Six months clerical training with three courses in subjects such as keyboarding, word "
+    "processing, spreadsheets or database may be substituted for six months of the required experience.",
+    "Requirements\n- Completion of a course in medical terminology can be substituted for one year of experience.",
+])
+def test_an_alternative_route_to_the_requirements_asks_nothing(analyzer, text):
+    assert not levels(analyzer, text)
+
+
+def test_a_requirement_beside_an_alternative_route_is_still_asked(analyzer):
+    text = ("Requirements\n- One year of experience in medical terminology.\n"
+            "- Six months of keyboarding training may be substituted for the required experience.")
+    assert levels(analyzer, text) == {"medical_terminology": "required"}
+
+
+@pytest.mark.parametrize("heading", ["II. Duties And Responsibilities", "III. Job Summary", "B) Essential Functions"])
+def test_a_numbered_section_name_is_a_heading(analyzer, heading):
+    text = f"Registrar\nI. About Us\nWe are a hospital.\n{heading}\nRegistration data entered into Epic."
+    assert levels(analyzer, text)["ehr"] == "required"
+
+
+@pytest.mark.parametrize("line", ["I. Love working with patients in Epic", "Inc. Epic users group"])
+def test_a_numbered_line_of_other_words_is_not_a_heading(line):
+    assert not [k for k, _, t in sections(f"Registrar\n{line}\nMore text.") if k == "heading" and t == line]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Previous experience in data entry, medical insurance, accounting, and/or collections preferred.",
+     {"data_entry": "preferred"}),
+    ("Experience with medical billing, coding, scheduling or reception preferred.",
+     {"medical_billing": "preferred", "medical_coding": "preferred", "scheduling": "preferred",
+      "front_desk": "preferred"}),
+])
+def test_the_head_of_a_list_takes_the_lists_preference(analyzer, text, expected):
+    found = levels(analyzer, f"Requirements\n- {text}")
+    assert expected.items() <= found.items() and set(found.values()) == {"preferred"}
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # Two clauses are no list: the first keeps the section's level.
+    ("Strong customer service skills, Epic a plus.", {"customer_service": "required", "ehr": "preferred"}),
+    # A long clause in the middle ends the list.
+    ("Experience in medical billing, two years of scheduling in a busy clinic, Epic or Cerner preferred.",
+     {"medical_billing": "required", "scheduling": "required", "ehr": "preferred"}),
+])
+def test_a_clause_that_heads_no_list_keeps_its_level(analyzer, text, expected):
+    assert levels(analyzer, f"Requirements\n- {text}") == expected

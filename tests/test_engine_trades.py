@@ -239,3 +239,31 @@ def test_an_error_in_the_trades_file_names_its_line_and_entry(old, new, line, en
 def test_a_trades_file_that_is_not_toml_is_a_clear_error():
     with pytest.raises(TradesError, match=r"^trades\.toml: .*line 3"):
         parse_trades("[healthcare]\nwords = ['patient'\nleast_words = 40\n", "trades.toml")
+
+
+@pytest.mark.parametrize(("title", "duty", "skill", "counts"), [
+    # A duty of the clinical worker's own that names the front desk's work counts.
+    ("Practical Nurse", "Checks patients into the clinic and documents intake data.", "front_desk", True),
+    ("Registered Dental Assistant", "Makes dental appointments and patient reminder calls.", "scheduling", True),
+    ("Registered Dental Assistant", "Performs receptionist and clerical tasks for the dental service.",
+     "front_desk", True),
+    ("Dental Assistant", "Receives and schedules patients for treatment in the dental clinic.", "scheduling", True),
+    # The same work as others' stays theirs.
+    ("Practical Nurse", "Assists patients during appointments with the physician.", "scheduling", False),
+    ("Registered Nurse", "Hands patients over to the front desk after each visit.", "front_desk", False),
+    ("Dental Assistant", "Sterilizes instruments; the front desk books the appointments.", "scheduling", False),
+    # A back-office role keeps no own duty of the front desk's: a poster's co-pays are billing.
+    ("Business Office Payment Poster", "Posts co-pay, same day, and on account reports.", "front_desk", False),
+])
+def test_a_clinical_workers_own_duty_counts_the_front_desks_work(analyzer, title, duty, skill, counts):
+    text = (f"{title}\nResponsibilities\n- {duty}\n- Takes vital signs and records them for each patient "
+            "seen in the clinic by the physician.\n- Sterilizes the instruments used on patients in the clinic.")
+    assert (skill in {s["id"] for s in analyzer.analyze(text, title=title)["skills"]}) is counts
+
+
+def test_own_duties_must_be_true_or_false():
+    assert parse_trades(GOOD.replace("skills = ['front_desk']", "skills = ['front_desk']\nown_duties = true"),
+                        "trades.toml").roles[0].own_duties
+    with pytest.raises(TradesError, match=r"role 1 'back office'\): 'own_duties' must be true or false"):
+        parse_trades(GOOD.replace("skills = ['front_desk']", "skills = ['front_desk']\nown_duties = 'yes'"),
+                     "trades.toml")

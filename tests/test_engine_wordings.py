@@ -813,3 +813,127 @@ def test_records_of_the_care_given_are_medical_records(analyzer, duty):
 ])
 def test_records_outside_care_are_not_medical_records(analyzer, duty):
     assert "medical_records" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Enter and post all AR and miscellaneous cash receipts.",
+    "Enters new and shut-off changes on accounts.",
+    "Enters the daily totals on the balancing spreadsheet.",
+    "Enter transactions into bank records.",
+    "Inputs data necessary to generate the notification letter.",
+    "Completes payment entry and daily reconciliation.",
+    "Performs computer input of account changes.",
+])
+def test_keying_an_offices_transactions_is_data_entry(analyzer, duty):
+    assert found(analyzer, f"Duties\n- {duty}")["data_entry"]["requirement"] == "required"
+
+
+@pytest.mark.parametrize("text", [
+    "Payment Entry Coordinator\nDuties\n- Posts all incoming payments.",  # a job's name
+    "Duties\n- Enter the building by the staff door.",
+    "Duties\n- Enters into agreements with payment vendors.",
+    "Duties\n- Trains Charge Entry staff on coding changes.",
+])
+def test_entry_that_keys_nothing_is_not_data_entry(analyzer, text):
+    assert "data_entry" not in found(analyzer, text)
+
+
+@pytest.mark.parametrize("duty", [
+    "Records all nursing procedures and basic care on appropriate forms.",
+    "Document important health details for each patient.",
+    "Performs, monitors, reports and documents all clinical activities within scope of practice for patients.",
+    "Assembles chart paperwork and checks that all papers have the patient's identification sticker.",
+    "Maintain records of patient prescriptions, work orders, and payments.",
+])
+def test_charting_the_care_given_is_medical_records(analyzer, duty):
+    assert "medical_records" in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Documents all payments and patient care invoices for the clinic.",
+    "Documents office procedures for the medical clinic.",
+    "Maintains accurate records of patient movements between wards.",
+])
+def test_records_of_money_procedures_or_movements_are_not_charting(analyzer, duty):
+    assert "medical_records" not in found(analyzer, f"Duties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Complies with all federal, state and local regulatory agency requirements in patient care.",
+    "Stay informed of federal, state, and local regulatory requirements for the clinic.",
+    "Follows state regulations for the handling of patient information in the clinic.",
+    "Comply with accreditation standards of the hospital.",
+    "Knowledge of billing and reimbursement regulations for patient accounts.",
+])
+def test_regulators_requirements_by_who_sets_them_are_medical_law(analyzer, duty):
+    assert "medical_law_ethics" in found(analyzer, f"Medical Clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Provide coded information in line with national and local standards for patients.",
+    "Report cancer information to meet both national and local requirements for the hospital.",
+    "Collect state taxes from patients' accounts.",
+])
+def test_local_or_national_standards_alone_are_not_medical_law(analyzer, duty):
+    assert "medical_law_ethics" not in found(analyzer, f"Medical Clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Answers patient and authorized party's questions about their bills.",
+    "Assists with all payment related inquiries in person, by phone, or email from any customer.",
+    "Handles dispute resolution with customers.",
+    "Responds to family complaints about the care home's invoices.",
+])
+def test_answering_the_questions_of_those_served_is_customer_service(analyzer, duty):
+    assert found(analyzer, f"Medical clinic\nDuties\n- {duty}")["customer_service"]["requirement"] == "required"
+
+
+@pytest.mark.parametrize("duty", [
+    "Answers staff questions about the payroll system.",
+    "Handles vendor inquiries about purchase orders for the clinic.",
+    "Resolves questions from physicians about coding.",
+])
+def test_answering_staffs_or_vendors_questions_is_not_customer_service(analyzer, duty):
+    assert "customer_service" not in found(analyzer, f"Medical clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize(("duty", "sid"), [
+    ("Initiates medical Authorizations to include hospitalization and professional fees.", "insurance_verification"),
+    ("Requests authorizations for scheduled procedures.", "insurance_verification"),
+    ("Knowledge of insurance.", "insurance_verification"),
+    ("Experience with health insurance preferred.", "insurance_verification"),
+    ("Referral processing for new oncology patients.", "insurance_verification"),
+    ("Skill in operating computers.", "office_software"),
+    ("Ability to learn and navigate multiple computer systems efficiently.", "office_software"),
+])
+def test_payers_authorizations_and_computers_by_other_words(analyzer, duty, sid):
+    assert sid in found(analyzer, f"Medical clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize(("duty", "sid"), [
+    ("Requests authorization from the manager to work overtime.", "insurance_verification"),
+    ("Must have knowledge of insurance payment processing.", "insurance_verification"),
+    ("Knowledge of insurance sales.", "insurance_verification"),
+    ("Requires manual dexterity sufficient to operate office equipment such as computer, fax and telephone.",
+     "office_software"),
+    ("Operates computerized lab analyzers.", "office_software"),
+])
+def test_what_only_shares_their_words_is_not_them(analyzer, duty, sid):
+    assert sid not in found(analyzer, f"Medical clinic\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Ability to clearly and pleasantly communicate in English with guests and visitors.",
+    "Ability to clearly explain billing issues to patients.",
+    "Must be able to effectively communicate with patients and families.",
+])
+def test_the_ability_to_communicate_well_in_any_order_is_communication(analyzer, ask):
+    assert "communication" in found(analyzer, f"Medical clinic\nRequirements\n- {ask}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Ability to explain the clinic's opening hours.",
+    "Able to clearly see and read small print on labels.",
+])
+def test_explaining_or_seeing_without_a_manner_asked_is_not_communication(analyzer, ask):
+    assert "communication" not in found(analyzer, f"Medical clinic\nRequirements\n- {ask}")
