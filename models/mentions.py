@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 from models.context import BOILERPLATE_CUE, NEGATION_WORDS, PREFERRED_CUE, STATEMENT_CUE, word_cues
 from models.parsing import Document
-from models.phrases import BlockedAt, PhraseTable, leading_words, literal_head, words_re
+from models.phrases import BlockedAt, Literals, PhraseTable, leading_words, literals, words_re
 from models.skillset import Alias, Skill, SkillSet
 from models.text import Sentences, Tokens, find_all, phrase_stems, phrase_words, tokenize
 
@@ -25,6 +25,11 @@ from models.text import Sentences, Tokens, find_all, phrase_stems, phrase_words,
 _GAP_CHARS = frozenset(" \t-'\u2019\u2010\u2011\u2013")
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _NO_GAPS: frozenset[str] = frozenset()
+# Characters outside ASCII that an expression ignoring case takes for an ASCII letter: the
+# dotless "ı" is "I" to it, but a posting's lower-cased text keeps "ı". Where they stand the
+# literals of case-blind patterns are not looked for in the lower-cased text.
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+_ASCII_LETTER = re.compile("[a-z]", re.I)
 # An alias's ``near`` word counts within this many characters of it, in its sentence:
 # "speak to patients ... and keep accurate records" is not about patient records.
 NEAR_CHARS = 50
@@ -78,7 +83,7 @@ class MentionFinder:
         self.index: dict[tuple[str, ...], list[_Entry]] = {}
         # Phrases that look like an alias but are not, per skill they block.
         self.blockers: dict[tuple[str, ...], set[str]] = {}
-        self.patterns: list[tuple[re.Pattern[str], _Entry, frozenset[str], str]] = []
+        self.patterns: list[tuple[re.Pattern[str], _Entry, frozenset[str], Literals]] = []
         self.leading: set[str] = set()  # every word a pattern can start with
         own = {s.id for s in skillset.skills}
         self.skills = {s.id: s for s in skillset.skills}
@@ -119,8 +124,8 @@ class MentionFinder:
             entry = _Entry(skill, alias, (), near_re, context_re, extra)
             leading = leading_words(alias.phrase)
             self.leading |= leading
-            head = literal_head(alias.phrase) if alias.case else ""
-            self.patterns.append((re.compile(alias.phrase, flags), entry, leading, head))
+            pattern = re.compile(alias.phrase, flags)
+            self.patterns.append((pattern, entry, leading, literals(pattern)))
             return
         key = phrase_stems(alias.phrase)
         if not key:
@@ -233,10 +238,11 @@ class MentionFinder:
         """Mentions found by regular-expression aliases.
 
         A pattern that must start with one of a few words is tried only where
-        they stand (``leading_words``: the indices of such words), a
-        case-sensitive one that starts with some letters only where they are,
-        and one that ``needs`` some text only where that text is: most patterns
-        then never scan the posting at all.
+        they stand (``leading_words``: the indices of such words), one whose
+        every match starts with some text (``Literals.starts``) only where that
+        text is; one whose every match holds some text (``Literals.within``) or
+        that ``needs`` some text is skipped where none of it stands: most
+        patterns never scan the posting at all.
         """
         leading_at: dict[str, list[int]] = {}
         for i in leading_words:
@@ -244,23 +250,31 @@ class MentionFinder:
         todo = set(self.unled)
         for word in leading_at:
             todo.update(self.led_by[word])
-        low = ""
+        low = text.lower()
+        # Can the lower-cased text stand for the text in case-blind tests, offsets and all?
+        plain = len(low) == len(text) and (text.isascii() or not _ASCII_LETTER.search(_ASCII_RUNS.sub("", text)))
         for k in sorted(todo):
-            pattern, entry, leading, head = self.patterns[k]
+            pattern, entry, leading, (within, heads, _) = self.patterns[k]
+            if pattern.flags & re.I:
+                seen = low
+                if not plain:
+                    within = heads = None
+            else:
+                seen = text
+            if within and not any(s in seen for s in within):
+                continue
             needs = entry.alias.needs
-            if needs:
-                low = low or text.lower()
-                if not any(n in low for n in needs):
-                    continue
+            if needs and not any(n in low for n in needs):
+                continue
             if leading:
                 at = sorted(starts[i] for word in leading for i in leading_at.get(word, ()))
-            elif head:
-                at = find_all(text, head)
-            if (leading or head) and not at:
+            elif heads:
+                at = sorted({i for s in heads for i in find_all(seen, s)})
+            if (leading or heads) and not at:
                 continue
             if entry.context_re and not entry.context_re.search(text):
                 continue
-            if not (leading or head):
+            if not (leading or heads):
                 for m in pattern.finditer(text):
                     yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
                 continue

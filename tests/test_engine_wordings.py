@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from models.analysis import Analyzer
@@ -378,6 +381,66 @@ def test_a_pattern_may_start_with_several_lookbehinds():
     from models.phrases import leading_words
 
     assert leading_words(r"(?<!ensure )(?<!using )\b(?:good|clear)\b") == frozenset({"good", "clear"})
+
+
+@pytest.mark.parametrize(("pattern", "flags", "within", "starts"), [
+    # Of a sequence's runs of literal text, the rarest (the longest shortest string).
+    (r"\bcharts?\s+(?:[\w-]+\s+){0,2}?(?:findings|vital signs)\b", re.I, {"findings", "vital signs"}, {"chart"}),
+    # Short alternatives and optional letters are joined with the text around them; a string
+    # that holds another ("inputs", "input") is left out.
+    (r"(?:very )?good\s+\w+", re.I, {"good"}, {"good", "very good"}),
+    (r"\b(?:input|inputs|enter)\s+data", re.I, {"input", "enter"}, {"input", "enter"}),
+    (r"\bteam[- ]work(?:ing)?\b", re.I, {"team work", "team-work"}, {"team work", "team-work"}),
+    # Case: a case-blind expression's text is lower-cased, a case-sensitive one's kept.
+    (r"\bIT\s+Skills", re.I, {"skills"}, {"it"}),
+    (r"\bIT\s+Skills", 0, {"Skills"}, {"IT"}),
+    (r"(?i)\bIT\s+Skills", 0, {"skills"}, {"it"}),
+    # A branch: every alternative's text; the heads of a look-behind are not the match's.
+    (r"(?:(?<=typing )|(?<=type ))minutes\b", re.I, {"minutes"}, {"minutes"}),
+    (r"\b(?:greet|welcom)(?:e|ed)?\b[^.;\n]{0,60}?\bon arrival", re.I, {"on arrival"}, {"greet", "welcom"}),
+    # Nothing to go on: no literal text, an optional or repeated start, text outside ASCII.
+    (r"\b\d{2,3}\s*\w+", re.I, None, None),
+    (r"(?:very\s+)?good\s+\w+", re.I, {"good"}, None),
+    (r"\u2019s\s+\w+", re.I, {"s"}, None),
+    (r"(?:ab|\w)c", re.I, {"c"}, None),
+])
+def test_what_every_match_of_a_pattern_holds_is_read_from_the_pattern(pattern, flags, within, starts):
+    from models.phrases import literals
+
+    found = literals(re.compile(pattern, flags))
+    assert found.within == (frozenset(within) if within else None)
+    assert found.starts == (frozenset(starts) if starts else None)
+
+
+def test_skipping_patterns_on_their_literals_finds_what_scanning_every_posting_finds(analyzer):
+    """The labelled postings and the odd cases: every pattern's matches, found by scanning them
+    whole, are the pattern mentions the engine finds."""
+    from models.evaluation import load_devset
+    from models.parsing import parse_posting
+    from models.text import tokenize
+
+    finder = analyzer.extractor
+    fixtures = Path(__file__).parent / "fixtures"
+    items = load_devset(fixtures) + load_devset(fixtures / "us_dev", None, "*.jsonl")
+    items += load_devset(fixtures / "uk_dev4", None, "*.jsonl")
+    texts = [parse_posting(item.text).text for item in items]
+    # A dotless "\u0131" that an expression ignoring case takes for "i" and lower-casing keeps, an
+    # "\u0130" that lower-cases to two characters: the lower-cased text cannot stand for these.
+    texts += ["Skills: data entry, IT and computer skills, team-work.",
+              "Commun\u0130cation, typing and IT skills; computer skills.",
+              "Excellent commun\u0131cation and wr\u0131ting skills."]
+    for text in texts:
+        toks = tokenize(text)
+        leading = [i for i, f in enumerate(finder.word_facts(toks)) if f.leading]
+        got = sorted((m.skill.id, m.start, m.end) for m in finder._pattern_mentions(text, toks.stems, toks.starts,
+                                                                                      leading))
+        want = sorted(
+            (entry.skill.id, m.start(), m.end())
+            for pattern, entry, _, _ in finder.patterns
+            if not entry.context_re or entry.context_re.search(text)
+            for m in pattern.finditer(text)
+        )
+        assert got == want, text[:200]
 
 
 @pytest.mark.parametrize(("text", "sid"), [
