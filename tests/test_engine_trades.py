@@ -254,6 +254,13 @@ def test_a_trades_file_that_is_not_toml_is_a_clear_error():
     ("Dental Assistant", "Sterilizes instruments; the front desk books the appointments.", "scheduling", False),
     # A back-office role keeps no own duty of the front desk's: a poster's co-pays are billing.
     ("Business Office Payment Poster", "Posts co-pay, same day, and on account reports.", "front_desk", False),
+    # A financial counselor registers patients at the access desk; the front desk around it is others'.
+    ("Financial Counselor", "Registers, Pre-registers, verifies insurance and obtains authorizations.",
+     "front_desk", True),
+    ("Patient Financial Counselor II", "Registers patients arriving for outpatient surgery.", "front_desk", True),
+    ("Financial Counselor", "Works with the front desk staff on patients' copays at check-in.", "front_desk", False),
+    ("Financial Counselor", "Meets patients after their appointments to discuss payment plans.", "scheduling",
+     False),
 ])
 def test_a_clinical_workers_own_duty_counts_the_front_desks_work(analyzer, title, duty, skill, counts):
     text = (f"{title}\nResponsibilities\n- {duty}\n- Takes vital signs and records them for each patient "
