@@ -1000,3 +1000,27 @@ def test_the_ability_to_communicate_well_in_any_order_is_communication(analyzer,
 ])
 def test_explaining_or_seeing_without_a_manner_asked_is_not_communication(analyzer, ask):
     assert "communication" not in found(analyzer, f"Medical clinic\nRequirements\n- {ask}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Generates denial letters and/or web-portal requests for reconsideration and/or appeals.",
+    "Drafts and sends out response letters for grievances within the 7-day time frame.",
+    "Facilitates accurate reimbursement through appeal writing.",
+    "Assisting patients with the Mass Health/Low Income/Commonwealth Care application process.",
+    "Assisting patient in the process of completing financial assistance applications.",
+    "Provides assistance in seeking and applying for healthcare funding.",
+    "Coordinate and apply for manufacturer-sponsored copay or patient assistance programs for eligible patients.",
+])
+def test_appeal_letters_and_applications_made_for_the_patient_are_medical_documentation(analyzer, duty):
+    assert "medical_documentation" in found(analyzer, f"Hospital\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Reviews denial letters received from payers.",
+    "Assist candidates with job applications.",
+    "Helps patients with questions about their bills.",
+    "Employees may apply for tuition assistance after 90 days.",
+    "Apply for this position online.",
+])
+def test_letters_read_and_applications_of_others_are_not_medical_documentation(analyzer, duty):
+    assert "medical_documentation" not in found(analyzer, f"Hospital\nDuties\n- {duty}")
