@@ -1024,3 +1024,24 @@ def test_appeal_letters_and_applications_made_for_the_patient_are_medical_docume
 ])
 def test_letters_read_and_applications_of_others_are_not_medical_documentation(analyzer, duty):
     assert "medical_documentation" not in found(analyzer, f"Hospital\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Written and verbal fluency in Spanish.",
+    "Demonstrates skill or oral and written fluency in English to Spanish and Spanish to English.",
+    "Language Workers interpret verbal communications and translate written communications between providers "
+    "and patients.",
+    "Assures confidential treatment of all communications written and verbal.",
+])
+def test_a_language_spoken_and_written_or_words_interpreted_are_not_communication(analyzer, ask):
+    assert "communication" not in found(analyzer, f"Health department clinic\nQualifications\n- {ask}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Excellent written and verbal communication skills.",
+    "Strong verbal and written communication.",
+    "Written and verbal communication skills in English and Spanish.",
+    "Must communicate well verbal and written.",
+])
+def test_communication_skills_beside_a_language_are_communication(analyzer, ask):
+    assert "communication" in found(analyzer, f"Health department clinic\nQualifications\n- {ask}")
