@@ -282,7 +282,7 @@ def test_a_payer_named_in_billing_work_is_not_insurance_verification(analyzer, d
 @pytest.mark.parametrize("duty", [
     "Knowledge of Medicare, Medicaid and commercial payers.",
     "Contact insurance companies to obtain authorizations for testing.",
-    "Assist patients with Medicaid applications at registration.",
+    "Verify Medicaid eligibility at registration.",
     "Identify coordination of benefits for patients with two plans.",
 ])
 def test_a_payer_named_outside_billing_work_is_insurance_verification(analyzer, duty):
@@ -1045,3 +1045,27 @@ def test_a_language_spoken_and_written_or_words_interpreted_are_not_communicatio
 ])
 def test_communication_skills_beside_a_language_are_communication(analyzer, ask):
     assert "communication" in found(analyzer, f"Health department clinic\nQualifications\n- {ask}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Responsible for screening and enrolling uninsured and underinsured patients for external assistance programs, "
+    "with a primary focus on Medicaid.",
+    "Meets patients who require assistance in seeking and applying for healthcare funding (e.g., Charity Care, "
+    "Medicaid, or other local funding program).",
+    "Ensure compliance with payer contracts, CMS guidelines, Medicaid regulations, and internal policies.",
+    "Posts payments for mental health services billed to Medicaid, Medicare, and commercial insurance plans.",
+    "Interpret EOBs, including secondary claims and coordination of benefits.",
+    "Assist patients with Medicaid applications at registration.",  # an application made for the patient
+])
+def test_public_programs_enrolled_in_or_payers_billed_are_not_insurance_verification(analyzer, duty):
+    assert "insurance_verification" not in found(analyzer, f"Hospital\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Knowledge of Medicare and Medicaid.",
+    "Verifies Medicaid eligibility for each patient.",
+    "Experience with Medicare, Medicaid and commercial insurance plans.",
+    "Determines coordination of benefits for patients with two insurance plans.",
+])
+def test_payers_known_or_checked_are_insurance_verification(analyzer, duty):
+    assert "insurance_verification" in found(analyzer, f"Hospital\nDuties\n- {duty}")
