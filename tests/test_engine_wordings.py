@@ -1069,3 +1069,24 @@ def test_public_programs_enrolled_in_or_payers_billed_are_not_insurance_verifica
 ])
 def test_payers_known_or_checked_are_insurance_verification(analyzer, duty):
     assert "insurance_verification" in found(analyzer, f"Hospital\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Input cash activity on posting spreadsheets for tracking purposes daily.",
+    "Screening patients for the Mass Health application process (entering the information into the Virtual "
+    "Gateway online application).",
+    "Records information regarding accounts reviewed and actions taken via on line system.",
+    "Processing accounts payable transactions (reviewing and entering invoices, verifying documentation).",
+])
+def test_keying_into_a_spreadsheet_an_online_application_or_via_the_system_is_data_entry(analyzer, duty):
+    assert "data_entry" in found(analyzer, f"Hospital business office\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Maintains medical records in the EHR system.",
+    "Enter the building via the staff entrance.",
+    "Uses spreadsheets in Excel to track referrals.",
+    "Answers questions on the patient portal.",
+])
+def test_records_kept_or_a_portal_used_are_not_data_entry(analyzer, duty):
+    assert "data_entry" not in found(analyzer, f"Hospital business office\nDuties\n- {duty}")
