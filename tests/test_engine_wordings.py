@@ -1090,3 +1090,21 @@ def test_keying_into_a_spreadsheet_an_online_application_or_via_the_system_is_da
 ])
 def test_records_kept_or_a_portal_used_are_not_data_entry(analyzer, duty):
     assert "data_entry" not in found(analyzer, f"Hospital business office\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Demonstrates business practices and personal actions that are ethical and adhere to corporate compliance "
+     "and integrity guidelines.", True),
+    ("The Patient Advocate manages the patient and family member complaint and grievance process in accordance "
+     "with regulatory requirements.", True),
+    ("This position combines clinical, business, and regulatory knowledge and skill.", True),
+    ("Ensure compliance with CMS and Medicare regulations.", True),
+    # A payer's rules that billing must meet are billing, and a compliance office is others' work.
+    ("Responsible for ensuring compliance with all insurance rules and regulations.", False),
+    ("Reviews billing systems and documents to assure program compliance for Medicare, Medi-Cal, Mental Health, "
+     "and insurance programs.", False),
+    ("Reports concerns to the Corporate Compliance Officer.", False),
+    ("Knowledge of regulatory affairs.", False),
+])
+def test_a_compliance_plan_and_regulators_requirements_but_not_payers_rules_are_medical_law(analyzer, duty, counts):
+    assert ("medical_law_ethics" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
