@@ -1108,3 +1108,16 @@ def test_records_kept_or_a_portal_used_are_not_data_entry(analyzer, duty):
 ])
 def test_a_compliance_plan_and_regulators_requirements_but_not_payers_rules_are_medical_law(analyzer, duty, counts):
     assert ("medical_law_ethics" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Initiates and maintains patient paper and electronic medical records.", True),
+    ("Maintains hard copy or electronic health records of each patient.", True),
+    ("Assemble patients health information by ensuring initial medical charts are complete.", True),
+    ("Keeps residents' charts in order on the unit.", True),
+    # The electronic record alone is the system.
+    ("Implementing the new electronic medical records system.", False),
+    ("Builds org charts and flow charts for the finance team.", False),
+])
+def test_records_on_paper_and_electronically_and_medical_charts_are_medical_records(analyzer, duty, counts):
+    assert ("medical_records" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
