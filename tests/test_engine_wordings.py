@@ -1021,6 +1021,7 @@ def test_appeal_letters_and_applications_made_for_the_patient_are_medical_docume
     "Helps patients with questions about their bills.",
     "Employees may apply for tuition assistance after 90 days.",
     "Apply for this position online.",
+    "Assist patients with Financial Assistance, notify them of status of application.",
 ])
 def test_letters_read_and_applications_of_others_are_not_medical_documentation(analyzer, duty):
     assert "medical_documentation" not in found(analyzer, f"Hospital\nDuties\n- {duty}")
