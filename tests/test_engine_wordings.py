@@ -1055,7 +1055,7 @@ def test_communication_skills_beside_a_language_are_communication(analyzer, ask)
     "Medicaid, or other local funding program).",
     "Ensure compliance with payer contracts, CMS guidelines, Medicaid regulations, and internal policies.",
     "Posts payments for mental health services billed to Medicaid, Medicare, and commercial insurance plans.",
-    "Interpret EOBs, including secondary claims and coordination of benefits.",
+    "Review and interpret EOBs and ERAs, including multiple payers, secondary claims, and coordination of benefits.",
     "Assist patients with Medicaid applications at registration.",  # an application made for the patient
 ])
 def test_public_programs_enrolled_in_or_payers_billed_are_not_insurance_verification(analyzer, duty):
@@ -1067,6 +1067,8 @@ def test_public_programs_enrolled_in_or_payers_billed_are_not_insurance_verifica
     "Verifies Medicaid eligibility for each patient.",
     "Experience with Medicare, Medicaid and commercial insurance plans.",
     "Determines coordination of benefits for patients with two insurance plans.",
+    "Assist patients with account issues by explaining and coordinating resolutions for billing, private pay "
+    "options, collection efforts, coordination of benefits, and insurance coverage.",
 ])
 def test_payers_known_or_checked_are_insurance_verification(analyzer, duty):
     assert "insurance_verification" in found(analyzer, f"Hospital\nDuties\n- {duty}")
