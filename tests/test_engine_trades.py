@@ -274,3 +274,19 @@ def test_own_duties_must_be_true_or_false():
     with pytest.raises(TradesError, match=r"role 1 'back office'\): 'own_duties' must be true or false"):
         parse_trades(GOOD.replace("skills = ['front_desk']", "skills = ['front_desk']\nown_duties = 'yes'"),
                      "trades.toml")
+
+
+_POSTING = ("Retrieves electronic remittances and lockbox payments, matches them to deposits, and posts into the "
+            "revenue system daily. Balances payment reports and deposit amounts on all spreadsheets weekly. "
+            "Researches and resolves unposted cash on a timely basis. Problem solves independently before "
+            "referring issues to a supervisor. Medical billing experience required.")
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Retrieves hard copy EOBs and posts manually.", True),
+    ("Communicates with payors and staff in a respectful manner.", True),
+    ("Works with payers and vendors in a respectful manner.", False),  # any trade's payers
+])
+def test_a_billing_offices_eobs_and_payors_are_healthcare_words(analyzer, duty, counts):
+    text = f"Responsibilities\n{duty} {_POSTING}"
+    assert ("medical_billing" in {s["id"] for s in analyzer.analyze(text)["skills"]}) is counts
