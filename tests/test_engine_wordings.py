@@ -1124,3 +1124,15 @@ def test_a_compliance_plan_and_regulators_requirements_but_not_payers_rules_are_
 ])
 def test_records_on_paper_and_electronically_and_medical_charts_are_medical_records(analyzer, duty, counts):
     assert ("medical_records" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Types documents necessary for unit functions such as flyers.", True),
+    ("Classifies material; types labels, index and file cards, and files correspondence.", True),
+    ("Types letters and memos for the clinic manager.", True),
+    ("Handles all types of documents.", False),
+    ("Different types of forms are filed here.", False),
+    ("Knowledge of the types of reports used in the clinic.", False),
+])
+def test_the_verb_types_before_what_is_typed_is_typing(analyzer, duty, counts):
+    assert ("typing" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
