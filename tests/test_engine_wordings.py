@@ -1136,3 +1136,14 @@ def test_records_on_paper_and_electronically_and_medical_charts_are_medical_reco
 ])
 def test_the_verb_types_before_what_is_typed_is_typing(analyzer, duty, counts):
     assert ("typing" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "sid", "counts"), [
+    ("Uploads payment back up and Payment Report into HCHB for all manual postings.", "ehr", True),
+    ("Scanning and indexing into the Horizon Patient Folder (HPF) imaging system.", "ehr", True),
+    ("Confirm outcomes are documented in the PM/EMR system.", "practice_management", True),
+    ("Horizon Blue Cross patients are seen here.", "ehr", False),
+    ("Covers the desk from 8 AM to 5 PM/EMR downtime included.", "practice_management", False),
+])
+def test_record_and_practice_systems_by_name_or_initials(analyzer, duty, sid, counts):
+    assert (sid in found(analyzer, f"Home health agency\nDuties\n- {duty}")) is counts
