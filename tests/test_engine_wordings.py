@@ -1147,3 +1147,16 @@ def test_the_verb_types_before_what_is_typed_is_typing(analyzer, duty, counts):
 ])
 def test_record_and_practice_systems_by_name_or_initials(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Home health agency\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Responsible for the daily operations of all scheduling, registration or admission, registration, and "
+     "financial counseling functions.", True),
+    ("Coordinating and completing every phase of the admission function including admissions, pre-admissions, "
+     "interviews for financial information.", True),
+    ("Admissions and registrations of patients at the ED.", True),
+    ("Reviews hospital admissions for medical necessity.", False),
+    ("Books admissions from the waiting list.", False),
+])
+def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts):
+    assert ("front_desk" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
