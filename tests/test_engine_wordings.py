@@ -1157,6 +1157,7 @@ def test_record_and_practice_systems_by_name_or_initials(analyzer, duty, sid, co
     ("Admissions and registrations of patients at the ED.", True),
     ("Reviews hospital admissions for medical necessity.", False),
     ("Books admissions from the waiting list.", False),
+    ("Monitors admission/registration and scheduled surgeries flow of patient information.", False),
 ])
 def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts):
     assert ("front_desk" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
