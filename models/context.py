@@ -95,11 +95,11 @@ REQUIRED = (
     r"\bmandatory\b", r"\bneed(?:s|ed)? to (?:have|be)\b", r"\bexperience (?:in|of|with)\b",
     r"\bknowledge of\b", r"\bproficien", r"\bcompetent\b", r"\bskills? in\b", r"\bability to\b",
     r"\bable to\b", r"\bcertified\b", r"\bqualifi(?:ed|cation)\b", r"\bwill have\b", r"\byou have\b",
-    r"\bshould have\b", r"\bexpected to\b",
+    r"\bshould have\b", r"\bexpected to\b", r"\bskilled (?:in|at|with)\b",  # "Skilled in MS Office"
     # Duties: a sentence about what the worker does asks it of them.
     r"\byou(?:'ll| will)\b", r"\bpost ?holder\b", r"\bjob ?holder\b",
     r"\bthe (?:ideal |successful )?(?:candidate|applicant|individual|incumbent|employee)s?\b",
-    r"\bcandidates?\b", r"\bresponsib", r"\bduties\b",
+    r"\bcandidates?\b", r"\bresponsib", r"\bduties\b", r"\bmay (?:also )?(?:perform|assist)\b",  # "May also perform"
     *(rf"\b{word} (?:role|position)\b" for word in ("this", "the", "your")),
     r"\blooking for\b", r"\bseeking\b", r"\bwe (?:need|require)\b",
     # A class specification's duties: "Assigned to ...", "involves ...", "These functions include ...".

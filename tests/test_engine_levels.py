@@ -115,6 +115,20 @@ def test_inline_labels_set_the_level(analyzer, line, level):
     assert levels(analyzer, f"Medical Receptionist\n{line}")["ehr"] == level
 
 
+@pytest.mark.parametrize(("line", "sid", "level"), [
+    ("Skilled in Microsoft Office suite.", "office_software", "required"),
+    ("Highly skilled at customer service.", "customer_service", "required"),
+    ("Skilled with Epic and Cerner.", "ehr", "required"),
+    ("May also perform cashier and customer service functions.", "customer_service", "required"),
+    ("May assist with scheduling appointments for patients.", "scheduling", "required"),
+    # Neither cue: a bare name, or what the employer may do.
+    ("Microsoft Office suite.", "office_software", "unspecified"),
+    ("Our clinic may offer customer service training.", "customer_service", "unspecified"),
+])
+def test_a_skill_the_worker_is_skilled_in_or_may_perform_is_required(analyzer, line, sid, level):
+    assert levels(analyzer, f"Medical clinic\n{line}")[sid] == level
+
+
 @pytest.mark.parametrize("duty", [
     "Welcome patients at the front desk.", "Welcoming patients and visitors to the clinic.",
 ])

@@ -254,6 +254,13 @@ def test_a_trades_file_that_is_not_toml_is_a_clear_error():
     ("Dental Assistant", "Sterilizes instruments; the front desk books the appointments.", "scheduling", False),
     # A back-office role keeps no own duty of the front desk's: a poster's co-pays are billing.
     ("Business Office Payment Poster", "Posts co-pay, same day, and on account reports.", "front_desk", False),
+    # A financial counselor registers patients at the access desk; the front desk around it is others'.
+    ("Financial Counselor", "Registers, Pre-registers, verifies insurance and obtains authorizations.",
+     "front_desk", True),
+    ("Patient Financial Counselor II", "Registers patients arriving for outpatient surgery.", "front_desk", True),
+    ("Financial Counselor", "Works with the front desk staff on patients' copays at check-in.", "front_desk", False),
+    ("Financial Counselor", "Meets patients after their appointments to discuss payment plans.", "scheduling",
+     False),
 ])
 def test_a_clinical_workers_own_duty_counts_the_front_desks_work(analyzer, title, duty, skill, counts):
     text = (f"{title}\nResponsibilities\n- {duty}\n- Takes vital signs and records them for each patient "
@@ -267,3 +274,19 @@ def test_own_duties_must_be_true_or_false():
     with pytest.raises(TradesError, match=r"role 1 'back office'\): 'own_duties' must be true or false"):
         parse_trades(GOOD.replace("skills = ['front_desk']", "skills = ['front_desk']\nown_duties = 'yes'"),
                      "trades.toml")
+
+
+_POSTING = ("Retrieves electronic remittances and lockbox payments, matches them to deposits, and posts into the "
+            "revenue system daily. Balances payment reports and deposit amounts on all spreadsheets weekly. "
+            "Researches and resolves unposted cash on a timely basis. Problem solves independently before "
+            "referring issues to a supervisor. Medical billing experience required.")
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Retrieves hard copy EOBs and posts manually.", True),
+    ("Communicates with payors and staff in a respectful manner.", True),
+    ("Works with payers and vendors in a respectful manner.", False),  # any trade's payers
+])
+def test_a_billing_offices_eobs_and_payors_are_healthcare_words(analyzer, duty, counts):
+    text = f"Responsibilities\n{duty} {_POSTING}"
+    assert ("medical_billing" in {s["id"] for s in analyzer.analyze(text)["skills"]}) is counts

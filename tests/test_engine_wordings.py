@@ -282,7 +282,7 @@ def test_a_payer_named_in_billing_work_is_not_insurance_verification(analyzer, d
 @pytest.mark.parametrize("duty", [
     "Knowledge of Medicare, Medicaid and commercial payers.",
     "Contact insurance companies to obtain authorizations for testing.",
-    "Assist patients with Medicaid applications at registration.",
+    "Verify Medicaid eligibility at registration.",
     "Identify coordination of benefits for patients with two plans.",
 ])
 def test_a_payer_named_outside_billing_work_is_insurance_verification(analyzer, duty):
@@ -1000,3 +1000,164 @@ def test_the_ability_to_communicate_well_in_any_order_is_communication(analyzer,
 ])
 def test_explaining_or_seeing_without_a_manner_asked_is_not_communication(analyzer, ask):
     assert "communication" not in found(analyzer, f"Medical clinic\nRequirements\n- {ask}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Generates denial letters and/or web-portal requests for reconsideration and/or appeals.",
+    "Drafts and sends out response letters for grievances within the 7-day time frame.",
+    "Facilitates accurate reimbursement through appeal writing.",
+    "Assisting patients with the Mass Health/Low Income/Commonwealth Care application process.",
+    "Assisting patient in the process of completing financial assistance applications.",
+    "Provides assistance in seeking and applying for healthcare funding.",
+    "Coordinate and apply for manufacturer-sponsored copay or patient assistance programs for eligible patients.",
+])
+def test_appeal_letters_and_applications_made_for_the_patient_are_medical_documentation(analyzer, duty):
+    assert "medical_documentation" in found(analyzer, f"Hospital\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Reviews denial letters received from payers.",
+    "Assist candidates with job applications.",
+    "Helps patients with questions about their bills.",
+    "Employees may apply for tuition assistance after 90 days.",
+    "Apply for this position online.",
+    "Assist patients with Financial Assistance, notify them of status of application.",
+])
+def test_letters_read_and_applications_of_others_are_not_medical_documentation(analyzer, duty):
+    assert "medical_documentation" not in found(analyzer, f"Hospital\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Written and verbal fluency in Spanish.",
+    "Demonstrates skill or oral and written fluency in English to Spanish and Spanish to English.",
+    "Language Workers interpret verbal communications and translate written communications between providers "
+    "and patients.",
+    "Assures confidential treatment of all communications written and verbal.",
+])
+def test_a_language_spoken_and_written_or_words_interpreted_are_not_communication(analyzer, ask):
+    assert "communication" not in found(analyzer, f"Health department clinic\nQualifications\n- {ask}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Excellent written and verbal communication skills.",
+    "Strong verbal and written communication.",
+    "Written and verbal communication skills in English and Spanish.",
+    "Must communicate well verbal and written.",
+])
+def test_communication_skills_beside_a_language_are_communication(analyzer, ask):
+    assert "communication" in found(analyzer, f"Health department clinic\nQualifications\n- {ask}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Responsible for screening and enrolling uninsured and underinsured patients for external assistance programs, "
+    "with a primary focus on Medicaid.",
+    "Meets patients who require assistance in seeking and applying for healthcare funding (e.g., Charity Care, "
+    "Medicaid, or other local funding program).",
+    "Ensure compliance with payer contracts, CMS guidelines, Medicaid regulations, and internal policies.",
+    "Posts payments for mental health services billed to Medicaid, Medicare, and commercial insurance plans.",
+    "Review and interpret EOBs and ERAs, including multiple payers, secondary claims, and coordination of benefits.",
+    "Assist patients with Medicaid applications at registration.",  # an application made for the patient
+])
+def test_public_programs_enrolled_in_or_payers_billed_are_not_insurance_verification(analyzer, duty):
+    assert "insurance_verification" not in found(analyzer, f"Hospital\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Knowledge of Medicare and Medicaid.",
+    "Verifies Medicaid eligibility for each patient.",
+    "Experience with Medicare, Medicaid and commercial insurance plans.",
+    "Determines coordination of benefits for patients with two insurance plans.",
+    "Assist patients with account issues by explaining and coordinating resolutions for billing, private pay "
+    "options, collection efforts, coordination of benefits, and insurance coverage.",
+])
+def test_payers_known_or_checked_are_insurance_verification(analyzer, duty):
+    assert "insurance_verification" in found(analyzer, f"Hospital\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Input cash activity on posting spreadsheets for tracking purposes daily.",
+    "Screening patients for the Mass Health application process (entering the information into the Virtual "
+    "Gateway online application).",
+    "Records information regarding accounts reviewed and actions taken via on line system.",
+    "Processing accounts payable transactions (reviewing and entering invoices, verifying documentation).",
+])
+def test_keying_into_a_spreadsheet_an_online_application_or_via_the_system_is_data_entry(analyzer, duty):
+    assert "data_entry" in found(analyzer, f"Hospital business office\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize("duty", [
+    "Maintains medical records in the EHR system.",
+    "Enter the building via the staff entrance.",
+    "Uses spreadsheets in Excel to track referrals.",
+    "Answers questions on the patient portal.",
+])
+def test_records_kept_or_a_portal_used_are_not_data_entry(analyzer, duty):
+    assert "data_entry" not in found(analyzer, f"Hospital business office\nDuties\n- {duty}")
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Demonstrates business practices and personal actions that are ethical and adhere to corporate compliance "
+     "and integrity guidelines.", True),
+    ("The Patient Advocate manages the patient and family member complaint and grievance process in accordance "
+     "with regulatory requirements.", True),
+    ("This position combines clinical, business, and regulatory knowledge and skill.", True),
+    ("Ensure compliance with CMS and Medicare regulations.", True),
+    # A payer's rules that billing must meet are billing, and a compliance office is others' work.
+    ("Responsible for ensuring compliance with all insurance rules and regulations.", False),
+    ("Reviews billing systems and documents to assure program compliance for Medicare, Medi-Cal, Mental Health, "
+     "and insurance programs.", False),
+    ("Reports concerns to the Corporate Compliance Officer.", False),
+    ("Knowledge of regulatory affairs.", False),
+])
+def test_a_compliance_plan_and_regulators_requirements_but_not_payers_rules_are_medical_law(analyzer, duty, counts):
+    assert ("medical_law_ethics" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Initiates and maintains patient paper and electronic medical records.", True),
+    ("Maintains hard copy or electronic health records of each patient.", True),
+    ("Assemble patients health information by ensuring initial medical charts are complete.", True),
+    ("Keeps residents' charts in order on the unit.", True),
+    # The electronic record alone is the system.
+    ("Implementing the new electronic medical records system.", False),
+    ("Builds org charts and flow charts for the finance team.", False),
+])
+def test_records_on_paper_and_electronically_and_medical_charts_are_medical_records(analyzer, duty, counts):
+    assert ("medical_records" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Types documents necessary for unit functions such as flyers.", True),
+    ("Classifies material; types labels, index and file cards, and files correspondence.", True),
+    ("Types letters and memos for the clinic manager.", True),
+    ("Handles all types of documents.", False),
+    ("Different types of forms are filed here.", False),
+    ("Knowledge of the types of reports used in the clinic.", False),
+])
+def test_the_verb_types_before_what_is_typed_is_typing(analyzer, duty, counts):
+    assert ("typing" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "sid", "counts"), [
+    ("Uploads payment back up and Payment Report into HCHB for all manual postings.", "ehr", True),
+    ("Scanning and indexing into the Horizon Patient Folder (HPF) imaging system.", "ehr", True),
+    ("Confirm outcomes are documented in the PM/EMR system.", "practice_management", True),
+    ("Horizon Blue Cross patients are seen here.", "ehr", False),
+    ("Covers the desk from 8 AM to 5 PM/EMR downtime included.", "practice_management", False),
+])
+def test_record_and_practice_systems_by_name_or_initials(analyzer, duty, sid, counts):
+    assert (sid in found(analyzer, f"Home health agency\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "counts"), [
+    ("Responsible for the daily operations of all scheduling, registration or admission, registration, and "
+     "financial counseling functions.", True),
+    ("Coordinating and completing every phase of the admission function including admissions, pre-admissions, "
+     "interviews for financial information.", True),
+    ("Admissions and registrations of patients at the ED.", True),
+    ("Reviews hospital admissions for medical necessity.", False),
+    ("Books admissions from the waiting list.", False),
+    ("Monitors admission/registration and scheduled surgeries flow of patient information.", False),
+])
+def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts):
+    assert ("front_desk" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
