@@ -52,8 +52,8 @@ def _parse_alias(raw: object, where: str) -> Alias:
         unless = raw.get("unless", [])
         if not isinstance(unless, list) or not all(isinstance(n, str) and n for n in unless):
             raise SkillSetError(f"{where}: 'unless' must be a list of non-empty strings")
-        if unless and "pattern" in raw:
-            raise SkillSetError(f"{where}: 'unless' is for phrases only")
+        if (unless or near) and "pattern" in raw:  # a pattern says its surroundings itself
+            raise SkillSetError(f"{where}: '{'unless' if unless else 'near'}' is for phrases only")
         needs = raw.get("needs", [])
         if not isinstance(needs, list) or not all(isinstance(n, str) and n for n in needs):
             raise SkillSetError(f"{where}: 'needs' must be a list of non-empty strings")

@@ -295,6 +295,7 @@ def test_unknown_alias_key(tmp_path):
     ('{ pattern = "fork\\\\w+", needs = "fork" }', "needs"),  # not a list
     ('{ pattern = "fork\\\\w+", needs = [""] }', "needs"),  # empty text
     ('{ pattern = "fork\\\\w+", unless = ["pallet"] }', "unless"),  # unless is for phrases
+    ('{ pattern = "fork\\\\w+", near = ["truck"] }', "near"),  # so is near: a pattern says it itself
     ('{ phrase = "forklift", unless = "pallet" }', "unless"),  # not a list
     ('{ phrase = "forklift", unless = [""] }', "unless"),  # empty text
 ])
