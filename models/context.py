@@ -74,8 +74,8 @@ BOILERPLATE = (
     r"team consists of", r"team comprises of", r"team is made up of",
     r"\bwe have (?:\d+|two|three|four|five|six|seven|eight|nine|ten) (?:(?:full|part)[- ]time |salaried )?"
     r"(?:gp partners|gps|partners|doctors|clinicians)\b",
-    # Contact details: a telephone number or an e-mail address.
-    r"(?<![\d,.])0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}(?!\d)", r"@[a-z0-9-]+\.[a-z]",
+    # Contact details: a telephone number (not digits inside a code: "e63c048777424") or an e-mail address.
+    r"(?<![\w,.])0\d{2,4}[ -]?\d{3}[ -]?\d{3,4}(?!\d)", r"@[a-z0-9-]+\.[a-z]",
 )
 BOILERPLATE_RE = re.compile("|".join(BOILERPLATE), re.I)
 

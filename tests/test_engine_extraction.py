@@ -768,6 +768,13 @@ def test_business_wording_is_not_an_office_skill(analyzer, text, absent):
     assert absent not in skill_ids(analyzer.analyze(text))
 
 
+@pytest.mark.parametrize("code", ["e63c048777424cdc8b99f1de0f0b7989", "REF-X0161922566", "ab0207946012"])
+def test_digits_inside_a_code_are_no_telephone_number(analyzer, code):
+    """A reference code whose digits look like a number to call leaves its sentence an ask."""
+    assert {"front_desk", "ehr"} <= skill_ids(analyzer.analyze(f"Receptionist: SystmOne 1 {code}"))
+    assert "ehr" not in skill_ids(analyzer.analyze(f"SystmOne queries: call 0161 922 5663 ({code})."))
+
+
 def test_word_processing_software_is_office_software(analyzer):
     record = analyzer.analyze("Must be familiar with word processing, spreadsheet, and database applications.")
     assert "office_software" in skill_ids(record) and "typing" not in skill_ids(record)
