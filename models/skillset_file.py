@@ -65,7 +65,7 @@ def _parse_alias(raw: object, where: str) -> Alias:
             except re.error as exc:
                 raise SkillSetError(f"{where}: bad pattern {raw['pattern']!r}: {exc}") from None
             return Alias(
-                raw["pattern"], bool(raw.get("case", False)), tuple(near), tuple(context), pattern=True,
+                raw["pattern"], bool(raw.get("case", False)), context=tuple(context), pattern=True,
                 needs=tuple(n.lower() for n in needs), asked=bool(raw.get("asked", False)),
             )
         if not isinstance(raw["phrase"], str) or not raw["phrase"].strip():
