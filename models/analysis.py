@@ -19,6 +19,8 @@ from models.matcher import SkillMatcher
 from models.parsing import parse_posting, with_title
 from models.pay import find_pay
 from models.scoring import rank_gaps, score_parts, score_posting
+from models.sentence_skills import fitted as sentence_model
+from models.sentence_skills import settings as sentence_settings
 from models.skillset import SkillSet, analysis_version, load_extras, load_skillset
 from models.verdicts import decide, fitted, settings
 
@@ -30,12 +32,18 @@ class Analyzer:
     """Analyze postings against one skill set."""
 
     def __init__(self, skillset: SkillSet, *, use_matcher: bool = True, use_verdicts: bool = False,
-                 use_market: bool = True) -> None:
+                 use_market: bool = True, use_sentences: bool = True) -> None:
         self.skillset = skillset
         self.version = analysis_version(skillset)  # what stored analyses are kept under
         self.extras = load_extras(skillset.extras)
         matcher = SkillMatcher().fit_skillsets(skillset, self.extras) if use_matcher else None
-        self.extractor = Extractor(skillset, self.extras, matcher=matcher)
+        # The sentence model (models/sentence_skills.py) judges the skill set its sentences were
+        # labelled with; any other keeps the aliases' and the hand rules' verdict.
+        use = sentence_settings()
+        self.extractor = Extractor(
+            skillset, self.extras, matcher=matcher,
+            sentence_model=sentence_model() if use_sentences and use["skillset"] == skillset.id else None,
+            thresholds=use["use"])
         # The learned verdict over the aliases' candidates (models/verdicts.py), for the
         # skill set its data was made for; any other keeps the hand rules' verdict. Off
         # unless asked for: cross-validated it gains under a point of precision for half
@@ -49,7 +57,7 @@ class Analyzer:
     @classmethod
     def for_skillset(
         cls, skillset: str | SkillSet | None = None, *, use_matcher: bool = True,
-        use_verdicts: bool = False,
+        use_verdicts: bool = False, use_sentences: bool = True,
     ) -> Analyzer:
         """Return the process-wide analyzer for a built-in id, a skill-set file path or
         a loaded skill set (one the database holds: ``worker.skillsets``).
@@ -57,7 +65,7 @@ class Analyzer:
         Raises ``SkillSetError`` when the skill set cannot be loaded.
         """
         loaded = skillset if isinstance(skillset, SkillSet) else load_skillset(skillset)
-        return _analyzer(loaded, use_matcher, use_verdicts)
+        return _analyzer(loaded, use_matcher, use_verdicts, use_sentences)
 
     def analyze(
         self,
@@ -128,8 +136,8 @@ class Analyzer:
 
 
 @functools.lru_cache(maxsize=16)
-def _analyzer(skillset: SkillSet, use_matcher: bool, use_verdicts: bool) -> Analyzer:
-    return Analyzer(skillset, use_matcher=use_matcher, use_verdicts=use_verdicts)
+def _analyzer(skillset: SkillSet, use_matcher: bool, use_verdicts: bool, use_sentences: bool) -> Analyzer:
+    return Analyzer(skillset, use_matcher=use_matcher, use_verdicts=use_verdicts, use_sentences=use_sentences)
 
 
 def normalised_text(raw: str, title: str | None = None) -> str | None:

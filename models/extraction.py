@@ -8,8 +8,8 @@ section and the sentence give each its requirement level.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Iterable
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +18,11 @@ from models.duties import starts_with_duty
 from models.evidence import REQUIREMENT_RANK, add_evidence
 from models.mentions import Mention, MentionFinder, where
 from models.parsing import Document
+from models.phrases import BlockedAt
 from models.sections import BOILERPLATE_SECTIONS
+from models.sentence_skills import SentenceSkills, posting_sentences, read
 from models.skillset import SkillSet
+from models.text import Sentences, Tokens
 from models.trades import load_trades
 
 
@@ -47,10 +50,17 @@ def own_duty(text: str, mention: Mention, start: int, end: int) -> bool:
 class Extractor(MentionFinder):
     """Finds a posting's mentions of skills and decides which count."""
 
-    def __init__(self, skillset: SkillSet, extras: SkillSet, matcher: Any = None) -> None:
+    def __init__(self, skillset: SkillSet, extras: SkillSet, matcher: Any = None,
+                 sentence_model: SentenceSkills | None = None, thresholds: Mapping[str, float] | None = None) -> None:
         super().__init__(skillset, extras, matcher)
         self.medical = frozenset(sid for sid, s in self.skills.items() if s.medical)
         self.trades = load_trades()
+        # The sentence model (models/sentence_skills.py), its column of each skill of this
+        # skill set, and the probability at which it adds a skill (``add``).
+        self.sentence_model = sentence_model
+        self.columns = {} if sentence_model is None else {
+            sid: j for j, sid in enumerate(sentence_model.skills_) if sid in self.skills}
+        self.thresholds = dict(thresholds or {})
 
     # -- deciding what counts -------------------------------------------------------
 
@@ -126,7 +136,48 @@ class Extractor(MentionFinder):
                 continue
             if mention.asked and level == "unspecified":
                 candidate.rejected = "not asked"
+        if self.columns:
+            out.extend(self.judge_by_sentences(doc, out, sentences, toks, cues, excluded | by_role))
+            out.sort(key=lambda c: c.mention.start)
         return out
+
+    def judge_by_sentences(self, doc: Document, candidates: list[Candidate], sentences: Sentences,
+                           toks: Tokens, cues: Cues, barred: Iterable[str]) -> list[Candidate]:
+        """The candidates the sentence model adds to the rules' verdict.
+
+        A skill the aliases did not find is added when one of the posting's sentences
+        reaches the ``add`` probability for it: that sentence is its evidence.
+        Where the hand rules have spoken, they win: no skill is added from a sentence
+        in which they rejected a mention of it or that holds one of its not-aliases,
+        nor from boilerplate, a negated sentence, the employer's statement, or for
+        another trade's skill (``barred``).
+        """
+        spans = posting_sentences(doc, sentences)
+        if not spans:
+            return []
+        probabilities = self.sentence_model.predict_proba(read(doc, spans))  # type: ignore[union-attr]
+        best, top = probabilities.argmax(axis=0), probabilities.max(axis=0)
+        found = {c.mention.skill.id for c in candidates if not c.rejected}
+        added = []
+        barred = set(barred)
+        blocked: BlockedAt | None = None
+        for sid, column in self.columns.items():
+            if sid in found or sid in barred or top[column] < self.thresholds["add"]:
+                continue
+            start, end, block = spans[best[column]]
+            if cues.boilerplate_in(start, end) or cues.statement_in(start, end) or cues.negated_clauses(start, end):
+                continue
+            if any(c.mention.skill.id == sid and start <= c.mention.start < end for c in candidates):
+                continue  # the rules read this sentence's wording of the skill and rejected it
+            if blocked is None:
+                blocked = BlockedAt(self.blocker_table, self.blocker_words, toks.stems)
+            first, last = bisect_left(toks.starts, start), bisect_left(toks.starts, end)
+            if any(blocked.covers(i, i, sid) for i in range(first, last)):
+                continue  # one of its not-aliases: "patient account records" is not medical records
+            level = cues.requirement(start, end, block.section, block.kind == "item" and start == block.start)
+            added.append(Candidate(Mention(self.skills[sid], False, start, end, "model"),
+                                   block.section, (start, end), level))
+        return added
 
     def collect(
         self, text: str, accepted: Iterable[Candidate], confidence: dict[str, float] | None = None
