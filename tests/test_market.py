@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from models.analysis import Analyzer
-from models.fit import OccupationFit, Sample, sample_of, words_of
+from models.fit import OccupationFit, Sample, occupation_words, sample_of, words_of
 from models.market import MarketPosition, load_reference, market_for
 from models.record import describe_market, describe_record
 from models.references import market_references
@@ -184,6 +184,8 @@ def test_untitled_posting_fits_on_its_words(analyzer: Analyzer) -> None:
 def test_fast_probability_equals_predict_proba() -> None:
     market = market_for(load_skillset())
     samples = [p.sample for p in load_reference()] + [Sample("", frozenset({"hello"}), {})]
+    # Live postings: every word of the text (not only the reference vocabulary's), codes in the title.
+    samples += [sample_of(f"{title} II (#RH0201)", text, []) for title, text in (SECRETARY, NURSE, BILLING)]
     positive = list(market.fit.classes_).index(True)
     expected = market.fit.predict_proba(samples)[:, positive]
     got = np.array([market.fit.probability(s) for s in samples])
@@ -213,6 +215,27 @@ def test_occupation_fit_follows_sklearn_conventions() -> None:
                sample_of("Software engineer", "python code software", [])] * 3
     assert model.fit(samples, [True, False] * 3) is model
     assert list(model.predict(samples[:2])) == [True, False]
+
+
+def test_domain_columns_are_shares_of_the_occupations_own_words() -> None:
+    """Two columns: the share of the title's words and of the text's known words that are
+    words of the occupation's skill sets (their skill names and aliases, not the labels)."""
+    words = occupation_words()
+    assert {"billing", "scheduling", "patients", "insurance", "records"} <= words
+    assert not words & {"the", "and", "with"}  # stop words left out
+    model = OccupationFit().fit([p.sample for p in load_reference()], [p.fits for p in load_reference()])
+    assert model.domain_words_ == words
+    known = model.words_vectorizer_.vocabulary_
+    assert {"billing", "patients"} <= known.keys() and "zzyzx" not in known
+    # A word the words view does not know counts neither way, so a live posting's words (all
+    # of them) weigh as the reference postings' (the vocabulary's only) do.
+    text = frozenset({"billing", "patients", "zzyzx"})
+    assert model._domain(Sample("Medical Billing II", text, {})) == (2.0 * 2 / 3, 2.0)
+    assert model._domain(Sample("", frozenset(), {})) == (0.0, 0.0)
+    samples = [sample_of("Receptionist", "medical receptionist patients billing", []),
+               sample_of("Software engineer", "python code software", [])] * 3
+    none = OccupationFit(domain_words=frozenset()).fit(samples, [True, False] * 3)
+    assert none._domain(Sample("Billing Clerk", text, {})) == (0.0, 0.0)
 
 
 def test_market_position_percentiles() -> None:
