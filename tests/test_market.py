@@ -351,6 +351,22 @@ def test_fit_benchmark_holds_out_a_set_with_its_sibling_of_the_same_collection()
     assert all(fold[p.id] == -1 for p in postings if not p.excerpt)
     assert all(fold[p.id] >= 0 for p in postings if p.excerpt)
 
+
+def test_fit_benchmark_measures_each_collection_held_out_alone() -> None:
+    """``--collections`` runs the measure of kinds never seen only; ``--errors`` gives each
+    wrong posting's held-out probability, on the right side of the threshold."""
+    done = subprocess.run([sys.executable, "benchmarks/evaluate_fit.py", "--collections", "--errors"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "each collection held out whole" in done.stdout and "grouped" not in done.stdout
+    wrong = [line for line in done.stdout.splitlines() if "wrong:" in line]
+    assert wrong, done.stdout
+    for line in wrong:
+        fits, probability = line.rsplit("(fits: ", 1)[1].rstrip(")").split(", probability ")
+        assert (float(probability) >= 0.5) != (fits == "True"), line
+
+
 def _gap_ids(record: dict) -> list[str]:
     return [g["id"] for g in record["gaps"]]
 
