@@ -124,17 +124,23 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         vocabulary, as the reference postings ship them) that are domain words.
         A title or a text never seen still tells of patients, billing or
         records, where its words one by one weigh little (docs/scoring.md).
+    domain_smoothing : float
+        The text's share is drawn toward the training postings' mean share
+        (``domain_share_``) as if by this many words more: a share over a short
+        posting's few words says little (short other-trade postings of mostly
+        office words fit otherwise).
     """
 
     def __init__(self, *, C: float = 4.0, title_dropout: bool = True, threshold: float = 0.5,
                  skills_weight: float = 0.3, domain_words: frozenset[str] | None = None,
-                 domain_weight: float = 2.0) -> None:
+                 domain_weight: float = 2.0, domain_smoothing: float = 20.0) -> None:
         self.C = C
         self.title_dropout = title_dropout
         self.threshold = threshold
         self.skills_weight = skills_weight
         self.domain_words = domain_words
         self.domain_weight = domain_weight
+        self.domain_smoothing = domain_smoothing
 
     def fit(self, X: Sequence[Sample], y: Sequence[Any]) -> OccupationFit:
         """Fit on samples and their labels (true: the posting is of the occupation)."""
@@ -149,6 +155,8 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         self.title_vectorizer_.fit([s.title for s in X])
         self.words_vectorizer_.fit([s.words for s in X])
         self.skills_vectorizer_.fit([self._skills(s) for s in X])
+        self.domain_share_ = float(np.mean([len(self.domain_words_ & s.words) / len(s.words)
+                                            for s in X if s.words] or [0.0]))
         self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
         self.model_.fit(self._features(X), labels)
         self.classes_ = self.model_.classes_
@@ -181,8 +189,10 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         words that the words view knows (a live posting's are all its words)."""
         title = TITLE_TOKEN_RE.findall(sample.title.lower())
         known = sample.words & self.words_vectorizer_.vocabulary_.keys()
+        in_words = ((len(self.domain_words_ & known) + self.domain_smoothing * self.domain_share_)
+                    / (len(known) + self.domain_smoothing)) if known or self.domain_smoothing else 0.0
         return (self.domain_weight * sum(w in self.domain_words_ for w in title) / len(title) if title else 0.0,
-                self.domain_weight * len(self.domain_words_ & known) / len(known) if known else 0.0)
+                self.domain_weight * in_words)
 
     def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:
         return sparse.hstack([

@@ -223,17 +223,25 @@ def test_domain_columns_are_shares_of_the_occupations_own_words() -> None:
     words = occupation_words()
     assert {"billing", "scheduling", "patients", "insurance", "records"} <= words
     assert not words & {"the", "and", "with"}  # stop words left out
-    model = OccupationFit().fit([p.sample for p in load_reference()], [p.fits for p in load_reference()])
+    reference = load_reference()
+    model = OccupationFit().fit([p.sample for p in reference], [p.fits for p in reference])
     assert model.domain_words_ == words
+    assert 0.3 < model.domain_share_ < 0.8  # the reference postings' mean share
     known = model.words_vectorizer_.vocabulary_
     assert {"billing", "patients"} <= known.keys() and "zzyzx" not in known
     # A word the words view does not know counts neither way, so a live posting's words (all
-    # of them) weigh as the reference postings' (the vocabulary's only) do.
+    # of them) weigh as the reference postings' (the vocabulary's only) do; the share of a few
+    # words is drawn toward the mean, as if by 20 words more.
     text = frozenset({"billing", "patients", "zzyzx"})
-    assert model._domain(Sample("Medical Billing II", text, {})) == (2.0 * 2 / 3, 2.0)
-    assert model._domain(Sample("", frozenset(), {})) == (0.0, 0.0)
+    mean = model.domain_share_
+    assert np.allclose(model._domain(Sample("Medical Billing II", text, {})),
+                       (2.0 * 2 / 3, 2.0 * (2 + 20 * mean) / (2 + 20)))
+    assert np.allclose(model._domain(Sample("", frozenset(), {})), (0.0, 2.0 * mean))
     samples = [sample_of("Receptionist", "medical receptionist patients billing", []),
                sample_of("Software engineer", "python code software", [])] * 3
+    exact = OccupationFit(domain_smoothing=0).fit(samples, [True, False] * 3)
+    assert exact._domain(Sample("Medical Billing", frozenset({"billing", "python"}), {})) == (2.0, 1.0)
+    assert exact._domain(Sample("", frozenset({"zzyzx"}), {})) == (0.0, 0.0)
     none = OccupationFit(domain_words=frozenset()).fit(samples, [True, False] * 3)
     assert none._domain(Sample("Billing Clerk", text, {})) == (0.0, 0.0)
 
