@@ -206,7 +206,17 @@ def test_fast_distances_equal_nearest_neighbors() -> None:
 def test_occupation_fit_follows_sklearn_conventions() -> None:
     from sklearn.base import clone
     from sklearn.exceptions import NotFittedError
+    from sklearn.utils.estimator_checks import (
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_set_params,
+    )
 
+    # check_estimator's data checks feed arrays; this estimator takes samples.
+    for check in (check_parameters_default_constructible, check_no_attributes_set_in_init,
+                  check_get_params_invariance, check_set_params):
+        check("OccupationFit", OccupationFit())
     model = OccupationFit(C=2.0)
     assert clone(model).get_params()["C"] == 2.0
     with pytest.raises(NotFittedError):
