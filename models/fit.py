@@ -8,8 +8,10 @@ medical-office posting; a nurse's, a porter's or a data scientist's posting (or
 TF-IDF of its title's words, TF-IDF of the words of its text that are in the
 reference vocabulary (the words each reference posting ships with), and the
 skills found (skill-set skills and extras alike, weighted down: see
-``skills_weight``). It is fitted once per process
-on the reference postings of ``models/data/market/reference-postings.jsonl``.
+``skills_weight``); and two columns more, the share of the title's words and of
+the text's words that are the occupation's own (see ``domain_weight``). It is
+fitted once per process on the reference postings of
+``models/data/market/reference-postings.jsonl``.
 """
 
 from __future__ import annotations
@@ -25,11 +27,14 @@ from scipy import sparse
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.feature_extraction import DictVectorizer
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
 
 WORD_RE = re.compile(r"[a-z]{3,}")
+# The words of a title as the title view reads them (scikit-learn's token pattern): numbers
+# and grade codes ("II", "2903") count among them.
+TITLE_TOKEN_RE = re.compile(r"\b\w\w+\b")
 
 
 class Sample(NamedTuple):
@@ -49,6 +54,26 @@ def sample_of(title: str | None, text: str | None, found: Iterable[Mapping[str, 
     """A live posting as a ``Sample``: its title, its text's words and the skills found."""
     skills = {str(s["id"]): str(s.get("requirement") or "unspecified") for s in found}
     return Sample(title or "", words_of(text), skills)
+
+
+def occupation_words() -> frozenset[str]:
+    """The words of the occupation's own skill sets' skill names and phrase aliases.
+
+    From the skill sets that ``models/data/market/scoring.toml`` names for the
+    occupation (not from labels): "billing", "scheduling", "records", "patients",
+    "insurance" ...; stop words left out.
+    """
+    from models.scoring import scoring_settings
+    from models.skillset import load_skillset
+
+    words: set[str] = set()
+    for skillset_id in scoring_settings()["occupation"]["skillsets"]:
+        for skill in load_skillset(skillset_id).skills:
+            words |= words_of(skill.name)
+            for alias in skill.aliases:
+                if not alias.pattern:
+                    words |= words_of(alias.phrase)
+    return frozenset(words - ENGLISH_STOP_WORDS)
 
 
 def _as_is(words: Iterable[str]) -> Iterable[str]:
@@ -90,14 +115,32 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         more than all the words together: clinical and other-trade postings
         name front-office skills too (scheduling, records), and their words
         and titles tell them apart better (measured in docs/scoring.md).
+    domain_words : frozenset of str or None
+        The occupation's own words; None: ``occupation_words()``, the words of
+        its skill sets' skill names and aliases.
+    domain_weight : float
+        The value of the two domain columns at their fullest: the share of the
+        title's words and of the text's words (those in the words view's
+        vocabulary, as the reference postings ship them) that are domain words.
+        A title or a text never seen still tells of patients, billing or
+        records, where its words one by one weigh little (docs/scoring.md).
+    domain_smoothing : float
+        The text's share is drawn toward the training postings' mean share
+        (``domain_share_``) as if by this many words more: a share over a short
+        posting's few words says little (short other-trade postings of mostly
+        office words fit otherwise).
     """
 
     def __init__(self, *, C: float = 4.0, title_dropout: bool = True, threshold: float = 0.5,
-                 skills_weight: float = 0.3) -> None:
+                 skills_weight: float = 0.3, domain_words: frozenset[str] | None = None,
+                 domain_weight: float = 2.0, domain_smoothing: float = 20.0) -> None:
         self.C = C
         self.title_dropout = title_dropout
         self.threshold = threshold
         self.skills_weight = skills_weight
+        self.domain_words = domain_words
+        self.domain_weight = domain_weight
+        self.domain_smoothing = domain_smoothing
 
     def fit(self, X: Sequence[Sample], y: Sequence[Any]) -> OccupationFit:
         """Fit on samples and their labels (true: the posting is of the occupation)."""
@@ -108,9 +151,12 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         self.title_vectorizer_ = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
         self.words_vectorizer_ = TfidfVectorizer(analyzer=_as_is, sublinear_tf=True)
         self.skills_vectorizer_ = DictVectorizer()
+        self.domain_words_ = occupation_words() if self.domain_words is None else frozenset(self.domain_words)
         self.title_vectorizer_.fit([s.title for s in X])
         self.words_vectorizer_.fit([s.words for s in X])
         self.skills_vectorizer_.fit([self._skills(s) for s in X])
+        self.domain_share_ = float(np.mean([len(self.domain_words_ & s.words) / len(s.words)
+                                            for s in X if s.words] or [0.0]))
         self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
         self.model_.fit(self._features(X), labels)
         self.classes_ = self.model_.classes_
@@ -131,16 +177,29 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         decision += float(values @ coef[words_at + columns])
         skills = self.skills_vectorizer_.vocabulary_
         decision += self.skills_weight * sum(coef[skills_at + skills[i]] for i in sample.skills if i in skills)
+        in_title, in_words = self._domain(sample)
+        decision += in_title * coef[-2] + in_words * coef[-1]
         return float(expit(decision))
 
     def _skills(self, sample: Sample) -> dict[str, float]:
         return dict.fromkeys(sample.skills, self.skills_weight)
+
+    def _domain(self, sample: Sample) -> tuple[float, float]:
+        """The domain columns: the share of domain words in the title, and in the text's
+        words that the words view knows (a live posting's are all its words)."""
+        title = TITLE_TOKEN_RE.findall(sample.title.lower())
+        known = sample.words & self.words_vectorizer_.vocabulary_.keys()
+        in_words = ((len(self.domain_words_ & known) + self.domain_smoothing * self.domain_share_)
+                    / (len(known) + self.domain_smoothing)) if known or self.domain_smoothing else 0.0
+        return (self.domain_weight * sum(w in self.domain_words_ for w in title) / len(title) if title else 0.0,
+                self.domain_weight * in_words)
 
     def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:
         return sparse.hstack([
             self.title_vectorizer_.transform([s.title for s in X]),
             self.words_vectorizer_.transform([s.words for s in X]),
             self.skills_vectorizer_.transform([self._skills(s) for s in X]),
+            sparse.csr_matrix(np.array([self._domain(s) for s in X]).reshape(len(X), 2)),
         ], format="csr")
 
     def predict_proba(self, X: Sequence[Sample]) -> np.ndarray:

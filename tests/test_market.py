@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from models.analysis import Analyzer
-from models.fit import OccupationFit, Sample, sample_of, words_of
+from models.fit import OccupationFit, Sample, occupation_words, sample_of, words_of
 from models.market import MarketPosition, load_reference, market_for
 from models.record import describe_market, describe_record
 from models.references import market_references
@@ -184,6 +184,8 @@ def test_untitled_posting_fits_on_its_words(analyzer: Analyzer) -> None:
 def test_fast_probability_equals_predict_proba() -> None:
     market = market_for(load_skillset())
     samples = [p.sample for p in load_reference()] + [Sample("", frozenset({"hello"}), {})]
+    # Live postings: every word of the text (not only the reference vocabulary's), codes in the title.
+    samples += [sample_of(f"{title} II (#RH0201)", text, []) for title, text in (SECRETARY, NURSE, BILLING)]
     positive = list(market.fit.classes_).index(True)
     expected = market.fit.predict_proba(samples)[:, positive]
     got = np.array([market.fit.probability(s) for s in samples])
@@ -204,7 +206,17 @@ def test_fast_distances_equal_nearest_neighbors() -> None:
 def test_occupation_fit_follows_sklearn_conventions() -> None:
     from sklearn.base import clone
     from sklearn.exceptions import NotFittedError
+    from sklearn.utils.estimator_checks import (
+        check_get_params_invariance,
+        check_no_attributes_set_in_init,
+        check_parameters_default_constructible,
+        check_set_params,
+    )
 
+    # check_estimator's data checks feed arrays; this estimator takes samples.
+    for check in (check_parameters_default_constructible, check_no_attributes_set_in_init,
+                  check_get_params_invariance, check_set_params):
+        check("OccupationFit", OccupationFit())
     model = OccupationFit(C=2.0)
     assert clone(model).get_params()["C"] == 2.0
     with pytest.raises(NotFittedError):
@@ -213,6 +225,35 @@ def test_occupation_fit_follows_sklearn_conventions() -> None:
                sample_of("Software engineer", "python code software", [])] * 3
     assert model.fit(samples, [True, False] * 3) is model
     assert list(model.predict(samples[:2])) == [True, False]
+
+
+def test_domain_columns_are_shares_of_the_occupations_own_words() -> None:
+    """Two columns: the share of the title's words and of the text's known words that are
+    words of the occupation's skill sets (their skill names and aliases, not the labels)."""
+    words = occupation_words()
+    assert {"billing", "scheduling", "patients", "insurance", "records"} <= words
+    assert not words & {"the", "and", "with"}  # stop words left out
+    reference = load_reference()
+    model = OccupationFit().fit([p.sample for p in reference], [p.fits for p in reference])
+    assert model.domain_words_ == words
+    assert 0.3 < model.domain_share_ < 0.8  # the reference postings' mean share
+    known = model.words_vectorizer_.vocabulary_
+    assert {"billing", "patients"} <= known.keys() and "zzyzx" not in known
+    # A word the words view does not know counts neither way, so a live posting's words (all
+    # of them) weigh as the reference postings' (the vocabulary's only) do; the share of a few
+    # words is drawn toward the mean, as if by 20 words more.
+    text = frozenset({"billing", "patients", "zzyzx"})
+    mean = model.domain_share_
+    assert np.allclose(model._domain(Sample("Medical Billing II", text, {})),
+                       (2.0 * 2 / 3, 2.0 * (2 + 20 * mean) / (2 + 20)))
+    assert np.allclose(model._domain(Sample("", frozenset(), {})), (0.0, 2.0 * mean))
+    samples = [sample_of("Receptionist", "medical receptionist patients billing", []),
+               sample_of("Software engineer", "python code software", [])] * 3
+    exact = OccupationFit(domain_smoothing=0).fit(samples, [True, False] * 3)
+    assert exact._domain(Sample("Medical Billing", frozenset({"billing", "python"}), {})) == (2.0, 1.0)
+    assert exact._domain(Sample("", frozenset({"zzyzx"}), {})) == (0.0, 0.0)
+    none = OccupationFit(domain_words=frozenset()).fit(samples, [True, False] * 3)
+    assert none._domain(Sample("Billing Clerk", text, {})) == (0.0, 0.0)
 
 
 def test_market_position_percentiles() -> None:
@@ -327,6 +368,22 @@ def test_fit_benchmark_holds_out_a_set_with_its_sibling_of_the_same_collection()
     assert len(folds["us_test4"]) == 1 and folds["us_test4"] == folds["us_dev5"] != folds["us_test3"], folds
     assert all(fold[p.id] == -1 for p in postings if not p.excerpt)
     assert all(fold[p.id] >= 0 for p in postings if p.excerpt)
+
+
+def test_fit_benchmark_measures_each_collection_held_out_alone() -> None:
+    """``--collections`` runs the measure of kinds never seen only; ``--errors`` gives each
+    wrong posting's held-out probability, on the right side of the threshold."""
+    done = subprocess.run([sys.executable, "benchmarks/evaluate_fit.py", "--collections", "--errors"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "each collection held out whole" in done.stdout and "grouped" not in done.stdout
+    wrong = [line for line in done.stdout.splitlines() if "wrong:" in line]
+    assert wrong, done.stdout
+    for line in wrong:
+        fits, probability = line.rsplit("(fits: ", 1)[1].rstrip(")").split(", probability ")
+        assert (float(probability) >= 0.5) != (fits == "True"), line
+
 
 def _gap_ids(record: dict) -> list[str]:
     return [g["id"] for g in record["gaps"]]
