@@ -110,11 +110,21 @@ class Analyzer:
         record["title"] = title or doc.title
         record["company"] = company or doc.company
         doc = with_title(doc, record["title"])
+        candidates = self.extractor.candidates(doc)
+        confidence = None
         if self.verdicts is None:
-            found, extras = self.extractor.extract(doc)
+            accepted = [c for c in candidates if not c.rejected]
         else:
-            accepted, confidence = decide(self.verdicts, doc, self.extractor.candidates(doc), self.own)
-            found, extras = self.extractor.collect(doc.text, accepted, confidence)
+            accepted, confidence = decide(self.verdicts, doc, candidates, self.own)
+        if self.market is not None and any(c.mention.via == "model" for c in accepted):
+            # The sentence model learned what postings of the occupation ask; in other trades'
+            # postings it reads safety rules as medical law. It adds only where the posting
+            # fits the occupation on the aliases' skills alone.
+            by_rules = [c for c in accepted if c.mention.via != "model"]
+            skills, others = self.extractor.collect(doc.text, by_rules)
+            if not self.market.fits(record["title"], doc.text, [*skills, *others]):
+                accepted = by_rules
+        found, extras = self.extractor.collect(doc.text, accepted, confidence)
         # A skill found is its id, level and evidence: its name, category and tier are the
         # skill set's (``models.record.describe_skills``).
         record["skills"] = [{k: v for k, v in s.items() if k not in _SKILLSET_KEYS} for s in found]

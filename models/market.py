@@ -91,6 +91,10 @@ class Market:
             min_neighbors=int(similar["min_k"])).fit(
             [p.sample for p in self.postings])
 
+    def fits(self, title: str | None, text: str | None, found: list[dict[str, Any]]) -> bool:
+        """Is the posting one of the occupation's (``found``: every skill found, extras included)?"""
+        return bool(self.fit.probability(sample_of(title, text, found)) >= self.fit.threshold)
+
     def assess(self, title: str | None, text: str | None, found: list[dict[str, Any]],
                coverage: float, gap_ids: Iterable[str], locale: str | None = None) -> dict[str, Any]:
         """The posting's ``fit`` and ``market``, and the ``similar_share`` of each gap.
