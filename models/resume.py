@@ -135,7 +135,9 @@ def find_skills(analyzer: Any, text: str) -> dict[str, Any]:
     for c in candidates:
         if c.rejected not in _NOT_CLAIMED and _negated(doc.text, c.sentence[0], c.mention.start, cues):
             c.rejected = "negated"
-    accepted = [c for c in candidates if c.rejected not in _NOT_CLAIMED]
+    # The sentence model learned what postings ask (models/sentence_skills.py); a résumé's
+    # claims are read by the aliases alone.
+    accepted = [c for c in candidates if c.rejected not in _NOT_CLAIMED and c.mention.via != "model"]
     skills, extras = analyzer.extractor.collect(doc.text, accepted)
     for item in skills + extras:
         item.pop("requirement", None)

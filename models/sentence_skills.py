@@ -143,7 +143,7 @@ def fitted(training: Path = SENTENCES, settings_path: Path = SETTINGS) -> Senten
 
 def posting_sentences(doc: Document, sentences: Sentences) -> list[tuple[int, int, Block]]:
     """The sentences the model reads: every one outside the boilerplate sections, with its block."""
-    out = []
+    out: list[tuple[int, int, Block]] = []
     for block in doc.blocks:
         if block.section not in BOILERPLATE_SECTIONS:
             out.extend((a, b, block) for a, b in sentences.within(block.start, block.end)

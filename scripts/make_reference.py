@@ -98,7 +98,9 @@ def _rows(data: Path) -> list[dict]:
 
 def build(data: Path) -> list[str]:
     """Return the reference file's lines."""
-    analyzers = [Analyzer(load_skillset(sid), use_market=False) for sid in builtin_ids()]
+    # Read by the aliases and the hand rules alone: the occupation fit learned from these postings
+    # decides whether the sentence model may add skills, on the rules' skills of the posting.
+    analyzers = [Analyzer(load_skillset(sid), use_market=False, use_sentences=False) for sid in builtin_ids()]
     seen: set[str] = set()
     postings = []
     for row in _rows(data):
