@@ -32,13 +32,14 @@ class Analyzer:
     """Analyze postings against one skill set."""
 
     def __init__(self, skillset: SkillSet, *, use_matcher: bool = True, use_verdicts: bool = False,
-                 use_market: bool = True, use_sentences: bool = True) -> None:
+                 use_market: bool = True, use_sentences: bool = False) -> None:
         self.skillset = skillset
         self.version = analysis_version(skillset)  # what stored analyses are kept under
         self.extras = load_extras(skillset.extras)
         matcher = SkillMatcher().fit_skillsets(skillset, self.extras) if use_matcher else None
-        # The sentence model (models/sentence_skills.py) judges the skill set its sentences were
-        # labelled with; any other keeps the aliases' and the hand rules' verdict.
+        # The sentence model (models/sentence_skills.py) adds to the verdict on the skill set its
+        # sentences were labelled with. Off unless asked for: on fresh US postings it added one
+        # skill right and two wrong in 50 (docs/sentence-skills.md).
         use = sentence_settings()
         self.extractor = Extractor(
             skillset, self.extras, matcher=matcher,
@@ -57,7 +58,7 @@ class Analyzer:
     @classmethod
     def for_skillset(
         cls, skillset: str | SkillSet | None = None, *, use_matcher: bool = True,
-        use_verdicts: bool = False, use_sentences: bool = True,
+        use_verdicts: bool = False, use_sentences: bool = False,
     ) -> Analyzer:
         """Return the process-wide analyzer for a built-in id, a skill-set file path or
         a loaded skill set (one the database holds: ``worker.skillsets``).

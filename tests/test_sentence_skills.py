@@ -167,6 +167,7 @@ def test_the_model_adds_nothing_to_another_trades_posting(rules):
 
 
 def test_the_model_judges_only_the_skill_set_it_learned(rules):
-    other = Analyzer.for_skillset("medical-office-manager")
+    other = Analyzer.for_skillset("medical-office-manager", use_sentences=True)
     assert other.extractor.sentence_model is None
-    assert Analyzer.for_skillset().extractor.sentence_model is not None
+    assert Analyzer.for_skillset(use_sentences=True).extractor.sentence_model is not None
+    assert Analyzer.for_skillset().extractor.sentence_model is None  # off unless asked for
