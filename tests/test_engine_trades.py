@@ -290,3 +290,21 @@ _POSTING = ("Retrieves electronic remittances and lockbox payments, matches them
 def test_a_billing_offices_eobs_and_payors_are_healthcare_words(analyzer, duty, counts):
     text = f"Responsibilities\n{duty} {_POSTING}"
     assert ("medical_billing" in {s["id"] for s in analyzer.analyze(text)["skills"]}) is counts
+
+
+COUNTY_CLERK = ("Account Clerk\nDuties\n- Prepare and submit claims for services to third-party payers.\n"
+                "- Work denial management and claim resubmission, and reconcile monthly statements.\n"
+                "- Correct errors and omissions in episode entries (diagnosis codes, time durations) with program "
+                "staff.\n- Maintain the office's files and answer questions from clients and staff about their "
+                "accounts and the program's services every week.\n")
+UTILITY_CLERK = ("Utility Billing Clerk\nDuties\n- Prepare and mail monthly water and sewer bills to customers.\n"
+                 "- Post payments to customer accounts and reconcile the daily cash drawer.\n"
+                 "- Answer questions from customers about their bills, meter readings and service starts.\n"
+                 "- Maintain the office's files and prepare reports for the finance director every month.\n")
+
+
+def test_payers_and_diagnoses_are_healthcare_words(analyzer):
+    """A behavioural health office's billing names payers and diagnosis codes, not patients: it is
+    healthcare billing; a city's utility billing names neither."""
+    assert "medical_billing" in _found(analyzer, COUNTY_CLERK)
+    assert "medical_billing" not in _found(analyzer, UTILITY_CLERK)

@@ -1161,3 +1161,30 @@ def test_record_and_practice_systems_by_name_or_initials(analyzer, duty, sid, co
 ])
 def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts):
     assert ("front_desk" in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "sid", "counts"), [
+    # ERA in capitals is a remittance; an era is a time.
+    ("Posts ERA files and reconciles them daily.", "medical_billing", True),
+    ("Reconciles ERAs against deposits.", "medical_billing", True),
+    ("Join a company designed to usher in a new era of wellness.", "medical_billing", False),
+    ("In an era of change, we lead the way.", "medical_billing", False),
+    # A credential renewed is no pre-certification of a patient's care.
+    ("Completes annual recertification and scores at least 90%.", "insurance_verification", False),
+    ("Maintains pharmacy technician recertification.", "insurance_verification", False),
+    ("Obtains pre-certification for scheduled procedures.", "insurance_verification", True),
+    # Entry into a system by another word.
+    ("Prepares charge documents for entry into the brand inspection database.", "data_entry", True),
+    ("Performs all related data collection and entry functions.", "data_entry", True),
+    ("Ensures timely entry into the billing system of every charge.", "data_entry", True),
+    ("Entry into the building requires a badge.", "data_entry", False),
+    # The cancer registry's credential.
+    ("Certified Tumor Registrar (CTR) required.", "coding_certification", True),
+    ("CTR eligible within one year of hire.", "coding_certification", True),
+    ("Tracks the click-through rate (ctr) of campaigns.", "coding_certification", False),
+    # Customer relationship skills are a service skill, not CRM software.
+    ("Must have positive customer relationship skills.", "customer_service", True),
+    ("Strong customer relations skills.", "customer_service", True),
+])
+def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
+    assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
