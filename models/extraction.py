@@ -64,13 +64,6 @@ class Extractor(MentionFinder):
 
     # -- deciding what counts -------------------------------------------------------
 
-    def extract(self, doc: Document) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Return (skills of the skill set, extras) the posting asks for, with evidence.
-
-        The hand rules' verdict: every candidate that no context check rejects.
-        """
-        return self.collect(doc.text, [c for c in self.candidates(doc) if not c.rejected])
-
     def candidates(self, doc: Document) -> list[Candidate]:
         """Every mention of a posting, in text order, with what the context checks found.
 

@@ -88,7 +88,7 @@ class SentenceSkills(BaseEstimator):
 
 
 def settings(path: Path = SETTINGS) -> dict[str, Any]:
-    """The model's settings and the two thresholds."""
+    """The model's settings, the skill set it is for and its ``add`` threshold."""
     with path.open("rb") as f:
         return tomllib.load(f)
 

@@ -98,11 +98,6 @@ class Trades:
         """The role a posting's title (its stems, in order) names, or None: the first that fits."""
         return next((r for r in self.roles if r.of(title)), None)
 
-    def excluded(self, toks: Tokens, blocks: list[Block], title: str | None, medical: frozenset[str]) -> frozenset[str]:
-        """The ids of the skills that do not count in a posting, for its trade and its title's role."""
-        by_trade, by_role = self.excluded_parts(toks, blocks, title, medical)
-        return by_trade | by_role
-
     def excluded_parts(
         self, toks: Tokens, blocks: list[Block], title: str | None, medical: frozenset[str]
     ) -> tuple[frozenset[str], frozenset[str]]:

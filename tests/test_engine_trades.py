@@ -23,7 +23,8 @@ CLINIC = ("Patient Access Representative\nResponsibilities\n- Register patients 
 def _read(text: str, title: str | None = None):
     doc = parse_posting(text)
     toks = tokenize(doc.text)
-    return load_trades().excluded(toks, doc.blocks, title, frozenset({"medical_billing"}))
+    by_trade, by_role = load_trades().excluded_parts(toks, doc.blocks, title, frozenset({"medical_billing"}))
+    return by_trade | by_role
 
 
 def test_a_hotel_is_of_its_trade_though_its_benefits_are_medical():
