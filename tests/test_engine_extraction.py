@@ -492,6 +492,10 @@ def test_extras_reported_separately(analyzer):
         ("Retrieval and maintenance of patient records.", "maintenance"),
         ("The finance team works with directors across the region.", "teamwork"),
         ("Data acquisition, cleaning and modelling.", "cleaning"),
+        # Being supervised is not supervising.
+        ("Under direct supervision of the Health Center Manager, performs clinic duties.", "supervision"),
+        ("Delivers care under the medical supervision of a Clinician and/or Physician.", "supervision"),
+        ("LEVEL OF SUPERVISION REQUIRED: General", "supervision"),
         ("Experience in investment banking and financial services.", "cash_handling"),
     ],
 )
@@ -512,6 +516,7 @@ def test_extras_need_the_words_that_name_them(analyzer, text, absent):
         ("Good team work and team-working skills.", "teamwork"),
         ("Cashing up the till and banking.", "cash_handling"),
         ("You will be hiring, training, and conducting performance reviews.", "supervision"),
+        ("Supervision of the reception team under the practice manager.", "supervision"),
     ],
 )
 def test_extras_still_found_by_their_names(analyzer, text, present):
