@@ -496,6 +496,13 @@ def test_extras_reported_separately(analyzer):
         ("Under direct supervision of the Health Center Manager, performs clinic duties.", "supervision"),
         ("Delivers care under the medical supervision of a Clinician and/or Physician.", "supervision"),
         ("LEVEL OF SUPERVISION REQUIRED: General", "supervision"),
+        ("The post holder will work under the direction of the Team Leader.", "supervision"),
+        # A record system's name, statistics collated for the office, the upkeep of a service.
+        ("Working with Medway, Outlook, Excel, Spine Portal, Bloodhound or Panda.", "statistics_ml"),
+        ("Collate statistical information as required.", "statistics_ml"),
+        ("Support with the maintenance of logs and risk registers.", "maintenance"),
+        ("The development and maintenance of a quality administrative service.", "maintenance"),
+        ("Flying the flag for clinical coding in the Trust.", "programming"),
         ("Experience in investment banking and financial services.", "cash_handling"),
     ],
 )
@@ -517,6 +524,10 @@ def test_extras_need_the_words_that_name_them(analyzer, text, absent):
         ("Cashing up the till and banking.", "cash_handling"),
         ("You will be hiring, training, and conducting performance reviews.", "supervision"),
         ("Supervision of the reception team under the practice manager.", "supervision"),
+        ("You will be the team leader of the reception staff.", "supervision"),
+        ("Strong Python and Pandas skills.", "statistics_ml"),
+        ("Statistical analysis of outcomes in R.", "statistics_ml"),
+        ("Report building maintenance requests to the Estates team.", "maintenance"),
     ],
 )
 def test_extras_still_found_by_their_names(analyzer, text, present):
