@@ -1201,3 +1201,20 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "sid", "counts"), [
+    # A city's name, a medical staff's appointments, and knowledge of the software or the
+    # systems of medicine are not billing, booking or medical terminology.
+    ("Billings Clinic Pre Access Specialist I in Billings, Montana.", "medical_billing", False),
+    ("Based in Billings, MT, with travel to outreach clinics.", "medical_billing", False),
+    ("Experience in billing and collections.", "medical_billing", True),
+    ("Directs all aspects of the credentialing functions for appointments and reappointments.", "scheduling", False),
+    ("Processes initial appointment and reappointment applications of the medical staff.", "scheduling", False),
+    ("Schedules and reschedules patient appointments.", "scheduling", True),
+    ("Must have basic knowledge of medical software.", "medical_terminology", False),
+    ("Knowledge of medical systems and applications preferred.", "medical_terminology", False),
+    ("Knowledge of medical terminology and abbreviations.", "medical_terminology", True),
+])
+def test_wordings_of_the_eighth_us_batch(analyzer, duty, sid, counts):
+    assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
