@@ -1215,6 +1215,11 @@ def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     ("Must have basic knowledge of medical software.", "medical_terminology", False),
     ("Knowledge of medical systems and applications preferred.", "medical_terminology", False),
     ("Knowledge of medical terminology and abbreviations.", "medical_terminology", True),
+    # Residents of a care home are its patients: their questions answered are patient service.
+    ("Assist residents with the resolution of questions or concerns regarding monthly billing statements.",
+     "customer_service", True),
+    ("Responds to questions and complaints from residents and their families.", "customer_service", True),
+    ("Assists residents with bathing and dressing.", "customer_service", False),
 ])
 def test_wordings_of_the_eighth_us_batch(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
