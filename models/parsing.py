@@ -135,12 +135,34 @@ def _parse_text(raw: str) -> Document:
         # unit in job boards' text exports, so each line becomes its own block.
         builder.flush()
     builder.flush()
-    return builder.document()
+    doc = builder.document()
+    doc.title = _first_line_title(doc)
+    return doc
+
+
+def _first_line_title(doc: Document) -> str | None:
+    """A pasted posting's first line, when it reads as a job title.
+
+    People paste a posting as the board shows it, its title on the first line
+    ("Medical Receptionist - Boston, MA"); the title tells a receptionist from a
+    nurse as a saved page's <title> does. A line that ends a sentence, labels a
+    field ("Location: ..."), names a section ("Job description") or runs long is
+    not a title, nor is the whole posting's only line.
+    """
+    if len(doc.blocks) < 2:
+        return None
+    first = doc.blocks[0]
+    line = doc.text[first.start:first.end]
+    if (len(line) > 80 or len(line.split()) > 10 or ":" in line or line[-1] in ".,;!?"
+            or not _LETTER.search(line) or is_section_name(line)):
+        return None
+    return title_from_page_title(line) or None
 
 
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*#*$")
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)(.{2,80}?)(?:\*\*|__)\s*:?$")
 _LOWER_ASCII = re.compile("[a-z]")
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _markdown_heading(line: str) -> str | None:
@@ -362,17 +384,18 @@ def with_title(doc: Document, title: str | None) -> Document:
     A job title is part of what a posting asks for ("Receptionist", "Clinical
     Coder"), but a JSON-LD description or a CSV's description column leaves it out.
     When the text already starts with the title, the document is returned as is.
+    The title given is the document's title, before one read from its first line.
     """
     title = _clean(title or "")
     if not title:
         return doc
     if doc.text[: len(title) + 40].lower().find(title.lower()) >= 0:
-        doc.title = doc.title or title
+        doc.title = title
         return doc
     shift = len(title) + 1
     blocks = [Block(0, len(title), "heading", "title")]
     blocks += [Block(b.start + shift, b.end + shift, b.kind, b.section) for b in doc.blocks]
     return Document(
-        text=title + "\n" + doc.text, blocks=blocks, title=doc.title or title, company=doc.company,
+        text=title + "\n" + doc.text, blocks=blocks, title=title, company=doc.company,
         date_posted=doc.date_posted, salary=doc.salary, fields=doc.fields,
     )

@@ -83,7 +83,7 @@ def test_plain_text_headings_and_bullets():
     ]
     # Bullet markers are dropped from the text the evidence offsets point into.
     assert "- Schedule" not in doc.text and "\u2022" not in doc.text and "##" not in doc.text
-    assert doc.title is None
+    assert doc.title == "Medical Receptionist"  # its first line reads as a job title
 
 
 def test_plain_text_bold_markdown_heading_and_crlf():
@@ -599,3 +599,27 @@ def test_a_job_boards_title_case_section_lines_are_headings():
 def test_other_short_lines_are_not_headings(line):
     doc = parse_posting(f"<p>Intro.</p><br>{line}<br><p>Answer the telephone.</p>")
     assert blocks(doc)[1][0] == "para"
+
+
+@pytest.mark.parametrize(("text", "title"), [
+    ("Triage Clinician (Part-Time)\nLocation: Morton Hospital\nThe clinician refers patients.",
+     "Triage Clinician (Part-Time)"),
+    ("Medical Receptionist - Boston, MA\nGreets patients on arrival.", "Medical Receptionist"),
+    ("BILLING ASSOCIATE\nPosts insurance payments.", "BILLING ASSOCIATE"),
+    # A sentence, a field's label, a section's name, or the only line are no title.
+    ("We are hiring a receptionist.\nGreets patients on arrival.", None),
+    ("Location: Boston, MA\nGreets patients on arrival.", None),
+    ("Job description\nGreets patients on arrival.", None),
+    ("Medical Receptionist", None),
+])
+def test_a_pasted_postings_first_line_is_its_title_when_it_reads_as_one(text, title):
+    assert parse_posting(text).title == title
+
+
+def test_a_title_given_outranks_the_first_line():
+    from models.analysis import Analyzer
+
+    analyzer = Analyzer.for_skillset()
+    record = analyzer.analyze("Nurse - Boston, MA\nGreets patients.", title="Medical Receptionist")
+    assert record["title"] == "Medical Receptionist"
+    assert analyzer.analyze("Medical Receptionist\nGreets patients on arrival.")["title"] == "Medical Receptionist"
