@@ -8,9 +8,12 @@ medical-office posting; a nurse's, a porter's or a data scientist's posting (or
 TF-IDF of its title's words, TF-IDF of the words of its text that are in the
 reference vocabulary (the words each reference posting ships with), and the
 skills found (skill-set skills and extras alike, weighted down: see
-``skills_weight``); and two columns more, the share of the title's words and of
-the text's words that are the occupation's own (see ``domain_weight``). It is
-fitted once per process on the reference postings of
+``skills_weight``); two columns more, the share of the title's words and of
+the text's words that are the occupation's own (see ``domain_weight``); and the
+trade columns: whether the title names clinical work or another trade
+(``models/data/market/title-trades.toml``) and whether no healthcare word
+stands in the posting at all (``models/data/trades.toml``; see ``trade_weight``).
+It is fitted once per process on the reference postings of
 ``models/data/market/reference-postings.jsonl``.
 """
 
@@ -20,6 +23,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -30,6 +34,10 @@ from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.utils.validation import check_is_fitted
+
+from models.text import phrase_stems, stem, tokenize
+from models.toml import tomllib
+from models.trades import load_trades
 
 WORD_RE = re.compile(r"[a-z]{3,}")
 # The words of a title as the title view reads them (scikit-learn's token pattern): numbers
@@ -74,6 +82,28 @@ def occupation_words() -> frozenset[str]:
                 if not alias.pattern:
                     words |= words_of(alias.phrase)
     return frozenset(words - ENGLISH_STOP_WORDS)
+
+
+TITLE_TRADES_FILE = "title-trades.toml"
+
+
+def load_title_trades() -> dict[str, frozenset[str]]:
+    """The kinds of work other than the medical office's and the title words or phrases
+    that name each (``models/data/market/title-trades.toml``), in the file's order."""
+    text = (resources.files("models.data") / "market" / TITLE_TRADES_FILE).read_text(encoding="utf-8")
+    kinds = {}
+    for kind, table in tomllib.loads(text).items():
+        words = table.get("words") if isinstance(table, dict) else None
+        if not words or not all(isinstance(w, str) and w.strip() for w in words):
+            raise ValueError(f"{TITLE_TRADES_FILE}: [{kind}] needs a list of words")
+        kinds[kind] = frozenset(words)
+    return kinds
+
+
+def names_any(phrases: frozenset[tuple[str, ...]], title: tuple[str, ...]) -> bool:
+    """Whether a title (its stems, in order) holds one of the phrases (stems in a row)."""
+    longest = max(map(len, phrases), default=0)
+    return any(title[i:i + n] in phrases for n in range(1, longest + 1) for i in range(len(title) - n + 1))
 
 
 def _as_is(words: Iterable[str]) -> Iterable[str]:
@@ -129,11 +159,24 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         (``domain_share_``) as if by this many words more: a share over a short
         posting's few words says little (short other-trade postings of mostly
         office words fit otherwise).
+    title_trades : mapping of str to set of str, or None
+        Kinds of work other than the occupation's and the title words or phrases
+        that name each; None: ``load_title_trades()``. One column per kind, at
+        ``trade_weight`` when the title holds one of them (as stems, a phrase's
+        in a row): the title view learns a title word only from the training
+        postings that hold it, the column from all of the kind's.
+    trade_weight : float
+        The value of the trade columns when set: those of ``title_trades``, and
+        one set when neither the text's words (those the words view knows) nor
+        the title hold a healthcare word of ``models/data/trades.toml``. An
+        office job in a law firm, a nursery or a county treasury is told apart
+        by what is missing from it (docs/scoring.md).
     """
 
     def __init__(self, *, C: float = 4.0, title_dropout: bool = True, threshold: float = 0.5,
                  skills_weight: float = 0.3, domain_words: frozenset[str] | None = None,
-                 domain_weight: float = 2.0, domain_smoothing: float = 20.0) -> None:
+                 domain_weight: float = 2.0, domain_smoothing: float = 20.0,
+                 title_trades: Mapping[str, Iterable[str]] | None = None, trade_weight: float = 1.0) -> None:
         self.C = C
         self.title_dropout = title_dropout
         self.threshold = threshold
@@ -141,6 +184,8 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         self.domain_words = domain_words
         self.domain_weight = domain_weight
         self.domain_smoothing = domain_smoothing
+        self.title_trades = title_trades
+        self.trade_weight = trade_weight
 
     def fit(self, X: Sequence[Sample], y: Sequence[Any]) -> OccupationFit:
         """Fit on samples and their labels (true: the posting is of the occupation)."""
@@ -155,6 +200,12 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         self.title_vectorizer_.fit([s.title for s in X])
         self.words_vectorizer_.fit([s.words for s in X])
         self.skills_vectorizer_.fit([self._skills(s) for s in X])
+        kinds = load_title_trades() if self.title_trades is None else self.title_trades
+        self.title_trades_ = {kind: frozenset(phrase_stems(w) for w in words) for kind, words in kinds.items()}
+        trades = load_trades()
+        self.healthcare_title_ = trades.title_words
+        self.healthcare_vocabulary_ = frozenset(
+            w for w in self.words_vectorizer_.vocabulary_ if stem(w) in trades.healthcare)
         self.domain_share_ = float(np.mean([len(self.domain_words_ & s.words) / len(s.words)
                                             for s in X if s.words] or [0.0]))
         self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000)
@@ -177,8 +228,8 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         decision += float(values @ coef[words_at + columns])
         skills = self.skills_vectorizer_.vocabulary_
         decision += self.skills_weight * sum(coef[skills_at + skills[i]] for i in sample.skills if i in skills)
-        in_title, in_words = self._domain(sample)
-        decision += in_title * coef[-2] + in_words * coef[-1]
+        extra = self._domain(sample) + self._trades(sample)
+        decision += float(np.dot(extra, coef[-len(extra):]))
         return float(expit(decision))
 
     def _skills(self, sample: Sample) -> dict[str, float]:
@@ -194,12 +245,23 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         return (self.domain_weight * sum(w in self.domain_words_ for w in title) / len(title) if title else 0.0,
                 self.domain_weight * in_words)
 
+    def _trades(self, sample: Sample) -> tuple[float, ...]:
+        """The trade columns: one per kind of ``title_trades_`` that the title names, and
+        one for a posting with words but no healthcare word, in the text or the title."""
+        title = tuple(tokenize(sample.title).stems)
+        healthcare = not (sample.words.isdisjoint(self.healthcare_vocabulary_)
+                          and self.healthcare_title_.isdisjoint(title))
+        no_healthcare = not (healthcare or sample.words.isdisjoint(self.words_vectorizer_.vocabulary_))
+        return tuple(self.trade_weight * float(names_any(words, title)) for words in self.title_trades_.values()) + (
+            self.trade_weight * float(no_healthcare),)
+
     def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:
         return sparse.hstack([
             self.title_vectorizer_.transform([s.title for s in X]),
             self.words_vectorizer_.transform([s.words for s in X]),
             self.skills_vectorizer_.transform([self._skills(s) for s in X]),
-            sparse.csr_matrix(np.array([self._domain(s) for s in X]).reshape(len(X), 2)),
+            sparse.csr_matrix(np.array([self._domain(s) + self._trades(s) for s in X]).reshape(
+                len(X), 3 + len(self.title_trades_))),
         ], format="csr")
 
     def predict_proba(self, X: Sequence[Sample]) -> np.ndarray:

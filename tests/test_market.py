@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from models.analysis import Analyzer
-from models.fit import OccupationFit, Sample, occupation_words, sample_of, words_of
+from models.fit import OccupationFit, Sample, load_title_trades, occupation_words, sample_of, words_of
 from models.market import MarketPosition, load_reference, market_for
 from models.record import describe_market, describe_record
 from models.references import market_references
@@ -254,6 +254,32 @@ def test_domain_columns_are_shares_of_the_occupations_own_words() -> None:
     assert exact._domain(Sample("", frozenset({"zzyzx"}), {})) == (0.0, 0.0)
     none = OccupationFit(domain_words=frozenset()).fit(samples, [True, False] * 3)
     assert none._domain(Sample("Billing Clerk", text, {})) == (0.0, 0.0)
+
+
+def test_trade_columns_name_the_titles_work_and_a_posting_without_healthcare() -> None:
+    """A column per kind of models/data/market/title-trades.toml (clinical work, other trades),
+    set when the title names it (a phrase by its words in a row), and one set when neither the
+    text's known words nor the title hold a healthcare word of models/data/trades.toml."""
+    kinds = load_title_trades()
+    assert list(kinds) == ["clinical", "other"]
+    assert {"nurse", "dental assistant"} <= kinds["clinical"] and {"legal", "payroll"} <= kinds["other"]
+    samples = [sample_of("Receptionist", "medical receptionist patients billing", []),
+               sample_of("Software engineer", "python code software", [])] * 3
+    model = OccupationFit().fit(samples, [True, False] * 3)
+    hospital = frozenset({"patients", "billing"})
+    assert model._trades(Sample("Registered Nurses", hospital, {})) == (1.0, 0.0, 0.0)
+    assert model._trades(Sample("Dental Assistant II", hospital, {})) == (1.0, 0.0, 0.0)
+    # A department is no role: a dental receptionist, a nursing unit's secretary.
+    assert model._trades(Sample("Dental Receptionist", hospital, {})) == (0.0, 0.0, 0.0)
+    assert model._trades(Sample("Nursing Unit Secretary", hospital, {})) == (0.0, 0.0, 0.0)
+    assert model._trades(Sample("Assistant, Dental", hospital, {})) == (0.0, 0.0, 0.0)
+    assert model._trades(Sample("Legal Secretary", frozenset({"billing", "code"}), {})) == (0.0, 1.0, 1.0)
+    assert model._trades(Sample("Medical Secretary", frozenset({"billing"}), {})) == (0.0, 0.0, 0.0)
+    assert model._trades(Sample("", frozenset({"zzyzx"}), {})) == (0.0, 0.0, 0.0)  # no known word: no column
+    porter = OccupationFit(title_trades={"estates": ["porter"]}, trade_weight=2.0).fit(samples, [True, False] * 3)
+    assert porter._trades(Sample("Hospital Porter", hospital, {})) == (2.0, 0.0)
+    assert porter._trades(Sample("Porter", frozenset({"code"}), {})) == (2.0, 2.0)
+    assert porter.predict_proba([Sample("Porter", frozenset({"code"}), {})]).shape == (1, 2)
 
 
 def test_market_position_percentiles() -> None:
