@@ -112,12 +112,9 @@ def _perturb(phrase: str, rng: np.random.Generator) -> str:
 def _lowest_precise(sims: np.ndarray, correct: np.ndarray, target: float) -> float:
     """The lowest similarity at which the matches at or above it are right at ``target`` precision (0.95: none)."""
     order = np.argsort(-sims)
-    tp = np.cumsum(correct[order])
-    precision = tp / np.arange(1, len(order) + 1)
+    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
     ok = np.where(precision >= target)[0]
-    if len(ok) == 0:
-        return 0.95
-    return float(sims[order][ok[-1]])
+    return float(sims[order][ok[-1]]) if len(ok) else 0.95
 
 
 class SkillMatcher(BaseEstimator):
@@ -240,13 +237,9 @@ class SkillMatcher(BaseEstimator):
         return sims[np.arange(len(phrases)), indices], indices
 
     def _calibrate(self, phrases: list[str], y: list[str], negatives: list[str]) -> tuple[float, float]:
-        """The lowest similarities at which matches keep their precision: (any phrase's, a single word's).
-
-        Calibrated on a misspelling of each alias (positives) against ``negatives``:
-        the first threshold on all of them, at ``target_precision``; the second on
-        the misspellings of one-word aliases and the one-word negatives, at
-        ``word_target_precision``. Both are read off one transform of the phrases.
-        """
+        """(any phrase's threshold, a single word's): the lowest similarities at which a misspelling
+        of each alias against ``negatives`` keeps ``target_precision``, and those of one-word aliases
+        against one-word negatives ``word_target_precision``; both from one transform of the phrases."""
         # Each alias's misspelling comes from its own seed: with one generator for all,
         # adding an alias changed every later alias's misspelling, and the threshold
         # moved by as much as 0.05 with it.
