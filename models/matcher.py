@@ -109,6 +109,14 @@ def _perturb(phrase: str, rng: np.random.Generator) -> str:
     return "".join(chars)
 
 
+def _lowest_precise(sims: np.ndarray, correct: np.ndarray, target: float) -> float:
+    """The lowest similarity at which the matches at or above it are right at ``target`` precision (0.95: none)."""
+    order = np.argsort(-sims)
+    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    ok = np.where(precision >= target)[0]
+    return float(sims[order][ok[-1]]) if len(ok) else 0.95
+
+
 class SkillMatcher(BaseEstimator):
     """Nearest-alias matcher over TF-IDF character n-grams.
 
@@ -167,13 +175,8 @@ class SkillMatcher(BaseEstimator):
             # Multi-word phrases need a higher bar than single words: char n-grams
             # ignore word order, so "patients who experience" sits near
             # "patient experience", while a misspelt word is near only itself.
-            self.threshold_ = max(0.85, self._calibrate(phrases, y, negatives or []))
-            words = [(p, label) for p, label in zip(phrases, y, strict=True) if " " not in p]
-            self.word_threshold_ = max(0.75, self._calibrate(
-                [p for p, _ in words], [label for _, label in words],
-                [n for n in negatives or [] if " " not in n.strip()],
-                target=self.word_target_precision,
-            ))
+            phrase_bar, word_bar = self._calibrate(phrases, y, negatives or [])
+            self.threshold_, self.word_threshold_ = max(0.85, phrase_bar), max(0.75, word_bar)
         # What is left of each alias after deleting as many letters as _plausible lets a
         # single word differ from it (one under 12 characters, two from 12): a word
         # that shares none of these with its own deletions is further from every
@@ -233,31 +236,27 @@ class SkillMatcher(BaseEstimator):
         indices = sims.argmax(axis=1)
         return sims[np.arange(len(phrases)), indices], indices
 
-    def _calibrate(
-        self, phrases: list[str], y: list[str], negatives: list[str], target: float | None = None
-    ) -> float:
+    def _calibrate(self, phrases: list[str], y: list[str], negatives: list[str]) -> tuple[float, float]:
+        """(any phrase's threshold, a single word's): the lowest similarities at which a misspelling
+        of each alias against ``negatives`` keeps ``target_precision``, and those of one-word aliases
+        against one-word negatives ``word_target_precision``; both from one transform of the phrases."""
         # Each alias's misspelling comes from its own seed: with one generator for all,
         # adding an alias changed every later alias's misspelling, and the threshold
         # moved by as much as 0.05 with it.
         positives = [
-            (_perturb(p, np.random.default_rng([self.random_state, zlib.crc32(p.encode("utf-8"))])), label)
+            (_perturb(p, np.random.default_rng([self.random_state, zlib.crc32(p.encode("utf-8"))])), label,
+             " " not in p)
             for p, label in zip(phrases, y, strict=True) if len(p) >= 6
         ]
         known = set(phrases)
-        positives = [(p, label) for p, label in positives if p.lower() not in known]
+        positives = [(p, label, word) for p, label, word in positives if p.lower() not in known]
         negatives = [n for n in negatives if n.lower() not in known]
-        texts = [p for p, _ in positives] + negatives
-        sims, idx = self._nearest(texts)
-        truth = np.array([label for _, label in positives] + [None] * len(negatives), dtype=object)
-        correct = np.array([self.labels_[i] == t for i, t in zip(idx, truth, strict=True)])
-        order = np.argsort(-sims)
-        tp = np.cumsum(correct[order])
-        precision = tp / np.arange(1, len(order) + 1)
-        ok = np.where(precision >= (target or self.target_precision))[0]
-        if len(ok) == 0:
-            return 0.95
-        # The lowest similarity at which precision still holds.
-        return float(sims[order][ok[-1]])
+        sims, idx = self._nearest([p for p, _, _ in positives] + negatives)
+        truth = np.array([label for _, label, _ in positives] + [None] * len(negatives), dtype=object)
+        correct = np.array([self.labels_[i] == t for i, t in zip(idx, truth, strict=True)], dtype=bool)
+        word = np.array([w for _, _, w in positives] + [" " not in n.strip() for n in negatives], dtype=bool)
+        return (_lowest_precise(sims, correct, self.target_precision),
+                _lowest_precise(sims[word], correct[word], self.word_target_precision))
 
     def predict(self, X: list[str]) -> list[str | None]:
         """Skill id of each phrase, or None where no alias is near enough."""

@@ -668,7 +668,19 @@ def test_one_more_alias_does_not_move_the_calibration(analyzer):
     negatives = background_phrases()
     before = fitted._calibrate(X, y, negatives)
     after = fitted._calibrate(["CQC preparation", *X], ["medical_law_ethics", *y], negatives)
-    assert abs(after - before) < 0.01
+    assert all(abs(a - b) < 0.01 for a, b in zip(after, before, strict=True))  # phrases' and words'
+
+
+def test_word_threshold_is_calibrated_on_the_one_word_phrases_alone(analyzer):
+    # Read off the same transform as the phrases' threshold: as if calibrated on the
+    # one-word aliases and one-word negatives by themselves.
+    fitted = analyzer.extractor.matcher
+    words = [(p, label) for p, label in zip(fitted.phrases_, fitted.labels_, strict=True) if " " not in p]
+    negatives = background_phrases()
+    _, word_bar = fitted._calibrate(list(fitted.phrases_), list(fitted.labels_), negatives)
+    alone = fitted._calibrate([p for p, _ in words], [label for _, label in words],
+                              [n for n in negatives if " " not in n.strip()])
+    assert alone[1] == word_bar
 
 
 # --- the analyzer is built once -----------------------------------------------------------
