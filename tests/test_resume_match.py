@@ -250,7 +250,7 @@ def test_match_command_json_and_table(tmp_path: Path, analyzer: Analyzer) -> Non
     assert body == {**match_texts(analyzer, read_resume(pdf.read_bytes(), "cv.pdf"), POSTING)}
     table = runner.invoke(match_command, [str(RESUMES / "receptionist.txt"), str(posting)])
     assert table.exit_code == 0
-    assert "Match with the posting: " in table.stdout and "6 of 7 required" in table.stdout
+    assert "Match with Medical Receptionist: " in table.stdout and "6 of 7 required" in table.stdout
     assert "Missing (" in table.stdout and "the résumé says you do not have it" in table.stdout
 
 
