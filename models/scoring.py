@@ -47,18 +47,19 @@ def score_posting(skillset: SkillSet, found: list[dict[str, Any]], locale: str |
     return {
         "score": score,
         "coverage": coverage,
-        "gaps": [g.copy() for g in gaps if g["id"] not in found_ids],
+        # A skill is no gap where the posting asks for one that stands for it.
+        "gaps": [{"id": sid} for sid, stand_ins in gaps if sid not in found_ids and found_ids.isdisjoint(stand_ins)],
     }
 
 
 @functools.lru_cache(maxsize=32)
 def _layout(
     skillset: SkillSet, locale: str | None,
-) -> tuple[float, list[tuple[str, float]], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[float, list[tuple[str, float]], dict[str, dict[str, Any]], list[tuple[str, frozenset[str]]]]:
     """What scoring needs of a skill set in one locale, worked out once.
 
     Total weight, (id, weight) of each skill, each group's (id, weight) pairs
-    and total weight, and the gaps in order.
+    and total weight, and the gaps in order, each with the skills that stand for it.
     """
     skills = [s for s in skillset.skills if s.applies_in(locale)]
     total = sum(s.weight for s in skills)
@@ -76,8 +77,7 @@ def _layout(
         if key == "tier":
             members = {t: members[t] for t in TIERS if t in members}
         groups[key] = members
-    gaps: list[dict[str, Any]] = [
-        {"id": s.id} for s in sorted(skills, key=lambda s: (-s.weight, s.tier != "modern"))]
+    gaps = [(s.id, frozenset(s.alternatives)) for s in sorted(skills, key=lambda s: (-s.weight, s.tier != "modern"))]
     return total, weighted, groups, gaps
 
 

@@ -85,6 +85,9 @@ class Skill:
     applies: tuple[str, ...] = ()
     # What stands for it where it does not apply ("AMSPAR qualifications").
     counterpart: str = ""
+    # Skills of the set that stand for this one: a posting that asks for one of them is
+    # not short of this one (the CMAA for the CMA). It is still no skill found.
+    alternatives: tuple[str, ...] = ()
     # Where the skill stands in its file, for messages; not part of what it means.
     line: int = field(default=0, compare=False, repr=False)
 
@@ -130,7 +133,8 @@ class SkillSet:
         if skills:
             out["skills"] = [
                 {"id": s.id, "name": s.name, "category": s.category, "tier": s.tier, "weight": s.weight,
-                 "why": s.why, "applies": list(s.applies) or None, "counterpart": s.counterpart or None}
+                 "why": s.why, "applies": list(s.applies) or None, "counterpart": s.counterpart or None,
+                 "alternatives": list(s.alternatives) or None}
                 for s in self.skills
             ]
         return out

@@ -7,6 +7,7 @@ through ``parse_skillset``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 
@@ -107,9 +108,11 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
                 inherited.setdefault(skill.id, skill)
     skills: list[Skill] = []
     seen: set[str] = set()
+    taken: set[str] = set()  # ids of the skills taken from the base skill set or the extras
     search_from = 0
     for n, raw in enumerate(skills_raw, 1):
         if isinstance(raw, dict) and "aliases" not in raw and raw.get("id") in inherited:
+            taken.add(raw["id"])
             # A skill taken from the base skill set (or the extras catalogue),
             # with its tier, weight or why overridden where given.
             base = inherited[raw["id"]]
@@ -148,7 +151,7 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
             raise SkillSetError(f"{where}: 'not_aliases' must be a list of strings")
         unknown = set(raw) - {
             "id", "name", "category", "tier", "weight", "why", "aliases", "not_aliases", "medical",
-            "applies", "counterpart",
+            "applies", "counterpart", "alternatives",
         }
         if unknown:
             raise SkillSetError(f"{where}: unknown key(s) {sorted(unknown)}")
@@ -165,6 +168,11 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
         if counterpart.strip() and not applies:
             raise SkillSetError(f"{_key_where(text, 'counterpart', source, line, n, sid)}: 'counterpart' "
                                 "says what stands for the skill where it does not apply; give 'applies' too")
+        alternatives = raw.get("alternatives", [])
+        if not isinstance(alternatives, list) or not all(isinstance(a, str) for a in alternatives) \
+                or sid in alternatives:
+            raise SkillSetError(f"{_key_where(text, 'alternatives', source, line, n, sid)}: 'alternatives' "
+                                "must be a list of the ids of other skills of the set")
         skills.append(
             Skill(
                 id=sid,
@@ -178,9 +186,20 @@ def parse_skillset(text: str, source: str, *, require_skills: bool = True, built
                 medical=bool(raw.get("medical", False)),
                 applies=tuple(applies),
                 counterpart=counterpart.strip(),
+                alternatives=tuple(alternatives),
                 line=line,
             )
         )
+    ids = {s.id for s in skills}
+    for n, skill in enumerate(skills):
+        if skill.id in taken and not skill.alternatives:
+            # A skill taken from the base keeps the stand-ins that this set holds too.
+            base_alternatives = tuple(a for a in inherited[skill.id].alternatives if a in ids)
+            skills[n] = skill = dataclasses.replace(skill, alternatives=base_alternatives)
+        unknown_ids = [a for a in skill.alternatives if a not in ids]
+        if unknown_ids:
+            raise SkillSetError(f"{_key_where(text, 'alternatives', source, skill.line, n + 1, skill.id)}: "
+                                f"'alternatives' names no skill of the set: {', '.join(unknown_ids)}")
     if extras not in EXTRAS_CATALOGUES:
         raise SkillSetError(f"{source}, line {_line_of(text, 'extras')}: 'extras' names a catalogue of "
                             f"skills outside the set, one of {', '.join(EXTRAS_CATALOGUES)}")

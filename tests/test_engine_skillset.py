@@ -491,3 +491,46 @@ def test_a_long_declared_version_is_refused_with_its_line(tmp_path: Path) -> Non
     path = write(tmp_path, VALID.replace('version = "3"', 'version = "' + "9" * 30 + '"'))
     with pytest.raises(SkillSetError, match=r"line \d+: 'version' must be a short string"):
         load_skillset(str(path))
+
+
+# --- skills that stand for each other ------------------------------------------------
+
+
+def test_a_credential_that_stands_for_another_leaves_no_gap():
+    """A posting that asks for the CMAA is not told it lacks the CMA, nor the other way."""
+    analyzer = Analyzer.for_skillset()
+    for asked, other in (("CMAA", "ma_certification"), ("CMA", "cmaa")):
+        record = analyzer.analyze(f"Medical Office Assistant\nRequirements\n- {asked} certification required")
+        gaps = [g["id"] for g in record["gaps"]]
+        assert other not in gaps and other not in {s["id"] for s in record["skills"]}
+    record = analyzer.analyze("Medical Office Assistant\nRequirements\n- Schedules appointments")
+    assert {"cmaa", "ma_certification"} <= {g["id"] for g in record["gaps"]}
+    skill = load_skillset().get("ma_certification")
+    assert skill is not None and skill.alternatives == ("cmaa",)
+    assert next(s for s in load_skillset().to_json()["skills"] if s["id"] == "cmaa")["alternatives"] == [
+        "ma_certification"]
+
+
+ALT_HEAD = 'id = "mine"\nname = "Mine"\nversion = "1"\n\n'
+
+
+def alt_skill(sid: str, extra: str = "") -> str:
+    return f'[[skills]]\nid = "{sid}"\nname = "{sid}"\ncategory = "ops"\naliases = ["{sid}"]\n{extra}\n'
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    ('alternatives = ["crane"]\n', r"line 10 \(skill 1 'forklift'\): 'alternatives' names no skill of the set: crane"),
+    ('alternatives = ["forklift"]\n', r"line 10 .*'alternatives' must be a list of the ids of other skills"),
+    ('alternatives = "hoist"\n', r"line 10 .*'alternatives' must be a list"),
+])
+def test_bad_alternatives_name_the_line(extra, message):
+    with pytest.raises(SkillSetError, match=message):
+        parse_skillset(ALT_HEAD + alt_skill("forklift", extra) + alt_skill("hoist"), "mine.toml")
+
+
+def test_a_skill_taken_from_a_base_keeps_only_the_alternatives_its_new_set_holds():
+    text = ('id = "mine"\nname = "Mine"\nversion = "1"\nbase = "medical-office-specialist"\n\n'
+            '[[skills]]\nid = "cmaa"\n\n[[skills]]\nid = "scheduling"\n')
+    assert parse_skillset(text, "mine.toml").get("cmaa").alternatives == ()  # type: ignore[union-attr]
+    both = text + '\n[[skills]]\nid = "ma_certification"\n'
+    assert parse_skillset(both, "mine.toml").get("cmaa").alternatives == ("ma_certification",)  # type: ignore[union-attr]
