@@ -314,10 +314,11 @@ def test_skillsets_are_listed_and_each_is_told_with_every_skill(client) -> None:
     assert specialist["version"] == builtin.version
     assert [s["id"] for s in specialist["skills"]] == builtin.ids
     ehr = specialist["skills"][0]
-    assert set(ehr) == {"id", "name", "category", "tier", "weight", "why", "applies", "counterpart"}
+    assert set(ehr) == {"id", "name", "category", "tier", "weight", "why", "applies", "counterpart", "alternatives"}
     assert ehr["why"] == builtin.skills[0].why and ehr["applies"] is None
     cmaa = next(s for s in specialist["skills"] if s["id"] == "cmaa")
     assert cmaa["applies"] == ["US"] and "AMSPAR" in cmaa["counterpart"]
+    assert cmaa["alternatives"] == ["ma_certification"] and ehr["alternatives"] is None
     pay = {r["locale"]: r for r in specialist["pay"]}
     assert pay["US"]["currency"] == "USD" and pay["UK"]["currency"] == "GBP"
     missing = client.get("/api/v1/skillsets/no-such-set")
