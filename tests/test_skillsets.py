@@ -336,6 +336,8 @@ def test_pages_list_show_create_and_download(app, client) -> None:
     assert "O*NET 43-6013.00 Technology Skills: Medical software" in page
     assert "ESCO “use customer relationship management software”" in page
     assert "<summary>Aliases (" in page and "applies everywhere" in page
+    assert ('No gap where a posting asks for <a href="#skill-cmaa">Certified Medical Administrative Assistant</a>'
+            in page)
     r = client.post("/skillsets", content_type="multipart/form-data", data={
         "file": (io.BytesIO(b"skill,tier,weight,aliases\nWelding,modern,x,weld\n"), "w.csv")})
     assert r.status_code == 422 and "w.csv, line 2: weight must be a positive number" in r.get_data(as_text=True)
