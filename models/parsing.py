@@ -149,11 +149,8 @@ def _first_line_title(doc: Document) -> str | None:
     field ("Location: ..."), names a section ("Job description") or runs long is
     not a title, nor is the whole posting's only line.
     """
-    if len(doc.blocks) < 2:
-        return None
-    first = doc.blocks[0]
-    line = doc.text[first.start:first.end]
-    if (len(line) > 80 or len(line.split()) > 10 or ":" in line or line[-1] in ".,;!?"
+    line = doc.text[doc.blocks[0].start:doc.blocks[0].end] if len(doc.blocks) > 1 else ""
+    if (not line or len(line) > 80 or len(line.split()) > 10 or ":" in line or line[-1] in ".,;!?"
             or not _LETTER.search(line) or is_section_name(line)):
         return None
     return title_from_page_title(line) or None
