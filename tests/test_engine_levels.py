@@ -70,6 +70,18 @@ def test_a_section_name_on_a_line_of_its_own_is_a_heading(heading, kind):
         assert sections(raw)[1:] == [("heading", kind, heading), (sections(raw)[2][0], kind, "Answer the telephone.")]
 
 
+@pytest.mark.parametrize(("heading", "kind"), [
+    ("The Triage Clinician will:", "responsibilities"),
+    ("The Patient Access Representative will:", "responsibilities"),
+    ("The successful candidate will:", "requirements"),
+    ("Applicants will:", "requirements"),
+])
+def test_a_heading_that_says_what_the_role_or_the_candidate_will_opens_its_section(heading, kind):
+    for raw in (f"Intro.\n{heading}\n- Answer the telephone.",
+                f"<p>Intro.</p><h3>{heading}</h3><ul><li>Answer the telephone.</li></ul>"):
+        assert sections(raw)[1:] == [("heading", kind, heading), ("item", kind, "Answer the telephone.")]
+
+
 @pytest.mark.parametrize("line", [
     "Customer service experience", "Knowledge of medical terminology", "Experience with Epic",
     "Experienced", "Scheduling", "Communication", "Plus dental and vision", "Bonus eligible role",
