@@ -146,12 +146,13 @@ def _first_line_title(doc: Document) -> str | None:
     People paste a posting as the board shows it, its title on the first line
     ("Medical Receptionist - Boston, MA"); the title tells a receptionist from a
     nurse as a saved page's <title> does. A line that ends a sentence, labels a
-    field ("Location: ..."), names a section ("Job description") or runs long is
-    not a title, nor is the whole posting's only line.
+    field ("Location: ..."), names a section ("Job description"), starts with no
+    letter ("2 shifts per week") or runs long is not a title, nor is the whole
+    posting's only line.
     """
     line = doc.text[doc.blocks[0].start:doc.blocks[0].end] if len(doc.blocks) > 1 else ""
-    if (not line or len(line) > 80 or len(line.split()) > 10 or ":" in line or line[-1] in ".,;!?"
-            or not _LETTER.search(line) or is_section_name(line)):
+    if (not line or len(line) > 80 or len(line.split()) > 10 or ":" in line or line[-1] in ".,;!?\u2026"
+            or not line[0].isalpha() or is_section_name(line)):
         return None
     return title_from_page_title(line) or None
 
@@ -159,7 +160,6 @@ def _first_line_title(doc: Document) -> str | None:
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+(.*\S)\s*#*$")
 _BOLD_LINE = re.compile(r"^(?:\*\*|__)(.{2,80}?)(?:\*\*|__)\s*:?$")
 _LOWER_ASCII = re.compile("[a-z]")
-_LETTER = re.compile(r"[^\W\d_]")
 
 
 def _markdown_heading(line: str) -> str | None:

@@ -610,6 +610,8 @@ def test_other_short_lines_are_not_headings(line):
     ("We are hiring a receptionist.\nGreets patients on arrival.", None),
     ("Location: Boston, MA\nGreets patients on arrival.", None),
     ("Job description\nGreets patients on arrival.", None),
+    ("2 shifts per week\nGreets patients on arrival.", None),
+    ("Just a few of the benefits enjoyed by our employees\u2026\nDental cover.", None),
     ("Medical Receptionist", None),
 ])
 def test_a_pasted_postings_first_line_is_its_title_when_it_reads_as_one(text, title):
