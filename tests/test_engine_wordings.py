@@ -1223,3 +1223,20 @@ def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
 ])
 def test_wordings_of_the_eighth_us_batch(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize(("duty", "sid", "counts"), [
+    # A switchboard is telephone work away from reception; a patient's complaint is a symptom;
+    # collecting deductibles is not verifying cover.
+    ("Operates the hospital switchboard and pages staff.", "front_desk", False),
+    ("Switchboard and reception duties: greets patients on arrival.", "front_desk", True),
+    ("Reviews each requisition to assure that the area of complaint is consistent with the exam.",
+     "customer_service", False),
+    ("Elicits the chief complaint and records vital signs.", "customer_service", False),
+    ("Resolves patient complaints about their bills.", "customer_service", True),
+    ("Represents the hospital in court for collection of co-pays, deductibles or coinsurance.",
+     "insurance_verification", False),
+    ("Explains deductibles and coinsurance to patients before their visit.", "insurance_verification", True),
+])
+def test_wordings_of_the_ninth_us_batch(analyzer, duty, sid, counts):
+    assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
