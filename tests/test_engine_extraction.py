@@ -506,6 +506,10 @@ def test_extras_reported_separately(analyzer):
         ("Support with the maintenance of logs and risk registers.", "maintenance"),
         ("The development and maintenance of a quality administrative service.", "maintenance"),
         ("Flying the flag for clinical coding in the Trust.", "programming"),
+        ("Enters orders in CPRS, the VA's record system.", "cpr_bls"),
+        # Real words a letter from an alias are no misspelling of it.
+        ("Assists residents with bathing and grooming.", "vital_signs"),
+        ("No leaning on the window sill.", "cleaning"),
         ("Experience in investment banking and financial services.", "cash_handling"),
     ],
 )
@@ -531,6 +535,7 @@ def test_extras_need_the_words_that_name_them(analyzer, text, absent):
         ("Strong Python and Pandas skills.", "statistics_ml"),
         ("Statistical analysis of outcomes in R.", "statistics_ml"),
         ("Report building maintenance requests to the Estates team.", "maintenance"),
+        ("Current CPR/BLS certification.", "cpr_bls"),
     ],
 )
 def test_extras_still_found_by_their_names(analyzer, text, present):

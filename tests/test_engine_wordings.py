@@ -1237,6 +1237,10 @@ def test_wordings_of_the_eighth_us_batch(analyzer, duty, sid, counts):
     ("Represents the hospital in court for collection of co-pays, deductibles or coinsurance.",
      "insurance_verification", False),
     ("Explains deductibles and coinsurance to patients before their visit.", "insurance_verification", True),
+    # The VA's record system by its names; a city's name is not it.
+    ("Utilizes hospital computer systems specific to VISTA, CPRS and Class-III software.", "ehr", True),
+    ("Uses VistA and CPRS to check Veterans in for their appointments.", "ehr", True),
+    ("Works from our office in Chula Vista, CA.", "ehr", False),
 ])
 def test_wordings_of_the_ninth_us_batch(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
