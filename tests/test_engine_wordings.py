@@ -1198,12 +1198,6 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     # Customer relationship skills are a service skill, not CRM software.
     ("Must have positive customer relationship skills.", "customer_service", True),
     ("Strong customer relations skills.", "customer_service", True),
-])
-def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
-    assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
-
-
-@pytest.mark.parametrize(("duty", "sid", "counts"), [
     # A city's name, a medical staff's appointments, and knowledge of the software or the
     # systems of medicine are not billing, booking or medical terminology.
     ("Billings Clinic Pre Access Specialist I in Billings, Montana.", "medical_billing", False),
@@ -1220,12 +1214,6 @@ def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
      "customer_service", True),
     ("Responds to questions and complaints from residents and their families.", "customer_service", True),
     ("Assists residents with bathing and dressing.", "customer_service", False),
-])
-def test_wordings_of_the_eighth_us_batch(analyzer, duty, sid, counts):
-    assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
-
-
-@pytest.mark.parametrize(("duty", "sid", "counts"), [
     # A switchboard is telephone work away from reception; a patient's complaint is a symptom;
     # collecting deductibles is not verifying cover.
     ("Operates the hospital switchboard and pages staff.", "front_desk", False),
@@ -1242,5 +1230,5 @@ def test_wordings_of_the_eighth_us_batch(analyzer, duty, sid, counts):
     ("Uses VistA and CPRS to check Veterans in for their appointments.", "ehr", True),
     ("Works from our office in Chula Vista, CA.", "ehr", False),
 ])
-def test_wordings_of_the_ninth_us_batch(analyzer, duty, sid, counts):
+def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
