@@ -1229,6 +1229,10 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     ("Utilizes hospital computer systems specific to VISTA, CPRS and Class-III software.", "ehr", True),
     ("Uses VistA and CPRS to check Veterans in for their appointments.", "ehr", True),
     ("Works from our office in Chula Vista, CA.", "ehr", False),
+    # A record number obtained at registration is a look-up; assigning one from the index is records work.
+    ("Obtains medical record number from MPI if none available.", "medical_records", False),
+    ("Obtain a patient medical record number when necessary.", "medical_records", False),
+    ("Searches the MPI and assigns the correct medical record number.", "medical_records", True),
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
