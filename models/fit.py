@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from models.text import phrase_stems, stem, tokenize
 from models.toml import tomllib
-from models.trades import load_trades
+from models.trades import load_trades, names_any
 
 WORD_RE = re.compile(r"[a-z]{3,}")
 # The words of a title as the title view reads them (scikit-learn's token pattern): numbers
@@ -98,12 +98,6 @@ def load_title_trades() -> dict[str, frozenset[str]]:
             raise ValueError(f"{TITLE_TRADES_FILE}: [{kind}] needs a list of words")
         kinds[kind] = frozenset(words)
     return kinds
-
-
-def names_any(phrases: frozenset[tuple[str, ...]], title: tuple[str, ...]) -> bool:
-    """Whether a title (its stems, in order) holds one of the phrases (stems in a row)."""
-    longest = max(map(len, phrases), default=0)
-    return any(title[i:i + n] in phrases for n in range(1, longest + 1) for i in range(len(title) - n + 1))
 
 
 def _as_is(words: Iterable[str]) -> Iterable[str]:

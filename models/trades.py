@@ -57,11 +57,13 @@ class Role:
 
     def of(self, title: Phrase) -> bool:
         """Whether a title (its stems, in order) names the role."""
-        return _names(self.title, title) and not _names(self.unless, title)
+        return names_any(self.title, title) and not names_any(self.unless, title)
 
 
-def _names(phrases: frozenset[Phrase], title: Phrase) -> bool:
-    return any(title[i:i + len(p)] == p for p in phrases for i in range(len(title) - len(p) + 1))
+def names_any(phrases: frozenset[Phrase], title: Phrase) -> bool:
+    """Whether a title (its stems, in order) holds one of the phrases (stems in a row)."""
+    longest = max(map(len, phrases), default=0)
+    return any(title[i:i + n] in phrases for n in range(1, longest + 1) for i in range(len(title) - n + 1))
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class Trades:
         if healthcare and trade is None:
             out: frozenset[str] = frozenset()
         else:
-            out = medical if _names(self.kept_by, title_stems) else medical | self.skills
+            out = medical if names_any(self.kept_by, title_stems) else medical | self.skills
         if trade is not None:
             out |= trade.skills
         role = self.role_of(title_stems)
