@@ -40,11 +40,11 @@ class Analyzer:
         # The sentence model (models/sentence_skills.py) adds to the verdict on the skill set its
         # sentences were labelled with. Off unless asked for: on fresh US postings it added one
         # skill right and two wrong in 50 (docs/sentence-skills.md).
-        use = sentence_settings()
+        use = sentence_settings() if use_sentences else None
         self.extractor = Extractor(
             skillset, self.extras, matcher=matcher,
-            sentence_model=sentence_model() if use_sentences and use["skillset"] == skillset.id else None,
-            thresholds=use["use"])
+            sentence_model=sentence_model() if use and use["skillset"] == skillset.id else None,
+            thresholds=use["use"] if use else None)
         # The learned verdict over the aliases' candidates (models/verdicts.py), for the
         # skill set its data was made for; any other keeps the hand rules' verdict. Off
         # unless asked for: cross-validated it gains under a point of precision for half
