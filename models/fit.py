@@ -87,16 +87,20 @@ def occupation_words() -> frozenset[str]:
 TITLE_TRADES_FILE = "title-trades.toml"
 
 
-def load_title_trades() -> dict[str, frozenset[str]]:
-    """The kinds of work other than the medical office's and the title words or phrases
-    that name each (``models/data/market/title-trades.toml``), in the file's order."""
+def load_title_trades() -> dict[str, dict[str, frozenset[str]]]:
+    """The kinds of work other than the medical office's, in the file's order
+    (``models/data/market/title-trades.toml``): for each, the title words or phrases
+    that name it (``words``) and those that name the occupation's own role beside it
+    (``unless``: a "Medical Assistant / LPN" is not the clinical kind)."""
     text = (resources.files("models.data") / "market" / TITLE_TRADES_FILE).read_text(encoding="utf-8")
     kinds = {}
     for kind, table in tomllib.loads(text).items():
-        words = table.get("words") if isinstance(table, dict) else None
-        if not words or not all(isinstance(w, str) and w.strip() for w in words):
-            raise ValueError(f"{TITLE_TRADES_FILE}: [{kind}] needs a list of words")
-        kinds[kind] = frozenset(words)
+        table = table if isinstance(table, dict) else {}
+        lists = {key: table.get(key, []) for key in ("words", "unless")}
+        if not lists["words"] or set(table) - set(lists) or not all(
+                isinstance(w, str) and w.strip() for words in lists.values() for w in words):
+            raise ValueError(f"{TITLE_TRADES_FILE}: [{kind}] needs a list of words (and may have a list 'unless')")
+        kinds[kind] = {key: frozenset(words) for key, words in lists.items()}
     return kinds
 
 
@@ -153,10 +157,12 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         (``domain_share_``) as if by this many words more: a share over a short
         posting's few words says little (short other-trade postings of mostly
         office words fit otherwise).
-    title_trades : mapping of str to set of str, or None
-        Kinds of work other than the occupation's and the title words or phrases
-        that name each; None: ``load_title_trades()``. One column per kind, at
-        ``trade_weight`` when the title holds one of them (as stems, a phrase's
+    title_trades : mapping of str to mapping, or None
+        Kinds of work other than the occupation's, each a table of the title words
+        or phrases that name it (``words``) and of those that name the occupation's
+        own role beside it (``unless``); None: ``load_title_trades()``. One column
+        per kind, at ``trade_weight`` when the title holds one of its words and none
+        of its ``unless`` (as stems, a phrase's
         in a row): the title view learns a title word only from the training
         postings that hold it, the column from all of the kind's.
     trade_weight : float
@@ -170,7 +176,8 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
     def __init__(self, *, C: float = 4.0, title_dropout: bool = True, threshold: float = 0.5,
                  skills_weight: float = 0.3, domain_words: frozenset[str] | None = None,
                  domain_weight: float = 2.0, domain_smoothing: float = 20.0,
-                 title_trades: Mapping[str, Iterable[str]] | None = None, trade_weight: float = 1.0) -> None:
+                 title_trades: Mapping[str, Mapping[str, Iterable[str]]] | None = None,
+                 trade_weight: float = 1.0) -> None:
         self.C = C
         self.title_dropout = title_dropout
         self.threshold = threshold
@@ -195,7 +202,8 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         self.words_vectorizer_.fit([s.words for s in X])
         self.skills_vectorizer_.fit([self._skills(s) for s in X])
         kinds = load_title_trades() if self.title_trades is None else self.title_trades
-        self.title_trades_ = {kind: frozenset(phrase_stems(w) for w in words) for kind, words in kinds.items()}
+        self.title_trades_ = {kind: tuple(frozenset(phrase_stems(w) for w in table.get(key, ()))
+                                          for key in ("words", "unless")) for kind, table in kinds.items()}
         trades = load_trades()
         self.healthcare_title_ = trades.title_words
         self.healthcare_vocabulary_ = frozenset(
@@ -246,7 +254,8 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         healthcare = not (sample.words.isdisjoint(self.healthcare_vocabulary_)
                           and self.healthcare_title_.isdisjoint(title))
         no_healthcare = not (healthcare or sample.words.isdisjoint(self.words_vectorizer_.vocabulary_))
-        return tuple(self.trade_weight * float(names_any(words, title)) for words in self.title_trades_.values()) + (
+        return tuple(self.trade_weight * float(names_any(words, title) and not names_any(unless, title))
+                     for words, unless in self.title_trades_.values()) + (
             self.trade_weight * float(no_healthcare),)
 
     def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:

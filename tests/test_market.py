@@ -262,7 +262,8 @@ def test_trade_columns_name_the_titles_work_and_a_posting_without_healthcare() -
     text's known words nor the title hold a healthcare word of models/data/trades.toml."""
     kinds = load_title_trades()
     assert list(kinds) == ["clinical", "other"]
-    assert {"nurse", "dental assistant"} <= kinds["clinical"] and {"legal", "payroll"} <= kinds["other"]
+    assert {"nurse", "dental assistant"} <= kinds["clinical"]["words"]
+    assert {"legal", "payroll"} <= kinds["other"]["words"] and "medical assistant" in kinds["clinical"]["unless"]
     samples = [sample_of("Receptionist", "medical receptionist patients billing", []),
                sample_of("Software engineer", "python code software", [])] * 3
     model = OccupationFit().fit(samples, [True, False] * 3)
@@ -275,8 +276,13 @@ def test_trade_columns_name_the_titles_work_and_a_posting_without_healthcare() -
     assert model._trades(Sample("Assistant, Dental", hospital, {})) == (0.0, 0.0, 0.0)
     assert model._trades(Sample("Legal Secretary", frozenset({"billing", "code"}), {})) == (0.0, 1.0, 1.0)
     assert model._trades(Sample("Medical Secretary", frozenset({"billing"}), {})) == (0.0, 0.0, 0.0)
+    # The occupation's own role named beside clinical work unsets the clinical column.
+    assert model._trades(Sample("Medical Assistant / LPN", hospital, {})) == (0.0, 0.0, 0.0)
+    assert model._trades(Sample("Unit Clerk / Monitor Tech", hospital, {})) == (0.0, 0.0, 0.0)
+    assert model._trades(Sample("Patient Care Tech (PCT)", hospital, {})) == (1.0, 0.0, 0.0)
     assert model._trades(Sample("", frozenset({"zzyzx"}), {})) == (0.0, 0.0, 0.0)  # no known word: no column
-    porter = OccupationFit(title_trades={"estates": ["porter"]}, trade_weight=2.0).fit(samples, [True, False] * 3)
+    porter = OccupationFit(title_trades={"estates": {"words": ["porter"]}}, trade_weight=2.0)
+    porter.fit(samples, [True, False] * 3)
     assert porter._trades(Sample("Hospital Porter", hospital, {})) == (2.0, 0.0)
     assert porter._trades(Sample("Porter", frozenset({"code"}), {})) == (2.0, 2.0)
     assert porter.predict_proba([Sample("Porter", frozenset({"code"}), {})]).shape == (1, 2)
