@@ -46,7 +46,8 @@ LABELLED_SETS = {
     "us_dev5": "US", "uk_dev4": "UK", "us_test4": "US", "uk_test4": "UK",
     "us_dev6": "US", "us_test5": "US", "us_dev7": "US", "us_test6": "US",
     "us_dev8": "US", "us_test7": "US", "us_dev9": "US", "us_test8": "US",
-    "us_dev10": "US", "us_test9": "US",
+    "us_dev10": "US", "us_test9": "US", "us_dev11": "US", "us_test10": "US",
+    "us_dev12": "US", "us_test11": "US",
 }
 VOCABULARY = 2000
 # Source file -> (fits the occupation, locale, summary). ReproJobs rows are front-office,

@@ -1233,6 +1233,36 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     ("Obtains medical record number from MPI if none available.", "medical_records", False),
     ("Obtain a patient medical record number when necessary.", "medical_records", False),
     ("Searches the MPI and assigns the correct medical record number.", "medical_records", True),
+    # Charting in the record, whatever is charted, and clinicians' notes of their sessions, are records work.
+    ("Documents spiritual care encounters in the electronic medical record according to policy.",
+     "medical_records", True),
+    ("Document all findings and coordination efforts in the EHR.", "medical_records", True),
+    ("Records patient evaluations and care provided in the medical record.", "medical_records", True),
+    ("Document evaluations, progress notes, and discharge summaries for each patient.", "medical_records", True),
+    ("Deliver crisis intervention services to patients and document sessions appropriately.",
+     "medical_records", True),
+    ("Review the electronic medical record before each visit.", "medical_records", False),
+    ("Document your training sessions for the HR team.", "medical_records", False),
+    # Clinical services to patients are no customer service; service to a patient is, and so is a
+    # complaint from the public; a court's complaints and employees' complaints are not.
+    ("Provide compassionate social services to patients and their families.", "customer_service", False),
+    ("Delivery of high quality services to patients across the county.", "customer_service", False),
+    ("Provide excellent service to patients at the front desk.", "customer_service", True),
+    ("Processes subpoenas, criminal complaints, citations and warrants.", "customer_service", False),
+    ("Prepares complaints which are sworn to and filed.", "customer_service", False),
+    ("Respond to questions or complaints from employees regarding payroll.", "customer_service", False),
+    ("Handles complaints from patients and families.", "customer_service", True),
+    # Staff rotas are no appointments: "Manage staffing, scheduling, and payroll processes".
+    ("Manage staffing, scheduling, and payroll processes for the unit.", "scheduling", False),
+    ("Scheduling patient appointments for three providers.", "scheduling", True),
+    # A reviewer's determinations and a denials team beside one are no billing; denied claims are.
+    ("Generate Approval and Denial letters based on the Medical Director's determination.",
+     "medical_billing", False),
+    ("Work with the Denials RN and the Appeals & Denials team on complex cases.", "medical_billing", False),
+    ("Works denials and resubmits claims to insurance payers.", "medical_billing", True),
+    ("Collaborates with the care team in assisting the patient to make personal adjustments.",
+     "medical_billing", False),
+    ("Bills premium, reconciles cash and pursues aged accounts for group members.", "medical_billing", False),
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
