@@ -1263,6 +1263,14 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     ("Collaborates with the care team in assisting the patient to make personal adjustments.",
      "medical_billing", False),
     ("Bills premium, reconciles cash and pursues aged accounts for group members.", "medical_billing", False),
+    # Charting in an electronic system by its other names is the EHR.
+    ("Excellent computer skills, to include computerized charting and email.", "ehr", True),
+    ("2000 hours of clinical experience with competency in electronic documentation.", "ehr", True),
+    ("Assist with electronic medical documentation during patient exams.", "ehr", True),
+    ("Electronic documentation of invoices for the finance team.", "ehr", False),
+    # Records of the tests and visits done are records work.
+    ("Responsible for reporting and maintaining records of patient test results.", "medical_records", True),
+    ("Caseload management, visit documentation and client outreach.", "medical_records", True),
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
