@@ -1271,6 +1271,10 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     # Records of the tests and visits done are records work.
     ("Responsible for reporting and maintaining records of patient test results.", "medical_records", True),
     ("Caseload management, visit documentation and client outreach.", "medical_records", True),
+    # A community's payer mix and Medicaid applications are no verification of a patient's cover.
+    ("This position is for a community with a high volume of Medicaid/Long Term Managed Care.",
+     "insurance_verification", False),
+    ("Ensure Medicaid applications and renewals are completed on time.", "insurance_verification", False),
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
