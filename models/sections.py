@@ -198,6 +198,8 @@ def is_section_name(line: str) -> bool:
 _NUMBERING = re.compile(r"^\s*(?:[IVX]{1,4}|[ivx]{1,4}|\d{1,2}|[A-H])[.)]\s+")
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LEAD_IN_WORDS = 14  # a longer sentence ending in a colon is an ask of its own, not a lead-in
 _FIELD_LINE = re.compile(r"^\s*([^:\u2013\u2014-]{1,40}?)\s*(?::|\s[\u2013\u2014-])\s*\S")
 _RULE_LINE = re.compile(r"^[\s_\-=*~.\u2013\u2014]{5,}$")
 # "customer service experience: 2 years (Preferred)": a job board's qualification line.
@@ -256,4 +258,16 @@ def assign_sections(text: str, blocks: list[Block]) -> None:
                 seen_item = False
                 block.section = current = kind
                 continue
+        # "Prior dental experience is required. Responsibilities will include but are not
+        # limited to:", "The Patient Experience Representative (Dentistry Call Center) will be
+        # responsible for:": a paragraph's last sentence leads into a list of duties or asks,
+        # which it opens as a heading would; the paragraph itself stays where it stands.
         block.section = current
+        if stripped.endswith(":") and block.kind != "item":
+            last = _SENTENCE_END.split(stripped)[-1]
+            kind = classify_heading(last) if len(last.split()) <= _LEAD_IN_WORDS else None
+            if kind in SECTION_LEVELS:
+                if lead_in is None:
+                    lead_in = current
+                seen_item = False
+                current = kind

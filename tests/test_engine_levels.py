@@ -82,6 +82,30 @@ def test_a_heading_that_says_what_the_role_or_the_candidate_will_opens_its_secti
         assert sections(raw)[1:] == [("heading", kind, heading), ("item", kind, "Answer the telephone.")]
 
 
+@pytest.mark.parametrize(("lead_in", "kind"), [
+    ("Prior dental experience is required. Responsibilities will include but are not limited to:",
+     "responsibilities"),
+    ("The Patient Access Representative (Dentistry Call Center) will be responsible for:", "responsibilities"),
+    ("We are looking for additional help to run our day to day. These responsibilities include:",
+     "responsibilities"),
+    ("There is no typical day in veterinary medicine, however, typical tasks include:", "responsibilities"),
+    ("The position requires a high degree of accuracy. To fill this position, we are looking for:",
+     "requirements"),
+])
+def test_a_paragraph_whose_last_sentence_leads_into_a_list_opens_its_section(lead_in, kind):
+    """The paragraph stays where it stands; its list takes the section, and the section ends with the list."""
+    for raw in (f"Intro.\n{lead_in}\n- Answer the telephone.\nWe offer a friendly team.",
+                f"<p>Intro.</p><p>{lead_in}</p><ul><li>Answer the telephone.</li></ul><p>We offer a friendly team.</p>"):
+        assert sections(raw)[1:] == [("para", "other", lead_in), ("item", kind, "Answer the telephone."),
+                                     ("para", "other", "We offer a friendly team.")]
+
+
+def test_a_long_sentence_ending_in_a_colon_is_no_lead_in():
+    line = ("Experience with patient registration, insurance verification and scheduling in a busy multi-provider "
+            "practice is required for the following duties:")
+    assert sections(f"Intro.\n{line}\n- Answer the telephone.")[2][1] == "other"
+
+
 @pytest.mark.parametrize("line", [
     "Customer service experience", "Knowledge of medical terminology", "Experience with Epic",
     "Experienced", "Scheduling", "Communication", "Plus dental and vision", "Bonus eligible role",
