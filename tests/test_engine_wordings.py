@@ -1275,6 +1275,20 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     ("This position is for a community with a high volume of Medicaid/Long Term Managed Care.",
      "insurance_verification", False),
     ("Ensure Medicaid applications and renewals are completed on time.", "insurance_verification", False),
+    # Verifying cover, with words between or among other verbs.
+    ("Verifying dental insurance.", "insurance_verification", True),
+    ("Accurately verify dental benefits before each visit.", "insurance_verification", True),
+    ("Collecting, verifying, recording and processing patient demographics, insurance/payment and referral "
+     "information.", "insurance_verification", True),
+    ("Verifies patient insurance claims are paid.", "insurance_verification", False),
+    ("Responsible for verifying and certifying the legal eligibility of applicants.", "insurance_verification",
+     False),
+    # Keeping the electronic records is records work; charting the vital signs by their names is too.
+    ("Managing electronic medical records, reports and correspondence.", "medical_records", True),
+    ("Obtaining, measuring and recording routine information such as temperature, pulse and blood pressure "
+     "for each patient.", "medical_records", True),
+    ("Compliance with relevant documentation (cleaning records, temperature records and other such "
+     "mandatory paperwork).", "medical_records", False),
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
