@@ -95,7 +95,8 @@ def test_a_heading_that_says_what_the_role_or_the_candidate_will_opens_its_secti
 def test_a_paragraph_whose_last_sentence_leads_into_a_list_opens_its_section(lead_in, kind):
     """The paragraph stays where it stands; its list takes the section, and the section ends with the list."""
     for raw in (f"Intro.\n{lead_in}\n- Answer the telephone.\nWe offer a friendly team.",
-                f"<p>Intro.</p><p>{lead_in}</p><ul><li>Answer the telephone.</li></ul><p>We offer a friendly team.</p>"):
+                f"<p>Intro.</p><p>{lead_in}</p><ul><li>Answer the telephone.</li></ul>"
+                "<p>We offer a friendly team.</p>"):
         assert sections(raw)[1:] == [("para", "other", lead_in), ("item", kind, "Answer the telephone."),
                                      ("para", "other", "We offer a friendly team.")]
 

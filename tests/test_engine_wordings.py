@@ -1289,6 +1289,17 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
      "for each patient.", "medical_records", True),
     ("Compliance with relevant documentation (cleaning records, temperature records and other such "
      "mandatory paperwork).", "medical_records", False),
+    # De-escalating agitated patients or volatile situations is crisis work, not service; calming a
+    # dissatisfied patient at the desk is service.
+    ("Provide verbal de-escalation of agitated patients or visitors.", "customer_service", False),
+    ("Assist in the prevention and de-escalation of potentially volatile situations.", "customer_service", False),
+    ("Works with managers as a resource to de-escalate dissatisfied patients and families.",
+     "customer_service", True),
+    # CCA is a coding credential among its kind, not a health plan's name.
+    ("Member services for CCA members and their care partners.", "coding_certification", False),
+    ("CPC, CCA or CCS certification required.", "coding_certification", True),
+    # Patient Access is a department, not Microsoft Access.
+    ("Supervise the Patient Access staff; strong skills in Word and Excel.", "database_management", False),
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
