@@ -1300,6 +1300,15 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     ("CPC, CCA or CCS certification required.", "coding_certification", True),
     # Patient Access is a department, not Microsoft Access.
     ("Supervise the Patient Access staff; strong skills in Word and Excel.", "database_management", False),
+    # The NHS's charging of overseas visitors and private patients: its regulations are healthcare law, and
+    # costing, billing and invoicing patients is billing.
+    ("Implement NHS Charging Regulations in line with current and new legislation.", "medical_law_ethics", True),
+    ("Ensure all activity is accurately recorded, costed and billed in a timely manner.", "medical_billing", True),
+    ("Producing invoices for all overseas visitors' patients.", "medical_billing", True),
+    # Something recorded accurately is not keyed into a system by that alone.
+    ("Ensure results are accurately recorded and sent to the patient's GP.", "data_entry", False),
+    ("Accurately record observations and incidents in line with ward procedures.", "data_entry", False),
+    ("Accurately enter patient demographics into the PAS.", "data_entry", True),
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts

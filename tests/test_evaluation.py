@@ -115,11 +115,11 @@ def test_labelled_sets_are_every_folder_with_jsonl(tmp_path):
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
-def test_the_us_sets_are_offered_and_fully_labelled():
+def test_the_us_and_newest_uk_sets_are_offered_and_fully_labelled():
     names = ("us_test", "us_dev", "us_test2", "us_dev2", "us_test3", "us_dev3", "us_dev4", "us_test4", "us_dev5",
              "us_test5", "us_dev6", "us_test6", "us_dev7", "us_test7", "us_dev8", "us_test8", "us_dev9", "us_test9",
              "us_dev10", "us_test10", "us_dev11", "us_test11", "us_dev12", "us_test12", "us_dev13",
-             "us_test13", "us_dev14")
+             "us_test13", "us_dev14", "us_test14", "us_dev15", "uk_test5", "uk_dev5")
     # Two sets hold other trades' office postings only.
     controls_only = {"us_test11", "us_dev12"}
     assert set(names) <= set(labelled_sets(FIXTURES))
@@ -132,9 +132,9 @@ def test_the_us_sets_are_offered_and_fully_labelled():
 
 @pytest.mark.parametrize("name", ["us_test", "us_test2", "us_test3", "us_test4", "us_test5", "us_test6",
                                   "us_test7", "us_test8", "us_test9", "us_test10", "us_test11",
-                                  "us_test12", "us_test13"])
-def test_the_us_splits_reproduce(name):
-    """Each US test set's split.py re-runs its seeded draw and finds the committed test and dev ids."""
+                                  "us_test12", "us_test13", "us_test14", "uk_test5"])
+def test_the_test_sets_splits_reproduce(name):
+    """Each test set's split.py re-runs its seeded draw and finds the committed test and dev ids."""
     done = subprocess.run([sys.executable, str(FIXTURES / name / "split.py"), "--check"],
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
