@@ -18,9 +18,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from models import analysis
 from models.analysis import Analyzer
-from models.matcher import SkillMatcher, background_phrases
+from models.matcher import PHRASE_THRESHOLD, WORD_THRESHOLD, SkillMatcher, background_phrases
 from models.record import describe_coverage
-from models.skillset import load_skillset
+from models.skillset import load_extras, load_skillset
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -653,10 +653,21 @@ def test_matcher_follows_sklearn_conventions():
     assert twin.get_params()["threshold"] == 0.9
     assert twin.fit(SMALL_X, SMALL_Y).threshold_ == pytest.approx(0.9)
     # With a fixed threshold, a misspelling lands on the right skill.
-    loose = clone(matcher).set_params(threshold=0.7).fit(SMALL_X, SMALL_Y, negatives=SMALL_NEG)
+    loose = clone(matcher).set_params(threshold=0.7, word_threshold=0.7).fit(SMALL_X, SMALL_Y, negatives=SMALL_NEG)
     assert loose.predict(["recepcionist", "confidentialty", "data entyr"]) == [
         "front_desk", "hipaa", "data_entry"]
     assert "SkillMatcher(" in repr(twin) and "threshold=0.9" in repr(twin)
+
+
+def test_the_fixed_thresholds_stay_near_what_the_calibration_gives():
+    """The matcher's thresholds are fixed so that an alias added anywhere does not move every match;
+    calibrated on the built-in skill set they land near the fixed values (re-choose them if not)."""
+    skillset = load_skillset()
+    fixed = SkillMatcher().fit_skillsets(skillset, load_extras(skillset.extras))
+    assert (fixed.threshold_, fixed.word_threshold_) == (PHRASE_THRESHOLD, WORD_THRESHOLD)
+    calibrated = SkillMatcher(threshold=None).fit_skillsets(skillset, load_extras(skillset.extras))
+    assert abs(calibrated.threshold_ - PHRASE_THRESHOLD) <= 0.03
+    assert abs(calibrated.word_threshold_ - WORD_THRESHOLD) <= 0.03
 
 
 def test_matcher_fit_is_deterministic():
