@@ -13,7 +13,6 @@ still calibrates; a test checks that the calibration stays near the fixed values
 
 from __future__ import annotations
 
-import zlib
 from importlib import resources
 from typing import Any
 
@@ -22,6 +21,7 @@ from sklearn import config_context
 from sklearn.base import BaseEstimator
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from models.calibration import calibrate
 from models.skillset import SkillSet
 from models.text import Tokens, phrase_stems
 
@@ -91,33 +91,6 @@ def _edits(a: str, b: str) -> int:
                 row[j] = min(row[j], prev2[j - 2] + 1)
         prev2, prev = prev, row
     return prev[-1]
-
-
-def _perturb(phrase: str, rng: np.random.Generator) -> str:
-    """A plausible misspelling: drop, double or swap a letter, or join words."""
-    chars = list(phrase)
-    letters = [i for i, c in enumerate(chars) if c.isalpha()]
-    if len(letters) < 4:
-        return phrase
-    op = rng.integers(0, 4)
-    i = letters[rng.integers(1, len(letters) - 1)]
-    if op == 0:
-        del chars[i]
-    elif op == 1:
-        chars.insert(i, chars[i])
-    elif op == 2 and i + 1 < len(chars):
-        chars[i], chars[i + 1] = chars[i + 1], chars[i]
-    else:
-        return phrase.replace(" ", "") if " " in phrase else phrase + "s"
-    return "".join(chars)
-
-
-def _lowest_precise(sims: np.ndarray, correct: np.ndarray, target: float) -> float:
-    """The lowest similarity at which the matches at or above it are right at ``target`` precision (0.95: none)."""
-    order = np.argsort(-sims)
-    precision = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
-    ok = np.where(precision >= target)[0]
-    return float(sims[order][ok[-1]]) if len(ok) else 0.95
 
 
 # The calibration's floors, where it stood on the built-in skill sets until engine 13's last
@@ -253,26 +226,8 @@ class SkillMatcher(BaseEstimator):
         return sims[np.arange(len(phrases)), indices], indices
 
     def _calibrate(self, phrases: list[str], y: list[str], negatives: list[str]) -> tuple[float, float]:
-        """(any phrase's threshold, a single word's): the lowest similarities at which a misspelling
-        of each alias against ``negatives`` keeps ``target_precision``, and those of one-word aliases
-        against one-word negatives ``word_target_precision``; both from one transform of the phrases."""
-        # Each alias's misspelling comes from its own seed: with one generator for all,
-        # adding an alias changed every later alias's misspelling, and the threshold
-        # moved by as much as 0.05 with it.
-        positives = [
-            (_perturb(p, np.random.default_rng([self.random_state, zlib.crc32(p.encode("utf-8"))])), label,
-             " " not in p)
-            for p, label in zip(phrases, y, strict=True) if len(p) >= 6
-        ]
-        known = set(phrases)
-        positives = [(p, label, word) for p, label, word in positives if p.lower() not in known]
-        negatives = [n for n in negatives if n.lower() not in known]
-        sims, idx = self._nearest([p for p, _, _ in positives] + negatives)
-        truth = np.array([label for _, label, _ in positives] + [None] * len(negatives), dtype=object)
-        correct = np.array([self.labels_[i] == t for i, t in zip(idx, truth, strict=True)], dtype=bool)
-        word = np.array([w for _, _, w in positives] + [" " not in n.strip() for n in negatives], dtype=bool)
-        return (_lowest_precise(sims, correct, self.target_precision),
-                _lowest_precise(sims[word], correct[word], self.word_target_precision))
+        """(any phrase's threshold, a single word's), calibrated: ``models/calibration.py``."""
+        return calibrate(self, phrases, y, negatives)
 
     def predict(self, X: list[str]) -> list[str | None]:
         """Skill id of each phrase, or None where no alias is near enough."""
