@@ -1309,6 +1309,10 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     ("Ensure results are accurately recorded and sent to the patient's GP.", "data_entry", False),
     ("Accurately record observations and incidents in line with ward procedures.", "data_entry", False),
     ("Accurately enter patient demographics into the PAS.", "data_entry", True),
+    # An employer's own rules are not the law; the regulators' are.
+    ("Deliver safe patient care in full compliance with Trust policies, departmental protocols and SOPs.",
+     "medical_law_ethics", False),
+    ("Ensure compliance with CQC regulations in the clinic.", "medical_law_ethics", True),
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
