@@ -36,12 +36,11 @@ from models.skillset import builtin_ids, load_skillset
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "models" / "data" / "market" / "reference-postings.jsonl"
 WRITTEN = ROOT / "tests" / "fixtures" / "written_other_trades.jsonl"
-# The labelled sets of tests/fixtures that teach the fit, and their locale: excerpts of real
-# job pages (cut off part-way), medical-office ("relevant") or other trades, clinical jobs
-# included ("control"). They teach the fit only ("excerpt"); so do us_test12 and us_dev13,
-# whole postings from job-posting data on GitHub, mostly of one city and year, which would
-# skew the market. Named one by one, so a set made later (a blind test set) stays out until
-# it is listed here.
+# The labelled sets of tests/fixtures, and their locale: excerpts of real job pages (cut off
+# part-way) and, for us_test12/us_dev13 and later GitHub sets, whole postings; medical-office
+# ("relevant") or other trades, clinical jobs included ("control"). All teach the fit, and the
+# medical-office ones are in the market (``models/references.py``: most of the US market).
+# Named one by one, so a set made later (a blind test set) stays out until it is listed here.
 LABELLED_SETS = {
     "us_dev": "US", "us_dev2": "US", "us_dev3": "US", "us_dev4": "US",
     "us_test": "US", "us_test2": "US", "us_test3": "US", "uk_test3": "UK",
