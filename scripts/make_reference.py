@@ -50,7 +50,8 @@ LABELLED_SETS = {
     "us_dev10": "US", "us_test9": "US", "us_dev11": "US", "us_test10": "US",
     "us_dev12": "US", "us_test11": "US", "us_dev13": "US", "us_test12": "US",
     "us_dev14": "US", "us_test13": "US", "us_dev15": "US", "us_test14": "US",
-    "uk_dev5": "UK", "uk_test5": "UK",
+    "uk_dev5": "UK", "uk_test5": "UK", "us_dev16": "US", "us_test15": "US",
+    "us_dev17": "US", "us_test16": "US",
 }
 VOCABULARY = 2000
 # Source file -> (fits the occupation, locale, summary). ReproJobs rows are front-office,
