@@ -95,7 +95,8 @@ def _edits(a: str, b: str) -> int:
 
 # The calibration's floors, where it stood on the built-in skill sets until engine 13's last
 # aliases moved it: a multi-word phrase needs the higher bar, since character n-grams ignore word
-# order ("patients who experience" sits near "patient experience").
+# order ("patients who experience" sits near "patient experience"), while a misspelt word is
+# near only itself.
 PHRASE_THRESHOLD = 0.85
 WORD_THRESHOLD = 0.75
 
@@ -161,11 +162,9 @@ class SkillMatcher(BaseEstimator):
             self.threshold_ = float(self.threshold)
             self.word_threshold_ = float(self.threshold if self.word_threshold is None else self.word_threshold)
         else:
-            # Multi-word phrases need a higher bar than single words: char n-grams
-            # ignore word order, so "patients who experience" sits near
-            # "patient experience", while a misspelt word is near only itself.
-            phrase_bar, word_bar = self._calibrate(phrases, y, negatives or [])
-            self.threshold_, self.word_threshold_ = max(0.85, phrase_bar), max(0.75, word_bar)
+            # Never below the fixed thresholds, the calibration's floors (see there).
+            phrase_bar, word_bar = calibrate(self, phrases, y, negatives or [])
+            self.threshold_, self.word_threshold_ = max(PHRASE_THRESHOLD, phrase_bar), max(WORD_THRESHOLD, word_bar)
         # What is left of each alias after deleting as many letters as _plausible lets a
         # single word differ from it (one under 12 characters, two from 12): a word
         # that shares none of these with its own deletions is further from every
@@ -224,10 +223,6 @@ class SkillMatcher(BaseEstimator):
         sims = (vectors @ self.alias_t_).toarray()
         indices = sims.argmax(axis=1)
         return sims[np.arange(len(phrases)), indices], indices
-
-    def _calibrate(self, phrases: list[str], y: list[str], negatives: list[str]) -> tuple[float, float]:
-        """(any phrase's threshold, a single word's), calibrated: ``models/calibration.py``."""
-        return calibrate(self, phrases, y, negatives)
 
     def predict(self, X: list[str]) -> list[str | None]:
         """Skill id of each phrase, or None where no alias is near enough."""

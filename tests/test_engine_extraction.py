@@ -18,6 +18,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from models import analysis
 from models.analysis import Analyzer
+from models.calibration import calibrate
 from models.matcher import PHRASE_THRESHOLD, WORD_THRESHOLD, SkillMatcher, background_phrases
 from models.record import describe_coverage
 from models.skillset import load_extras, load_skillset
@@ -685,8 +686,8 @@ def test_one_more_alias_does_not_move_the_calibration(analyzer):
     fitted = analyzer.extractor.matcher
     X, y = list(fitted.phrases_), list(fitted.labels_)
     negatives = background_phrases()
-    before = fitted._calibrate(X, y, negatives)
-    after = fitted._calibrate(["CQC preparation", *X], ["medical_law_ethics", *y], negatives)
+    before = calibrate(fitted, X, y, negatives)
+    after = calibrate(fitted, ["CQC preparation", *X], ["medical_law_ethics", *y], negatives)
     assert all(abs(a - b) < 0.01 for a, b in zip(after, before, strict=True))  # phrases' and words'
 
 
@@ -696,9 +697,9 @@ def test_word_threshold_is_calibrated_on_the_one_word_phrases_alone(analyzer):
     fitted = analyzer.extractor.matcher
     words = [(p, label) for p, label in zip(fitted.phrases_, fitted.labels_, strict=True) if " " not in p]
     negatives = background_phrases()
-    _, word_bar = fitted._calibrate(list(fitted.phrases_), list(fitted.labels_), negatives)
-    alone = fitted._calibrate([p for p, _ in words], [label for _, label in words],
-                              [n for n in negatives if " " not in n.strip()])
+    _, word_bar = calibrate(fitted, list(fitted.phrases_), list(fitted.labels_), negatives)
+    alone = calibrate(fitted, [p for p, _ in words], [label for _, label in words],
+                      [n for n in negatives if " " not in n.strip()])
     assert alone[1] == word_bar
 
 
