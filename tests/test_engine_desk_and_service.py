@@ -1,0 +1,54 @@
+"""Wordings of the front desk and of customer service, each class over several wordings: co-pays
+collected at the desk, not named among a plan's benefits; a call centre as experience asked of the
+worker, not as the place, the department or the title of the job."""
+
+from __future__ import annotations
+
+import pytest
+
+from models.analysis import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer.for_skillset()
+
+
+def asks(analyzer: Analyzer, text: str, sid: str = "customer_service") -> bool:
+    return sid in {s["id"] for s in analyzer.analyze(text)["skills"]}
+
+
+@pytest.mark.parametrize("duty, counts", [
+    ("Collect co-pays and deductibles from patients.", True),
+    ("Performs cashiering functions, collecting required copay.", True),
+    ("Request payment of co-pay, deductible or good-faith deposit as hospital policy specifies.", True),
+    ("Collects copays from patients at the time of service.", True),
+    ("Confirm plan status, effective dates, co-pays, deductibles, coinsurance and authorization requirements.",
+     False),
+    ("Determine coverage benefits, including any copays, deductibles, or coinsurance requirements.", False),
+    ("Maintains records of financial transactions including revenue collected, co-payments and payment history.",
+     False),
+])
+def test_copays_collected_not_named_among_benefits_are_the_front_desk(analyzer, duty, counts):
+    assert asks(analyzer, f"Medical clinic\nDuties\n- {duty}", "front_desk") is counts
+
+
+@pytest.mark.parametrize("text", [
+    "Requirements\n- Call centre experience is essential.",
+    "Requirements\n- 1-2 years of call center or similar experience.",
+    "Preferred\n- Call Center or Help Desk experience a plus.",
+    "Requirements\n- Experience in a customer service call center or hospital office.",
+    "Requirements\n- Previous work in a busy contact centre environment.",
+])
+def test_call_centre_experience_is_customer_service(analyzer, text):
+    assert asks(analyzer, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Call Center - Clinton\nThe clinic is seeking a representative at our Clinton location.",
+    "Duties\n- Engage in day-to-day scheduling call center operations, including queue monitoring.",
+    "Duties\n- Serve as the initial point of contact for the units, clinics and call centers.",
+    "About us\nOur nurses work in our Contact Centres, giving clinical advice over the phone.",
+])
+def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
+    assert not asks(analyzer, text)
