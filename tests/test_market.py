@@ -280,6 +280,13 @@ def test_trade_columns_name_the_titles_work_and_a_posting_without_healthcare() -
     assert model._trades(Sample("Medical Assistant / LPN", hospital, {})) == (0.0, 0.0, 0.0)
     assert model._trades(Sample("Unit Clerk / Monitor Tech", hospital, {})) == (0.0, 0.0, 0.0)
     assert model._trades(Sample("Patient Care Tech (PCT)", hospital, {})) == (1.0, 0.0, 0.0)
+    # A physician, a community health worker, an imaging technician are clinical; a physician
+    # practice's biller is not. Clinical research is a trade of its own.
+    assert model._trades(Sample("Physician - Family Medicine", hospital, {})) == (1.0, 0.0, 0.0)
+    assert model._trades(Sample("Community Health Worker", hospital, {})) == (1.0, 0.0, 0.0)
+    assert model._trades(Sample("Extremity MRI Technician", hospital, {})) == (1.0, 0.0, 0.0)
+    assert model._trades(Sample("Physician Billing Specialist", hospital, {})) == (0.0, 0.0, 0.0)
+    assert model._trades(Sample("Clinical Research Coordinator II", hospital, {})) == (0.0, 1.0, 0.0)
     assert model._trades(Sample("", frozenset({"zzyzx"}), {})) == (0.0, 0.0, 0.0)  # no known word: no column
     porter = OccupationFit(title_trades={"estates": {"words": ["porter"]}}, trade_weight=2.0)
     porter.fit(samples, [True, False] * 3)
