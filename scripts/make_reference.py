@@ -51,7 +51,8 @@ LABELLED_SETS = {
     "us_dev12": "US", "us_test11": "US", "us_dev13": "US", "us_test12": "US",
     "us_dev14": "US", "us_test13": "US", "us_dev15": "US", "us_test14": "US",
     "uk_dev5": "UK", "uk_test5": "UK", "us_dev16": "US", "us_test15": "US",
-    "us_dev17": "US", "us_test16": "US",
+    "us_dev17": "US", "us_test16": "US", "us_dev18": "US", "us_test17": "US",
+    "uk_dev6": "UK", "uk_test6": "UK",
 }
 VOCABULARY = 2000
 # Source file -> (fits the occupation, locale, summary). ReproJobs rows are front-office,
