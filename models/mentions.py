@@ -35,6 +35,13 @@ _ASCII_LETTER = re.compile("[a-z]", re.I)
 NEAR_CHARS = 50
 
 
+def stands_near(pattern: re.Pattern[str], text: str, start: int, end: int, s_start: int, s_end: int) -> bool:
+    """Whether a near word stands beside the mention at ``start:end``, in its sentence: outside
+    the mention, so that "Patient Accounts" is not near "patient" by its own first word."""
+    return bool(pattern.search(text, max(s_start, start - NEAR_CHARS), start)
+                or pattern.search(text, end, min(s_end, end + NEAR_CHARS)))
+
+
 @dataclass(frozen=True)
 class _Entry:
     skill: Skill
@@ -218,8 +225,7 @@ class MentionFinder:
                         continue
                     if entry.near_re or entry.unless_re:
                         s_start, s_end = span = span or sentences.span_at(start)
-                        if entry.near_re and not entry.near_re.search(
-                                text, max(s_start, start - NEAR_CHARS), min(s_end, end + NEAR_CHARS)):
+                        if entry.near_re and not stands_near(entry.near_re, text, start, end, s_start, s_end):
                             continue
                         if entry.unless_re and entry.unless_re.search(text, s_start, s_end):
                             continue
@@ -309,7 +315,7 @@ class MentionFinder:
                 continue
             near, context, asked, unless = self.matcher.alias_context_[j]
             near_re, unless_re, context_re = words_re(near), words_re(unless), words_re(context)
-            if near_re and not near_re.search(text, max(s_start, start - NEAR_CHARS), min(s_end, end + NEAR_CHARS)):
+            if near_re and not stands_near(near_re, text, start, end, s_start, s_end):
                 continue
             if unless_re and unless_re.search(text, s_start, s_end):
                 continue

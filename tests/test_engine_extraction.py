@@ -381,6 +381,29 @@ def test_not_aliases_block_lookalikes(analyzer):
     assert "medical_records" not in skill_ids(record)
 
 
+def test_a_near_word_counts_only_outside_the_alias():
+    """"Patient Accounts" (an alias near "patient") is not near "patient" by its own first word."""
+    from models.mentions import stands_near
+    from models.phrases import words_re
+
+    patient = words_re(("patient",))
+    text = "Patient Accounts Representative in Greensboro. Post payments to patient accounts daily."
+    first, second = text.index("Patient Accounts"), text.index("patient accounts")
+    assert not stands_near(patient, text, first, first + 16, 0, text.index(".") + 1)
+    sentence = text.index("Post")
+    assert stands_near(words_re(("payment",)), text, second, second + 16, sentence, len(text))
+    assert not stands_near(patient, text, second, second + 16, sentence, len(text))
+
+
+@pytest.mark.parametrize(("text", "counts"), [
+    ("Cone Health Patient Account Representative in Greensboro, North Carolina.", False),
+    ("At least one year of experience in patient accounts is required.", True),
+    ("Resolve insurance denials on patient accounts.", True),
+])
+def test_patient_accounts_are_billing_beside_its_words(analyzer, text, counts):
+    assert ("medical_billing" in skill_ids(analyzer.analyze(text))) is counts
+
+
 # --- scoring and gaps ----------------------------------------------------------------------
 
 MODERN_ALL = (
