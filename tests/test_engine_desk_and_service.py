@@ -1,6 +1,7 @@
 """Wordings of the front desk and of customer service, each class over several wordings: co-pays
 collected at the desk, not named among a plan's benefits; a call centre as experience asked of the
-worker, not as the place, the department or the title of the job."""
+worker, not as the place, the department or the title of the job; and wordings near a skill that are
+not it (appointments attended, flexible hours, a body lifted, channels set up, how to apply)."""
 
 from __future__ import annotations
 
@@ -52,3 +53,31 @@ def test_call_centre_experience_is_customer_service(analyzer, text):
 ])
 def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
     assert not asks(analyzer, text)
+
+
+@pytest.mark.parametrize("text, sid", [
+    # Getting to an appointment is not booking it; hours the employer offers are not scheduling.
+    ("Duties\n- Drive patients attending appointments and procedures at our hospitals.", "scheduling"),
+    ("Duties\n- Signpost callers to services that may support them to attend their hospital appointments.",
+     "scheduling"),
+    ("About us\nWe offer in-home coverage with flexible scheduling.", "scheduling"),
+    ("Duties\n- Assist with patient referral intake, delivery/pick-up scheduling and supply orders.", "scheduling"),
+    # The body lifted in a physical-demands paragraph is no anatomy.
+    ("Physical demands\nLift, carry, push, pull, or otherwise move objects, including the human body.", "anatomy"),
+    # Channels of communication set up are no skill of the worker's.
+    ("Duties\n- Establish effective communication channels with providers and medical staff.", "communication"),
+    # How to apply is no data entry.
+    ("How to apply\nOnly the information entered in your application will be considered.", "data_entry"),
+])
+def test_wordings_near_a_skill_that_are_not_it(analyzer, text, sid):
+    assert not asks(analyzer, text, sid)
+
+
+@pytest.mark.parametrize("text, sid", [
+    ("Duties\n- Schedule patient appointments and procedures.", "scheduling"),
+    ("Requirements\n- Knowledge of the human body and medical terminology.", "anatomy"),
+    ("Requirements\n- Effective communication skills with patients and providers.", "communication"),
+    ("Duties\n- Make sure all patient information entered in the system is correct.", "data_entry"),
+])
+def test_the_same_skills_in_their_own_words(analyzer, text, sid):
+    assert asks(analyzer, text, sid)
