@@ -78,6 +78,9 @@ def test_wordings_near_a_skill_that_are_not_it(analyzer, text, sid):
     ("Requirements\n- Knowledge of the human body and medical terminology.", "anatomy"),
     ("Requirements\n- Effective communication skills with patients and providers.", "communication"),
     ("Duties\n- Make sure all patient information entered in the system is correct.", "data_entry"),
+    ("Duties\n- Processing and typing referrals to other organisations.", "medical_documentation"),
+    ("Duties\n- Types discharge summaries for the ward's consultants.", "medical_documentation"),
+    ("Duties\n- Typing clinic and referral letters from dictation.", "medical_documentation"),
 ])
 def test_the_same_skills_in_their_own_words(analyzer, text, sid):
     assert asks(analyzer, text, sid)
