@@ -287,6 +287,9 @@ def test_trade_columns_name_the_titles_work_and_a_posting_without_healthcare() -
     assert model._trades(Sample("Extremity MRI Technician", hospital, {})) == (1.0, 0.0, 0.0)
     assert model._trades(Sample("Physician Billing Specialist", hospital, {})) == (0.0, 0.0, 0.0)
     assert model._trades(Sample("Clinical Research Coordinator II", hospital, {})) == (0.0, 1.0, 0.0)
+    # A hospital's workforce, staffing and switchboard offices are other trades' work.
+    assert model._trades(Sample("Medical Workforce Administrator", hospital, {})) == (0.0, 1.0, 0.0)
+    assert model._trades(Sample("Switchboard Operator", hospital, {})) == (0.0, 1.0, 0.0)
     assert model._trades(Sample("", frozenset({"zzyzx"}), {})) == (0.0, 0.0, 0.0)  # no known word: no column
     porter = OccupationFit(title_trades={"estates": {"words": ["porter"]}}, trade_weight=2.0)
     porter.fit(samples, [True, False] * 3)
