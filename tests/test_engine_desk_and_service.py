@@ -66,6 +66,9 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
     ("Physical demands\nLift, carry, push, pull, or otherwise move objects, including the human body.", "anatomy"),
     # Channels of communication set up are no skill of the worker's.
     ("Duties\n- Establish effective communication channels with providers and medical staff.", "communication"),
+    # A court's complaints are pleadings, not a customer's.
+    ("Duties\n- Type and proofread pleadings (e.g., complaints, answers), motions and subpoenas.",
+     "customer_service"),
     # How to apply is no data entry.
     ("How to apply\nOnly the information entered in your application will be considered.", "data_entry"),
 ])
