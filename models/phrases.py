@@ -98,9 +98,10 @@ _LEADING_LOOKBEHIND = re.compile(r"^(?:\(\?<[!=](?:\\.|[^()\\])*\))+")
 def leading_words(pattern: str) -> frozenset[str]:
     """Stems of the words a pattern must start with (``\\b(?:input|enter)...``, ``\\bskills?``), if plain words."""
     pattern = _LEADING_LOOKBEHIND.sub("", pattern)
-    # Not where a group follows ("document(?:s|ing)", "regist(?:er|ration of)"): the words it ends
-    # ("documenting") are not the words the pattern starts with, nor have their stems.
-    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{(])", pattern)
+    # Not where a group or a class follows ("document(?:s|ing)", "regist(?:er|ration of)",
+    # "(?:prepar|complet)[a-z]*", "process\\w+"): the words it ends ("documenting", "preparing")
+    # are not the words the pattern starts with, nor have their stems.
+    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{(.]|\\[wWdDS]|\[(?:[^\]\\]|\\.)*?(?:[A-Za-z]-[A-Za-z]|\\w))", pattern)
     if not m or has_top_level_branch(pattern):
         return frozenset()
     words = (m.group(1) or m.group(2)).split("|")

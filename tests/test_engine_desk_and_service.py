@@ -69,6 +69,8 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
     # A court's complaints are pleadings, not a customer's.
     ("Duties\n- Type and proofread pleadings (e.g., complaints, answers), motions and subpoenas.",
      "customer_service"),
+    # Applications for jobs are no patient's forms.
+    ("Duties\n- Process applications for healthcare positions at the hospital's clinics.", "medical_documentation"),
     # How to apply is no data entry.
     ("How to apply\nOnly the information entered in your application will be considered.", "data_entry"),
 ])
@@ -84,6 +86,11 @@ def test_wordings_near_a_skill_that_are_not_it(analyzer, text, sid):
     ("Duties\n- Processing and typing referrals to other organisations.", "medical_documentation"),
     ("Duties\n- Types discharge summaries for the ward's consultants.", "medical_documentation"),
     ("Duties\n- Typing clinic and referral letters from dictation.", "medical_documentation"),
+    # A health program's applications and forms prepared for the patient.
+    ("Duties\n- The preparation/completion of applications for governmental healthcare programs for patients.",
+     "medical_documentation"),
+    ("Duties\n- Submits and tracks required forms for Medicaid payer sources for each patient.",
+     "medical_documentation"),
 ])
 def test_the_same_skills_in_their_own_words(analyzer, text, sid):
     assert asks(analyzer, text, sid)

@@ -263,12 +263,18 @@ def test_registering_patients_by_other_words_is_the_front_desk(analyzer, duty):
     assert "front_desk" in found(analyzer, f"Duties\n- {duty}")
 
 
-def test_a_pattern_that_starts_inside_a_word_is_tried_where_the_word_stands():
+def test_a_pattern_that_starts_inside_a_word_is_tried_where_the_word_stands(analyzer):
     """"regist(?:er|ration of)" starts words whose stems are not "regist": no leading word is assumed."""
     from models.phrases import leading_words
 
     assert leading_words(r"\bregist(?:er|ration of)\s+patients\b") == frozenset()
     assert leading_words(r"\b(?:input|enter)\s+data") == frozenset({"input", "enter"})
+    # Nor where a class continues the word: "(?:prepar|complet)[a-z]*" starts "preparing".
+    assert leading_words(r"\b(?:prepar|complet)[a-z]*\s+forms") == frozenset()
+    assert leading_words(r"\bprocess\w+") == leading_words(r"\bprocess[\w-]+") == frozenset()
+    assert leading_words(r"\bthird[- ]party\b") == frozenset({"third"})
+    assert "medical_documentation" in found(analyzer, "Duties\n- Assists patients in preparing, completing, and "
+                                                      "processing Medi-Cal and other health applications.")
 
 
 @pytest.mark.parametrize("duty", [
