@@ -322,6 +322,9 @@ def test_privacy_notice_does_not_count(analyzer):
         ("Capturing attendances on the PAS system.", "data_entry", "Capturing attendances on the PAS system"),
         ("You possess strong research, writing and editing skills.", "communication", "writing and editing skills"),
         ("You must provide an excellent service to patients and visitors.", "customer_service", "excellent service"),
+        ("Supports Cloud9 optimization for the orthodontic practice.", "practice_management", "Cloud9"),
+        ("Performs a variety of tasks in the Soarian Financials system.", "practice_management", "Soarian Financials"),
+        ("Schedules visits in Epic Cadence.", "practice_management", "Epic Cadence"),
     ],
 )
 def test_us_and_uk_wording(analyzer, text, sid, ev):
