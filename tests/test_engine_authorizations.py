@@ -53,3 +53,20 @@ def test_eligibility_authorizations_and_referrals(analyzer, duty, counts):
 def test_nhs_referrals_alone_are_not_insurance_verification(analyzer, duty):
     # The contract's UK wording: NHS referrals alone are not insurance verification.
     assert not asks(analyzer, duty)
+
+
+def test_an_aba_providers_authorizations_are_healthcare_work(analyzer):
+    """An Applied Behavior Analysis provider's posting names no patient or clinic, but payers and
+    behavioural care: its authorizations are a healthcare office's (models/data/trades.toml)."""
+    posting = (
+        "ABA Authorization Specialist\n"
+        "The specialist manages the end-to-end process of obtaining, tracking, and maintaining authorizations "
+        "for Applied Behavior Analysis (ABA) services, and assists with the credentialing and enrollment of "
+        "providers with various insurance payers.\n"
+        "Duties\n"
+        "- Proactively follow up with insurance companies to obtain initial and ongoing authorizations.\n"
+        "- Confirm receipt and completeness of all submitted documentation.\n"
+        "- Monitor authorization expiration dates and submit treatment plans on time.\n"
+    )
+    record = analyzer.analyze(posting)
+    assert "insurance_verification" in {s["id"] for s in record["skills"]}
