@@ -69,6 +69,9 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
     # A court's complaints are pleadings, not a customer's.
     ("Duties\n- Type and proofread pleadings (e.g., complaints, answers), motions and subpoenas.",
      "customer_service"),
+    # Patients as the subject of "experience", and a patient's complaints as symptoms.
+    ("Duties\n- Develop performance metrics to understand how patients experience the NHS.", "customer_service"),
+    ("Duties\n- Informs the surgeon if the patient has any complaints during the procedure.", "customer_service"),
     # Applications for jobs are no patient's forms.
     ("Duties\n- Process applications for healthcare positions at the hospital's clinics.", "medical_documentation"),
     # How to apply is no data entry.

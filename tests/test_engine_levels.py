@@ -173,6 +173,20 @@ def test_welcoming_patients_is_a_duty_not_a_preference(analyzer, duty):
     assert levels(analyzer, f"Requirements:\n{duty}")["front_desk"] == "required"
 
 
+@pytest.mark.parametrize(("item", "sid"), [
+    ("Build and maintain accurate records in the credentialing database.", "database_management"),
+    ("Collaborate with clinics to verify insurance eligibility for new patients.", "insurance_verification"),
+    ("Investigate and resolve patient billing complaints.", "customer_service"),
+    ("Escalate denied claims to the billing supervisor.", "medical_billing"),
+    ("Troubleshoot scheduling system issues for the front desk.", "practice_management"),
+])
+def test_a_line_under_no_heading_that_starts_with_a_duty_verb_is_required(analyzer, item, sid):
+    text = ("Medical clinic\nReports to:\nDirector of Medical Staff Services\nAs a specialist, you will be a "
+            f"vital member of our healthcare team.\nScrutinize documentation submitted to us.\n{item}\n"
+            "Other duties as assigned.")
+    assert levels(analyzer, text)[sid] == "required"
+
+
 @pytest.mark.parametrize("wording", [
     "You will be responsible for booking admissions using Medway PAS.",
     "You will be responsible for:\n- booking admissions using Medway PAS",
