@@ -179,6 +179,8 @@ def test_welcoming_patients_is_a_duty_not_a_preference(analyzer, duty):
     ("Investigate and resolve patient billing complaints.", "customer_service"),
     ("Escalate denied claims to the billing supervisor.", "medical_billing"),
     ("Troubleshoot scheduling system issues for the front desk.", "practice_management"),
+    ("Measures, labels, and documents rhythm strips in the Electronic Medical Record.", "ehr"),
+    ("Validates eligibility and inputs authorization requests for each patient.", "insurance_verification"),
 ])
 def test_a_line_under_no_heading_that_starts_with_a_duty_verb_is_required(analyzer, item, sid):
     text = ("Medical clinic\nReports to:\nDirector of Medical Staff Services\nAs a specialist, you will be a "
