@@ -180,7 +180,7 @@ def test_welcoming_patients_is_a_duty_not_a_preference(analyzer, duty):
     ("Escalate denied claims to the billing supervisor.", "medical_billing"),
     ("Troubleshoot scheduling system issues for the front desk.", "practice_management"),
     ("Measures, labels, and documents rhythm strips in the Electronic Medical Record.", "ehr"),
-    ("Validates eligibility and inputs authorization requests for each patient.", "insurance_verification"),
+    ("Validates insurance eligibility for each patient before the visit.", "insurance_verification"),
 ])
 def test_a_line_under_no_heading_that_starts_with_a_duty_verb_is_required(analyzer, item, sid):
     text = ("Medical clinic\nReports to:\nDirector of Medical Staff Services\nAs a specialist, you will be a "
