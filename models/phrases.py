@@ -95,13 +95,21 @@ class BlockedAt:
 _LEADING_LOOKBEHIND = re.compile(r"^(?:\(\?<[!=](?:\\.|[^()\\])*\))+")
 
 
+# The words a pattern starts with, a group of them or one (and its plural), where no letter,
+# repeat, group, wildcard or class of word characters continues them.
+_LEADING = re.compile(
+    r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)"
+    r"(?![A-Za-z?*+{(.]|\\[wWdDS]|\[(?:[^\]\\]|\\.)*?(?:[A-Za-z]-[A-Za-z]|\\w))"
+)
+
+
 def leading_words(pattern: str) -> frozenset[str]:
     """Stems of the words a pattern must start with (``\\b(?:input|enter)...``, ``\\bskills?``), if plain words."""
     pattern = _LEADING_LOOKBEHIND.sub("", pattern)
     # Not where a group or a class follows ("document(?:s|ing)", "regist(?:er|ration of)",
     # "(?:prepar|complet)[a-z]*", "process\\w+"): the words it ends ("documenting", "preparing")
     # are not the words the pattern starts with, nor have their stems.
-    m = re.match(r"^\\b(?:\(\?:([A-Za-z|]+)\)|([A-Za-z]{3,})(s\?)?)(?![A-Za-z?*+{(.]|\\[wWdDS]|\[(?:[^\]\\]|\\.)*?(?:[A-Za-z]-[A-Za-z]|\\w))", pattern)
+    m = _LEADING.match(pattern)
     if not m or has_top_level_branch(pattern):
         return frozenset()
     words = (m.group(1) or m.group(2)).split("|")

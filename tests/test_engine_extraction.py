@@ -325,7 +325,8 @@ def test_privacy_notice_does_not_count(analyzer):
         ("Supports Cloud9 optimization for the orthodontic practice.", "practice_management", "Cloud9"),
         ("Performs a variety of tasks in the Soarian Financials system.", "practice_management", "Soarian Financials"),
         ("Schedules visits in Epic Cadence.", "practice_management", "Epic Cadence"),
-        ("A working knowledge of personal computers is required.", "office_software", "knowledge of personal computers"),
+        ("A working knowledge of personal computers is required.", "office_software",
+         "knowledge of personal computers"),
     ],
 )
 def test_us_and_uk_wording(analyzer, text, sid, ev):
