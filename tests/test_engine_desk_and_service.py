@@ -72,6 +72,12 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
     # Patients as the subject of "experience", and a patient's complaints as symptoms.
     ("Duties\n- Develop performance metrics to understand how patients experience the NHS.", "customer_service"),
     ("Duties\n- Informs the surgeon if the patient has any complaints during the procedure.", "customer_service"),
+    # An employer's patients "on Medicare" are no verification of cover; the staff a manager supervises
+    # are no credential asked of the manager.
+    ("About us\nWe run primary care centers for adults on Medicare in underserved communities.",
+     "insurance_verification"),
+    ("Duties\n- Directly supervises clinical administrative staff, including PASR, CMA, CNA and MA roles.",
+     "ma_certification"),
     # Applications for jobs are no patient's forms.
     ("Duties\n- Process applications for healthcare positions at the hospital's clinics.", "medical_documentation"),
     # How to apply is no data entry.
