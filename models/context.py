@@ -60,6 +60,9 @@ BOILERPLATE = (
     r"rated (?:good|outstanding|requires)", r"\bawards?\b", r"authori[sz]ation to work", r"sponsorship",
     r"email address", r"informal visits? contact", r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d",
     r"compensation information", r"pay transparency",
+    # A job board's category line under the posting's date: "Healthcare Administration, Medical Billing
+    # and Coding, Medical Receptionist".
+    r"healthcare administration, (?:medical|administrative)",
     r"may be substituted", r"can be substituted",  # an alternative route asks none of what it lists
     # "... expects all staff and volunteers to share this commitment": a safeguarding statement.
     r"share (?:this|our|the) commitment",
@@ -141,6 +144,9 @@ STATEMENT = (
       for verb in ("process", "use", "hold", "store", "share", "handle")),
     r"data protection (?:notice|policy|statement)", r"considered for employment", r"qualified applicants",
     r"compensation information", r"pay transparency",
+    # A job board's category line under the posting's date: "Healthcare Administration, Medical Billing
+    # and Coding, Medical Receptionist".
+    r"healthcare administration, (?:medical|administrative)",
 )
 STATEMENT_RE = re.compile("|".join(STATEMENT), re.I)
 

@@ -78,6 +78,11 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
      "insurance_verification"),
     ("Duties\n- Directly supervises clinical administrative staff, including PASR, CMA, CNA and MA roles.",
      "ma_certification"),
+    # A job board's category line under the posting's date.
+    ("Patient Access Specialist\nListed on 2026-01-13\n-\nHealthcare\nHealthcare Administration, Medical Billing "
+     "and Coding, Medical Receptionist\n3 days ago\nRegister patients for their visits.", "medical_coding"),
+    ("Financial Counselor\nListed on 2026-02-07\n-\nHealthcare\nHealthcare Administration, Medical Billing and "
+     "Coding\nOverview\nHelp patients apply for financial assistance.", "medical_billing"),
     # Applications for jobs are no patient's forms.
     ("Duties\n- Process applications for healthcare positions at the hospital's clinics.", "medical_documentation"),
     # How to apply is no data entry.
