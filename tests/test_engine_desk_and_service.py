@@ -78,6 +78,9 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
      "insurance_verification"),
     ("Duties\n- Directly supervises clinical administrative staff, including PASR, CMA, CNA and MA roles.",
      "ma_certification"),
+    # Entering records into a database is data entry, not managing the database.
+    ("Duties\n- Scans registrations and enters them into the state-controlled database.", "database_management"),
+    ("Duties\n- Operates computer systems to accomplish assigned database entries.", "database_management"),
     # A job board's category line under the posting's date.
     ("Patient Access Specialist\nListed on 2026-01-13\n-\nHealthcare\nHealthcare Administration, Medical Billing "
      "and Coding, Medical Receptionist\n3 days ago\nRegister patients for their visits.", "medical_coding"),
