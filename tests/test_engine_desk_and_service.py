@@ -66,7 +66,6 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
     ("Duties\n- Oversees Referral Coordinators, including organizing and scheduling daily work assignments.",
      "scheduling"),
     ("Duties\n- Obtain authorization requests prior to a patient's scheduled appointment.", "scheduling"),
-    ("Duties\n- Transports patients to and from scheduled treatment appointments by wheelchair.", "scheduling"),
     # The body lifted in a physical-demands paragraph is no anatomy.
     ("Physical demands\nLift, carry, push, pull, or otherwise move objects, including the human body.", "anatomy"),
     # Channels of communication set up are no skill of the worker's.
