@@ -85,6 +85,11 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
     # Entering records into a database is data entry, not managing the database.
     ("Duties\n- Scans registrations and enters them into the state-controlled database.", "database_management"),
     ("Duties\n- Operates computer systems to accomplish assigned database entries.", "database_management"),
+    # Compliance with HIPAA alone is HIPAA (the contract), and a patient's non-compliance no law.
+    ("Essential duties\n- Maintains compliance with all HIPAA requirements for patient accounts.",
+     "medical_law_ethics"),
+    ("Duties\n- Indicates a patient's non-compliance with treatment to medical and nursing staff.",
+     "medical_law_ethics"),
     # A job board's category line under the posting's date.
     ("Patient Access Specialist\nListed on 2026-01-13\n-\nHealthcare\nHealthcare Administration, Medical Billing "
      "and Coding, Medical Receptionist\n3 days ago\nRegister patients for their visits.", "medical_coding"),
