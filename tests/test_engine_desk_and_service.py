@@ -86,7 +86,7 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
     ("Duties\n- Scans registrations and enters them into the state-controlled database.", "database_management"),
     ("Duties\n- Operates computer systems to accomplish assigned database entries.", "database_management"),
     # Compliance with HIPAA alone is HIPAA (the contract), and a patient's non-compliance no law.
-    ("Essential duties\n- Maintains compliance with all HIPAA requirements for patient accounts.",
+    ("Essential duties\n- Maintains compliance with all HIPAA requirements.",
      "medical_law_ethics"),
     ("Duties\n- Indicates a patient's non-compliance with treatment to medical and nursing staff.",
      "medical_law_ethics"),
