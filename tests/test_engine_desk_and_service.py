@@ -90,6 +90,10 @@ def test_a_call_centre_as_a_place_is_not_customer_service(analyzer, text):
      "medical_law_ethics"),
     ("Duties\n- Indicates a patient's non-compliance with treatment to medical and nursing staff.",
      "medical_law_ethics"),
+    # Clinical documentation read, asked for or sent on is another task's material, not records kept.
+    ("Duties\n- Submit supporting clinical documentation, including notes and test results, to payers.",
+     "medical_records"),
+    ("Duties\n- Evaluate clinical documentation for inpatient stays against plan criteria.", "medical_records"),
     # A job board's category line under the posting's date.
     ("Patient Access Specialist\nListed on 2026-01-13\n-\nHealthcare\nHealthcare Administration, Medical Billing "
      "and Coding, Medical Receptionist\n3 days ago\nRegister patients for their visits.", "medical_coding"),
@@ -112,6 +116,8 @@ def test_wordings_near_a_skill_that_are_not_it(analyzer, text, sid):
     ("Duties\n- Processing and typing referrals to other organisations.", "medical_documentation"),
     ("Duties\n- Types discharge summaries for the ward's consultants.", "medical_documentation"),
     ("Duties\n- Typing clinic and referral letters from dictation.", "medical_documentation"),
+    ("Duties\n- Manages physician orders and other clinical documentation for each patient visit.",
+     "medical_records"),
     # A health program's applications and forms prepared for the patient.
     ("Duties\n- The preparation/completion of applications for governmental healthcare programs for patients.",
      "medical_documentation"),
