@@ -36,7 +36,7 @@ RECALL_GIVEN = 0.005  # the recall the threshold may give up for precision, agai
 # sets, and the UK dev set (never a set being made blind).
 NAMED_SETS = ("us_test", "us_test2", "us_test3", "us_test4", "us_test5", "us_test6", "us_test7", "us_test8",
               "us_test9", "us_test10", "us_test11", "us_test12", "us_test13", "us_test14",
-              "us_test15", "us_test16", "us_test17", "us_test18", "us_test19",
+              "us_test15", "us_test16", "us_test17", "us_test18", "us_test19", "us_test20",
               "uk_test3", "uk_test4", "uk_dev4", "uk_test5", "uk_dev5", "uk_test6", "uk_dev6")
 
 
