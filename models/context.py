@@ -34,8 +34,7 @@ BOILERPLATE = (
     r"protected (?:veteran|characteristic|class)", r"(?<!anti-)(?<!anti )discriminat",
     r"committed to (?:equality|diversity|equal|inclusion|being an inclusive)",
     r"disability confident", r"guaranteed interview", r"positive about disab", r"mindful employer",
-    r"reasonable (?:adjustment|accommodation)", r"armed forces covenant",
-    r"privacy (?:notice|policy|statement)",
+    r"reasonable (?:adjustment|accommodation)", r"armed forces covenant", r"privacy (?:notice|policy|statement)",
     *(rf"{verb}s? your (?:personal )?(?:data|information|application)"
       for verb in ("process", "use", "hold", "store", "share", "handle")),
     r"your (?:personal )?data", r"personal data you", r"data protection (?:notice|policy|statement)",
@@ -43,7 +42,7 @@ BOILERPLATE = (
     r"paid time off", r"pension scheme", r"annual leave", r"tuition reimbursement", r"employee assistance",
     r"health,? dental", r"dental(?:,| and) vision", r"life insurance", r"\bdbs\b", r"disclosure and barring",
     r"rehabilitation of offenders", r"right to work in the uk", r"certificate of sponsorship",
-    r"informal (?:visit|discussion|enquir|chat)",
+    r"informal (?:visit|discussion|enquir|chat)", r"may close (?:early|this)",
     # Each alternative's literal head is its prefilter (``cue_part``): "for further" and "for more"
     # apart are cued by "further" and "more", where "for (?:further|more)" would be cued by "for".
     r"for further (?:information|details)", r"for more (?:information|details)",
@@ -51,7 +50,6 @@ BOILERPLATE = (
     # "Please apply" is how to apply, except where the candidate's skills are its
     # condition: "If you have good customer service skills, then please apply".
     r"(?<!then )(?<!so )(?<!so, )please apply(?![^.\n]*\bif\b)",
-    r"may close (?:early|this)",
     # Not where the candidate's skills are the condition: "if you have experience of PAS ... your
     # application will be considered".
     r"applications? (?:will be|are|must)(?! considered)",
@@ -60,8 +58,7 @@ BOILERPLATE = (
     r"rated (?:good|outstanding|requires)", r"\bawards?\b", r"authori[sz]ation to work", r"sponsorship",
     r"email address", r"informal visits? contact", r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d",
     r"compensation information", r"pay transparency",
-    # A job board's category line under the posting's date: "Healthcare Administration, Medical Billing
-    # and Coding, Medical Receptionist".
+    # A job board's category line: "Healthcare Administration, Medical Billing and Coding".
     r"healthcare administration, (?:medical|administrative)",
     r"may be substituted", r"can be substituted",  # an alternative route asks none of what it lists
     # "... expects all staff and volunteers to share this commitment": a safeguarding statement.
@@ -144,9 +141,6 @@ STATEMENT = (
       for verb in ("process", "use", "hold", "store", "share", "handle")),
     r"data protection (?:notice|policy|statement)", r"considered for employment", r"qualified applicants",
     r"compensation information", r"pay transparency",
-    # A job board's category line under the posting's date: "Healthcare Administration, Medical Billing
-    # and Coding, Medical Receptionist".
-    r"healthcare administration, (?:medical|administrative)",
 )
 STATEMENT_RE = re.compile("|".join(STATEMENT), re.I)
 
