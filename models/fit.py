@@ -37,7 +37,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from models.text import phrase_stems, stem, tokenize
 from models.toml import tomllib
-from models.trades import load_trades, names_any
+from models.trades import Role, load_trades
 
 WORD_RE = re.compile(r"[a-z]{3,}")
 # The words of a title as the title view reads them (scikit-learn's token pattern): numbers
@@ -102,6 +102,11 @@ def load_title_trades() -> dict[str, dict[str, frozenset[str]]]:
             raise ValueError(f"{TITLE_TRADES_FILE}: [{kind}] needs a list of words (and may have a list 'unless')")
         kinds[kind] = {key: frozenset(words) for key, words in lists.items()}
     return kinds
+
+
+def _stems(phrases: Iterable[str]) -> frozenset[tuple[str, ...]]:
+    """Each word or phrase as its stems in a row, as a title is matched."""
+    return frozenset(phrase_stems(p) for p in phrases)
 
 
 def _as_is(words: Iterable[str]) -> Iterable[str]:
@@ -202,8 +207,9 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         self.words_vectorizer_.fit([s.words for s in X])
         self.skills_vectorizer_.fit([self._skills(s) for s in X])
         kinds = load_title_trades() if self.title_trades is None else self.title_trades
-        self.title_trades_ = {kind: tuple(frozenset(phrase_stems(w) for w in table.get(key, ()))
-                                          for key in ("words", "unless")) for kind, table in kinds.items()}
+        # Each kind is read as the trades file reads a role: named by its words, unless by its ``unless``.
+        self.title_trades_ = tuple(Role(kind, _stems(table.get("words", ())), _stems(table.get("unless", ())),
+                                        skills=frozenset()) for kind, table in kinds.items())
         trades = load_trades()
         self.healthcare_title_ = trades.title_words
         self.healthcare_vocabulary_ = frozenset(
@@ -254,8 +260,7 @@ class OccupationFit(ClassifierMixin, BaseEstimator):
         healthcare = not (sample.words.isdisjoint(self.healthcare_vocabulary_)
                           and self.healthcare_title_.isdisjoint(title))
         no_healthcare = not (healthcare or sample.words.isdisjoint(self.words_vectorizer_.vocabulary_))
-        return tuple(self.trade_weight * float(names_any(words, title) and not names_any(unless, title))
-                     for words, unless in self.title_trades_.values()) + (
+        return tuple(self.trade_weight * float(kind.of(title)) for kind in self.title_trades_) + (
             self.trade_weight * float(no_healthcare),)
 
     def _features(self, X: Sequence[Sample]) -> sparse.csr_matrix:
