@@ -45,7 +45,9 @@ class Sections:
         self.kinds = kinds
         self.filler = filler
         self._patterns = [(k.kind, _names_re(k.names)) for k in kinds]
-        self._any = _names_re([n for k in kinds for n in k.names])
+        # At each word, the longest name that starts there; names may overlap.
+        names = sorted((n for k in kinds for n in k.names), key=len, reverse=True)
+        self._overlapping = re.compile(r"(?=(" + _names_re(names).pattern + "))")
 
     def classify(self, heading: str) -> str | None:
         """The kind of the first section one of whose names the heading holds, or None."""
@@ -56,10 +58,19 @@ class Sections:
         return None
 
     def is_name(self, line: str) -> bool:
-        """Is the line a section name and filler words only ("It would be great if you also had")?"""
+        """Is the line section names and filler words only ("It would be great if you also had")?
+
+        Names may overlap: in "your day to day" one name covers "your day", another
+        "day to day"; each word must be covered by a name or be filler.
+        """
         words = heading_words(line)
-        rest, found = self._any.subn(" ", words)
-        return bool(found) and all(w in self.filler for w in rest.split())
+        covered = [False] * len(words)
+        for m in self._overlapping.finditer(words):
+            covered[m.start():m.start() + len(m.group(1))] = [True] * len(m.group(1))
+        if not any(covered):
+            return False
+        rest = "".join(" " if hit else ch for ch, hit in zip(words, covered, strict=True))
+        return all(w in self.filler for w in rest.split())
 
 
 def heading_words(text: str) -> str:

@@ -50,7 +50,11 @@ def test_levels_of_us_postings_follow_their_sections(analyzer):
 
 DUTIES = ["What you will do", "What you'll do", "WHAT YOU WILL DO", "what you will do", "Key duties",
           "Duties", "Responsibilities:", "Essential functions", "A day in the life", "You will be responsible for:",
-          "In this role you will", "Primary Responsibilities"]
+          "In this role you will", "Primary Responsibilities",
+          # Which duties ("Common duties", "Examples of duties"), names that overlap ("your day" and
+          # "day to day"), and a class specification's account of the work.
+          "Common Duties", "Representative duties", "Examples of Duties", "Your day to day",
+          "Position Description", "DEFINITION:", "Distinguishing Characteristics", "Examples of work performed"]
 REQUIRED = ["You'll need", "you will need", "Minimum qualifications:", "EDUCATION/EXPERIENCE", "Must have",
             "Requirements", "What you bring", "Qualifications", "Skills and abilities", "Required:"]
 PREFERRED = ["Preferred qualifications", "Nice to have", "nice-to-haves", "Bonus points", "Pluses",
@@ -110,6 +114,7 @@ def test_a_long_sentence_ending_in_a_colon_is_no_lead_in():
 @pytest.mark.parametrize("line", [
     "Customer service experience", "Knowledge of medical terminology", "Experience with Epic",
     "Experienced", "Scheduling", "Communication", "Plus dental and vision", "Bonus eligible role",
+    "Regular attendance", "Standard operating procedures", "Common sense and good judgement",
 ])
 def test_an_ask_on_a_line_of_its_own_is_not_a_heading(line):
     assert sections(f"Intro.\n{line}\nAnswer the telephone.")[1][0] == "para"
