@@ -53,7 +53,8 @@ LABELLED_SETS = {
     "uk_dev5": "UK", "uk_test5": "UK", "us_dev16": "US", "us_test15": "US",
     "us_dev17": "US", "us_test16": "US", "us_dev18": "US", "us_test17": "US",
     "uk_dev6": "UK", "uk_test6": "UK", "us_dev19": "US", "us_test18": "US", "us_dev20": "US",
-    "us_test19": "US", "us_dev21": "US", "us_test20": "US",
+    "us_test19": "US", "us_dev21": "US", "us_test20": "US", "uk_dev7": "UK", "uk_test7": "UK",
+    "us_dev22": "US", "us_test21": "US",
 }
 VOCABULARY = 2000
 # Source file -> (fits the occupation, locale, summary). ReproJobs rows are front-office,
