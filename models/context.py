@@ -42,7 +42,8 @@ BOILERPLATE = (
     r"paid time off", r"pension scheme", r"annual leave", r"tuition reimbursement", r"employee assistance",
     r"health,? dental", r"dental(?:,| and) vision", r"life insurance", r"\bdbs\b", r"disclosure and barring",
     r"rehabilitation of offenders", r"right to work in the uk", r"certificate of sponsorship",
-    r"informal (?:visit|discussion|enquir|chat)", r"may close (?:early|this)",
+    r"(?<!formal and )informal (?:visit|discussion|enquir|chat)",  # not "respond to formal and informal ..."
+    r"may close (?:early|this)",
     # Each alternative's literal head is its prefilter (``cue_part``): "for further" and "for more"
     # apart are cued by "further" and "more", where "for (?:further|more)" would be cued by "for".
     r"for further (?:information|details)", r"for more (?:information|details)",
@@ -52,12 +53,11 @@ BOILERPLATE = (
     r"(?<!then )(?<!so )(?<!so, )please apply(?![^.\n]*\bif\b)",
     # Not where the candidate's skills are the condition: "if you have experience of PAS ... your
     # application will be considered".
-    r"applications? (?:will be|are|must)(?! considered)",
-    r"\bvaccinat", r"covid-?19 vaccin", r"flu vaccin", r"smoke[- ]free", r"no smoking",
-    r"\binterviews? (?:will|are|may|to be)", r"pathway to becoming", r"tuition", r"sign[- ]on bonus",
-    r"rated (?:good|outstanding|requires)", r"\bawards?\b", r"authori[sz]ation to work", r"sponsorship",
-    r"email address", r"informal visits? contact", r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d",
-    r"compensation information", r"pay transparency",
+    r"applications? (?:will be|are|must)(?! considered)", r"\bvaccinat", r"covid-?19 vaccin", r"flu vaccin",
+    r"smoke[- ]free", r"no smoking", r"\binterviews? (?:will|are|may|to be)", r"pathway to becoming", r"tuition",
+    r"sign[- ]on bonus", r"rated (?:good|outstanding|requires)", r"\bawards?\b", r"authori[sz]ation to work",
+    r"sponsorship", r"email address", r"informal visits? contact", r"compensation information", r"pay transparency",
+    r"\bif (?:you )?ha(?:ve|s)\b[^.\n]{0,120}:\s*[$£]\d",
     # A job board's category line: "Healthcare Administration, Medical Billing and Coding".
     r"healthcare administration, (?:medical|administrative)",
     r"may be substituted", r"can be substituted",  # an alternative route asks none of what it lists

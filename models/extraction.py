@@ -41,10 +41,14 @@ def own_duty(text: str, mention: Mention, start: int, end: int) -> bool:
     """Does the sentence at [start, end) open with a duty whose object the mention is?
 
     "Checks patients into the clinic", "Makes dental appointments", "Receives and schedules
-    patients": the duty's verb first, the mention within its next few words.
+    patients": the duty's verb first, the mention within its next few words. The mention may
+    also be the next of duties joined to the first: "Answering phones and scheduling appointments".
     """
-    return (len(text[start:mention.start].split()) <= 2
-            and starts_with_duty(text, start, end, True))
+    before = text[start:mention.start].split()
+    if len(before) > 2 and not (before[-1].lower() in ("and", "or", "&") or before[-1].endswith(",")) \
+            or len(before) > 2 and not starts_with_duty(text, mention.start, end, True):
+        return False
+    return starts_with_duty(text, start, end, True)
 
 
 class Extractor(MentionFinder):

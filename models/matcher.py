@@ -35,6 +35,9 @@ STOPWORDS = frozenset(
 # Kinds of posting words: a word of some alias; an unknown word; an unknown word that
 # is within the letters _plausible allows of some alias (it may be a misspelling on its own).
 ANCHOR, UNKNOWN, SPELT = 1, 2, 3
+# A word alone is taken for a misspelling from this length: a shorter one is as likely
+# another real word a letter away ("sodium" is not "Podium").
+SPELT_ALONE = 7
 BATCH = 64  # phrases compared with the aliases at once
 # What a phrase matched to an alias needs: (near, context, asked, unless).
 AliasContext = tuple[tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
@@ -310,7 +313,7 @@ class SkillMatcher(BaseEstimator):
         for u in [j for j, k in enumerate(kind) if k >= UNKNOWN]:  # UNKNOWN or SPELT
             if covered[u]:
                 continue
-            if kind[u] == SPELT and len(words[u]) >= 6:
+            if kind[u] == SPELT and len(words[u]) >= SPELT_ALONE:
                 spans.append((u, u))
             # The runs of two or three words around the unknown one.
             left = free_anchor(u - 1) and joined(u)

@@ -126,3 +126,18 @@ def test_wordings_near_a_skill_that_are_not_it(analyzer, text, sid):
 ])
 def test_the_same_skills_in_their_own_words(analyzer, text, sid):
     assert asks(analyzer, text, sid)
+
+
+@pytest.mark.parametrize("text, sid, counts", [
+    # A patient's fluid balance charted at the bedside is no intake at the desk.
+    ("Assist in measuring and documenting patient intake and output (I&O).", "front_desk", False),
+    ("Records patient intake & output and vital signs.", "front_desk", False),
+    ("Completes patient intake and registration at check-in.", "front_desk", True),
+    # Customer service as another party to get information from, not the worker's service.
+    ("Verify account discrepancies by obtaining information from sales, customer service, and from customers.",
+     "customer_service", False),
+    ("Obtains missing remittance details from customer service.", "customer_service", False),
+    ("Provides excellent customer service to patients and visitors.", "customer_service", True),
+])
+def test_wordings_near_a_skill_that_another_party_or_the_bedside_holds(analyzer, text, sid, counts):
+    assert asks(analyzer, f"Duties\n- {text}", sid) is counts

@@ -584,6 +584,20 @@ def test_misspellings_found_through_the_matcher(analyzer, plain):
     assert skill_ids(plain.analyze(text)) == set()
 
 
+@pytest.mark.parametrize("text", ["Prepares low-sodium and diabetic meals.", "Restocks sodium chloride bags."])
+def test_a_short_real_word_a_letter_from_an_alias_is_no_misspelling(analyzer, text):
+    # "sodium" is a letter from "Podium" (a CRM); a word alone is read as misspelt from seven letters.
+    assert "crm" not in skill_ids(analyzer.analyze(text))
+
+
+@pytest.mark.parametrize(("text", "crm"), [
+    ("We weave compassion into everything we do.", False), ("Presenting at the podium.", False),
+    ("Uses Weave to text patients reminders.", True), ("Experience with Podium or Klara messaging.", True),
+])
+def test_products_named_by_ordinary_words_need_their_name_and_purpose(analyzer, text, crm):
+    assert ("crm" in skill_ids(analyzer.analyze(text))) is crm
+
+
 def test_fitted_matcher_predictions(analyzer):
     matcher = analyzer.extractor.matcher
     assert isinstance(matcher, SkillMatcher)

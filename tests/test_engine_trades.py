@@ -87,6 +87,17 @@ def test_an_analyst_or_developer_title_does_not_count_the_appointments_it_studie
     assert ("scheduling" in _read(CLINIC, title)) is excluded
 
 
+@pytest.mark.parametrize(("title", "excluded"), [
+    ("Payroll Assistant, Band 3", True), ("E-Rostering Administrator", True), ("HR Advisor", True),
+    ("Medical Workforce Administrator", True), ("Recruitment Officer", True),
+    ("Medical Secretary", False), ("Patient Access Representative", False),
+])
+def test_a_staff_administration_title_keeps_employment_law_and_staff_rotas_apart(title, excluded):
+    """The regulations payroll and HR keep are employment law; the rotas they keep are staff's."""
+    assert ("medical_law_ethics" in _read(CLINIC, title)) is excluded
+    assert ("scheduling" in _read(CLINIC, title)) is excluded
+
+
 @pytest.fixture(scope="module")
 def analyzer() -> Analyzer:
     return Analyzer.for_skillset()
@@ -249,6 +260,12 @@ def test_a_trades_file_that_is_not_toml_is_a_clear_error():
     ("Registered Dental Assistant", "Performs receptionist and clerical tasks for the dental service.",
      "front_desk", True),
     ("Dental Assistant", "Receives and schedules patients for treatment in the dental clinic.", "scheduling", True),
+    # The next of duties joined to the first is the worker's own too.
+    ("License Practical Nurse", "Answering phones and scheduling appointments.", "scheduling", True),
+    ("Licensed Practical Nurse", "Rooms patients, takes histories, and schedules follow-up appointments.",
+     "scheduling", True),
+    ("Licensed Practical Nurse", "Takes vitals and reviews the appointments the front desk booked.", "scheduling",
+     False),
     # The same work as others' stays theirs.
     ("Practical Nurse", "Assists patients during appointments with the physician.", "scheduling", False),
     ("Registered Nurse", "Hands patients over to the front desk after each visit.", "front_desk", False),

@@ -1327,6 +1327,13 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     ("Deliver safe patient care in full compliance with Trust policies, departmental protocols and SOPs.",
      "medical_law_ethics", False),
     ("Ensure compliance with CQC regulations in the clinic.", "medical_law_ethics", True),
+    # The NHS Complaints Regulations are healthcare law; answering "formal and informal enquiries" is a
+    # duty, not the how-to-apply line "for informal enquiries contact ...".
+    ("Respond to formal and informal enquiries and complaints in line with the NHS Complaints Regulations.",
+     "medical_law_ethics", True),
+    ("Respond to formal and informal enquiries and complaints from patients.", "customer_service", True),
+    ("For informal enquiries about the customer service role please contact the manager.", "customer_service",
+     False),
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts

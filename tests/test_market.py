@@ -290,6 +290,11 @@ def test_trade_columns_name_the_titles_work_and_a_posting_without_healthcare() -
     # A hospital's workforce, staffing and switchboard offices are other trades' work.
     assert model._trades(Sample("Medical Workforce Administrator", hospital, {})) == (0.0, 1.0, 0.0)
     assert model._trades(Sample("Switchboard Operator", hospital, {})) == (0.0, 1.0, 0.0)
+    # A medical examiner is a doctor; a directorate's manager, information rights and PACS are other work.
+    assert model._trades(Sample("Medical Examiner", hospital, {})) == (1.0, 0.0, 0.0)
+    assert model._trades(Sample("Directorate Manager - Surgery", hospital, {})) == (0.0, 1.0, 0.0)
+    assert model._trades(Sample("Freedom of Information Officer", hospital, {})) == (0.0, 1.0, 0.0)
+    assert model._trades(Sample("PACS Administrator", hospital, {})) == (0.0, 1.0, 0.0)
     assert model._trades(Sample("", frozenset({"zzyzx"}), {})) == (0.0, 0.0, 0.0)  # no known word: no column
     porter = OccupationFit(title_trades={"estates": {"words": ["porter"]}}, trade_weight=2.0)
     porter.fit(samples, [True, False] * 3)
