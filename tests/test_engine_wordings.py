@@ -1323,6 +1323,13 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     ("Ensure results are accurately recorded and sent to the patient's GP.", "data_entry", False),
     ("Accurately record observations and incidents in line with ward procedures.", "data_entry", False),
     ("Accurately enter patient demographics into the PAS.", "data_entry", True),
+    # Recording named data into a system is keying it, with words between the verb and the data.
+    ("Collects, analyzes and records demographic, insurance and clinical data in computer system.", "data_entry",
+     True),
+    ("Records all patient information in the system.", "data_entry", True),
+    # Orders placed in a system are keyed into it; orders placed with a vendor are not.
+    ("Orders tests in the hospital information system.", "data_entry", True),
+    ("Orders office supplies from approved vendors.", "data_entry", False),
     # An employer's own rules are not the law; the regulators' are.
     ("Deliver safe patient care in full compliance with Trust policies, departmental protocols and SOPs.",
      "medical_law_ethics", False),
