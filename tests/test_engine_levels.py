@@ -56,7 +56,8 @@ DUTIES = ["What you will do", "What you'll do", "WHAT YOU WILL DO", "what you wi
           "Common Duties", "Representative duties", "Examples of Duties", "Your day to day",
           "Position Description", "DEFINITION:", "Distinguishing Characteristics", "Examples of work performed"]
 REQUIRED = ["You'll need", "you will need", "Minimum qualifications:", "EDUCATION/EXPERIENCE", "Must have",
-            "Requirements", "What you bring", "Qualifications", "Skills and abilities", "Required:"]
+            "Requirements", "What you bring", "Qualifications", "Skills and abilities", "Required:",
+            "Knowledge, Skills & Training"]
 PREFERRED = ["Preferred qualifications", "Nice to have", "nice-to-haves", "Bonus points", "Pluses",
              "It would be great if you also had", "Desired:", "Desirable", "What would be nice", "Bonus:",
              "PREFERRED"]
@@ -114,7 +115,7 @@ def test_a_long_sentence_ending_in_a_colon_is_no_lead_in():
 @pytest.mark.parametrize("line", [
     "Customer service experience", "Knowledge of medical terminology", "Experience with Epic",
     "Experienced", "Scheduling", "Communication", "Plus dental and vision", "Bonus eligible role",
-    "Regular attendance", "Standard operating procedures", "Common sense and good judgement",
+    "Regular attendance", "Standard operating procedures", "Common sense and good judgement", "Training",
 ])
 def test_an_ask_on_a_line_of_its_own_is_not_a_heading(line):
     assert sections(f"Intro.\n{line}\nAnswer the telephone.")[1][0] == "para"

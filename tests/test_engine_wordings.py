@@ -1330,6 +1330,9 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
     # Orders placed in a system are keyed into it; orders placed with a vendor are not.
     ("Orders tests in the hospital information system.", "data_entry", True),
     ("Orders office supplies from approved vendors.", "data_entry", False),
+    # Medicare's Conditions of Participation are the rules an aide is trained to, no coverage to verify.
+    ("Competence conforms with the Medicare Conditions of Participation found in 42CFR 484.",
+     "insurance_verification", False),
     # An employer's own rules are not the law; the regulators' are.
     ("Deliver safe patient care in full compliance with Trust policies, departmental protocols and SOPs.",
      "medical_law_ethics", False),
