@@ -123,13 +123,14 @@ def test_the_us_and_newest_uk_sets_are_offered_and_fully_labelled():
              "us_test15", "us_dev16", "us_test16", "us_dev17", "us_test17", "us_dev18", "uk_test6", "uk_dev6",
              "us_test18", "us_dev19", "us_test19", "us_dev20", "us_test20", "us_dev21", "uk_test7", "uk_dev7",
              "us_test21", "us_dev22", "uk_test8", "uk_dev8", "us_test22", "us_dev23",
-             "uk_test9", "uk_dev9", "us_test23", "us_dev24")
-    # Six sets hold other trades' postings only.
-    controls_only = {"us_test11", "us_dev12", "us_test19", "us_dev20", "us_test20", "us_test21"}
+             "uk_test9", "uk_dev9", "us_test23", "us_dev24",
+             "uk_test10", "uk_dev10", "us_test24", "us_dev25")
+    # Eight sets hold other trades' postings only.
+    controls_only = {"us_test11", "us_dev12", "us_test19", "us_dev20", "us_test20", "us_test21", "us_test24", "uk_test10"}
     assert set(names) <= set(labelled_sets(FIXTURES))
     for name in names:
         items = load_devset(FIXTURES / name, None, "*.jsonl")
-        assert len(items) >= 4  # the smallest, us_test20 and us_dev21, hold 4 each
+        assert len(items) >= 2  # the smallest, us_test24, holds 2
         assert {i.set for i in items} == ({"control"} if name in controls_only else {"relevant", "control"})
         assert all(set(i.levels) == i.labels for i in items)
 
@@ -139,7 +140,8 @@ def test_the_us_and_newest_uk_sets_are_offered_and_fully_labelled():
                                   "us_test12", "us_test13", "us_test14", "uk_test5",
                                   "us_test15", "us_test16", "us_test17", "uk_test6",
                                   "us_test18", "us_test19", "us_test20", "uk_test7", "us_test21",
-                                  "uk_test8", "us_test22", "uk_test9", "us_test23"])
+                                  "uk_test8", "us_test22", "uk_test9", "us_test23",
+                                  "uk_test10", "us_test24"])
 def test_the_test_sets_splits_reproduce(name):
     """Each test set's split.py re-runs its seeded draw and finds the committed test and dev ids."""
     done = subprocess.run([sys.executable, str(FIXTURES / name / "split.py"), "--check"],
