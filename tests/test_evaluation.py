@@ -126,7 +126,8 @@ def test_the_us_and_newest_uk_sets_are_offered_and_fully_labelled():
              "uk_test9", "uk_dev9", "us_test23", "us_dev24",
              "uk_test10", "uk_dev10", "us_test24", "us_dev25")
     # Eight sets hold other trades' postings only.
-    controls_only = {"us_test11", "us_dev12", "us_test19", "us_dev20", "us_test20", "us_test21", "us_test24", "uk_test10"}
+    controls_only = {"us_test11", "us_dev12", "us_test19", "us_dev20", "us_test20", "us_test21", "us_test24",
+                     "uk_test10"}
     assert set(names) <= set(labelled_sets(FIXTURES))
     for name in names:
         items = load_devset(FIXTURES / name, None, "*.jsonl")
