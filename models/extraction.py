@@ -45,9 +45,10 @@ def own_duty(text: str, mention: Mention, start: int, end: int) -> bool:
     also be the next of duties joined to the first: "Answering phones and scheduling appointments".
     """
     before = text[start:mention.start].split()
-    if len(before) > 2 and not (before[-1].lower() in ("and", "or", "&") or before[-1].endswith(",")) \
-            or len(before) > 2 and not starts_with_duty(text, mention.start, end, True):
-        return False
+    if len(before) > 2:
+        joined = before[-1].lower() in ("and", "or", "&") or before[-1].endswith(",")
+        if not (joined and starts_with_duty(text, mention.start, end, True)):
+            return False
     return starts_with_duty(text, start, end, True)
 
 

@@ -313,7 +313,7 @@ class SkillMatcher(BaseEstimator):
         for u in [j for j, k in enumerate(kind) if k >= UNKNOWN]:  # UNKNOWN or SPELT
             if covered[u]:
                 continue
-            if kind[u] == SPELT and len(words[u]) >= SPELT_ALONE:
+            if kind[u] == SPELT:
                 spans.append((u, u))
             # The runs of two or three words around the unknown one.
             left = free_anchor(u - 1) and joined(u)
@@ -359,7 +359,7 @@ class SkillMatcher(BaseEstimator):
         if stem in self.anchors_:
             kind = ANCHOR
         elif len(word) >= 5 and stem not in self.common_words_ and stem not in STOPWORDS and not word.isdigit():
-            kind = SPELT if len(word) >= 6 and self._within_reach(word.lower()) else UNKNOWN
+            kind = SPELT if len(word) >= SPELT_ALONE and self._within_reach(word.lower()) else UNKNOWN
         else:
             kind = 0
         return kind
