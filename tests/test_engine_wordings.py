@@ -1347,3 +1347,48 @@ def test_admission_beside_registration_is_the_front_desk(analyzer, duty, counts)
 ])
 def test_wordings_of_the_fresh_us_postings(analyzer, duty, sid, counts):
     assert (sid in found(analyzer, f"Hospital\nDuties\n- {duty}")) is counts
+
+
+@pytest.mark.parametrize("duty", [
+    "Scan all surgery related documents into Athena.",
+    "Manage the following Athena workflows for the clinic's patients.",
+    "Complete documentation with Athena software for daily treatment sessions.",
+    "Enters charges on CPSI for patient accounts.",
+    "Documents each patient visit in WebPT.",
+    "Experience with SimplePractice or TherapyNotes preferred for our therapy clinic.",
+])
+def test_record_systems_by_their_product_names_are_the_ehr(analyzer, duty):
+    assert "ehr" in found(analyzer, f"Patient coordinator\n\nDuties\n- {duty}")
+
+
+def test_amazons_athena_is_not_the_ehr(analyzer):
+    posting = "Data engineer at a hospital\n\nTools: Spark, AWS Athena, Redshift and patient data pipelines."
+    assert "ehr" not in found(analyzer, posting)
+
+
+@pytest.mark.parametrize("ask, sid", [
+    ("PC proficiency required.", "office_software"),
+    ("Must be proficient in extensive computer use.", "office_software"),
+    ("Prepares routine correspondence for the clinic's patients.", "medical_documentation"),
+    ("Answer insurance correspondence about patient accounts.", "medical_documentation"),
+    ("Initiates correspondence to discuss the status of the patient's account.", "medical_documentation"),
+    ("Processing referral requests, confirming patient eligibility.", "insurance_verification"),
+    ("Determination of patient eligibility for medical coverage.", "insurance_verification"),
+    ("Knowledge of HMOs, managed care and other third party insurers for our patients.", "insurance_verification"),
+    ("Advanced knowledge of the multi-payor system for patient accounts.", "insurance_verification"),
+    ("Scan all surgery related documents into the patient's record.", "medical_records"),
+    ("Scans and indexes patient documents into the clinic system.", "medical_records"),
+    ("Maintains knowledge of state/federal laws as they relate to patient accounts.", "medical_law_ethics"),
+])
+def test_asks_by_their_wording_classes_are_found(analyzer, ask, sid):
+    assert sid in found(analyzer, f"Patient services representative\n\nDuties\n- {ask}")
+
+
+@pytest.mark.parametrize("text, sid", [
+    ("Ability to read and write routine reports and correspondence.", "medical_documentation"),
+    ("Answering personal correspondence for our residents at the care home.", "medical_documentation"),
+    ("Understanding of managed care contracts when posting patient payments.", "insurance_verification"),
+    ("Knowledge of Windows Server operating systems.", "office_software"),
+])
+def test_near_misses_of_those_classes_are_not_the_skill(analyzer, text, sid):
+    assert sid not in found(analyzer, f"Patient services representative\n\nDuties\n- {text}")
