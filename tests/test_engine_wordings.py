@@ -1392,3 +1392,30 @@ def test_asks_by_their_wording_classes_are_found(analyzer, ask, sid):
 ])
 def test_near_misses_of_those_classes_are_not_the_skill(analyzer, text, sid):
     assert sid not in found(analyzer, f"Patient services representative\n\nDuties\n- {text}")
+
+
+@pytest.mark.parametrize("ask", [
+    "Awareness and understanding of NMC code of professional conduct.",
+    "Good knowledge of HCPC / Chartered Society of Physiotherapy codes of practice.",
+    "Be fully conversant with the Health Professions Council codes of practice.",
+    "Work within the scope of practice defined by the HCPC.",
+])
+def test_a_health_regulators_code_is_medical_law(analyzer, ask):
+    assert "medical_law_ethics" in found(analyzer, f"Physiotherapist\n\nPerson specification\n- {ask}")
+
+
+def test_the_act_as_the_patients_status_is_not_medical_law(analyzer):
+    posting = ("Registered Nurse\n\nWe care for patients, including those who are detained under the Mental Health Act, "
+               "on our hospital wards.")
+    assert "medical_law_ethics" not in found(analyzer, posting)
+
+
+def test_an_operating_rooms_words_make_a_posting_a_healthcare_one(analyzer):
+    posting = ("Scheduling clerk\n\nScheduling functions\n"
+               "- Review cases submitted in E-Records and approve them for the surgical schedule.\n"
+               "- Call each surgeon's office to confirm case start times.\n"
+               "- Keep the operating room schedule up to date for 34 rooms.\n"
+               "- Triage emails to the scheduling office and resolve conflicts between the cases of the day.\n"
+               "- Print the preliminary schedule three business days ahead and bring add-on requests to the "
+               "administrator.")
+    assert "ehr" in found(analyzer, posting)
