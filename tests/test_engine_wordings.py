@@ -1405,8 +1405,8 @@ def test_a_health_regulators_code_is_medical_law(analyzer, ask):
 
 
 def test_the_act_as_the_patients_status_is_not_medical_law(analyzer):
-    posting = ("Registered Nurse\n\nWe care for patients, including those who are detained under the Mental Health Act, "
-               "on our hospital wards.")
+    posting = ("Registered Nurse\n\nWe care for patients, including those who are detained under the "
+               "Mental Health Act, on our hospital wards.")
     assert "medical_law_ethics" not in found(analyzer, posting)
 
 
