@@ -39,10 +39,10 @@ SPELLING = 1
 MIN_POINTS = 2
 
 
-# What is not part of a word: cues and postings are both cut into words there
-# ("A&E" is "A E", "401(k)" is "401 k").
-_NOT_WORD = re.compile(r"[^\w']+")
-_WORD = re.compile(r"[\w']+")
+# Words, of cues and postings alike ("A&E" is "A E", "401(k)" is "401 k"). A word keeps its inner
+# apostrophe ("don't") but not a possessive's: "GP's" and "the Trust's" are the cues "GP" and "Trust",
+# then "s".
+_WORD = re.compile(r"\w+(?:['\u2019](?!s\b)\w+)*")
 # A state code before a ZIP code ("CO 80202"), after a city ("Denver, CO").
 _STATE_ZIP = re.compile(r"\b([A-Z]{2})\s+\d{5}(?:-\d{4})?(?!\d)")
 _CITY_STATE = re.compile(r",\s([A-Z]{2})(?![\w-])")
@@ -65,7 +65,7 @@ class Phrases:
         cased: dict[str, list[str]] = {}
         uncased: dict[str, list[str]] = {}
         for phrase in phrases:
-            words = _NOT_WORD.sub(" ", phrase).split()
+            words = _WORD.findall(phrase)
             table = uncased if any_case or phrase == phrase.lower() else cased
             if table is uncased:
                 words = [w.lower() for w in words]

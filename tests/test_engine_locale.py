@@ -79,6 +79,27 @@ def test_spelling_alone_needs_two_words():
     assert locale_of("Receptionist at our health center; you will be organized.") == "US"
 
 
+@pytest.mark.parametrize("text", [
+    "Practice nurse. You will be supported by a team of GP's and nurse practitioners.",  # a cue's possessive
+    "An exciting opportunity has arisen for a ward clerk to join our team.",
+    "Ward clerk. For further details / informal visits contact Jane Smith.",
+    "Ward administrator. Contact marianne.horne@trust.nhs.uk for details.",
+    "Health records clerk. Please call 01438 286924 for details.",
+    "Practice nurse: child immunisations and travel immunisations; recognise when to refer.",
+])
+def test_the_uks_wording_numbers_and_addresses_tell_the_uk(text):
+    assert locale_of(text) == "UK"
+
+
+@pytest.mark.parametrize("text, locale", [
+    ("Medical assistant: child immunizations; obtain prior authorizations.", "US"),
+    ("Front desk receptionist. Please call (617) 555-0134 or 617-555-0134.", None),  # a US number is no UK cue
+    ("Receptionist. Call 0800 for details or visit www.example.com.", None),
+])
+def test_spellings_and_numbers_of_either_country(text, locale):
+    assert locale_of(text) == locale
+
+
 def test_no_cue_or_mixed_cues_give_no_locale():
     assert locale_of("Receptionist. Schedule appointments and answer phones.") is None
     assert locale_of("Our NHS Foundation Trust in York, YO24 3WX, partners with a clinic in Denver, CO 80202.") is None
