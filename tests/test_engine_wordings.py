@@ -1419,3 +1419,23 @@ def test_an_operating_rooms_words_make_a_posting_a_healthcare_one(analyzer):
                "- Print the preliminary schedule three business days ahead and bring add-on requests to the "
                "administrator.")
     assert "ehr" in found(analyzer, posting)
+
+
+@pytest.mark.parametrize("text", [
+    "Raise awareness of NHS Health Checks in practices.",
+    "Make sure safety checks in place are followed.",
+    "Check in on patients regularly to see how they are.",
+    "Direct line management of the reception team leader and the practice nurses.",
+])
+def test_checks_as_a_noun_and_a_reception_team_managed_are_not_the_front_desk(analyzer, text):
+    assert "front_desk" not in found(analyzer, f"Care coordinator at the surgery\n\nDuties\n- {text}")
+
+
+def test_checking_patients_in_is_still_the_front_desk(analyzer):
+    posting = "Care coordinator at the surgery\n\nDuties\n- Checks in patients on arrival."
+    assert "front_desk" in found(analyzer, posting)
+
+
+def test_the_use_of_a_pc_is_office_software(analyzer):
+    posting = "Physiotherapist\n\nPerson specification\n- Proficient in the use of a PC, including software."
+    assert "office_software" in found(analyzer, posting)
