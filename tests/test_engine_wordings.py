@@ -1439,3 +1439,18 @@ def test_checking_patients_in_is_still_the_front_desk(analyzer):
 def test_the_use_of_a_pc_is_office_software(analyzer):
     posting = "Physiotherapist\n\nPerson specification\n- Proficient in the use of a PC, including software."
     assert "office_software" in found(analyzer, posting)
+
+
+@pytest.mark.parametrize("heading", ["Core Values", "Values", "Our Culture of Excellence standards",
+                                     "Standards of Behavior", "Service Standards"])
+def test_the_employers_values_and_standards_for_everyone_ask_nothing(analyzer, heading):
+    posting = ("Patient account representative\n\nResponsibilities\n- Post payments to patient accounts.\n\n"
+               f"{heading}\n- Service excellence\n- Maintains confidentiality\n"
+               "- Effectively communicates information to partners")
+    assert set(found(analyzer, posting)) & {"customer_service", "hipaa", "communication"} == set()
+
+
+def test_a_values_word_in_a_duty_is_no_heading(analyzer):
+    posting = ("Medical assistant\n\nDuties\n- Record lab values and vital signs.\n"
+               "- Maintains confidentiality of patient records.")
+    assert "hipaa" in found(analyzer, posting)
