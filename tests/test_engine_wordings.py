@@ -1454,3 +1454,18 @@ def test_a_values_word_in_a_duty_is_no_heading(analyzer):
     posting = ("Medical assistant\n\nDuties\n- Record lab values and vital signs.\n"
                "- Maintains confidentiality of patient records.")
     assert "hipaa" in found(analyzer, posting)
+
+
+@pytest.mark.parametrize("duty", [
+    "Performs review of patient charts to determine the level of care.",
+    "Requests and obtains medical records from outside providers for appeals.",
+    "Review clinical records to confirm study eligibility.",
+])
+def test_records_read_or_requested_for_another_task_are_not_records_kept(analyzer, duty):
+    posting = f"Utilization review coordinator at the hospital\n\nDuties\n- {duty}"
+    assert "medical_records" not in found(analyzer, posting)
+
+
+def test_records_kept_are_still_medical_records(analyzer):
+    posting = "Health records clerk at the hospital\n\nDuties\n- Maintain and file medical records."
+    assert "medical_records" in found(analyzer, posting)
