@@ -61,6 +61,7 @@ BOILERPLATE = (
     # A job board's category line: "Healthcare Administration, Medical Billing and Coding".
     r"healthcare administration, (?:medical|administrative)",
     r"may be substituted", r"can be substituted",  # an alternative route asks none of what it lists
+    r"\bdiffers from\b", r"\bis distinguished from\b",  # a class specification's other classes
     # "... expects all staff and volunteers to share this commitment": a safeguarding statement.
     r"share (?:this|our|the) commitment",
     # How candidates are chosen: "as part of the assessment process candidates will ...".
@@ -83,8 +84,7 @@ PREFERRED = (
     r"\bpreferred\b", r"\bpreferable\b", r"\bpreferably\b", r"\bdesirable\b", r"\bdesired\b",
     # "Epic a plus", "bilingual is a big plus", "Epic experience plus.": not "plus benefits".
     r"\ba plus\b", *(rf"\b{word} plus\b" for word in ("big", "huge", "definite", "major", "added", "real")),
-    r"\bplus(?=\s*(?:[.;!)\n]|$))",
-    r"\badvantage(?:ous)?\b", r"\bideally\b", r"\bnice to have\b",
+    r"\bplus(?=\s*(?:[.;!)\n]|$))", r"\badvantage(?:ous)?\b", r"\bideally\b", r"\bnice to have\b",
     r"\bbeneficial\b", r"\bbonus\b", r"\bwould be (?:an asset|helpful|useful|great)\b", r"\bis an asset\b",
     # "Applications from ... are welcome"; not "welcome patients", a duty.
     *(rf"\b{word} welcome\b" for word in ("is", "are", "be", "also", "very", "most", "all", "always")),

@@ -1469,3 +1469,11 @@ def test_records_read_or_requested_for_another_task_are_not_records_kept(analyze
 def test_records_kept_are_still_medical_records(analyzer):
     posting = "Health records clerk at the hospital\n\nDuties\n- Maintain and file medical records."
     assert "medical_records" in found(analyzer, posting)
+
+
+def test_the_classes_a_class_specification_differs_from_ask_nothing(analyzer):
+    posting = ("Health records specialist 1\n\nDistinguishing characteristics\n"
+               "Health Records Specialist 1 maintains health records and performs data entry. It differs from the "
+               "Office Specialist series which performs reception and word processing.")
+    skills = found(analyzer, posting)
+    assert "medical_records" in skills and not {"front_desk", "typing"} & set(skills)
