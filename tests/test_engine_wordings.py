@@ -1477,3 +1477,17 @@ def test_the_classes_a_class_specification_differs_from_ask_nothing(analyzer):
                "Office Specialist series which performs reception and word processing.")
     skills = found(analyzer, posting)
     assert "medical_records" in skills and not {"front_desk", "typing"} & set(skills)
+
+
+@pytest.mark.parametrize("duty", [
+    "Tracking patients referred to the Trust with a suspected cancer diagnosis along their pathway.",
+    "Support patients through pathways, identifying potential breach patients.",
+    "Cancer tracking for the 62 day target.",
+])
+def test_tracking_patients_along_a_pathway_is_scheduling(analyzer, duty):
+    assert "scheduling" in found(analyzer, f"Cancer services administrator\n\nDuties\n- {duty}")
+
+
+def test_tracking_patients_with_no_pathway_or_waiting_list_is_not_scheduling(analyzer):
+    posting = "Ward nurse at the hospital\n\nDuties\n- Track patients' fluid intake and report changes."
+    assert "scheduling" not in found(analyzer, posting)
