@@ -54,7 +54,8 @@ DUTIES = ["What you will do", "What you'll do", "WHAT YOU WILL DO", "what you wi
           # Which duties ("Common duties", "Examples of duties"), names that overlap ("your day" and
           # "day to day"), and a class specification's account of the work.
           "Common Duties", "Representative duties", "Examples of Duties", "Your day to day",
-          "Position Description", "DEFINITION:", "Distinguishing Characteristics", "Examples of work performed"]
+          "Position Description", "DEFINITION:", "Distinguishing Characteristics", "Examples of work performed",
+          "Series Concept", "Class Concept"]
 REQUIRED = ["You'll need", "you will need", "Minimum qualifications:", "EDUCATION/EXPERIENCE", "Must have",
             "Requirements", "What you bring", "Qualifications", "Skills and abilities", "Required:",
             "Knowledge, Skills & Training"]
