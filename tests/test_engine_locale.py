@@ -86,6 +86,8 @@ def test_spelling_alone_needs_two_words():
     "Ward administrator. Contact marianne.horne@trust.nhs.uk for details.",
     "Health records clerk. Please call 01438 286924 for details.",
     "Practice nurse: child immunisations and travel immunisations; recognise when to refer.",
+    "Waiting list co-ordinator: an excellent understanding of the referral to treatment (RTT) pathway.",
+    "Legal support secretary, London (Central).",
 ])
 def test_the_uks_wording_numbers_and_addresses_tell_the_uk(text):
     assert locale_of(text) == "UK"
