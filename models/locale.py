@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 LOCALES_FILE = "locales.toml"
 
 # Points each kind of cue gives its locale. A locale is chosen with at least
-# MIN_POINTS and at least twice the points of any other.
+# MIN_POINTS and at least twice the points of any other: a single spelling is
+# enough when nothing else speaks (never wrong on the labelled postings).
 ADDRESS_COUNTRY = 10
 LOCATION_COUNTRY = 10
 LOCATION_REGION = 6
@@ -36,7 +37,7 @@ CUE = 2
 CITY_STATE = 2
 REGION_NAME = 2
 SPELLING = 1
-MIN_POINTS = 2
+MIN_POINTS = 1
 
 
 # Words, of cues and postings alike ("A&E" is "A E", "401(k)" is "401 k"). A word keeps its inner

@@ -73,8 +73,13 @@ def test_states_and_zip_codes_tell_the_us():
     assert locale_of("Front desk receptionist at our clinic in Montana and Wyoming.") == "US"
 
 
-def test_spelling_alone_needs_two_words():
-    assert locale_of("Receptionist for our organisation.") is None
+def test_a_spelling_tells_the_locale_when_nothing_else_does():
+    # One spelling is weak, but measured on every labelled and shared posting it was never
+    # wrong where nothing else spoke; any stronger cue of the other country outweighs it.
+    assert locale_of("Receptionist for our organisation.") == "UK"
+    assert locale_of("Receptionist at our health center.") == "US"
+    assert locale_of("Receptionist for our organisation at our health center.") is None
+    assert locale_of("Receptionist for our organization. Pay: £9.50 per hour.") == "UK"
     assert locale_of("Receptionist for our organisation; you will be organised.") == "UK"
     assert locale_of("Receptionist at our health center; you will be organized.") == "US"
 
