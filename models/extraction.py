@@ -52,6 +52,26 @@ def own_duty(text: str, mention: Mention, start: int, end: int) -> bool:
     return starts_with_duty(text, start, end, True)
 
 
+def reject_alone(candidates: list[Candidate], text: str) -> None:
+    """Reject the skills that only loose wordings make (``Alias.alone = False``).
+
+    A skill counts when one accepted mention of it may stand alone, or when two
+    different loose wordings of it agree ("denials" and "reimbursement").
+    """
+    loose: dict[str, set[str]] = {}
+    for c in candidates:
+        if not c.rejected:
+            words = loose.setdefault(c.mention.skill.id, set())
+            if c.mention.alone:
+                words.add("")  # stands alone: the skill counts
+            else:
+                words.add(text[c.mention.start:c.mention.end].lower().rstrip("s"))
+    for c in candidates:
+        words = loose[c.mention.skill.id] if not c.rejected else {""}
+        if "" not in words and len(words) < 2:
+            c.rejected = "alone"
+
+
 class Extractor(MentionFinder):
     """Finds a posting's mentions of skills and decides which count."""
 
@@ -134,6 +154,7 @@ class Extractor(MentionFinder):
                 continue
             if mention.asked and level == "unspecified":
                 candidate.rejected = "not asked"
+        reject_alone(out, text)
         if self.columns:
             out.extend(self.judge_by_sentences(doc, out, sentences, toks, cues, excluded | by_role))
             out.sort(key=lambda c: c.mention.start)

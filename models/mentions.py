@@ -62,6 +62,7 @@ class Mention:
     end: int
     via: str  # "alias", "pattern" or "matcher"
     asked: bool = False  # counts only where the sentence asks it of the worker
+    alone: bool = True  # makes the skill without another of its wordings (``Alias.alone``)
 
 
 class WordFacts(NamedTuple):
@@ -229,7 +230,8 @@ class MentionFinder:
                             continue
                         if entry.unless_re and entry.unless_re.search(text, s_start, s_end):
                             continue
-                    found.append(Mention(entry.skill, entry.extra, start, end, "alias", entry.alias.asked))
+                    found.append(Mention(entry.skill, entry.extra, start, end, "alias", entry.alias.asked,
+                                         entry.alias.alone))
                     hit = True
                 if hit:
                     for j in range(i, i + length):
@@ -285,14 +287,16 @@ class MentionFinder:
                 continue
             if not (leading or heads):
                 for m in pattern.finditer(text):
-                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked)
+                    yield Mention(entry.skill, entry.extra, m.start(), m.end(), "pattern", entry.alias.asked,
+                                  entry.alias.alone)
                 continue
             # As finditer would: the next match starts after the last one ends.
             end = -1
             for start in at:
                 if start >= end and (found := pattern.match(text, start)):
                     end = max(found.end(), start + 1)
-                    yield Mention(entry.skill, entry.extra, found.start(), found.end(), "pattern", entry.alias.asked)
+                    yield Mention(entry.skill, entry.extra, found.start(), found.end(), "pattern",
+                                  entry.alias.asked, entry.alias.alone)
 
     def _matcher_mentions(
         self, text: str, toks: Tokens, covered: bytearray, sentences: Sentences, blocked: BlockedAt,

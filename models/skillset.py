@@ -56,7 +56,10 @@ class Alias:
     so that postings without any of it skip the pattern; ``asked`` counts a
     mention only in a sentence that asks something of the worker (a duty,
     requirement or preference), for phrases that employers also use about
-    themselves ("we give the best patient experience").
+    themselves ("we give the best patient experience"); ``alone = False`` marks a
+    wording too loose to make the skill by itself ("denials" in a nurse reviewer's
+    posting, "filing" among a clerk's chores): it counts only beside another of
+    the skill's wordings.
     """
 
     phrase: str
@@ -67,6 +70,7 @@ class Alias:
     needs: tuple[str, ...] = ()
     asked: bool = False
     unless: tuple[str, ...] = ()
+    alone: bool = True
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,7 @@ class SkillSet:
 # A change that leaves every output the same (a comment, a refactor, a speed-up)
 # keeps it, and so keeps the stored analyses. A built-in skill set's data has a
 # release of its own: its declared ``version``, bumped when its data changes.
-ENGINE_VERSION = 31
+ENGINE_VERSION = 32
 
 
 def analysis_version(skillset: SkillSet) -> str:

@@ -39,7 +39,8 @@ def _parse_alias(raw: object, where: str) -> Alias:
             raise SkillSetError(f"{where}: empty alias")
         return Alias(raw.strip())
     if isinstance(raw, dict):
-        unknown = set(raw) - {"phrase", "pattern", "case", "near", "context", "needs", "asked", "unless"}
+        unknown = set(raw) - {"phrase", "pattern", "case", "near", "context", "needs", "asked", "unless",
+                          "alone"}
         if unknown:
             raise SkillSetError(f"{where}: unknown alias key(s) {sorted(unknown)}")
         if ("phrase" in raw) == ("pattern" in raw):
@@ -60,6 +61,8 @@ def _parse_alias(raw: object, where: str) -> Alias:
             raise SkillSetError(f"{where}: 'needs' must be a list of non-empty strings")
         if needs and "pattern" not in raw:
             raise SkillSetError(f"{where}: 'needs' is for patterns only")
+        if not isinstance(raw.get("alone", True), bool):
+            raise SkillSetError(f"{where}: 'alone' must be true or false")
         if "pattern" in raw:
             try:
                 re.compile(raw["pattern"])
@@ -68,12 +71,13 @@ def _parse_alias(raw: object, where: str) -> Alias:
             return Alias(
                 raw["pattern"], bool(raw.get("case", False)), context=tuple(context), pattern=True,
                 needs=tuple(n.lower() for n in needs), asked=bool(raw.get("asked", False)),
+                alone=raw.get("alone", True),
             )
         if not isinstance(raw["phrase"], str) or not raw["phrase"].strip():
             raise SkillSetError(f"{where}: 'phrase' must be a non-empty string")
         return Alias(
             raw["phrase"].strip(), bool(raw.get("case", False)), tuple(near), tuple(context),
-            asked=bool(raw.get("asked", False)), unless=tuple(unless),
+            asked=bool(raw.get("asked", False)), unless=tuple(unless), alone=raw.get("alone", True),
         )
     raise SkillSetError(f"{where}: an alias must be a string or a table, not {type(raw).__name__}")
 

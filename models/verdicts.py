@@ -5,7 +5,7 @@ verdict on each). Here a posting's candidates for one skill become one plain
 description (which alias, section, requirement level, the words around the
 mentions and of the title, what the rules made of them), and a class-weighted
 logistic regression may veto a skill the rules accept; what the rules reject
-(negated, boilerplate, not asked) stays rejected. It is fitted once per process
+(negated, boilerplate, not asked, alone) stays rejected. It is fitted once per process
 on the labelled fixtures' descriptions in ``models/data/verdicts.jsonl``, for
 the skill set named in ``verdicts.json`` (any other keeps the rules' verdict).
 

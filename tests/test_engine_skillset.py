@@ -298,6 +298,7 @@ def test_unknown_alias_key(tmp_path):
     ('{ pattern = "fork\\\\w+", near = ["truck"] }', "near"),  # so is near: a pattern says it itself
     ('{ phrase = "forklift", unless = "pallet" }', "unless"),  # not a list
     ('{ phrase = "forklift", unless = [""] }', "unless"),  # empty text
+    ('{ phrase = "forklift", alone = "no" }', "alone"),  # not true or false
 ])
 def test_bad_needs_or_unless(tmp_path, alias, key):
     message = load_error(write(tmp_path, HEAD + skill("a", aliases=f"[{alias}]")))
@@ -311,6 +312,13 @@ def test_asked_and_needs_load(tmp_path):
     first, second = skillset.skills[0].aliases
     assert first.asked and not second.asked
     assert second.needs == ("tonne",)
+    assert first.alone and second.alone  # by default a wording makes its skill by itself
+
+
+def test_alone_false_loads(tmp_path):
+    aliases = '[{ phrase = "forklift", alone = false }, { pattern = "\\\\d+ tonnes", alone = false }, "pallet truck"]'
+    skillset = load_skillset(str(write(tmp_path, HEAD + skill("a", aliases=aliases))))
+    assert [a.alone for a in skillset.skills[0].aliases] == [False, False, True]
 
 
 def test_bad_id(tmp_path):

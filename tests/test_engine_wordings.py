@@ -1486,3 +1486,29 @@ def test_tracking_patients_along_a_pathway_is_scheduling(analyzer, duty):
 def test_tracking_patients_with_no_pathway_or_waiting_list_is_not_scheduling(analyzer):
     posting = "Ward nurse at the hospital\n\nDuties\n- Track patients' fluid intake and report changes."
     assert "scheduling" not in found(analyzer, posting)
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("Responsibilities\n- Follows up on denials from the hospital's review team.", "medical_billing"),
+    ("Responsibilities\n- Seeks reimbursement of travel expenses.", "medical_billing"),
+    ("Responsibilities\n- Filing and photocopying for the medical team.", "medical_records"),
+    ("Responsibilities\n- Covers the switchboard at lunch.", "front_desk"),
+    ("Requirements\n- Establishes a good rapport with patients.", "communication"),
+    ("Responsibilities\n- Photocopies forms for the medical team.", "medical_documentation"),
+])
+def test_a_loose_wording_alone_does_not_make_the_skill(analyzer, text, skill):
+    assert skill not in found(analyzer, text)
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    # Two different loose wordings agree.
+    ("Responsibilities\n- Follows up on denials and reimbursement from payers.", "medical_billing"),
+    # A loose wording beside one that stands alone.
+    ("Responsibilities\n- Follows up on denials.\n- Submits claims to insurance companies.", "medical_billing"),
+    ("Responsibilities\n- Filing and photocopying for the medical team.\n- Maintains medical records.",
+     "medical_records"),
+    ("Requirements\n- Establishes a good rapport with patients.\n- Excellent communication skills.", "communication"),
+])
+def test_a_loose_wording_counts_beside_another(analyzer, text, skill):
+    evidence = {e["text"].lower() for e in found(analyzer, text)[skill]["evidence"]}
+    assert any(w in evidence for w in ("denials", "filing", "rapport", "reimbursement"))

@@ -336,14 +336,17 @@ def test_market_record_and_locale(analyzer: Analyzer) -> None:
 
 
 def test_reference_percentiles_spread_over_deciles() -> None:
-    """Over each market's postings, every tenth of the range holds some of them."""
+    """Over each market's postings, every tenth of the range holds some of them, and none a fifth.
+
+    Postings of equal coverage share one percentile, so a tenth may hold a few more than its share.
+    """
     skillset = load_skillset()
     market = market_for(skillset)
     for locale in market.position.coverages_:
         postings = [p for p in market.market_postings if locale is None or p.locale == locale]
         deciles = Counter(min(9, market.position.percentile(weighted_coverage(skillset, p.skills, p.locale), locale)
                               // 10) for p in postings)
-        assert max(deciles.values()) < 0.15 * len(postings), (locale, sorted(deciles.items()))
+        assert max(deciles.values()) < 0.2 * len(postings), (locale, sorted(deciles.items()))
         assert len(deciles) == 10, (locale, sorted(deciles.items()))
 
 
@@ -371,7 +374,7 @@ def test_labelled_excerpts_teach_the_fit_only() -> None:
         "us_dev15", "us_test14", "us_dev16", "us_test15", "us_dev17", "us_test16", "us_dev18", "us_test17",
         "us_dev19", "us_test18", "us_dev20", "us_test19", "us_dev21", "us_test20", "us_dev22", "us_test21",
         "us_dev23", "us_test22", "us_dev24", "us_test23", "us_dev25", "us_test24",
-        "us_dev26", "us_test25", "us_dev27", "us_test26", "us_dev28", "us_test27",
+        "us_dev26", "us_test25", "us_dev27", "us_test26", "us_dev28", "us_test27", "us_dev29", "us_test28",
         "uk_test3", "uk_test4", "uk_dev4", "uk_test5", "uk_dev5", "uk_test6", "uk_dev6",
         "uk_test7", "uk_dev7", "uk_test8", "uk_dev8", "uk_test9", "uk_dev9", "uk_test10", "uk_dev10",
         "uk_test11", "uk_dev11", "uk_test12", "uk_dev12",
