@@ -378,7 +378,7 @@ def test_labelled_excerpts_teach_the_fit_only() -> None:
         "uk_test3", "uk_test4", "uk_dev4", "uk_test5", "uk_dev5", "uk_test6", "uk_dev6",
         "uk_test7", "uk_dev7", "uk_test8", "uk_dev8", "uk_test9", "uk_dev9", "uk_test10", "uk_dev10",
         "uk_test11", "uk_dev11", "uk_test12", "uk_dev12",
-        "uk_test13", "uk_dev13", "uk_test14", "uk_dev14"}
+        "uk_test13", "uk_dev13", "uk_test14", "uk_dev14", "uk_test15", "uk_dev15"}
     assert any(p.fits for p in excerpts) and any(not p.fits for p in excerpts)
     assert {p.locale for p in excerpts if p.source.startswith("uk_")} == {"UK"}
     market = market_for(load_skillset())
