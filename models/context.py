@@ -240,7 +240,7 @@ class Cues:
         # offsets would not agree, and the case-blind expressions are used.
         self.lowered = len(low) == len(text)
         self.text = low if self.lowered else text
-        self.low = low
+        self.low, self.cased = low, text
         starts = toks.starts
         if marks is None:
             flags = list(map(word_cues, toks.words))
@@ -314,17 +314,17 @@ class Cues:
     def clause_levels(self, start: int, end: int, level: str, section: str) -> list[tuple[int, str]]:
         """The level of each clause of a sentence, as (clause start, level), first to last.
 
-        A sentence that prefers something where the section or a cue requires
-        ("High school diploma required, associate degree preferred"; under
-        "Qualifications": "Strong customer service skills, Epic a plus") gives each
-        clause its own level. A clause without a cue is required, unless it is a
-        short member of a list, which takes the level of the cue after it ("Epic,
-        Cerner or Athena preferred"). Any other sentence is one clause.
+        A sentence that prefers something where the section or a cue requires ("High school
+        diploma required, associate degree preferred"; under "Qualifications": "Strong customer
+        service skills, Epic a plus"; run together: "... experience preferred Demonstrated
+        expertise") gives each clause its own level. A clause without a cue is required, unless it
+        is a short member of a list, which takes the level of the cue after it ("Epic, Cerner or
+        Athena preferred"). Any other sentence is one clause.
         """
         if level != "preferred" or SECTION_LEVELS.get(section) == "preferred" or not (
                 SECTION_LEVELS.get(section) == "required" or self._search(_STRONG_REQUIRED_LOW, start, end)):
             return [(start, level)]
-        starts = [start] + [m.end() for m in _CLAUSE_CUT.finditer(self.text, start, end)]
+        starts = [start] + [m.end() for m in _CLAUSE_CUT.finditer(self.cased, start, end)]
         spans = list(zip(starts, [*starts[1:], end], strict=True))
         own: list[str | None] = [
             "preferred" if self._search(_PREFERRED_LOW, a, b)
@@ -391,7 +391,7 @@ _REQUIRED_LOW = by_first_letter(REQUIRED)
 _STRONG_REQUIRED_LOW = by_first_letter((
     r"\brequired\b", r"\bmust\b", r"\bessential\b", r"\bmandatory\b", r"\bminimum\b"))
 _LIST_MEMBER_WORDS = 3  # "Experience with Epic", "or Athena": a member of a list, not a clause of its own
-_CLAUSE_CUT = re.compile(r"[;,]\s*|\s(?:but|whereas|while)\s")
+_CLAUSE_CUT = re.compile(r"[;,]\s*|\s(?:but|whereas|while)\s|(?:(?<=required)|(?<=preferred))\s+(?=[A-Z][a-z])")
 _CASE_BLIND = {
     _BOILERPLATE_LOW: BOILERPLATE_RE, _STATEMENT_LOW: STATEMENT_RE,
     _PREFERRED_LOW: PREFERRED_RE, _REQUIRED_LOW: REQUIRED_RE,

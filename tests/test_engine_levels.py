@@ -55,7 +55,9 @@ DUTIES = ["What you will do", "What you'll do", "WHAT YOU WILL DO", "what you wi
           # "day to day"), and a class specification's account of the work.
           "Common Duties", "Representative duties", "Examples of Duties", "Your day to day",
           "Position Description", "DEFINITION:", "Distinguishing Characteristics", "Examples of work performed",
-          "Series Concept", "Class Concept"]
+          "Series Concept", "Class Concept",
+          # Whose duties: the post's, the class's, this level's of a series.
+          "Main duties of the post", "Duties and Responsibilities of this Level", "Duties of the Class"]
 REQUIRED = ["You'll need", "you will need", "Minimum qualifications:", "EDUCATION/EXPERIENCE", "Must have",
             "Requirements", "What you bring", "Qualifications", "Skills and abilities", "Required:",
             "Knowledge, Skills & Training"]
@@ -377,6 +379,13 @@ def test_the_duty_verbs_file_names_a_bad_line():
      {"ehr": "preferred", "hipaa": "required"}),
     ("Preferred: Epic, Cerner and medical terminology.", {"ehr": "preferred", "medical_terminology": "preferred"}),
     ("CPC preferred but not required.", {"coding_certification": "preferred"}),
+    # A list run together, its items joined without punctuation: the cue ends its item.
+    ("Qualifications\nBilling experience required, cardiology experience preferred Demonstrated expertise in "
+     "medical terminology.", {"medical_billing": "required", "medical_terminology": "required"}),
+    ("Qualifications\nEpic experience preferred Knowledge of HIPAA required.",
+     {"ehr": "preferred", "hipaa": "required"}),
+    # Not a cue before its noun: "preferred Qualifications" is no run-together list.
+    ("Requirements\nDiploma required. The preferred candidate knows Epic.", {"ehr": "preferred"}),
 ])
 def test_each_clause_keeps_its_own_level(analyzer, text, expected):
     assert levels(analyzer, text) == expected
