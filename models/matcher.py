@@ -39,8 +39,8 @@ ANCHOR, UNKNOWN, SPELT = 1, 2, 3
 # another real word a letter away ("sodium" is not "Podium").
 SPELT_ALONE = 7
 BATCH = 64  # phrases compared with the aliases at once
-# What a phrase matched to an alias needs: (near, context, asked, unless).
-AliasContext = tuple[tuple[str, ...], tuple[str, ...], bool, tuple[str, ...]]
+# What a phrase matched to an alias needs: (near, context, asked, unless, alone).
+AliasContext = tuple[tuple[str, ...], tuple[str, ...], bool, tuple[str, ...], bool]
 
 
 def _deletions(word: str, most: int) -> set[str]:
@@ -179,13 +179,13 @@ class SkillMatcher(BaseEstimator):
         self.long_reach_ = min(map(len, long), default=0) - 2  # no shorter word is two edits from one
         self.most_reach_ = max(map(len, short + long), default=0) + 2  # nor any longer word
         self.cache_: dict[str, int | None] = {}
-        self.alias_context_: list[AliasContext] = [((), (), False, ())] * len(phrases)
+        self.alias_context_: list[AliasContext] = [((), (), False, (), True)] * len(phrases)
         return self
 
     def fit_skillsets(self, *skillsets: SkillSet) -> SkillMatcher:
         """Fit on the word aliases of skill sets (patterns and case-sensitive ones are left out).
 
-        An alias's context words (``near``, ``context``, ``unless``) and ``asked`` are kept
+        An alias's context words (``near``, ``context``, ``unless``), ``asked`` and ``alone`` are kept
         beside it in ``alias_context_``: a phrase matched to that alias needs the
         same context.
         """
@@ -203,7 +203,7 @@ class SkillMatcher(BaseEstimator):
                         continue
                     X.append(alias.phrase)
                     y.append(skill.id)
-                    context.append((alias.near, alias.context, alias.asked, alias.unless))
+                    context.append((alias.near, alias.context, alias.asked, alias.unless, alias.alone))
         self.fit(X, y, negatives=background_phrases())
         self.alias_context_ = context
         return self

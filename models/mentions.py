@@ -317,7 +317,7 @@ class MentionFinder:
             s_start, s_end = sentences.span_at(start)
             if end > s_end:
                 continue
-            near, context, asked, unless = self.matcher.alias_context_[j]
+            near, context, asked, unless, alone = self.matcher.alias_context_[j]
             near_re, unless_re, context_re = words_re(near), words_re(unless), words_re(context)
             if near_re and not stands_near(near_re, text, start, end, s_start, s_end):
                 continue
@@ -327,7 +327,7 @@ class MentionFinder:
                 continue
             skill = self.skills.get(label)
             if skill is not None:
-                out.append(Mention(skill, skill.id not in self.own_ids, start, end, "matcher", asked))
+                out.append(Mention(skill, skill.id not in self.own_ids, start, end, "matcher", asked, alone))
         return out
 
 

@@ -1491,6 +1491,7 @@ def test_tracking_patients_with_no_pathway_or_waiting_list_is_not_scheduling(ana
 @pytest.mark.parametrize(("text", "skill"), [
     ("Responsibilities\n- Follows up on denials from the hospital's review team.", "medical_billing"),
     ("Responsibilities\n- Seeks reimbursement of travel expenses.", "medical_billing"),
+    ("Responsibilities\n- Seeks reimbursment of travel expenses.", "medical_billing"),  # misspelt, as loose
     ("Responsibilities\n- Filing and photocopying for the medical team.", "medical_records"),
     ("Responsibilities\n- Covers the switchboard at lunch.", "front_desk"),
     ("Requirements\n- Establishes a good rapport with patients.", "communication"),
