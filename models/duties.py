@@ -47,6 +47,9 @@ DUTY_VERBS_THIRD_PERSON = frozenset(map(_third_person, DUTY_VERBS))
 DUTY_VERBS_ING = frozenset(form for v in DUTY_VERBS for form in (
     v + "ing", v[:-1] + "ing" if v.endswith("e") and not v.endswith("ee") else v + "ing", v + v[-1] + "ing"))
 _FIRST_WORDS = re.compile(r"[\s\-*\u2022\u00b7]*([A-Za-z]+)\b(?:[\s,]+([A-Za-z]+))?(?:[\s,]+([A-Za-z]+))?")
+# "Under general supervision, ...", "Under direction of the Director performs ...".
+_SUPERVISION = re.compile(r"[\s\-*\u2022\u00b7]*under\s+(?:(?:general|close|direct|immediate|limited|administrative|"
+                          r"minimal|moderate)\s+)?(?:direction|supervision|guidance)\b", re.I)
 # A first word followed by one of these is a noun: "Records are kept", "Documents will be".
 _NOT_AFTER_A_VERB = frozenset("are is was were will must should may can have has of".split())
 
@@ -55,8 +58,11 @@ def starts_with_duty(text: str, start: int, end: int, item: bool) -> bool:
     """Does the sentence at [start, end) start with a duty's verb ("Enters orders into the EHR")?
 
     ``item``: the sentence starts a list item, where the verb also stands in its
-    plain form ("Greet patients") or -ing form ("Greeting patients").
+    plain form ("Greet patients") or -ing form ("Greeting patients"). A class
+    specification's "Under general direction, ..." describes the class's work: a duty.
     """
+    if _SUPERVISION.match(text, start, end):
+        return True
     m = _FIRST_WORDS.match(text, start, end)
     if not m:
         return False

@@ -448,3 +448,12 @@ def test_the_head_of_a_list_takes_the_lists_preference(analyzer, text, expected)
 ])
 def test_a_clause_that_heads_no_list_keeps_its_level(analyzer, text, expected):
     assert levels(analyzer, f"Requirements\n- {text}") == expected
+
+
+@pytest.mark.parametrize("sentence", [
+    "Under general direction, incumbents serve in a secretarial capacity using a wide variety of medical terminology.",
+    "Under direction performs medical terminology checks on dictated reports.",
+    "Under close supervision of the Office Manager, uses medical terminology in clinic letters.",
+])
+def test_a_class_specifications_supervision_lead_in_describes_its_duties(analyzer, sentence):
+    assert levels(analyzer, f"Medical Secretary\n{sentence}")["medical_terminology"] == "required"

@@ -80,6 +80,8 @@ def test_a_spelling_tells_the_locale_when_nothing_else_does():
     assert locale_of("Receptionist at our health center.") == "US"
     assert locale_of("Receptionist for our organisation at our health center.") is None
     assert locale_of("Receptionist for our organization. Pay: £9.50 per hour.") == "UK"
+    # A spelling both countries use is no cue.
+    assert locale_of("Office clerk. Uses good judgement in routine matters.") is None
     assert locale_of("Receptionist for our organisation; you will be organised.") == "UK"
     assert locale_of("Receptionist at our health center; you will be organized.") == "US"
 
