@@ -1513,3 +1513,20 @@ def test_a_loose_wording_alone_does_not_make_the_skill(analyzer, text, skill):
 def test_a_loose_wording_counts_beside_another(analyzer, text, skill):
     evidence = {e["text"].lower() for e in found(analyzer, text)[skill]["evidence"]}
     assert any(w in evidence for w in ("denials", "filing", "rapport", "reimbursement"))
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    # A clinico-pathological conference, not the coder's credential.
+    ("Specialty registrar. Audit, Journal Club, CPC and governance meetings are provided.", "coding_certification"),
+    ("Specialty registrar. Attends the weekly CPC conference.", "coding_certification"),
+    # A clinic's books, not its patients' records.
+    ("Billing clerk. Applies standard financial record keeping practices for the clinic's patients.",
+     "medical_records"),
+])
+def test_meetings_and_books_named_like_office_skills_are_not_them(analyzer, text, skill):
+    assert skill not in found(analyzer, text)
+
+
+def test_the_coders_credential_and_patients_records_still_count(analyzer):
+    assert "coding_certification" in found(analyzer, "Coder. CPC certification required.")
+    assert "medical_records" in found(analyzer, "Clerk. Maintains record keeping for clinic patients.")
