@@ -63,6 +63,7 @@ LABELLED_SETS = {
     "uk_dev14": "UK", "uk_test14": "UK", "us_dev29": "US", "us_test28": "US",
     "uk_dev15": "UK", "uk_test15": "UK", "us_dev30": "US", "us_test29": "US",
     "us_dev31": "US", "us_test30": "US", "uk_dev16": "UK", "uk_test16": "UK",
+    "us_dev32": "US", "us_test31": "US",
 }
 VOCABULARY = 2000
 # Source file -> (fits the occupation, locale, summary). ReproJobs rows are front-office,

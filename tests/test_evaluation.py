@@ -128,7 +128,8 @@ def test_the_us_and_newest_uk_sets_are_offered_and_fully_labelled():
              "uk_test12", "uk_dev12", "us_test26", "us_dev27", "uk_test13", "uk_dev13",
              "us_test27", "us_dev28", "uk_test14", "uk_dev14", "us_test28", "us_dev29",
              "uk_test15", "uk_dev15", "us_test29", "us_dev30",
-             "us_test30", "us_dev31", "uk_test16", "uk_dev16")
+             "us_test30", "us_dev31", "uk_test16", "uk_dev16",
+             "us_test31", "us_dev32")
     # Thirteen sets hold other trades' postings only.
     controls_only = {"us_test11", "us_dev12", "us_test19", "us_dev20", "us_test20", "us_test21", "us_test24",
                      "uk_test10", "uk_test11", "uk_dev11", "us_test27", "uk_test14", "uk_dev14"}
@@ -149,7 +150,7 @@ def test_the_us_and_newest_uk_sets_are_offered_and_fully_labelled():
                                   "uk_test10", "us_test24", "uk_test11", "us_test25",
                                   "uk_test12", "us_test26", "uk_test13", "us_test27", "uk_test14", "us_test28",
                                   "uk_test15", "us_test29", "us_test30",
-                                  "uk_test16"])
+                                  "uk_test16", "us_test31"])
 def test_the_test_sets_splits_reproduce(name):
     """Each test set's split.py re-runs its seeded draw and finds the committed test and dev ids."""
     done = subprocess.run([sys.executable, str(FIXTURES / name / "split.py"), "--check"],

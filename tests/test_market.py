@@ -375,7 +375,7 @@ def test_labelled_excerpts_teach_the_fit_only() -> None:
         "us_dev19", "us_test18", "us_dev20", "us_test19", "us_dev21", "us_test20", "us_dev22", "us_test21",
         "us_dev23", "us_test22", "us_dev24", "us_test23", "us_dev25", "us_test24",
         "us_dev26", "us_test25", "us_dev27", "us_test26", "us_dev28", "us_test27", "us_dev29", "us_test28",
-        "us_dev30", "us_test29", "us_dev31", "us_test30",
+        "us_dev30", "us_test29", "us_dev31", "us_test30", "us_dev32", "us_test31",
         "uk_test3", "uk_test4", "uk_dev4", "uk_test5", "uk_dev5", "uk_test6", "uk_dev6",
         "uk_test7", "uk_dev7", "uk_test8", "uk_dev8", "uk_test9", "uk_dev9", "uk_test10", "uk_dev10",
         "uk_test11", "uk_dev11", "uk_test12", "uk_dev12",
