@@ -1530,3 +1530,11 @@ def test_meetings_and_books_named_like_office_skills_are_not_them(analyzer, text
 def test_the_coders_credential_and_patients_records_still_count(analyzer):
     assert "coding_certification" in found(analyzer, "Coder. CPC certification required.")
     assert "medical_records" in found(analyzer, "Clerk. Maintains record keeping for clinic patients.")
+
+
+@pytest.mark.parametrize(("text", "skill"), [
+    ("Clerk. Explains the clinic's privacy practices to patients.", "hipaa"),
+    ("Clerk. Maintain database of the clinic's patients.", "database_management"),
+])
+def test_more_loose_wordings_alone_do_not_make_the_skill(analyzer, text, skill):
+    assert skill not in found(analyzer, text)
