@@ -58,17 +58,14 @@ def reject_alone(candidates: list[Candidate], text: str) -> None:
     A skill counts when one accepted mention of it may stand alone, or when two
     different loose wordings of it agree ("denials" and "reimbursement").
     """
+    accepted = [c for c in candidates if not c.rejected]
+    standing = {c.mention.skill.id for c in accepted if c.mention.alone}
     loose: dict[str, set[str]] = {}
-    for c in candidates:
-        if not c.rejected:
-            words = loose.setdefault(c.mention.skill.id, set())
-            if c.mention.alone:
-                words.add("")  # stands alone: the skill counts
-            else:
-                words.add(text[c.mention.start:c.mention.end].lower().rstrip("s"))
-    for c in candidates:
-        words = loose[c.mention.skill.id] if not c.rejected else {""}
-        if "" not in words and len(words) < 2:
+    for c in accepted:
+        if not c.mention.alone:
+            loose.setdefault(c.mention.skill.id, set()).add(text[c.mention.start:c.mention.end].lower().rstrip("s"))
+    for c in accepted:
+        if c.mention.skill.id not in standing and len(loose[c.mention.skill.id]) < 2:
             c.rejected = "alone"
 
 

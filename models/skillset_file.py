@@ -61,7 +61,8 @@ def _parse_alias(raw: object, where: str) -> Alias:
             raise SkillSetError(f"{where}: 'needs' must be a list of non-empty strings")
         if needs and "pattern" not in raw:
             raise SkillSetError(f"{where}: 'needs' is for patterns only")
-        if not isinstance(raw.get("alone", True), bool):
+        alone = raw.get("alone", True)
+        if not isinstance(alone, bool):
             raise SkillSetError(f"{where}: 'alone' must be true or false")
         if "pattern" in raw:
             try:
@@ -70,14 +71,13 @@ def _parse_alias(raw: object, where: str) -> Alias:
                 raise SkillSetError(f"{where}: bad pattern {raw['pattern']!r}: {exc}") from None
             return Alias(
                 raw["pattern"], bool(raw.get("case", False)), context=tuple(context), pattern=True,
-                needs=tuple(n.lower() for n in needs), asked=bool(raw.get("asked", False)),
-                alone=raw.get("alone", True),
+                needs=tuple(n.lower() for n in needs), asked=bool(raw.get("asked", False)), alone=alone,
             )
         if not isinstance(raw["phrase"], str) or not raw["phrase"].strip():
             raise SkillSetError(f"{where}: 'phrase' must be a non-empty string")
         return Alias(
             raw["phrase"].strip(), bool(raw.get("case", False)), tuple(near), tuple(context),
-            asked=bool(raw.get("asked", False)), unless=tuple(unless), alone=raw.get("alone", True),
+            asked=bool(raw.get("asked", False)), unless=tuple(unless), alone=alone,
         )
     raise SkillSetError(f"{where}: an alias must be a string or a table, not {type(raw).__name__}")
 
